@@ -1,0 +1,37 @@
+// Bundles the client, the server and the CLI into one file each (dist/), as the extension ships them.
+import * as esbuild from 'esbuild';
+import { chmodSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+
+/** yaml-language-server imports prettier for formatting, which Istio Mesh does not offer: keep it out of the bundle. */
+const withoutPrettier = {
+  name: 'without-prettier',
+  setup(build) {
+    build.onResolve({ filter: /^prettier(\/.*)?$/ }, () => ({ path: 'prettier', namespace: 'without-prettier' }));
+    build.onLoad({ filter: /.*/, namespace: 'without-prettier' }, () => ({
+      contents: 'export function format() { throw new Error("formatting is not part of Istio Mesh"); }',
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  mainFields: ['module', 'main'],
+  plugins: [withoutPrettier],
+};
+
+mkdirSync('dist', { recursive: true });
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+]);
+chmodSync('dist/cli.js', 0o755);

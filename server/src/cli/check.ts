@@ -1,0 +1,89 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { Analyzer } from '../engine/analysis';
+import { Workspace } from '../engine/workspace';
+import { SEVERITY_RANK, type Finding, type Severity } from '../rules/finding';
+import { compareRanges } from '../parse/text';
+import { findYamlFiles, readYamlText } from '../workspace/scan';
+import type { ClusterSetting } from '../mesh/assignment';
+
+export interface CheckOptions {
+  targets: string[];
+  format: 'text' | 'json';
+  failOn: 'error' | 'warning' | 'never';
+  clusters?: ClusterSetting[];
+  exclude?: string[];
+  maxFileSize?: number;
+  cwd: string;
+}
+
+export interface CheckOutput {
+  findings: Finding[];
+  exitCode: number;
+  /** Lines for stderr: skipped files and rule failures. */
+  notes: string[];
+  filesRead: number;
+}
+
+/** Loads the targets into a workspace and analyses it: the same engine the language server runs. */
+export function runCheck(options: CheckOptions): CheckOutput {
+  const notes: string[] = [];
+  const roots: string[] = [];
+  const paths: string[] = [];
+  for (const target of options.targets) {
+    const absolute = resolve(options.cwd, target);
+    if (!existsSync(absolute)) throw new UsageError(`no such file or folder: ${target}`);
+    if (statSync(absolute).isDirectory()) {
+      roots.push(absolute);
+      const { files, skipped } = findYamlFiles(absolute, { exclude: options.exclude, maxFileSize: options.maxFileSize });
+      paths.push(...files);
+      for (const s of skipped) notes.push(`skipped ${relative(options.cwd, s.path)}: ${s.reason}`);
+    } else {
+      roots.push(dirname(absolute));
+      paths.push(absolute);
+    }
+  }
+  const workspace = new Workspace(roots);
+  for (const path of new Set(paths)) {
+    const read = readYamlText(path, options.maxFileSize);
+    if ('skipped' in read) notes.push(`skipped ${relative(options.cwd, path)}: ${read.skipped}`);
+    else workspace.setFile(path, read.text);
+  }
+  const analyzer = new Analyzer(undefined, (message) => notes.push(message));
+  const result = analyzer.analyze(workspace, { roots, clusters: options.clusters ?? [] });
+  const findings = [...result.findings.values()].flat().sort(
+    (a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range) || a.code.localeCompare(b.code),
+  );
+  const threshold: Severity | undefined = options.failOn === 'never' ? undefined : options.failOn;
+  const failed = threshold !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
+  return { findings, exitCode: failed ? 1 : 0, notes, filesRead: workspace.size };
+}
+
+export class UsageError extends Error {}
+
+export function formatText(findings: Finding[], cwd: string): string {
+  const lines = findings.map((f) => {
+    const { line, character } = f.location.range.start;
+    const where = `${relative(cwd, f.location.file)}:${line + 1}:${character + 1}`;
+    return `${where}  ${f.severity.padEnd(11)}  ${f.code.padEnd(8)}  ${f.message}`;
+  });
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  lines.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('information') + count('hint')} information`);
+  return lines.join('\n');
+}
+
+export function formatJson(findings: Finding[], cwd: string): string {
+  return JSON.stringify(
+    findings.map((f) => ({
+      file: relative(cwd, f.location.file),
+      range: f.location.range,
+      severity: f.severity,
+      code: f.code,
+      message: f.message,
+      ...(f.cluster ? { cluster: f.cluster } : {}),
+      ...(f.related?.length ? { related: f.related.map((r) => ({ file: relative(cwd, r.location.file), range: r.location.range, message: r.message })) } : {}),
+    })),
+    null,
+    2,
+  );
+}

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { formatJson, formatText, runCheck, UsageError } from './check';
+
+const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never]
+
+Checks the Istio multicluster configuration in the given folders and files (default: the current folder).
+Exit code: 1 when a finding reaches --fail-on (default: error), 2 on bad usage, 0 otherwise.`;
+
+function check(args: string[]): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      'fail-on': { type: 'string', default: 'error' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const format = values.format as string;
+  const failOn = values['fail-on'] as string;
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
+  if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never, not ${failOn}`);
+  const cwd = process.cwd();
+  const output = runCheck({ targets: positionals.length ? positionals : ['.'], format, failOn: failOn as 'error', cwd });
+  for (const note of output.notes) console.error(note);
+  console.log(format === 'json' ? formatJson(output.findings, cwd) : formatText(output.findings, cwd));
+  return output.exitCode;
+}
+
+export function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'check') return check(rest);
+    if (command === '--help' || command === '-h' || command === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    console.error(command ? `unknown command: ${command}` : 'no command given');
+    console.error(USAGE);
+    return 2;
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`istio-mesh: ${(error as Error).message}`);
+      console.error(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,55 @@
+import { parseYamlFile, type YamlFile } from '../parse/yamlFile';
+import { recogniseResource } from '../resources/kinds';
+import type { Resource } from '../resources/resource';
+
+/** One YAML file of the workspace, parsed once per version of its text. */
+export interface WorkspaceFile {
+  readonly path: string;
+  readonly yaml: YamlFile;
+  readonly resources: readonly Resource[];
+}
+
+export function readWorkspaceFile(path: string, text: string): WorkspaceFile {
+  const yaml = parseYamlFile(path, text);
+  const resources = yaml.documents.flatMap((doc) => {
+    const resource = recogniseResource(doc);
+    return resource ? [resource] : [];
+  });
+  return { path, yaml, resources };
+}
+
+/** The YAML files of a workspace, by absolute path. The LSP layer and the CLI both fill it. */
+export class Workspace {
+  private readonly files = new Map<string, WorkspaceFile>();
+  /** Bumped on every change, so derived data can tell it is stale. */
+  generation = 0;
+
+  constructor(readonly roots: readonly string[]) {}
+
+  setFile(path: string, text: string): WorkspaceFile {
+    const existing = this.files.get(path);
+    if (existing && existing.yaml.text === text) return existing;
+    const file = readWorkspaceFile(path, text);
+    this.files.set(path, file);
+    this.generation++;
+    return file;
+  }
+
+  deleteFile(path: string): boolean {
+    const deleted = this.files.delete(path);
+    if (deleted) this.generation++;
+    return deleted;
+  }
+
+  getFile(path: string): WorkspaceFile | undefined {
+    return this.files.get(path);
+  }
+
+  allFiles(): WorkspaceFile[] {
+    return [...this.files.values()];
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+}

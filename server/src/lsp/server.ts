@@ -1,0 +1,202 @@
+import { existsSync } from 'node:fs';
+import {
+  DidChangeConfigurationNotification,
+  FileChangeType,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analyzer, type AnalysisResult } from '../engine/analysis';
+import { Workspace } from '../engine/workspace';
+import type { ClusterSetting } from '../mesh/assignment';
+import { DEFAULT_MAX_FILE_SIZE, findYamlFiles, isYamlFile, makeExcluder, readYamlText } from '../workspace/scan';
+import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
+
+/** `istioMesh.*` settings as the server uses them. */
+export interface ServerSettings {
+  exclude: string[];
+  maxFileSize: number;
+  clusters: ClusterSetting[];
+  /** From VS Code's `files.exclude`: patterns whose value is true. */
+  filesExclude: string[];
+}
+
+export interface InitializationOptions {
+  /** Where docs/rules/ pages are (the extension's folder), for diagnostics' links. */
+  docsBaseUri?: string;
+}
+
+const DEFAULT_SETTINGS: ServerSettings = { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, clusters: [], filesExclude: [] };
+const ANALYSIS_DELAY_MS = 50;
+
+export class IstioMeshServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private workspace = new Workspace([]);
+  private readonly analyzer: Analyzer;
+  private settings: ServerSettings = DEFAULT_SETTINGS;
+  private roots: string[] = [];
+  private docsBase = defaultDocsBase();
+  private supportsConfiguration = false;
+  private analysisTimer: NodeJS.Timeout | undefined;
+  /** What was last published per URI, so unchanged files are not re-sent. */
+  private readonly published = new Map<string, string>();
+  lastResult: AnalysisResult | undefined;
+
+  constructor(private readonly connection: Connection) {
+    this.analyzer = new Analyzer(undefined, (message) => this.connection.console.error(message));
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  start(): void {
+    const connection = this.connection;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => void this.initialized());
+    connection.onDidChangeConfiguration(() => void this.reloadSettings());
+    connection.onDidChangeWatchedFiles((params) => {
+      for (const change of params.changes) {
+        const path = uriToPath(change.uri);
+        if (!path || !isYamlFile(path) || this.documents.get(change.uri)) continue;
+        if (change.type === FileChangeType.Deleted) this.workspace.deleteFile(path);
+        else this.loadFromDisk(path);
+      }
+      this.scheduleAnalysis();
+    });
+    this.documents.onDidChangeContent((event) => {
+      const path = uriToPath(event.document.uri);
+      if (!path || !isYamlFile(path) || this.isExcluded(path)) return;
+      this.workspace.setFile(path, event.document.getText());
+      this.scheduleAnalysis();
+    });
+    this.documents.onDidClose((event) => {
+      const path = uriToPath(event.document.uri);
+      if (!path || !isYamlFile(path)) return;
+      // The editor's unsaved text is gone: disk is the truth again.
+      if (existsSync(path) && this.isUnderRoots(path)) this.loadFromDisk(path);
+      else this.workspace.deleteFile(path);
+      this.scheduleAnalysis();
+    });
+    this.documents.listen(connection);
+    connection.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (options.docsBaseUri) this.docsBase = options.docsBaseUri;
+    this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
+    const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
+    this.roots = folders.flatMap((f) => uriToPath(f.uri) ?? []);
+    this.workspace = new Workspace(this.roots);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'istio-mesh' },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.supportsConfiguration) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: ['istioMesh', 'files'] });
+    }
+    await this.reloadSettings();
+  }
+
+  private async fetchSettings(): Promise<ServerSettings> {
+    if (!this.supportsConfiguration) return DEFAULT_SETTINGS;
+    const [mesh, filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'istioMesh' }, { section: 'files.exclude' }])) as [
+      Partial<ServerSettings> | null,
+      Record<string, boolean> | null,
+    ];
+    return {
+      exclude: Array.isArray(mesh?.exclude) ? mesh!.exclude : [],
+      maxFileSize: typeof mesh?.maxFileSize === 'number' ? mesh.maxFileSize : DEFAULT_MAX_FILE_SIZE,
+      clusters: Array.isArray(mesh?.clusters) ? mesh!.clusters.filter((c) => c && typeof c.name === 'string') : [],
+      filesExclude: Object.entries(filesExclude ?? {}).filter(([, on]) => on === true).map(([glob]) => glob.replace(/^\*\*\//, '**/')),
+    };
+  }
+
+  private async reloadSettings(): Promise<void> {
+    this.settings = await this.fetchSettings();
+    this.indexWorkspace();
+    this.runAnalysis();
+  }
+
+  private excludePatterns(): string[] {
+    return [...this.settings.exclude, ...this.settings.filesExclude];
+  }
+
+  private isUnderRoots(path: string): boolean {
+    return this.roots.some((root) => path.startsWith(root));
+  }
+
+  private isExcluded(path: string): boolean {
+    return this.roots.some((root) => makeExcluder(root, this.excludePatterns())(path));
+  }
+
+  /** Reads every YAML file of the workspace folders; open documents win over disk. */
+  private indexWorkspace(): void {
+    this.workspace = new Workspace(this.roots);
+    for (const root of this.roots) {
+      const { files, skipped } = findYamlFiles(root, { exclude: this.excludePatterns(), maxFileSize: this.settings.maxFileSize });
+      for (const s of skipped) this.log(`skipped ${s.path}: ${s.reason}`);
+      for (const path of files) this.loadFromDisk(path);
+    }
+    for (const document of this.documents.all()) {
+      const path = uriToPath(document.uri);
+      if (path && isYamlFile(path) && !this.isExcluded(path)) this.workspace.setFile(path, document.getText());
+    }
+    this.log(`indexed ${this.workspace.size} YAML file(s) in ${this.roots.length} folder(s)`);
+  }
+
+  private loadFromDisk(path: string): void {
+    if (this.isExcluded(path)) return;
+    const read = readYamlText(path, this.settings.maxFileSize);
+    if ('skipped' in read) {
+      this.log(`skipped ${path}: ${read.skipped}`);
+      this.workspace.deleteFile(path);
+    } else {
+      this.workspace.setFile(path, read.text);
+    }
+  }
+
+  private scheduleAnalysis(): void {
+    if (this.analysisTimer) clearTimeout(this.analysisTimer);
+    this.analysisTimer = setTimeout(() => {
+      this.analysisTimer = undefined;
+      this.runAnalysis();
+    }, ANALYSIS_DELAY_MS);
+  }
+
+  runAnalysis(): void {
+    const result = this.analyzer.analyze(this.workspace, { roots: this.roots, clusters: this.settings.clusters });
+    this.lastResult = result;
+    const seen = new Set<string>();
+    for (const [path, findings] of result.findings) {
+      const uri = pathToUri(path);
+      seen.add(uri);
+      const diagnostics = findings.map((f) => toDiagnostic(f, this.docsBase));
+      const key = JSON.stringify(diagnostics);
+      if (this.published.get(uri) === key) continue;
+      this.published.set(uri, key);
+      void this.connection.sendDiagnostics({ uri, diagnostics });
+    }
+    for (const uri of [...this.published.keys()]) {
+      if (seen.has(uri)) continue;
+      this.published.delete(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+}
+
+export function startServer(connection: Connection): IstioMeshServer {
+  const server = new IstioMeshServer(connection);
+  server.start();
+  return server;
+}

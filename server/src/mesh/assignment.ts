@@ -1,0 +1,114 @@
+import { dirname, basename, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import type { Resource } from '../resources/resource';
+import type { InstallConfig } from '../resources/installConfig';
+import { clusterNameOf } from '../resources/installConfig';
+
+/** `istioMesh.clusters` entries. */
+export interface ClusterSetting {
+  name: string;
+  context?: string;
+  paths?: string[];
+}
+
+/** How a resource came to belong to its cluster(s); shown in hovers and in the unassigned notice. */
+export type AssignmentReason = 'directive' | 'setting' | 'install-config' | 'folder' | 'file-name' | 'unassigned';
+
+export interface Assignment {
+  clusters: string[];
+  reason: AssignmentReason;
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function directiveClusters(resource: Resource): string[] | undefined {
+  const value = resource.doc.directives.get('cluster') ?? resource.doc.file.headerDirectives.get('cluster');
+  return value ? splitList(value) : undefined;
+}
+
+function tokensOf(fileName: string): Set<string> {
+  return new Set(fileName.replace(/\.ya?ml$/i, '').split(/[^A-Za-z0-9]+/).filter(Boolean).map((t) => t.toLowerCase()));
+}
+
+/**
+ * Decides which cluster(s) each resource belongs to, in the documented order: directive comment, the
+ * `istioMesh.clusters` setting, the install config's own clusterName, the folder that holds exactly one
+ * cluster's install configs, a cluster name in the file name; otherwise unassigned.
+ */
+export class ClusterAssigner {
+  private readonly settingMatchers: { name: string; matches: (path: string) => boolean }[];
+  private readonly clustersByFolder = new Map<string, Set<string>>();
+  readonly knownClusters: Set<string>;
+
+  constructor(
+    private readonly roots: readonly string[],
+    settings: readonly ClusterSetting[],
+    installs: readonly InstallConfig[],
+  ) {
+    this.settingMatchers = settings.filter((s) => s.paths?.length).map((s) => {
+      const match = picomatch(s.paths!, { dot: true });
+      return { name: s.name, matches: (path: string) => this.relativePaths(path).some((p) => match(p)) };
+    });
+    this.knownClusters = new Set(settings.map((s) => s.name));
+    for (const install of installs) {
+      const name = this.clusterOfInstall(install);
+      if (!name) continue;
+      this.knownClusters.add(name);
+      if (!install.installsControlPlane) continue;
+      const folder = dirname(install.resource.file);
+      const names = this.clustersByFolder.get(folder) ?? new Set<string>();
+      names.add(name);
+      this.clustersByFolder.set(folder, names);
+    }
+  }
+
+  private relativePaths(path: string): string[] {
+    return this.roots.map((root) => relative(root, path).split(sep).join('/')).filter((p) => !p.startsWith('..'));
+  }
+
+  /** An install config's cluster: directive or setting first, then what it declares itself. */
+  private clusterOfInstall(install: InstallConfig): string | undefined {
+    const explicit = directiveClusters(install.resource) ?? this.settingClusters(install.resource.file);
+    if (explicit?.length === 1) return explicit[0];
+    return clusterNameOf(install);
+  }
+
+  private settingClusters(path: string): string[] | undefined {
+    const names = this.settingMatchers.filter((m) => m.matches(path)).map((m) => m.name);
+    return names.length ? names : undefined;
+  }
+
+  private folderCluster(path: string): string | undefined {
+    let folder = dirname(path);
+    for (;;) {
+      const names = this.clustersByFolder.get(folder);
+      if (names) return names.size === 1 ? [...names][0] : undefined;
+      const parent = dirname(folder);
+      if (parent === folder || this.roots.includes(folder)) return undefined;
+      folder = parent;
+    }
+  }
+
+  private fileNameClusters(path: string): string[] | undefined {
+    const tokens = tokensOf(basename(path));
+    const names = [...this.knownClusters].filter((name) => tokens.has(name.toLowerCase()));
+    return names.length ? names : undefined;
+  }
+
+  assign(resource: Resource, install?: InstallConfig): Assignment {
+    const fromDirective = directiveClusters(resource);
+    if (fromDirective) return { clusters: fromDirective, reason: 'directive' };
+    const fromSetting = this.settingClusters(resource.file);
+    if (fromSetting) return { clusters: fromSetting, reason: 'setting' };
+    const declared = install && clusterNameOf(install);
+    if (declared && install.installsControlPlane) return { clusters: [declared], reason: 'install-config' };
+    const fromFolder = this.folderCluster(resource.file);
+    if (fromFolder) return { clusters: [fromFolder], reason: 'folder' };
+    const fromFileName = this.fileNameClusters(resource.file);
+    if (fromFileName) return { clusters: fromFileName, reason: 'file-name' };
+    if (declared) return { clusters: [declared], reason: 'install-config' };
+    return { clusters: [], reason: 'unassigned' };
+  }
+}

@@ -1,0 +1,201 @@
+import { dirname, sep } from 'node:path';
+import type { WorkspaceFile } from '../engine/workspace';
+import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, readIstioOperator, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
+import { Located, type Resource } from '../resources/resource';
+import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
+import { ClusterAssigner, type Assignment, type ClusterSetting } from './assignment';
+
+/** Where a cluster's network is said, in the order that decides it when they disagree. */
+export type NetworkSourceKind = 'install' | 'namespace-label' | 'injection-path' | 'gateway-label' | 'requested-network-view' | 'gateway-install';
+
+export interface NetworkSource {
+  kind: NetworkSourceKind;
+  network: string;
+  value: Located<string>;
+}
+
+export type ClusterRole = 'primary' | 'remote' | 'unknown';
+
+export interface Cluster {
+  name: string;
+  role: ClusterRole;
+  /** Install configs that install this cluster's control plane (istiod, or the remote profile). */
+  controlPlanes: InstallConfig[];
+  /** Every install config of the cluster, gateway-only ones included. */
+  installs: InstallConfig[];
+  gateways: GatewayDeployment[];
+  /** Every resource that belongs to the cluster (a resource may belong to several). */
+  resources: Resource[];
+  networkSources: NetworkSource[];
+  /** The network the cluster is in, from the first literal source in precedence order. */
+  network?: string;
+  meshID?: Located<string>;
+  istioSystemNamespace?: Resource;
+  /** Remote secrets this cluster holds (applied to it). */
+  remoteSecrets: RemoteSecret[];
+}
+
+export type ControlPlaneModel = 'single-cluster' | 'multi-primary' | 'primary-remote' | 'unknown';
+
+export interface MeshModel {
+  /** The folder the mesh's files are under. */
+  root: string;
+  clusters: Map<string, Cluster>;
+  resources: Resource[];
+  installs: InstallConfig[];
+  assignments: Map<Resource, Assignment>;
+  remoteSecrets: RemoteSecret[];
+  multiNetwork: boolean;
+  controlPlaneModel: ControlPlaneModel;
+  /** Control plane namespace (istio-system unless an install config says otherwise). */
+  controlPlaneNamespace: string;
+}
+
+export interface MeshSettings {
+  roots: readonly string[];
+  clusters: readonly ClusterSetting[];
+}
+
+const NETWORK_PRECEDENCE: NetworkSourceKind[] = ['install', 'namespace-label', 'injection-path', 'gateway-label', 'gateway-install', 'requested-network-view'];
+
+function installsOf(files: readonly WorkspaceFile[]): Map<Resource, InstallConfig> {
+  const installs = new Map<Resource, InstallConfig>();
+  for (const file of files) for (const resource of file.resources) {
+    if (resource.kind === 'IstioOperator') installs.set(resource, readIstioOperator(resource));
+  }
+  return installs;
+}
+
+function isUnder(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+function childFolder(path: string, folder: string): string | undefined {
+  const rest = path.slice(folder.length + 1);
+  const index = rest.indexOf(sep);
+  return index < 0 ? undefined : folder + sep + rest.slice(0, index);
+}
+
+/**
+ * Splits a folder's files into meshes. One folder is one mesh unless it holds the same cluster name twice
+ * *and* its subfolders are each whole multicluster meshes (`prod/{c1,c2}`, `staging/{c1,c2}`): then each
+ * subfolder is a mesh of its own. A copied cluster folder that kept its name stays in one mesh, so the
+ * duplicate is reported.
+ */
+function partitionMeshes(folder: string, files: WorkspaceFile[], installs: Map<Resource, InstallConfig>): { root: string; files: WorkspaceFile[] }[] {
+  const clusterFiles = new Map<string, Set<string>>();
+  const namesUnder = (subset: WorkspaceFile[]) => {
+    const names = new Set<string>();
+    for (const file of subset) for (const resource of file.resources) {
+      const install = installs.get(resource);
+      const name = install?.installsControlPlane ? clusterNameOf(install) : undefined;
+      if (name) names.add(name);
+    }
+    return names;
+  };
+  for (const file of files) for (const resource of file.resources) {
+    const install = installs.get(resource);
+    const name = install?.installsControlPlane ? clusterNameOf(install) : undefined;
+    if (!name) continue;
+    const set = clusterFiles.get(name) ?? new Set<string>();
+    set.add(file.path);
+    clusterFiles.set(name, set);
+  }
+  const hasDuplicates = [...clusterFiles.values()].some((set) => set.size > 1);
+  if (!hasDuplicates) return [{ root: folder, files }];
+  const byChild = new Map<string, WorkspaceFile[]>();
+  const direct: WorkspaceFile[] = [];
+  for (const file of files) {
+    const child = childFolder(file.path, folder);
+    if (child) byChild.set(child, [...(byChild.get(child) ?? []), file]);
+    else direct.push(file);
+  }
+  const meshChildren = [...byChild.entries()].filter(([, subset]) => namesUnder(subset).size >= 2);
+  if (meshChildren.length < 2) return [{ root: folder, files }];
+  const leftover = [...direct, ...[...byChild.entries()].filter(([, s]) => namesUnder(s).size < 2).flatMap(([, s]) => s)];
+  const meshes = meshChildren.flatMap(([child, subset]) => partitionMeshes(child, subset, installs));
+  return leftover.length ? [...meshes, { root: folder, files: leftover }] : meshes;
+}
+
+function networkSourcesOf(cluster: Cluster): NetworkSource[] {
+  const sources: NetworkSource[] = [];
+  const add = (kind: NetworkSourceKind, value: Located<string> | undefined, network = value?.value) => {
+    if (value && network && !value.isPlaceholder) sources.push({ kind, network, value });
+  };
+  for (const install of cluster.installs) {
+    add(install.installsControlPlane ? 'install' : 'gateway-install', install.network);
+    if (install.injectionPath) add('injection-path', install.injectionPath, parseInjectionPath(install.injectionPath.value).network);
+  }
+  const ns = cluster.istioSystemNamespace;
+  if (ns) add('namespace-label', ns.locatedString(['metadata', 'labels', NETWORK_LABEL]));
+  for (const gateway of cluster.gateways) {
+    add('gateway-label', gateway.networkLabel);
+    add('requested-network-view', gateway.requestedNetworkView);
+  }
+  return sources.sort((a, b) => NETWORK_PRECEDENCE.indexOf(a.kind) - NETWORK_PRECEDENCE.indexOf(b.kind));
+}
+
+function newCluster(name: string): Cluster {
+  return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [] };
+}
+
+function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resource, InstallConfig>, settings: MeshSettings): MeshModel {
+  const resources = files.flatMap((f) => f.resources);
+  const installs = resources.flatMap((r) => (allInstalls.has(r) ? [allInstalls.get(r)!] : []));
+  const assigner = new ClusterAssigner(settings.roots, settings.clusters, installs);
+  const clusters = new Map<string, Cluster>();
+  const assignments = new Map<Resource, Assignment>();
+  const remoteSecrets: RemoteSecret[] = [];
+  for (const resource of resources) {
+    const install = allInstalls.get(resource);
+    const assignment = assigner.assign(resource, install);
+    assignments.set(resource, assignment);
+    const secret = resource.kind === 'Secret' ? readRemoteSecret(resource, assignment.clusters) : undefined;
+    if (secret) remoteSecrets.push(secret);
+    for (const name of assignment.clusters) {
+      const cluster = clusters.get(name) ?? newCluster(name);
+      clusters.set(name, cluster);
+      cluster.resources.push(resource);
+      if (install) {
+        cluster.installs.push(install);
+        cluster.gateways.push(...install.gateways);
+        if (install.installsControlPlane) cluster.controlPlanes.push(install);
+      }
+      if (secret) cluster.remoteSecrets.push(secret);
+      if (resource.kind === 'Namespace' && resource.name === 'istio-system') cluster.istioSystemNamespace = resource;
+    }
+  }
+  for (const cluster of clusters.values()) {
+    if (cluster.controlPlanes.length) cluster.role = cluster.controlPlanes.some((cp) => cp.profile?.value === 'remote') ? 'remote' : 'primary';
+    cluster.networkSources = networkSourcesOf(cluster);
+    cluster.network = cluster.networkSources[0]?.network;
+    cluster.meshID = cluster.controlPlanes.find((cp) => cp.meshID)?.meshID;
+  }
+  const networks = new Set([...clusters.values()].flatMap((c) => (c.network ? [c.network] : [])));
+  const roles = [...clusters.values()].map((c) => c.role);
+  const controlPlaneModel: ControlPlaneModel =
+    clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
+  const controlPlaneNamespace = installs.find((i) => i.installsControlPlane && i.resource.string(['spec', 'namespace']))?.resource.string(['spec', 'namespace']) ?? 'istio-system';
+  return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, controlPlaneNamespace };
+}
+
+/** The mesh model(s) of a workspace: a pure function of the parsed files and the settings. */
+export function buildMeshes(files: readonly WorkspaceFile[], settings: MeshSettings): MeshModel[] {
+  const installs = installsOf(files);
+  const meshes: MeshModel[] = [];
+  const roots = [...settings.roots].sort((a, b) => b.length - a.length);
+  const byRoot = new Map<string, WorkspaceFile[]>();
+  for (const file of files) {
+    const root = roots.find((r) => isUnder(file.path, r)) ?? dirname(file.path);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), file]);
+  }
+  for (const [root, rootFiles] of byRoot) {
+    for (const part of partitionMeshes(root, rootFiles, installs)) meshes.push(buildMesh(part.root, part.files, installs, settings));
+  }
+  return meshes;
+}
+
+/** The install config a resource is, if it is one (for rules that start from a resource). */
+export function installOf(mesh: MeshModel, resource: Resource): InstallConfig | undefined {
+  return mesh.installs.find((i) => i.resource === resource);
+}

@@ -1,0 +1,174 @@
+import type { ValuePath } from '../parse/yamlFile';
+import { isRecord, Located, Resource, scalarString } from './resource';
+
+/** The label that names a gateway's (and a namespace's) network. */
+export const NETWORK_LABEL = 'topology.istio.io/network';
+export const CONTROL_PLANE_CLUSTERS_ANNOTATION = 'topology.istio.io/controlPlaneClusters';
+/** Ports of the east-west gateway, as `gen-eastwest-gateway.sh` lays them out. */
+export const EAST_WEST_PORTS = { status: 15021, crossNetwork: 15443, istiod: 15012, webhook: 15017 } as const;
+
+/** `/inject/cluster/<cluster>/net/<network>` */
+export function parseInjectionPath(path: string): { cluster?: string; network?: string } {
+  const match = /\/inject\/cluster\/([^/]+)(?:\/net\/([^/?]+))?/.exec(path);
+  return match ? { cluster: match[1], network: match[2] } : {};
+}
+
+export interface GatewayPort {
+  name?: string;
+  port: number;
+  targetPort?: number;
+}
+
+/** A gateway deployment an install config creates (IstioOperator `components.ingressGateways[]`, or a gateway chart release). */
+export interface GatewayDeployment {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  /** Where the gateway is declared (its list entry). */
+  declaration: Located<string>;
+  networkLabel?: Located<string>;
+  requestedNetworkView?: Located<string>;
+  ports: GatewayPort[];
+  install: InstallConfig;
+}
+
+/**
+ * One way of installing (part of) Istio in a cluster, reduced to the identity and topology facts the mesh
+ * model needs. Every fact keeps where it was written. IstioOperator is the first source; Helm values, Sail
+ * `Istio` resources and GitOps wrappers produce the same shape.
+ */
+export interface InstallConfig {
+  source: string;
+  resource: Resource;
+  /** Where Istio's Helm values live in the resource (`spec.values` for IstioOperator). */
+  valuesPath: ValuePath;
+  profile?: Located<string>;
+  meshID?: Located<string>;
+  clusterName?: Located<string>;
+  network?: Located<string>;
+  remotePilotAddress?: Located<string>;
+  externalIstiod?: Located<boolean>;
+  injectionPath?: Located<string>;
+  injectionURL?: Located<string>;
+  /** Control plane env (`components.pilot.k8s.env`, `values.pilot.env`). */
+  pilotEnv: Map<string, Located<string>>;
+  /** True when this config installs a control plane (istiod or the remote profile), not only gateways. */
+  installsControlPlane: boolean;
+  gateways: GatewayDeployment[];
+}
+
+function locatedString(resource: Resource, path: ValuePath): Located<string> | undefined {
+  return resource.locatedString(path);
+}
+
+function locatedBoolean(resource: Resource, path: ValuePath): Located<boolean> | undefined {
+  const raw = resource.get(path);
+  if (raw === true || raw === false) return resource.located(path, raw);
+  if (raw === 'true' || raw === 'false') return resource.located(path, raw === 'true');
+  return undefined;
+}
+
+function envEntries(resource: Resource, path: ValuePath): Map<string, Located<string>> {
+  const env = new Map<string, Located<string>>();
+  const raw = resource.get(path);
+  if (Array.isArray(raw)) {
+    raw.forEach((entry, index) => {
+      if (!isRecord(entry)) return;
+      const name = scalarString(entry.name);
+      const value = scalarString(entry.value);
+      if (name && value !== undefined) env.set(name, resource.located([...path, index, 'value'], value));
+    });
+  } else if (isRecord(raw)) {
+    for (const [name, value] of Object.entries(raw)) {
+      const text = scalarString(value);
+      if (text !== undefined) env.set(name, resource.located([...path, name], text));
+    }
+  }
+  return env;
+}
+
+function gatewayPorts(raw: unknown): GatewayPort[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((entry) => {
+    if (!isRecord(entry) || typeof entry.port !== 'number') return [];
+    return [{ name: scalarString(entry.name), port: entry.port, targetPort: typeof entry.targetPort === 'number' ? entry.targetPort : undefined }];
+  });
+}
+
+function operatorGateways(resource: Resource, install: InstallConfig): GatewayDeployment[] {
+  return resource.list(['spec', 'components', 'ingressGateways']).flatMap(({ item, path }) => {
+    if (item.enabled === false) return [];
+    const name = scalarString(item.name) ?? 'istio-ingressgateway';
+    const labels = resource.labels([...path, 'label']);
+    const env = envEntries(resource, [...path, 'k8s', 'env']);
+    return [{
+      name,
+      namespace: scalarString(item.namespace) ?? resource.string(['spec', 'namespace']) ?? 'istio-system',
+      labels: { app: name, istio: name.replace(/^istio-/, ''), ...labels },
+      declaration: resource.located([...path, 'name'], name),
+      networkLabel: labels[NETWORK_LABEL] !== undefined ? resource.located([...path, 'label', NETWORK_LABEL], labels[NETWORK_LABEL]) : undefined,
+      requestedNetworkView: env.get('ISTIO_META_REQUESTED_NETWORK_VIEW'),
+      ports: gatewayPorts(resource.get([...path, 'k8s', 'service', 'ports'])),
+      install,
+    }];
+  });
+}
+
+/** Reads the Helm-values-shaped identity facts under `valuesPath`; shared by every install source. */
+export function readValuesIdentity(resource: Resource, valuesPath: ValuePath): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL'> {
+  const at = (...path: string[]) => [...valuesPath, ...path];
+  return {
+    meshID: locatedString(resource, at('global', 'meshID')),
+    clusterName: locatedString(resource, at('global', 'multiCluster', 'clusterName')),
+    network: locatedString(resource, at('global', 'network')),
+    remotePilotAddress: locatedString(resource, at('global', 'remotePilotAddress')),
+    externalIstiod: locatedBoolean(resource, at('global', 'externalIstiod')),
+    injectionPath: locatedString(resource, at('istiodRemote', 'injectionPath')),
+    injectionURL: locatedString(resource, at('istiodRemote', 'injectionURL')),
+  };
+}
+
+export function readIstioOperator(resource: Resource): InstallConfig {
+  const valuesPath = ['spec', 'values'];
+  const profile = locatedString(resource, ['spec', 'profile']);
+  const pilotEnv = envEntries(resource, ['spec', 'components', 'pilot', 'k8s', 'env']);
+  for (const [name, value] of envEntries(resource, [...valuesPath, 'pilot', 'env'])) if (!pilotEnv.has(name)) pilotEnv.set(name, value);
+  const pilotEnabled = resource.get(['spec', 'components', 'pilot', 'enabled']);
+  const profileName = profile?.value ?? 'default';
+  const install: InstallConfig = {
+    source: 'IstioOperator',
+    resource,
+    valuesPath,
+    profile,
+    ...readValuesIdentity(resource, valuesPath),
+    pilotEnv,
+    installsControlPlane: profileName === 'empty' ? pilotEnabled === true : pilotEnabled !== false || profileName === 'remote',
+    gateways: [],
+  };
+  install.gateways = operatorGateways(resource, install);
+  return install;
+}
+
+/** The cluster an install config names: its clusterName, else the cluster of its injection path. */
+export function declaredClusterName(install: InstallConfig): Located<string> | undefined {
+  if (install.clusterName && !install.clusterName.isPlaceholder) return install.clusterName;
+  if (install.injectionPath) {
+    const { cluster } = parseInjectionPath(install.injectionPath.value);
+    if (cluster && !cluster.includes('$')) return install.injectionPath;
+  }
+  return undefined;
+}
+
+export function clusterNameOf(install: InstallConfig): string | undefined {
+  const declared = declaredClusterName(install);
+  if (!declared) return undefined;
+  return declared === install.injectionPath ? parseInjectionPath(declared.value).cluster : declared.value;
+}
+
+export function isRemoteProfile(install: InstallConfig): boolean {
+  return install.profile?.value === 'remote';
+}
+
+export function isExternalIstiod(install: InstallConfig): boolean {
+  return install.externalIstiod?.value === true || install.pilotEnv.get('EXTERNAL_ISTIOD')?.value === 'true';
+}

@@ -1,0 +1,115 @@
+import type { ValuePath, YamlDocument } from '../parse/yamlFile';
+import type { SourceLocation } from '../parse/text';
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function valueAt(root: unknown, path: ValuePath): unknown {
+  let node = root;
+  for (const segment of path) {
+    if (Array.isArray(node) && typeof segment === 'number') node = node[segment];
+    else if (isRecord(node)) node = node[String(segment)];
+    else return undefined;
+  }
+  return node;
+}
+
+/** A scalar as the string a person wrote (numbers and booleans included); undefined for anything else. */
+export function scalarString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** True for values that are filled in at install time (`${VAR}`, `{{ .Values.x }}`, `<NAME>`): never literal identities. */
+export function isPlaceholder(value: string): boolean {
+  return /\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|^<[^>]+>$/.test(value);
+}
+
+/**
+ * A value together with where it was written. Ranges are resolved only when asked for: most values are
+ * never reported, and resolving builds the document's CST.
+ */
+export class Located<T> {
+  constructor(
+    readonly value: T,
+    readonly doc: YamlDocument,
+    readonly path: ValuePath,
+  ) {}
+
+  location(part: 'key' | 'value' = 'value'): SourceLocation {
+    return { file: this.doc.file.file, range: this.doc.rangeOf(this.path, part) };
+  }
+
+  get isPlaceholder(): boolean {
+    return typeof this.value === 'string' && isPlaceholder(this.value);
+  }
+}
+
+/** A Kubernetes object of a kind Istio Mesh understands, read from one YAML document. */
+export class Resource {
+  constructor(
+    readonly doc: YamlDocument,
+    readonly apiVersion: string,
+    readonly kind: string,
+    readonly object: Record<string, unknown>,
+  ) {}
+
+  get file(): string {
+    return this.doc.file.file;
+  }
+
+  get name(): string | undefined {
+    return scalarString(valueAt(this.object, ['metadata', 'name']));
+  }
+
+  get namespace(): string | undefined {
+    return scalarString(valueAt(this.object, ['metadata', 'namespace']));
+  }
+
+  /** `Kind namespace/name`, as istioctl names resources. */
+  get displayName(): string {
+    const ns = this.namespace ? `${this.namespace}/` : '';
+    return `${this.kind} ${ns}${this.name ?? '(unnamed)'}`;
+  }
+
+  get(path: ValuePath): unknown {
+    return valueAt(this.object, path);
+  }
+
+  string(path: ValuePath): string | undefined {
+    return scalarString(this.get(path));
+  }
+
+  located<T>(path: ValuePath, value: T): Located<T> {
+    return new Located(value, this.doc, path);
+  }
+
+  /** The string at `path` with where it was written, or undefined when it is absent or not a scalar. */
+  locatedString(path: ValuePath): Located<string> | undefined {
+    const value = this.string(path);
+    return value === undefined ? undefined : this.located(path, value);
+  }
+
+  location(path: ValuePath = [], part: 'key' | 'value' = 'value'): SourceLocation {
+    return { file: this.file, range: this.doc.rangeOf(path, part) };
+  }
+
+  labels(path: ValuePath = ['metadata', 'labels']): Record<string, string> {
+    const labels = this.get(path);
+    const result: Record<string, string> = {};
+    if (isRecord(labels)) for (const [k, v] of Object.entries(labels)) {
+      const s = scalarString(v);
+      if (s !== undefined) result[k] = s;
+    }
+    return result;
+  }
+
+  /** Entries of a list at `path`, each with its own path, skipping entries that are not mappings. */
+  list(path: ValuePath): { item: Record<string, unknown>; path: ValuePath }[] {
+    const value = this.get(path);
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((item, index) => (isRecord(item) ? [{ item, path: [...path, index] }] : []));
+  }
+}

@@ -1,0 +1,25 @@
+import type { Resource } from '../resources/resource';
+import type { MeshModel } from '../mesh/model';
+import type { Finding, Severity } from './finding';
+
+interface RuleInfo {
+  /** Stable code, shown to users and used in docs/rules/<code>.md. */
+  code: string;
+  /** One line: what is wrong. */
+  title: string;
+  severity: Severity;
+}
+
+/** A rule that looks at one resource at a time (schema, removed values): re-run only for the changed file. */
+export interface ResourceRule extends RuleInfo {
+  scope: 'resource';
+  check(resource: Resource): Finding[];
+}
+
+/** A rule that looks at the mesh as a whole: clusters, links, trust. */
+export interface MeshRule extends RuleInfo {
+  scope: 'mesh';
+  check(mesh: MeshModel): Finding[];
+}
+
+export type Rule = ResourceRule | MeshRule;

@@ -1,0 +1,88 @@
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+
+export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;
+const ALWAYS_SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
+const YAML_FILE = /\.ya?ml$/i;
+
+export interface ScanOptions {
+  /** Glob patterns relative to the root (`istioMesh.exclude`, `files.exclude`). */
+  exclude?: readonly string[];
+  maxFileSize?: number;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+export function isYamlFile(path: string): boolean {
+  return YAML_FILE.test(path);
+}
+
+export function makeExcluder(root: string, patterns: readonly string[] = []): (path: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const match = picomatch([...patterns], { dot: true });
+  return (path: string) => {
+    const rel = relative(root, path).split(sep).join('/');
+    return !rel.startsWith('..') && match(rel);
+  };
+}
+
+/** Why a file is not read (size, binary content), or undefined when it is readable. */
+export function reasonToSkip(path: string, size: number, maxFileSize = DEFAULT_MAX_FILE_SIZE): string | undefined {
+  if (size > maxFileSize) return `larger than istioMesh.maxFileSize (${size} > ${maxFileSize} bytes)`;
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(size, 8192));
+    readSync(fd, head, 0, head.length, 0);
+    if (head.includes(0)) return 'binary content (a NUL byte)';
+  } finally {
+    closeSync(fd);
+  }
+  return undefined;
+}
+
+/** Reads a file as UTF-8 text, or says why it is skipped. */
+export function readYamlText(path: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): { text: string } | { skipped: string } {
+  try {
+    const size = statSync(path).size;
+    const reason = reasonToSkip(path, size, maxFileSize);
+    if (reason) return { skipped: reason };
+    const buffer = readFileSync(path);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  } catch (error) {
+    if (error instanceof TypeError) return { skipped: 'not UTF-8 text' };
+    return { skipped: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+}
+
+/** Every YAML file under `root`, except skipped folders, excluded globs, and files too large or not text. */
+export function findYamlFiles(root: string, options: ScanOptions = {}): { files: string[]; skipped: SkippedFile[] } {
+  const excluded = makeExcluder(root, options.exclude);
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const walk = (folder: string) => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ path: folder, reason: `unreadable folder: ${(error as NodeJS.ErrnoException).code}` });
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (ALWAYS_SKIPPED_FOLDERS.has(entry.name) || excluded(path)) continue;
+        walk(path);
+      } else if (entry.isFile() && isYamlFile(entry.name)) {
+        if (excluded(path)) skipped.push({ path, reason: 'excluded by istioMesh.exclude or files.exclude' });
+        else files.push(path);
+      }
+    }
+  };
+  walk(root);
+  return { files, skipped };
+}
