@@ -195,12 +195,16 @@ function hasContent(text: string): boolean {
 function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
   const parsed = doc.parsed();
   const lines = doc.file.lines;
+  // An error "at the end" is shown on the document's last character, not on the next document's `---`.
+  const contentEnd = doc.text.trimEnd().length;
   for (const error of parsed.errors) {
+    const start = Math.min(error.pos[0], Math.max(0, contentEnd - 1));
+    const end = Math.min(Math.max(error.pos[1], start + 1), Math.max(contentEnd, start + 1));
     problems.push({
       code: 'YAML001',
       severity: 'error',
       message: error.message.split('\n')[0],
-      range: lines.rangeOf(doc.startOffset + error.pos[0], doc.startOffset + Math.max(error.pos[1], error.pos[0] + 1)),
+      range: lines.rangeOf(doc.startOffset + start, doc.startOffset + end),
     });
   }
   try {

@@ -1,0 +1,26 @@
+// Data-driven rule tests: every folder under test/fixtures/rules/ is a small workspace with expected.json,
+// the complete list of findings it must produce. UPDATE_EXPECT=1 rewrites the expectations for review.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES } from '../support/paths';
+import { analyzeFolder, describeFindings } from '../support/analyze';
+
+const RULE_FIXTURES = join(FIXTURES, 'rules');
+
+for (const name of readdirSync(RULE_FIXTURES).sort()) {
+  const folder = join(RULE_FIXTURES, name);
+  test(`fixture ${name}`, () => {
+    const settingsFile = join(folder, 'settings.json');
+    const settings = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
+    const actual = describeFindings(analyzeFolder(folder, settings.clusters ?? []).findings, folder);
+    const expectedFile = join(folder, 'expected.json');
+    if (process.env.UPDATE_EXPECT === '1') {
+      writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n');
+      return;
+    }
+    assert.ok(existsSync(expectedFile), `${name}: expected.json is missing (run with UPDATE_EXPECT=1 and review it)`);
+    assert.deepEqual(actual, JSON.parse(readFileSync(expectedFile, 'utf8')));
+  });
+}
