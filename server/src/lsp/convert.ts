@@ -38,6 +38,5 @@ export function toDiagnostic(finding: Finding, docsBase: string): Diagnostic {
     source: 'istio-mesh',
     message: finding.message,
     relatedInformation: finding.related?.map((r) => ({ location: { uri: pathToUri(r.location.file), range: r.location.range }, message: r.message })),
-    data: finding.fix ? { fix: finding.fix } : undefined,
   };
 }

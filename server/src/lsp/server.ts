@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import {
+  CodeActionKind,
   DidChangeConfigurationNotification,
+  MarkupKind,
+  type CompletionItem,
+  type Hover,
   FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
@@ -14,6 +18,9 @@ import { Workspace } from '../engine/workspace';
 import type { ClusterSetting } from '../mesh/assignment';
 import { DEFAULT_MAX_FILE_SIZE, findYamlFiles, isYamlFile, makeExcluder, readYamlText } from '../workspace/scan';
 import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
+import { codeActionsFor } from '../features/codeActions';
+import { completeFromMesh } from '../features/meshCompletion';
+import { hoverFromMesh } from '../features/meshHover';
 
 /** `istioMesh.*` settings as the server uses them. */
 export interface ServerSettings {
@@ -81,6 +88,16 @@ export class IstioMeshServer {
       else this.workspace.deleteFile(path);
       this.scheduleAnalysis();
     });
+    connection.onCodeAction((params) => {
+      const path = uriToPath(params.textDocument.uri);
+      const findings = path ? this.lastResult?.findings.get(path) ?? [] : [];
+      return codeActionsFor(findings, params.range, params.context.diagnostics, {
+        toDiagnostic: (finding) => toDiagnostic(finding, this.docsBase),
+        toUri: pathToUri,
+      });
+    });
+    connection.onCompletion((params) => ({ isIncomplete: false, items: this.meshCompletion(params.textDocument.uri, params.position) }));
+    connection.onHover((params) => this.meshHover(params.textDocument.uri, params.position));
     this.documents.listen(connection);
     connection.listen();
   }
@@ -95,10 +112,43 @@ export class IstioMeshServer {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        completionProvider: { triggerCharacters: [' ', '-', '/'] },
+        hoverProvider: true,
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'istio-mesh' },
     };
+  }
+
+  /** The analysed file and offset of an editor position, once the analysis is current for that file. */
+  private fileAt(uri: string, position: { line: number; character: number }) {
+    const path = uriToPath(uri);
+    const file = path ? this.workspace.getFile(path) : undefined;
+    const document = this.documents.get(uri);
+    if (!file || !this.lastResult || (document && document.getText() !== file.yaml.text)) return undefined;
+    return { file, offset: file.yaml.lines.offsetAt(position) };
+  }
+
+  private meshCompletion(uri: string, position: { line: number; character: number }): CompletionItem[] {
+    this.flushAnalysis();
+    const at = this.fileAt(uri, position);
+    return at ? completeFromMesh(at.file, at.offset, this.lastResult!.meshes) : [];
+  }
+
+  private meshHover(uri: string, position: { line: number; character: number }): Hover | null {
+    this.flushAnalysis();
+    const at = this.fileAt(uri, position);
+    const text = at && hoverFromMesh(at.file, at.offset, this.lastResult!.meshes);
+    return text ? { contents: { kind: MarkupKind.Markdown, value: text } } : null;
+  }
+
+  /** A request about the current text must not see the model of an older one. */
+  private flushAnalysis(): void {
+    if (!this.analysisTimer) return;
+    clearTimeout(this.analysisTimer);
+    this.analysisTimer = undefined;
+    this.runAnalysis();
   }
 
   private async initialized(): Promise<void> {

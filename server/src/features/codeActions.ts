@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type WorkspaceEdit } from 'vscode-languageserver/node';
+import type { Finding, Fix } from '../rules/finding';
+import { compareRanges } from '../parse/text';
+
+/** How findings and paths become LSP values; supplied by the LSP layer. */
+export interface Conversions {
+  toDiagnostic(finding: Finding): Diagnostic;
+  toUri(path: string): string;
+}
+
+function rangesOverlap(a: Range, b: Range): boolean {
+  return compareRanges({ start: a.start, end: a.start }, { start: b.end, end: b.end }) <= 0 && compareRanges({ start: b.start, end: b.start }, { start: a.end, end: a.end }) <= 0;
+}
+
+function sameDiagnostic(diagnostic: Diagnostic, finding: Finding): boolean {
+  return diagnostic.code === finding.code && compareRanges(diagnostic.range, finding.location.range) === 0 && diagnostic.message === finding.message;
+}
+
+function workspaceEdit(fix: Fix, toUri: (path: string) => string): WorkspaceEdit | undefined {
+  const documentChanges: NonNullable<WorkspaceEdit['documentChanges']> = [];
+  for (const edit of fix.edits) {
+    if ('createFile' in edit) {
+      // A generator never overwrites what the user wrote.
+      if (existsSync(edit.createFile)) return undefined;
+      const uri = toUri(edit.createFile);
+      documentChanges.push({ kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } });
+      documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edit.content }] });
+    } else {
+      documentChanges.push({ textDocument: { uri: toUri(edit.location.file), version: null }, edits: [{ range: edit.location.range, newText: edit.newText }] });
+    }
+  }
+  return { documentChanges };
+}
+
+/**
+ * Quick fixes for the findings of one file that touch `range`. Diagnostics sent back by the client are matched to
+ * findings so the fix belongs to exactly the problem the user clicked.
+ */
+export function codeActionsFor(findings: readonly Finding[], range: Range, contextDiagnostics: readonly Diagnostic[], convert: Conversions): CodeAction[] {
+  const actions: CodeAction[] = [];
+  for (const finding of findings) {
+    if (!finding.fixes?.length || !rangesOverlap(finding.location.range, range)) continue;
+    const diagnostic = contextDiagnostics.find((d) => sameDiagnostic(d, finding)) ?? convert.toDiagnostic(finding);
+    for (const fix of finding.fixes) {
+      const edit = workspaceEdit(fix, convert.toUri);
+      if (!edit) continue;
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit });
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,61 @@
+import { relative } from 'node:path';
+import type { WorkspaceFile } from '../engine/workspace';
+import type { AssignmentReason } from '../mesh/assignment';
+import type { MeshModel } from '../mesh/model';
+import { pathAtOffset, samePath } from '../parse/pathAt';
+import type { Located } from '../resources/resource';
+import { meshOfResource } from './meshCompletion';
+
+const REASONS: Record<AssignmentReason, string> = {
+  directive: 'an `# istio-mesh: cluster=` comment',
+  setting: 'the `istioMesh.clusters` setting',
+  'install-config': 'the clusterName it declares',
+  folder: "its folder, which holds that cluster's IstioOperator",
+  'file-name': 'the cluster name in its file name',
+  unassigned: '',
+};
+
+type IdentityField = 'meshID' | 'clusterName' | 'network';
+const IDENTITY_FIELDS: IdentityField[] = ['meshID', 'clusterName', 'network'];
+
+function where(mesh: MeshModel, located: Located<string>): string {
+  const { file, range } = located.location();
+  return `${relative(mesh.root, file)}:${range.start.line + 1}`;
+}
+
+/** How every cluster of the mesh sets one identity field: the view a person needs when values disagree. */
+function identityTable(mesh: MeshModel, field: IdentityField): string {
+  const rows = [...mesh.clusters.values()].map((cluster) => {
+    const value = field === 'network' ? cluster.networkSources[0]?.value : cluster.controlPlanes.find((cp) => cp[field])?.[field];
+    return `| ${cluster.name} | ${cluster.role} | ${value ? `\`${value.value}\` | ${where(mesh, value)}` : '— | —'} |`;
+  });
+  return [`| cluster | role | ${field} | where |`, '|---|---|---|---|', ...rows].join('\n');
+}
+
+/**
+ * Hover that needs the mesh: which cluster(s) a resource belongs to and why, and on meshID/clusterName/network
+ * values, how every cluster of the mesh sets them. Values of Secrets are never shown.
+ */
+export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: readonly MeshModel[]): string | undefined {
+  const doc = file.yaml.documents.find((d) => d.startOffset <= offset && offset <= d.endOffset);
+  const resource = doc && file.resources.find((r) => r.doc === doc);
+  if (!doc || !resource) return undefined;
+  const mesh = meshOfResource(meshes, resource);
+  if (!mesh) return undefined;
+  const at = pathAtOffset(doc, offset - doc.startOffset);
+  if (!at) return undefined;
+  const install = mesh.installs.find((i) => i.resource === resource);
+  if (install) {
+    const field = IDENTITY_FIELDS.find((f) => install[f] && samePath(install[f]!.path, at.path));
+    if (field) return `**${field}** across the mesh\n\n${identityTable(mesh, field)}`;
+  }
+  if (at.path.length === 2 && at.path[0] === 'metadata' && at.path[1] === 'name') {
+    const assignment = mesh.assignments.get(resource);
+    if (!assignment || assignment.clusters.length === 0) {
+      return 'Belongs to **no cluster**: add `# istio-mesh: cluster=NAME` above it, or list its path in `istioMesh.clusters`.';
+    }
+    const plural = assignment.clusters.length > 1 ? 'clusters' : 'cluster';
+    return `Belongs to ${plural} **${assignment.clusters.join(', ')}**, from ${REASONS[assignment.reason]}.`;
+  }
+  return undefined;
+}

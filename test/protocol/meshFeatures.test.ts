@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileUri, LspTestClient } from '../support/lspClient';
+
+const CLUSTER1 = `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  values:
+    global:
+      meshID: mesh1
+      multiCluster:
+        clusterName: cluster1
+      network: network1
+`;
+const CLUSTER2 = CLUSTER1.replace(/cluster1/g, 'cluster2').replace('network1', 'network2');
+const GATEWAYS = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: istiod-gateway
+  namespace: istio-system
+spec:
+  selector:
+    istio: eastwestgateway
+  servers: []
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: web
+spec:
+  selector:
+    istio: ingressgateway
+  servers: []
+`;
+const VIRTUAL_SERVICE = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: istiod-vs
+  namespace: istio-system
+spec:
+  hosts: ["*"]
+  gateways:
+  - 
+`;
+
+function layout(): string {
+  const root = mkdtempSync(join(tmpdir(), 'istio-mesh-features-'));
+  mkdirSync(join(root, 'cluster1'));
+  mkdirSync(join(root, 'cluster2'));
+  writeFileSync(join(root, 'cluster1', 'istio.yaml'), CLUSTER1);
+  writeFileSync(join(root, 'cluster1', 'gateways.yaml'), GATEWAYS);
+  writeFileSync(join(root, 'cluster1', 'vs.yaml'), VIRTUAL_SERVICE);
+  writeFileSync(join(root, 'cluster2', 'istio.yaml'), CLUSTER2);
+  writeFileSync(join(root, 'cluster2', 'gateways.yaml'), GATEWAYS.replace('istiod-gateway', 'only-in-cluster2'));
+  return root;
+}
+
+test('completion in VirtualService.gateways offers the Gateways of its own cluster, namespaced when elsewhere', async () => {
+  const root = layout();
+  const client = await LspTestClient.start([root]);
+  try {
+    const vs = join(root, 'cluster1', 'vs.yaml');
+    client.open(vs);
+    await client.waitForDiagnostics(vs, () => true);
+    const result = await client.request<{ items: { label: string }[] }>('textDocument/completion', {
+      textDocument: { uri: fileUri(vs) },
+      position: { line: 8, character: 4 },
+    });
+    const labels = result.items.map((i) => i.label);
+    assert.ok(labels.includes('istiod-gateway'), `labels: ${labels}`);
+    assert.ok(labels.includes('web/public'), `labels: ${labels}`);
+    assert.ok(labels.includes('mesh'), `labels: ${labels}`);
+    assert.ok(!labels.includes('only-in-cluster2'), `a Gateway of another cluster was offered: ${labels}`);
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('hover on a meshID shows how every cluster sets it, and on a name which cluster the resource belongs to', async () => {
+  const root = layout();
+  const client = await LspTestClient.start([root]);
+  try {
+    const istio = join(root, 'cluster2', 'istio.yaml');
+    client.open(istio);
+    await client.waitForDiagnostics(istio, () => true);
+    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: fileUri(istio) },
+      position: { line: 5, character: 15 },
+    });
+    assert.ok(hover, 'no hover on meshID');
+    assert.match(hover.contents.value, /\| cluster1 \| primary \| `mesh1` \| cluster1\/istio\.yaml:6 \|/);
+    assert.match(hover.contents.value, /\| cluster2 \| primary \| `mesh1` \| cluster2\/istio\.yaml:6 \|/);
+    const gateways = join(root, 'cluster1', 'gateways.yaml');
+    client.open(gateways);
+    const belongs = await client.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: fileUri(gateways) },
+      position: { line: 3, character: 10 },
+    });
+    assert.match(belongs?.contents.value ?? '', /Belongs to cluster \*\*cluster1\*\*, from its folder/);
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
