@@ -16,10 +16,10 @@ export function yamlFilesUnder(dir: string): string[] {
 }
 
 /** Analyses a folder (or in-memory files) with the real engine. */
-export function analyzeFolder(root: string, clusters: ClusterSetting[] = []): { findings: Finding[]; meshes: MeshModel[] } {
+export function analyzeFolder(root: string, clusters: ClusterSetting[] = [], now?: Date): { findings: Finding[]; meshes: MeshModel[] } {
   const workspace = new Workspace([root]);
   for (const path of yamlFilesUnder(root)) workspace.setFile(path, readFileSync(path, 'utf8'));
-  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [root], clusters });
+  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [root], clusters, now });
   return { findings: [...result.findings.values()].flat(), meshes: result.meshes };
 }
 

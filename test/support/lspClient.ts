@@ -22,6 +22,8 @@ export class LspTestClient {
   readonly diagnostics = new Map<string, Diagnostic[]>();
   readonly logs: string[] = [];
   private readonly versions = new Map<string, number>();
+  /** The document version the last diagnostics of each URI were published for (open documents only). */
+  readonly diagnosticsVersions = new Map<string, number | undefined>();
   private listeners: (() => void)[] = [];
 
   private constructor(
@@ -35,8 +37,9 @@ export class LspTestClient {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspTestClient(child, connection, options.settings ?? {});
     child.stderr!.on('data', (chunk) => client.logs.push(String(chunk)));
-    connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; diagnostics: Diagnostic[] }) => {
+    connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
       client.diagnostics.set(params.uri, params.diagnostics);
+      client.diagnosticsVersions.set(params.uri, params.version);
       for (const listener of client.listeners) listener();
     });
     connection.onNotification('window/logMessage', (params: { message: string }) => client.logs.push(params.message));
@@ -101,6 +104,11 @@ export class LspTestClient {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
     void this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+  }
+
+  /** The version of an open document after the last open or edit. */
+  version(path: string): number | undefined {
+    return this.versions.get(fileUri(path));
   }
 
   close(path: string): void {

@@ -5,6 +5,7 @@ import { Workspace } from '../engine/workspace';
 import { SEVERITY_RANK, type Finding, type Severity } from '../rules/finding';
 import { compareRanges } from '../parse/text';
 import { findYamlFiles, readYamlText } from '../workspace/scan';
+import { WorkspaceSecrets, type SecretRedactor } from '../security/secrets';
 import type { ClusterSetting } from '../mesh/assignment';
 
 export interface CheckOptions {
@@ -23,32 +24,50 @@ export interface CheckOutput {
   /** Lines for stderr: skipped files and rule failures. */
   notes: string[];
   filesRead: number;
+  /** Replaces the workspace's credentials with `<redacted>` in anything printed about it. */
+  redactor: SecretRedactor;
 }
 
-/** Loads the targets into a workspace and analyses it: the same engine the language server runs. */
-export function runCheck(options: CheckOptions): CheckOutput {
+export interface LoadedTargets {
+  workspace: Workspace;
+  roots: string[];
+  /** Files named on the command line (not found by walking a folder). */
+  namedFiles: string[];
+  notes: string[];
+}
+
+/** Reads the given folders and files into a workspace, as `check` and `apply` both need. */
+export function loadTargets(targets: readonly string[], cwd: string, options: { exclude?: string[]; maxFileSize?: number } = {}): LoadedTargets {
   const notes: string[] = [];
   const roots: string[] = [];
   const paths: string[] = [];
-  for (const target of options.targets) {
-    const absolute = resolve(options.cwd, target);
+  const namedFiles: string[] = [];
+  for (const target of targets) {
+    const absolute = resolve(cwd, target);
     if (!existsSync(absolute)) throw new UsageError(`no such file or folder: ${target}`);
     if (statSync(absolute).isDirectory()) {
       roots.push(absolute);
       const { files, skipped } = findYamlFiles(absolute, { exclude: options.exclude, maxFileSize: options.maxFileSize });
       paths.push(...files);
-      for (const s of skipped) notes.push(`skipped ${relative(options.cwd, s.path)}: ${s.reason}`);
+      for (const s of skipped) notes.push(`skipped ${relative(cwd, s.path)}: ${s.reason}`);
     } else {
       roots.push(dirname(absolute));
       paths.push(absolute);
+      namedFiles.push(absolute);
     }
   }
   const workspace = new Workspace(roots);
   for (const path of new Set(paths)) {
     const read = readYamlText(path, options.maxFileSize);
-    if ('skipped' in read) notes.push(`skipped ${relative(options.cwd, path)}: ${read.skipped}`);
+    if ('skipped' in read) notes.push(`skipped ${relative(cwd, path)}: ${read.skipped}`);
     else workspace.setFile(path, read.text);
   }
+  return { workspace, roots, namedFiles, notes };
+}
+
+/** Loads the targets into a workspace and analyses it: the same engine the language server runs. */
+export function runCheck(options: CheckOptions): CheckOutput {
+  const { workspace, roots, notes } = loadTargets(options.targets, options.cwd, options);
   const analyzer = new Analyzer(undefined, (message) => notes.push(message));
   const result = analyzer.analyze(workspace, { roots, clusters: options.clusters ?? [] });
   const findings = [...result.findings.values()].flat().sort(
@@ -56,7 +75,7 @@ export function runCheck(options: CheckOptions): CheckOutput {
   );
   const threshold: Severity | undefined = options.failOn === 'never' ? undefined : options.failOn;
   const failed = threshold !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
-  return { findings, exitCode: failed ? 1 : 0, notes, filesRead: workspace.size };
+  return { findings, exitCode: failed ? 1 : 0, notes, filesRead: workspace.size, redactor: new WorkspaceSecrets().redactorFor(workspace) };
 }
 
 export class UsageError extends Error {}

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatJson, formatText, runCheck, UsageError } from './check';
+import { APPLY_USAGE, runApplyCli } from './apply';
 
 const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never]
 
@@ -26,17 +27,20 @@ function check(args: string[]): number {
   if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never, not ${failOn}`);
   const cwd = process.cwd();
   const output = runCheck({ targets: positionals.length ? positionals : ['.'], format, failOn: failOn as 'error', cwd });
-  for (const note of output.notes) console.error(note);
-  console.log(format === 'json' ? formatJson(output.findings, cwd) : formatText(output.findings, cwd));
+  const { redactor } = output;
+  for (const note of output.notes) console.error(redactor.redact(note));
+  const findings = redactor.redactDeep(output.findings);
+  console.log(format === 'json' ? formatJson(findings, cwd) : formatText(findings, cwd));
   return output.exitCode;
 }
 
-export function main(argv: string[]): number {
+export function main(argv: string[]): number | Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'check') return check(rest);
+    if (command === 'apply') return runApplyCli(rest, { out: console.log, err: console.error, cwd: process.cwd(), env: process.env });
     if (command === '--help' || command === '-h' || command === 'help') {
-      console.log(USAGE);
+      console.log(`${USAGE}\n\n${APPLY_USAGE}`);
       return 0;
     }
     console.error(command ? `unknown command: ${command}` : 'no command given');
@@ -52,4 +56,6 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

@@ -26,6 +26,7 @@ export class Analyzer {
   private readonly meshRules: MeshRule[];
   private readonly fileFindings = new WeakMap<WorkspaceFile, Finding[]>();
   private readonly failedRules = new Set<string>();
+  private lastModelFailure: string | undefined;
 
   constructor(
     rules: readonly Rule[] = ALL_RULES,
@@ -38,7 +39,9 @@ export class Analyzer {
   /** A rule that throws is contained: its error is logged once, the other rules still run. */
   private runRule<T>(rule: Rule, run: () => T[]): T[] {
     try {
-      return run();
+      const found = run();
+      if (!Array.isArray(found)) throw new TypeError(`returned ${typeof found} instead of a list of findings`);
+      return found;
     } catch (error) {
       if (!this.failedRules.has(rule.code)) {
         this.failedRules.add(rule.code);
@@ -60,11 +63,23 @@ export class Analyzer {
     return findings;
   }
 
+  /** A model that cannot be built (a bug on some input) costs the mesh rules, not the per-file findings. */
+  private buildMeshesContained(files: WorkspaceFile[], settings: MeshSettings): MeshModel[] {
+    try {
+      return buildMeshes(files, settings);
+    } catch (error) {
+      const message = `the mesh model could not be built; mesh rules were skipped: ${(error as Error).stack ?? error}`;
+      if (this.lastModelFailure !== message) this.log(message);
+      this.lastModelFailure = message;
+      return [];
+    }
+  }
+
   analyze(workspace: Workspace, settings: MeshSettings): AnalysisResult {
     const files = workspace.allFiles();
     const findings = new Map<string, Finding[]>();
     for (const file of files) findings.set(file.path, [...this.findingsOfFile(file)]);
-    const meshes = buildMeshes(files, settings);
+    const meshes = this.buildMeshesContained(files, settings);
     for (const mesh of meshes) {
       for (const rule of this.meshRules) {
         for (const finding of this.runRule(rule, () => rule.check(mesh))) {

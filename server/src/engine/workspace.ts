@@ -1,4 +1,4 @@
-import { parseYamlFile, type YamlFile } from '../parse/yamlFile';
+import { parseYamlFile, unanalysedYamlFile, type YamlFile } from '../parse/yamlFile';
 import { recogniseResource } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
 
@@ -7,6 +7,8 @@ export interface WorkspaceFile {
   readonly path: string;
   readonly yaml: YamlFile;
   readonly resources: readonly Resource[];
+  /** Why the file's text was not analysed (too large, binary), when it was not. */
+  readonly unanalysedReason?: string;
 }
 
 export function readWorkspaceFile(path: string, text: string): WorkspaceFile {
@@ -30,6 +32,16 @@ export class Workspace {
     const existing = this.files.get(path);
     if (existing && existing.yaml.text === text) return existing;
     const file = readWorkspaceFile(path, text);
+    this.files.set(path, file);
+    this.generation++;
+    return file;
+  }
+
+  /** Keeps a file that is not analysed (too large, binary) in the workspace, so its one finding says why. */
+  setUnanalysedFile(path: string, reason: string): WorkspaceFile {
+    const existing = this.files.get(path);
+    if (existing && existing.unanalysedReason === reason) return existing;
+    const file: WorkspaceFile = { path, yaml: unanalysedYamlFile(path, reason), resources: [], unanalysedReason: reason };
     this.files.set(path, file);
     this.generation++;
     return file;

@@ -16,7 +16,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalysisResult } from '../engine/analysis';
 import { Workspace } from '../engine/workspace';
 import type { ClusterSetting } from '../mesh/assignment';
-import { DEFAULT_MAX_FILE_SIZE, findYamlFiles, isYamlFile, makeExcluder, readYamlText } from '../workspace/scan';
+import { DEFAULT_MAX_FILE_SIZE, findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
 import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
 import { codeActionsFor } from '../features/codeActions';
 import { completeFromMesh } from '../features/meshCompletion';
@@ -50,6 +50,8 @@ export class IstioMeshServer {
   private analysisTimer: NodeJS.Timeout | undefined;
   /** What was last published per URI, so unchanged files are not re-sent. */
   private readonly published = new Map<string, string>();
+  /** Open documents not analysed, with the reason last logged for each. */
+  private readonly loggedSkips = new Map<string, string>();
   lastResult: AnalysisResult | undefined;
 
   constructor(private readonly connection: Connection) {
@@ -77,7 +79,7 @@ export class IstioMeshServer {
     this.documents.onDidChangeContent((event) => {
       const path = uriToPath(event.document.uri);
       if (!path || !isYamlFile(path) || this.isExcluded(path)) return;
-      this.workspace.setFile(path, event.document.getText());
+      this.setOpenDocument(path, event.document.getText());
       this.scheduleAnalysis();
     });
     this.documents.onDidClose((event) => {
@@ -200,9 +202,30 @@ export class IstioMeshServer {
     }
     for (const document of this.documents.all()) {
       const path = uriToPath(document.uri);
-      if (path && isYamlFile(path) && !this.isExcluded(path)) this.workspace.setFile(path, document.getText());
+      if (path && isYamlFile(path) && !this.isExcluded(path)) this.setOpenDocument(path, document.getText());
     }
     this.log(`indexed ${this.workspace.size} YAML file(s) in ${this.roots.length} folder(s)`);
+  }
+
+  /** The workspace the server analyses now (it is replaced when settings change). */
+  get currentWorkspace(): Workspace {
+    return this.workspace;
+  }
+
+  /**
+   * An editor's text gets the limits of files on disk: a huge or binary document is not parsed, and a
+   * finding at its top says why (logged once per reason, not on every keystroke).
+   */
+  private setOpenDocument(path: string, text: string): void {
+    const reason = reasonToSkipText(text, this.settings.maxFileSize);
+    if (!reason) {
+      this.loggedSkips.delete(path);
+      this.workspace.setFile(path, text);
+      return;
+    }
+    if (this.loggedSkips.get(path) !== reason) this.log(`not analysing open document ${path}: ${reason}`);
+    this.loggedSkips.set(path, reason);
+    this.workspace.setUnanalysedFile(path, reason);
   }
 
   private loadFromDisk(path: string): void {
@@ -232,10 +255,12 @@ export class IstioMeshServer {
       const uri = pathToUri(path);
       seen.add(uri);
       const diagnostics = findings.map((f) => toDiagnostic(f, this.docsBase));
-      const key = JSON.stringify(diagnostics);
+      // The version of an open document lets a client tell which text the diagnostics are about.
+      const version = this.documents.get(uri)?.version;
+      const key = JSON.stringify([version, diagnostics]);
       if (this.published.get(uri) === key) continue;
       this.published.set(uri, key);
-      void this.connection.sendDiagnostics({ uri, diagnostics });
+      void this.connection.sendDiagnostics({ uri, version, diagnostics });
     }
     for (const uri of [...this.published.keys()]) {
       if (seen.has(uri)) continue;

@@ -19,6 +19,9 @@ export interface Assignment {
   reason: AssignmentReason;
 }
 
+/** Marks a control plane that names no cluster in the folder index (no cluster name contains a NUL). */
+const UNNAMED_CLUSTER = '\u0000unnamed:';
+
 function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -28,8 +31,21 @@ function directiveClusters(resource: Resource): string[] | undefined {
   return value ? splitList(value) : undefined;
 }
 
-function tokensOf(fileName: string): Set<string> {
-  return new Set(fileName.replace(/\.ya?ml$/i, '').split(/[^A-Za-z0-9]+/).filter(Boolean).map((t) => t.toLowerCase()));
+/**
+ * True when `name` appears in the file name as a whole token: `cluster2-eastwest-gateway.yaml` names cluster2,
+ * `cluster20.yaml` does not. Names may hold separators themselves (`us-east-1`), so the name is matched as a
+ * run of tokens rather than one token.
+ */
+export function fileNameMentions(fileName: string, name: string): boolean {
+  const stem = fileName.replace(/\.ya?ml$/i, '').toLowerCase();
+  const wanted = name.toLowerCase();
+  if (!wanted) return false;
+  for (let at = stem.indexOf(wanted); at >= 0; at = stem.indexOf(wanted, at + 1)) {
+    const before = at === 0 ? '' : stem[at - 1];
+    const after = stem[at + wanted.length] ?? '';
+    if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) return true;
+  }
+  return false;
 }
 
 /**
@@ -54,13 +70,18 @@ export class ClusterAssigner {
     this.knownClusters = new Set(settings.map((s) => s.name));
     for (const install of installs) {
       const name = this.clusterOfInstall(install);
-      if (!name) continue;
-      this.knownClusters.add(name);
+      if (name) this.knownClusters.add(name);
       if (!install.installsControlPlane) continue;
-      const folder = dirname(install.resource.file);
-      const names = this.clustersByFolder.get(folder) ?? new Set<string>();
-      names.add(name);
-      this.clustersByFolder.set(folder, names);
+      // A cluster's control plane counts for its folder and every folder above it, so a folder whose
+      // subtree holds two clusters' install configs belongs to neither. A control plane without a name
+      // is some other cluster: it makes its folders ambiguous too.
+      const key = name ?? `${UNNAMED_CLUSTER}${install.resource.file}#${install.resource.doc.index}`;
+      for (let folder = dirname(install.resource.file); ; folder = dirname(folder)) {
+        const names = this.clustersByFolder.get(folder) ?? new Set<string>();
+        names.add(key);
+        this.clustersByFolder.set(folder, names);
+        if (dirname(folder) === folder || this.roots.includes(folder)) break;
+      }
     }
   }
 
@@ -84,7 +105,10 @@ export class ClusterAssigner {
     let folder = dirname(path);
     for (;;) {
       const names = this.clustersByFolder.get(folder);
-      if (names) return names.size === 1 ? [...names][0] : undefined;
+      if (names) {
+        const [only] = names;
+        return names.size === 1 && !only.startsWith(UNNAMED_CLUSTER) ? only : undefined;
+      }
       const parent = dirname(folder);
       if (parent === folder || this.roots.includes(folder)) return undefined;
       folder = parent;
@@ -92,8 +116,8 @@ export class ClusterAssigner {
   }
 
   private fileNameClusters(path: string): string[] | undefined {
-    const tokens = tokensOf(basename(path));
-    const names = [...this.knownClusters].filter((name) => tokens.has(name.toLowerCase()));
+    const fileName = basename(path);
+    const names = [...this.knownClusters].filter((name) => fileNameMentions(fileName, name));
     return names.length ? names : undefined;
   }
 

@@ -3,6 +3,7 @@ import type { WorkspaceFile } from '../engine/workspace';
 import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, readIstioOperator, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
 import { Located, type Resource } from '../resources/resource';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
+import { readCaCerts, type CaCerts } from '../resources/cacerts';
 import { ClusterAssigner, type Assignment, type ClusterSetting } from './assignment';
 
 /** Where a cluster's network is said, in the order that decides it when they disagree. */
@@ -33,6 +34,8 @@ export interface Cluster {
   istioSystemNamespace?: Resource;
   /** Remote secrets this cluster holds (applied to it). */
   remoteSecrets: RemoteSecret[];
+  /** The plugged-in CA (`cacerts` Secret in the control plane namespace), when the cluster's files hold one. */
+  cacerts?: CaCerts;
 }
 
 export type ControlPlaneModel = 'single-cluster' | 'multi-primary' | 'primary-remote' | 'unknown';
@@ -49,11 +52,15 @@ export interface MeshModel {
   controlPlaneModel: ControlPlaneModel;
   /** Control plane namespace (istio-system unless an install config says otherwise). */
   controlPlaneNamespace: string;
+  /** The time certificates are checked against (the settings' `now`, else the time of the analysis). */
+  now: Date;
 }
 
 export interface MeshSettings {
   roots: readonly string[];
   clusters: readonly ClusterSetting[];
+  /** The time to check certificate expiry against; defaults to the current time (tests fix it). */
+  now?: Date;
 }
 
 const NETWORK_PRECEDENCE: NetworkSourceKind[] = ['install', 'namespace-label', 'injection-path', 'gateway-label', 'gateway-install', 'requested-network-view'];
@@ -146,12 +153,14 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   const clusters = new Map<string, Cluster>();
   const assignments = new Map<Resource, Assignment>();
   const remoteSecrets: RemoteSecret[] = [];
+  const cacertsByCluster = new Map<string, CaCerts[]>();
   for (const resource of resources) {
     const install = allInstalls.get(resource);
     const assignment = assigner.assign(resource, install);
     assignments.set(resource, assignment);
-    const secret = resource.kind === 'Secret' ? readRemoteSecret(resource, assignment.clusters) : undefined;
+    const secret = resource.kind === 'Secret' ? readRemoteSecret(resource, assignment) : undefined;
     if (secret) remoteSecrets.push(secret);
+    const cacerts = readCaCerts(resource, assignment.clusters);
     for (const name of assignment.clusters) {
       const cluster = clusters.get(name) ?? newCluster(name);
       clusters.set(name, cluster);
@@ -161,7 +170,8 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
         cluster.gateways.push(...install.gateways);
         if (install.installsControlPlane) cluster.controlPlanes.push(install);
       }
-      if (secret) cluster.remoteSecrets.push(secret);
+      if (secret?.holders.includes(name)) cluster.remoteSecrets.push(secret);
+      if (cacerts) cacertsByCluster.set(name, [...(cacertsByCluster.get(name) ?? []), cacerts]);
       if (resource.kind === 'Namespace' && resource.name === 'istio-system') cluster.istioSystemNamespace = resource;
     }
   }
@@ -176,7 +186,12 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   const controlPlaneModel: ControlPlaneModel =
     clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
   const controlPlaneNamespace = installs.find((i) => i.installsControlPlane && i.resource.string(['spec', 'namespace']))?.resource.string(['spec', 'namespace']) ?? 'istio-system';
-  return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, controlPlaneNamespace };
+  for (const [name, candidates] of cacertsByCluster) {
+    // istiod reads `cacerts` from its own namespace only; one applied without a namespace lands there with `-n`.
+    clusters.get(name)!.cacerts = candidates.find((c) => (c.resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace);
+  }
+  const now = settings.now ?? new Date();
+  return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, controlPlaneNamespace, now };
 }
 
 /** The mesh model(s) of a workspace: a pure function of the parsed files and the settings. */

@@ -6,7 +6,7 @@ import { LineIndex, type Range } from './text';
 export type ValuePath = readonly (string | number)[];
 
 export interface YamlProblem {
-  code: 'YAML001' | 'YAML002' | 'YAML003';
+  code: 'YAML001' | 'YAML002' | 'YAML003' | 'YAML004' | 'YAML005' | 'YAML006';
   severity: 'error' | 'warning';
   message: string;
   range: Range;
@@ -22,6 +22,19 @@ const DOCUMENT_END = /^\.\.\.(?=\s|$)/;
 const ALIAS_USE = /(^|[\s[{,])\*[^\s,[\]{}]/m;
 /** Aliases that resolve to more nodes than this are refused ("billion laughs"). */
 const MAX_ALIAS_COUNT = 100;
+/**
+ * Limits that keep hostile or generated files from hanging the server. Kubernetes objects are rarely more
+ * than 20 levels deep and `istioctl manifest generate` prints a few hundred documents; beyond these limits a
+ * file is not a configuration anybody edits by hand, and analysing it would only cost time.
+ */
+export const PARSE_LIMITS = {
+  /** Deeper documents are refused (YAML003): the parsers and every walker downstream recurse. js-yaml's own default. */
+  maxNestingDepth: 100,
+  /** Documents after this many in one file are not analysed (YAML004). */
+  maxDocumentsPerFile: 1000,
+  /** A document with a longer line is not analysed (YAML005): such lines are generated data, not configuration. */
+  maxLineLength: 100_000,
+} as const;
 
 export function parseDirectives(commentLines: readonly string[]): Map<string, string> {
   const directives = new Map<string, string>();
@@ -140,6 +153,8 @@ interface Chunk {
   end: number;
   /** Comment lines just before the `---` that opens this chunk, which describe the document after them. */
   precedingComments: string[];
+  /** The first line longer than PARSE_LIMITS.maxLineLength, if any. */
+  longLine?: { start: number; length: number };
 }
 
 function splitDocuments(text: string): Chunk[] {
@@ -147,6 +162,7 @@ function splitDocuments(text: string): Chunk[] {
   let chunkStart = 0;
   let trailingComments: string[] = [];
   let precedingComments: string[] = [];
+  let longLine: Chunk['longLine'];
   let offset = 0;
   while (offset <= text.length) {
     let lineEnd = text.indexOf('\n', offset);
@@ -154,15 +170,20 @@ function splitDocuments(text: string): Chunk[] {
     const line = text.slice(offset, lineEnd);
     const next = lineEnd + 1;
     if (DOCUMENT_START.test(line)) {
-      if (offset > chunkStart || chunks.length > 0) chunks.push({ start: chunkStart, end: offset, precedingComments });
+      if (offset > chunkStart || chunks.length > 0) chunks.push({ start: chunkStart, end: offset, precedingComments, longLine });
       precedingComments = trailingComments;
       trailingComments = [];
+      longLine = undefined;
       chunkStart = offset;
     } else if (DOCUMENT_END.test(line)) {
-      chunks.push({ start: chunkStart, end: Math.min(next, text.length), precedingComments });
+      chunks.push({ start: chunkStart, end: Math.min(next, text.length), precedingComments, longLine });
       precedingComments = [];
       trailingComments = [];
+      longLine = undefined;
       chunkStart = Math.min(next, text.length);
+    } else if (line.length > PARSE_LIMITS.maxLineLength) {
+      longLine ??= { start: offset, length: line.length };
+      trailingComments = [];
     } else if (/^\s*#/.test(line)) {
       trailingComments.push(line);
     } else if (line.trim() !== '') {
@@ -170,7 +191,7 @@ function splitDocuments(text: string): Chunk[] {
     }
     offset = next;
   }
-  if (chunkStart < text.length || chunks.length === 0) chunks.push({ start: chunkStart, end: text.length, precedingComments });
+  if (chunkStart < text.length || chunks.length === 0) chunks.push({ start: chunkStart, end: text.length, precedingComments, longLine });
   return chunks;
 }
 
@@ -192,6 +213,38 @@ function hasContent(text: string): boolean {
   return false;
 }
 
+/** How a parser reports running out of stack: the `yaml` package turns it into a parse error, others throw it. */
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+
+function tooDeep(file: YamlFile, offset: number): YamlProblem {
+  return {
+    code: 'YAML003',
+    severity: 'error',
+    message: `This document is nested more than ${PARSE_LIMITS.maxNestingDepth} levels deep and was not analysed.`,
+    range: file.lines.rangeOf(offset, offset),
+  };
+}
+
+/**
+ * True when collections in `value` nest deeper than `limit`. Iterative, so it cannot overflow the stack itself;
+ * a collection shared by several aliases is walked again only when reached at a greater depth, so alias fan-out
+ * cannot make it explode.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const deepestVisit = new Map<object, number>();
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    const visited = deepestVisit.get(node);
+    if (visited !== undefined && visited >= depth) continue;
+    deepestVisit.set(node, depth);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
   const parsed = doc.parsed();
   const lines = doc.file.lines;
@@ -199,6 +252,10 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
   const contentEnd = doc.text.trimEnd().length;
   for (const error of parsed.errors) {
     const start = Math.min(error.pos[0], Math.max(0, contentEnd - 1));
+    if (STACK_OVERFLOW.test(error.message)) {
+      problems.push(tooDeep(doc.file, doc.startOffset + start));
+      return null;
+    }
     const end = Math.min(Math.max(error.pos[1], start + 1), Math.max(contentEnd, start + 1));
     problems.push({
       code: 'YAML001',
@@ -207,9 +264,14 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
       range: lines.rangeOf(doc.startOffset + start, doc.startOffset + end),
     });
   }
+  let value: unknown;
   try {
-    return parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    value = parsed.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    if (error instanceof RangeError) {
+      problems.push(tooDeep(doc.file, doc.startOffset));
+      return null;
+    }
     problems.push({
       code: 'YAML002',
       severity: 'error',
@@ -218,6 +280,25 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
     });
     return null;
   }
+  // js-yaml refuses deep documents itself; values built through aliases are checked here.
+  if (nestsDeeperThan(value, PARSE_LIMITS.maxNestingDepth)) {
+    problems.push(tooDeep(doc.file, doc.startOffset));
+    return null;
+  }
+  return value;
+}
+
+/** js-yaml's own depth limit, kept equal to ours; its error carries the offset where the limit was crossed. */
+const JS_YAML_OPTIONS = { maxDepth: PARSE_LIMITS.maxNestingDepth } as jsYaml.LoadOptions;
+
+function isJsYamlDepthError(error: unknown): error is jsYaml.YAMLException {
+  return error instanceof jsYaml.YAMLException && /maxDepth/.test(error.reason ?? error.message);
+}
+
+function lineRange(file: YamlFile, offset: number): Range {
+  const { line } = file.lines.positionAt(offset);
+  const end = line + 1 < file.lines.lineCount ? file.lines.lineStart(line + 1) - 1 : file.text.length;
+  return file.lines.rangeOf(offset, Math.max(offset, end));
 }
 
 /** Splits a file into its YAML documents and loads each; problems become data, never exceptions. */
@@ -225,38 +306,67 @@ export function parseYamlFile(file: string, text: string): YamlFile {
   const result = new YamlFile(file, text);
   const chunks = splitDocuments(text);
   result.headerDirectives = parseDirectives(leadingCommentLines(text));
-  chunks.forEach((chunk, index) => {
+  const analysedChunks = chunks.slice(0, PARSE_LIMITS.maxDocumentsPerFile);
+  analysedChunks.forEach((chunk, index) => {
     const chunkText = text.slice(chunk.start, chunk.end);
     const directives = parseDirectives([...chunk.precedingComments, ...leadingCommentLines(chunkText)]);
     const problems: YamlProblem[] = [];
-    let value: unknown = null;
-    const doc = (v: unknown) => new YamlDocument(result, index, chunk.start, chunk.end, v, problems, directives);
-    if (!hasContent(chunkText)) {
-      result.documents.push(doc(null));
+    if (index === analysedChunks.length - 1 && chunks.length > analysedChunks.length) {
+      const firstSkipped = chunks[analysedChunks.length].start;
+      problems.push({
+        code: 'YAML004',
+        severity: 'warning',
+        message: `This file has ${chunks.length} documents; only the first ${PARSE_LIMITS.maxDocumentsPerFile} are analysed.`,
+        range: lineRange(result, firstSkipped),
+      });
+    }
+    const document = new YamlDocument(result, index, chunk.start, chunk.end, null, problems, directives);
+    result.documents.push(document);
+    if (!hasContent(chunkText)) return;
+    if (chunk.longLine) {
+      const line = result.lines.positionAt(chunk.longLine.start).line + 1;
+      problems.push({
+        code: 'YAML005',
+        severity: 'warning',
+        message: `Line ${line} is ${chunk.longLine.length} characters long (the limit is ${PARSE_LIMITS.maxLineLength}); this document was not analysed.`,
+        range: result.lines.rangeOf(chunk.longLine.start, chunk.longLine.start),
+      });
       return;
     }
     if (!ALIAS_USE.test(chunkText)) {
       try {
-        value = jsYaml.load(chunkText);
-        result.documents.push(doc(value));
+        document.value = jsYaml.load(chunkText, JS_YAML_OPTIONS);
         return;
       } catch (error) {
-        if (error instanceof RangeError) {
-          const document = doc(null);
-          problems.push({ code: 'YAML003', severity: 'error', message: 'This document is nested too deeply to analyse.', range: document.file.lines.rangeOf(chunk.start, chunk.start) });
-          result.documents.push(document);
+        if (isJsYamlDepthError(error) || error instanceof RangeError) {
+          const at = isJsYamlDepthError(error) ? (error.mark?.position ?? 0) : 0;
+          problems.push(tooDeep(result, chunk.start + at));
           return;
         }
         // fall through: the `yaml` parser reports the problem with its exact position
       }
     }
-    const document = doc(null);
     try {
       document.value = loadWithYaml(document, problems);
     } catch (error) {
       problems.push({ code: 'YAML003', severity: 'error', message: `This document was not analysed: ${(error as Error).message.split('\n')[0]}`, range: result.lines.rangeOf(chunk.start, chunk.start) });
     }
-    result.documents.push(document);
   });
+  return result;
+}
+
+/**
+ * A file that is not analysed at all (too large, binary): one empty document carrying the reason as a YAML006
+ * finding at the top of the file. The text is not kept.
+ */
+export function unanalysedYamlFile(file: string, reason: string): YamlFile {
+  const result = new YamlFile(file, '');
+  const problem: YamlProblem = {
+    code: 'YAML006',
+    severity: 'warning',
+    message: `This file was not analysed: ${reason}.`,
+    range: result.lines.rangeOf(0, 0),
+  };
+  result.documents.push(new YamlDocument(result, 0, 0, 0, null, [problem], new Map()));
   return result;
 }

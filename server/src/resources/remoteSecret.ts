@@ -1,5 +1,6 @@
 import * as jsYaml from 'js-yaml';
-import { isRecord, Located, type Resource, scalarString } from './resource';
+import type { Assignment } from '../mesh/assignment';
+import { isPlaceholder, isRecord, Located, type Resource, scalarString } from './resource';
 
 export const MULTICLUSTER_LABEL = 'istio/multiCluster';
 export const CLUSTER_ANNOTATION = 'networking.istio.io/cluster';
@@ -10,12 +11,17 @@ export const REMOTE_SECRET_PREFIX = 'istio-remote-secret-';
  * they are there; they are never kept.
  */
 export interface KubeconfigFacts {
+  /** False when a `data` value is not base64 (then nothing else could be read). */
+  decoded: boolean;
   parsed: boolean;
   clusterNames: string[];
   contextNames: string[];
+  userNames: string[];
   currentContext?: string;
   /** The cluster each context points at. */
   contextClusters: Record<string, string | undefined>;
+  /** The user each context authenticates as. */
+  contextUsers: Record<string, string | undefined>;
   serverCount: number;
   /** Users that carry some credential (token, client certificate and key, exec or auth-provider). */
   usersWithCredentials: number;
@@ -26,6 +32,8 @@ export interface RemoteSecretEntry {
   /** The data key, which istiod takes as the remote cluster's name. */
   key: Located<string>;
   kubeconfig: KubeconfigFacts;
+  /** The value is a template placeholder (`${KUBECONFIG}`): filled in at apply time, not checked. */
+  placeholder: boolean;
 }
 
 export interface RemoteSecret {
@@ -39,8 +47,11 @@ export interface RemoteSecret {
   entries: RemoteSecretEntry[];
 }
 
-function kubeconfigFacts(text: string): KubeconfigFacts {
-  const facts: KubeconfigFacts = { parsed: false, clusterNames: [], contextNames: [], contextClusters: {}, serverCount: 0, usersWithCredentials: 0, userCount: 0 };
+function kubeconfigFacts(text: string | undefined): KubeconfigFacts {
+  const facts: KubeconfigFacts = {
+    decoded: text !== undefined, parsed: false, clusterNames: [], contextNames: [], userNames: [], contextClusters: {}, contextUsers: {}, serverCount: 0, usersWithCredentials: 0, userCount: 0,
+  };
+  if (text === undefined) return facts;
   let config: unknown;
   try {
     config = jsYaml.load(text);
@@ -60,9 +71,12 @@ function kubeconfigFacts(text: string): KubeconfigFacts {
     if (!name) continue;
     facts.contextNames.push(name);
     facts.contextClusters[name] = isRecord(entry.context) ? scalarString(entry.context.cluster) : undefined;
+    facts.contextUsers[name] = isRecord(entry.context) ? scalarString(entry.context.user) : undefined;
   }
   for (const entry of list('users')) {
     facts.userCount++;
+    const name = scalarString(entry.name);
+    if (name) facts.userNames.push(name);
     const user = isRecord(entry.user) ? entry.user : {};
     const credentialKeys = ['token', 'tokenFile', 'client-certificate-data', 'client-certificate', 'exec', 'auth-provider', 'password'];
     if (credentialKeys.some((k) => user[k] !== undefined && user[k] !== null && user[k] !== '')) facts.usersWithCredentials++;
@@ -71,37 +85,93 @@ function kubeconfigFacts(text: string): KubeconfigFacts {
   return facts;
 }
 
-function decodeBase64(value: string): string | undefined {
+/** Decodes a Secret's `data` value; undefined when it is not base64. */
+export function decodeBase64(value: string): string | undefined {
   if (!/^[A-Za-z0-9+/=\s]*$/.test(value)) return undefined;
   return Buffer.from(value, 'base64').toString('utf8');
 }
 
+/**
+ * A Secret's values by key, `stringData` winning over `data` as the API server merges them; `data` values are
+ * decoded (undefined when not base64). Placeholder values are kept as written so callers can skip them.
+ */
+export function secretValues(resource: Resource): Map<string, { key: Located<string>; text: string | undefined; placeholder: boolean }> {
+  const values = new Map<string, { key: Located<string>; text: string | undefined; placeholder: boolean }>();
+  for (const field of ['data', 'stringData'] as const) {
+    const data = resource.get([field]);
+    if (!isRecord(data)) continue;
+    for (const [key, raw] of Object.entries(data)) {
+      const written = scalarString(raw);
+      if (written === undefined) continue;
+      const placeholder = isPlaceholder(written);
+      const text = field === 'data' && !placeholder ? decodeBase64(written) : written;
+      values.set(key, { key: resource.located([field, key], key), text, placeholder });
+    }
+  }
+  return values;
+}
+
+/**
+ * The clusters a remote secret is applied to. A file named after the secret's own cluster
+ * (`istio-remote-secret-cluster1.yaml`) names the cluster the secret is *for*, not where it goes: that
+ * file-name match does not make it a holder.
+ */
+function holdersOf(assignment: Assignment, targets: readonly string[]): string[] {
+  return assignment.reason === 'file-name' ? assignment.clusters.filter((c) => !targets.includes(c)) : [...assignment.clusters];
+}
+
 /** A Secret that istiod reads as a remote secret: labelled `istio/multiCluster: "true"` or annotated with the cluster. */
-export function readRemoteSecret(resource: Resource, holders: string[]): RemoteSecret | undefined {
+export function readRemoteSecret(resource: Resource, assignment: Assignment): RemoteSecret | undefined {
   const labels = resource.labels();
   const annotation = resource.locatedString(['metadata', 'annotations', CLUSTER_ANNOTATION]);
   const labelValue = labels[MULTICLUSTER_LABEL];
   const name = resource.name ?? '';
   if (labelValue === undefined && !annotation && !name.startsWith(REMOTE_SECRET_PREFIX)) return undefined;
-  const entries: RemoteSecretEntry[] = [];
-  for (const field of ['stringData', 'data'] as const) {
-    const data = resource.get([field]);
-    if (!isRecord(data)) continue;
-    for (const [key, raw] of Object.entries(data)) {
-      const text = scalarString(raw);
-      if (text === undefined) continue;
-      const decoded = field === 'data' ? decodeBase64(text) : text;
-      entries.push({ key: resource.located([field, key], key), kubeconfig: kubeconfigFacts(decoded ?? '') });
-    }
-  }
-  return {
+  const entries: RemoteSecretEntry[] = [...secretValues(resource).values()].map(({ key, text, placeholder }) => ({
+    key,
+    placeholder,
+    kubeconfig: kubeconfigFacts(placeholder ? '' : text),
+  }));
+  const secret: RemoteSecret = {
     resource,
-    holders,
+    holders: [],
     hasMultiClusterLabel: labelValue === 'true',
     clusterAnnotation: annotation,
     nameCluster: name.startsWith(REMOTE_SECRET_PREFIX) ? name.slice(REMOTE_SECRET_PREFIX.length) : undefined,
     entries,
   };
+  secret.holders = holdersOf(assignment, remoteSecretClusters(secret));
+  return secret;
+}
+
+/**
+ * The clusters a remote secret registers with istiod: its data keys (istiod takes each key as a cluster ID),
+ * else what its annotation or name says. Placeholders are not cluster names.
+ */
+export function remoteSecretClusters(secret: RemoteSecret): string[] {
+  const keys = secret.entries.map((e) => e.key.value).filter((k) => !isPlaceholder(k));
+  if (keys.length) return keys;
+  const named = secret.clusterAnnotation?.value ?? secret.nameCluster;
+  return named && !isPlaceholder(named) ? [named] : [];
+}
+
+/** What is wrong with a kubeconfig's structure, in words that never quote a credential or the server. */
+export function kubeconfigProblems(facts: KubeconfigFacts): string[] {
+  if (!facts.decoded) return ['the value is not valid base64'];
+  if (!facts.parsed) return ['it is not a kubeconfig (not a YAML mapping)'];
+  const problems: string[] = [];
+  if (facts.serverCount === 0) problems.push('no cluster has a server');
+  if (facts.userCount === 0 || facts.usersWithCredentials === 0) problems.push('no user has credentials (token, client certificate or auth provider)');
+  for (const context of facts.contextNames) {
+    const cluster = facts.contextClusters[context];
+    if (cluster === undefined) problems.push(`context \`${context}\` names no cluster`);
+    else if (!facts.clusterNames.includes(cluster)) problems.push(`context \`${context}\` points at cluster \`${cluster}\`, which the kubeconfig does not define`);
+    const user = facts.contextUsers[context];
+    if (user !== undefined && !facts.userNames.includes(user)) problems.push(`context \`${context}\` uses user \`${user}\`, which the kubeconfig does not define`);
+  }
+  if (!facts.currentContext) problems.push('it has no current-context');
+  else if (!facts.contextNames.includes(facts.currentContext)) problems.push(`its current-context \`${facts.currentContext}\` is not one of its contexts`);
+  return problems;
 }
 
 /** The cluster a remote secret is for: its annotation, else its single data key, else its name. */

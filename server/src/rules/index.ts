@@ -1,4 +1,27 @@
 import type { Rule } from './rule';
+import { unassignedFile } from './unassignedFile';
+import { MESH_IDENTITY_RULES } from './meshIdentity';
+import { DEPLOYMENT_MODEL_RULES } from './deploymentModel';
+import { SECRET_RULES } from './secrets';
+import { TRUST_RULES } from './trust';
+import { GATEWAY_RULES } from './gateways';
+import { SERVICE_ENTRY_RULES } from './serviceEntries';
+import { SERVICE_RULES } from './services';
+import { SCHEMA_RULES } from './schema';
+import { removedValuesRule } from './removedValues';
+import { misspeltApiGroupRule } from './apiGroup';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
-export const ALL_RULES: readonly Rule[] = [];
+export const ALL_RULES: readonly Rule[] = [
+  unassignedFile,
+  ...MESH_IDENTITY_RULES,
+  ...DEPLOYMENT_MODEL_RULES,
+  ...SECRET_RULES,
+  ...TRUST_RULES,
+  ...GATEWAY_RULES,
+  ...SERVICE_ENTRY_RULES,
+  ...SERVICE_RULES,
+  ...SCHEMA_RULES,
+  removedValuesRule,
+  misspeltApiGroupRule,
+];

@@ -30,14 +30,28 @@ export function makeExcluder(root: string, patterns: readonly string[] = []): (p
   };
 }
 
+const BINARY_REASON = 'binary content (a NUL byte)';
+
+function sizeReason(size: number, maxFileSize: number): string | undefined {
+  return size > maxFileSize ? `larger than istioMesh.maxFileSize (${size} > ${maxFileSize} bytes)` : undefined;
+}
+
+/** Why an editor's text is not analysed (the same limits as for files on disk), or undefined when it is. */
+export function reasonToSkipText(text: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): string | undefined {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most documents are sized without encoding them.
+  const sized = text.length * 3 <= maxFileSize ? undefined : sizeReason(Buffer.byteLength(text, 'utf8'), maxFileSize);
+  return sized ?? (text.includes('\0') ? BINARY_REASON : undefined);
+}
+
 /** Why a file is not read (size, binary content), or undefined when it is readable. */
 export function reasonToSkip(path: string, size: number, maxFileSize = DEFAULT_MAX_FILE_SIZE): string | undefined {
-  if (size > maxFileSize) return `larger than istioMesh.maxFileSize (${size} > ${maxFileSize} bytes)`;
+  const sized = sizeReason(size, maxFileSize);
+  if (sized) return sized;
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.alloc(Math.min(size, 8192));
     readSync(fd, head, 0, head.length, 0);
-    if (head.includes(0)) return 'binary content (a NUL byte)';
+    if (head.includes(0)) return BINARY_REASON;
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,209 @@
+import { basename } from 'node:path';
+import * as jsYaml from 'js-yaml';
+import { credentialsInDocument, SecretRedactor } from '../security/secrets';
+import type { ApplyPlan, ApplyStep, PlannedFile, RemoteSecretSuggestion } from './plan';
+import { runProgram } from './programs';
+import { commandLine, redact } from './redact';
+
+export type RunMode = 'apply' | 'dry-run-server' | 'dry-run-client' | 'diff';
+
+export const MODE_TITLES: Record<RunMode, string> = {
+  apply: 'Apply',
+  'dry-run-server': 'Dry run (server)',
+  'dry-run-client': 'Dry run (client)',
+  diff: 'Diff',
+};
+
+/** What went wrong, in categories a person can act on. */
+export type FailureKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'crds-missing' | 'namespace-missing' | 'unknown-context' | 'invalid' | 'not-run' | 'program' | 'other';
+
+export interface StepResult {
+  step: ApplyStep;
+  context: string;
+  /** The command as shown to people (credentials redacted; stdin noted). */
+  command: string;
+  /**
+   * ok: ran and succeeded; manual: shown for the user to run (istioctl absent, or not run in this mode);
+   * skipped: not run because an earlier step of the same cluster failed; cancelled: the user cancelled.
+   */
+  status: 'ok' | 'failed' | 'manual' | 'skipped' | 'cancelled';
+  /** For diffs: whether the cluster differs from the files. */
+  changed?: boolean;
+  /** stdout and stderr, redacted. */
+  output: string;
+  failure?: { kind: FailureKind; message: string };
+  /** Why a manual step was not run. */
+  note?: string;
+}
+
+export type RunEvent = { type: 'start'; step: ApplyStep; context: string; command: string } | { type: 'end'; result: StepResult };
+
+export interface RunOptions {
+  mode: RunMode;
+  /** Server-side apply (`--server-side`) instead of kubectl's client-side apply. */
+  serverSide?: boolean;
+  /** Checked program paths (see resolveProgram). */
+  kubectl: string;
+  /** Undefined when istioctl is not available: its steps are then shown to copy. */
+  istioctl?: string;
+  /** The kube context of each cluster of the plan (undefined: documents with no cluster). */
+  contextOf: (cluster: string | undefined) => string;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+const FAILURES: { kind: FailureKind; pattern: RegExp; summary: (match: RegExpExecArray) => string }[] = [
+  { kind: 'crds-missing', pattern: /no matches for kind "([^"]+)" in version "([^"]+)"/, summary: (m) => `the cluster does not know ${m[1]} (${m[2]}): the Istio CRDs are not installed there (install the control plane first)` },
+  { kind: 'unknown-context', pattern: /context "([^"]*)" does not exist|context was not found for specified context: (.*)/, summary: () => 'the kube context is not in your kubeconfig' },
+  { kind: 'unreachable', pattern: /Unable to connect to the server|connection refused|no such host|i\/o timeout|TLS handshake timeout|dial tcp/, summary: () => 'the API server is unreachable' },
+  { kind: 'unauthorized', pattern: /\(Unauthorized\)|provide credentials|must be logged in/, summary: () => 'the API server refused the credentials of this context' },
+  { kind: 'forbidden', pattern: /\(Forbidden\)|is forbidden/, summary: () => "forbidden: this context's user may not change these resources" },
+  { kind: 'namespace-missing', pattern: /namespaces "([^"]+)" not found/, summary: (m) => `the namespace ${m[1]} does not exist in the cluster (apply its Namespace first)` },
+  { kind: 'invalid', pattern: /error validating|is invalid|\(BadRequest\)|\(Invalid\)|error parsing/, summary: () => 'the API server rejected the documents as invalid' },
+];
+
+/** Says why a kubectl/istioctl call failed, from its stderr (already redacted). */
+export function classifyFailure(stderr: string): { kind: FailureKind; message: string } {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  for (const failure of FAILURES) {
+    const match = failure.pattern.exec(stderr);
+    if (!match) continue;
+    const line = lines.find((l) => failure.pattern.test(l));
+    return { kind: failure.kind, message: line ? `${failure.summary(match)} — ${line}` : failure.summary(match) };
+  }
+  return { kind: 'other', message: lines.find((l) => /error/i.test(l)) ?? lines[0] ?? 'failed with no output' };
+}
+
+/** A redactor for the credentials in a plan's documents, so that whatever kubectl echoes of them is hidden. */
+export function redactorForPlan(plan: ApplyPlan): SecretRedactor {
+  const credentials = plan.steps.flatMap((step) =>
+    step.documents.flatMap((doc) => {
+      try {
+        return credentialsInDocument(jsYaml.load(doc.text));
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return new SecretRedactor(credentials);
+}
+
+export function kubectlArgs(mode: RunMode, context: string, serverSide = false): string[] {
+  const contextArg = `--context=${context}`;
+  switch (mode) {
+    case 'apply':
+      return [contextArg, 'apply', ...(serverSide ? ['--server-side', '--field-manager=istio-mesh'] : []), '-f', '-'];
+    case 'dry-run-server':
+      return [contextArg, 'apply', '--dry-run=server', ...(serverSide ? ['--server-side', '--field-manager=istio-mesh'] : []), '-f', '-'];
+    case 'dry-run-client':
+      return [contextArg, 'apply', '--dry-run=client', '-f', '-'];
+    case 'diff':
+      return [contextArg, 'diff', ...(serverSide ? ['--server-side', '--field-manager=istio-mesh'] : []), '-f', '-'];
+  }
+}
+
+/** `istioctl install -f FILE --context CTX`, as the docs write it (the runner adds `--skip-confirmation`). */
+export function istioctlInstallArgs(file: string, context: string): string[] {
+  return ['install', '-f', file, '--context', context];
+}
+
+/** The pipeline that creates a remote secret, for the user to run: it reads credentials we never hold. */
+export function createRemoteSecretCommand(suggestion: RemoteSecretSuggestion, contextOf: (cluster: string | undefined) => string | undefined): string {
+  const remoteContext = contextOf(suggestion.remote) ?? `<context of ${suggestion.remote}>`;
+  const holderContext = (suggestion.holder !== undefined ? contextOf(suggestion.holder) : undefined) ?? `<context of ${suggestion.holder ?? 'the primary cluster'}>`;
+  return `${commandLine('istioctl', ['create-remote-secret', `--context=${remoteContext}`, `--name=${suggestion.remote}`])} | ${commandLine('kubectl', ['apply', '-f', '-', `--context=${holderContext}`])}`;
+}
+
+function stdinNote(step: ApplyStep, file: PlannedFile | undefined): string {
+  const source = file?.source === 'unsaved-buffer' ? 'unsaved editor buffer' : 'disk';
+  const documents = step.documents.map((d) => `${d.displayName} (line ${d.line})`).join(', ');
+  return `< ${basename(step.file)} [${source}]: ${documents}`;
+}
+
+/**
+ * Runs a plan's steps in order. kubectl reads the documents on stdin, so what is applied is exactly the text
+ * in the plan (disk or unsaved buffer). After a failure in apply mode, the rest of that cluster's steps are
+ * skipped: they usually depend on it (a namespace, CRDs).
+ */
+export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  const failedClusters = new Set<string | undefined>();
+  const filesByPath = new Map(plan.files.map((f) => [f.path, f]));
+  const emit = (event: RunEvent) => options.onEvent?.(event);
+  const finish = (result: StepResult) => {
+    results.push(result);
+    emit({ type: 'end', result });
+  };
+  const known = redactorForPlan(plan);
+  for (const step of plan.steps) {
+    const context = options.contextOf(step.cluster);
+    const file = filesByPath.get(step.file);
+    if (step.tool === 'istioctl') {
+      const command = commandLine('istioctl', istioctlInstallArgs(step.file, context));
+      const manualReason =
+        options.mode !== 'apply' ? `not run in a ${MODE_TITLES[options.mode].toLowerCase()}` :
+        !options.istioctl ? 'istioctl was not found' :
+        file?.source === 'unsaved-buffer' ? 'istioctl reads the file from disk, and it has unsaved changes: save it first' : undefined;
+      if (manualReason) {
+        finish({ step, context, command, status: 'manual', output: '', note: manualReason });
+        continue;
+      }
+    }
+    const args = step.tool === 'istioctl' ? [...istioctlInstallArgs(step.file, context), '--skip-confirmation'] : kubectlArgs(options.mode, context, options.serverSide);
+    const program = step.tool === 'istioctl' ? options.istioctl! : options.kubectl;
+    const shownProgram = step.tool === 'istioctl' ? 'istioctl' : 'kubectl';
+    const command = redact(step.tool === 'istioctl' ? commandLine(shownProgram, args) : `${commandLine(shownProgram, args)} ${stdinNote(step, file)}`, known);
+    if (options.signal?.aborted) {
+      finish({ step, context, command, status: 'cancelled', output: '' });
+      continue;
+    }
+    if (options.mode === 'apply' && failedClusters.has(step.cluster)) {
+      finish({ step, context, command, status: 'skipped', output: '', failure: { kind: 'not-run', message: `not run: an earlier step for ${step.cluster ?? 'these files'} failed` } });
+      continue;
+    }
+    emit({ type: 'start', step, context, command });
+    const input = step.tool === 'kubectl' ? step.documents.map((d) => d.text).join('---\n') : undefined;
+    const outcome = await runProgram(program, args, { input, env: options.env, signal: options.signal });
+    const output = redact([outcome.stdout.trimEnd(), outcome.stderr.trimEnd()].filter(Boolean).join('\n'), known);
+    if (outcome.cancelled) {
+      finish({ step, context, command, status: 'cancelled', output });
+      continue;
+    }
+    // kubectl diff: 0 = no differences, 1 = differences, >1 = an error.
+    const succeeded = outcome.exitCode === 0 || (options.mode === 'diff' && step.tool === 'kubectl' && outcome.exitCode === 1);
+    if (succeeded) {
+      finish({ step, context, command, status: 'ok', output, ...(options.mode === 'diff' ? { changed: outcome.exitCode === 1 } : {}) });
+      continue;
+    }
+    failedClusters.add(step.cluster);
+    const failure = outcome.spawnError
+      ? { kind: 'program' as const, message: `${shownProgram} could not be run: ${outcome.spawnError}` }
+      : classifyFailure(redact(outcome.stderr, known));
+    finish({ step, context, command, status: 'failed', output, failure });
+  }
+  return results;
+}
+
+export interface RunSummary {
+  ok: number;
+  failed: number;
+  manual: number;
+  skipped: number;
+  cancelled: number;
+  changed: number;
+  text: string;
+}
+
+export function summarize(mode: RunMode, results: readonly StepResult[]): RunSummary {
+  const count = (status: StepResult['status']) => results.filter((r) => r.status === status).length;
+  const documents = (status: StepResult['status']) => results.filter((r) => r.status === status).reduce((n, r) => n + r.step.documents.length, 0);
+  const summary = { ok: count('ok'), failed: count('failed'), manual: count('manual'), skipped: count('skipped'), cancelled: count('cancelled'), changed: results.filter((r) => r.changed).length };
+  const parts = [`${MODE_TITLES[mode]}: ${documents('ok')} document(s) in ${summary.ok} step(s) succeeded`];
+  if (mode === 'diff') parts.push(`${summary.changed} step(s) differ from the cluster`);
+  if (summary.failed) parts.push(`${summary.failed} failed (${results.filter((r) => r.failure && r.status === 'failed').map((r) => r.failure!.kind).join(', ')})`);
+  if (summary.manual) parts.push(`${summary.manual} to run yourself`);
+  if (summary.skipped) parts.push(`${summary.skipped} skipped after a failure`);
+  if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);
+  return { ...summary, text: parts.join('; ') };
+}

@@ -1,0 +1,188 @@
+import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, type GatewayDeployment } from '../resources/installConfig';
+import { remoteSecretTarget } from '../resources/remoteSecret';
+import { isPlaceholder, isRecord, scalarString, type Located, type Resource } from '../resources/resource';
+import type { ValuePath } from '../parse/yamlFile';
+import type { Cluster, MeshModel } from './model';
+
+/**
+ * Derived topology facts for the deployment-model checks: which gateway is a cluster's east-west gateway,
+ * which Istio Gateways expose istiod or services through it, and which primary serves a remote. Pure
+ * functions of the mesh model.
+ */
+
+/** An east-west gateway: one that carries a network label, the cross-network port, or the sample's name. */
+export function isEastWestGateway(gateway: GatewayDeployment): boolean {
+  return (
+    gateway.networkLabel !== undefined ||
+    gateway.requestedNetworkView !== undefined ||
+    gateway.ports.some((p) => p.port === EAST_WEST_PORTS.crossNetwork) ||
+    /eastwest/i.test(gateway.name)
+  );
+}
+
+export function eastWestGateways(cluster: Cluster): GatewayDeployment[] {
+  return cluster.gateways.filter(isEastWestGateway);
+}
+
+/** True when every label of a (non-empty) Gateway selector is on the gateway deployment. */
+function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+}
+
+export interface GatewayServer {
+  port?: number;
+  tlsMode?: string;
+  hosts: string[];
+  path: ValuePath;
+}
+
+function serversOf(gateway: Resource): GatewayServer[] {
+  return gateway.list(['spec', 'servers']).map(({ item, path }) => {
+    const port = isRecord(item.port) ? item.port.number : undefined;
+    const tls = isRecord(item.tls) ? scalarString(item.tls.mode) : undefined;
+    const hosts = Array.isArray(item.hosts) ? item.hosts.flatMap((h) => (typeof h === 'string' ? [h] : [])) : [];
+    return { port: typeof port === 'number' ? port : Number(scalarString(port)) || undefined, tlsMode: tls?.toUpperCase(), hosts, path };
+  });
+}
+
+/** Istio Gateway resources among `resources` whose selector picks `deployment`'s pods. */
+export function gatewaysSelecting(resources: readonly Resource[], deployment: GatewayDeployment): Resource[] {
+  return resources.filter((r) => r.kind === 'Gateway' && selects(r.labels(['spec', 'selector']), deployment.labels));
+}
+
+/** A server that passes `port` through untouched (TLS PASSTHROUGH or AUTO_PASSTHROUGH). */
+export function passthroughServer(gateway: Resource, port: number, mode: 'PASSTHROUGH' | 'AUTO_PASSTHROUGH'): GatewayServer | undefined {
+  return serversOf(gateway).find((s) => s.port === port && s.tlsMode === mode);
+}
+
+function hostPart(host: string): string {
+  const slash = host.indexOf('/');
+  return slash >= 0 ? host.slice(slash + 1) : host;
+}
+
+/** expose-services: AUTO_PASSTHROUGH on 15443 for every `.local` host. */
+export function exposesServices(gateway: Resource): boolean {
+  const server = passthroughServer(gateway, EAST_WEST_PORTS.crossNetwork, 'AUTO_PASSTHROUGH');
+  return !!server && server.hosts.some((h) => ['*', '*.local'].includes(hostPart(h)) || isPlaceholder(h));
+}
+
+/** The Istio Gateways among `resources` that expose services through `deployment`. */
+export function serviceExposuresFor(resources: readonly Resource[], deployment: GatewayDeployment): Resource[] {
+  return gatewaysSelecting(resources, deployment).filter(exposesServices);
+}
+
+/** How istiod is exposed through one east-west gateway, and what is missing. */
+export interface IstiodExposure {
+  /** The Gateway that passes istiod's ports through, if any. */
+  gateway?: Resource;
+  /** Human-readable pieces that are missing (ports, routes); empty when istiod is fully exposed. */
+  missing: string[];
+}
+
+const ISTIOD_ROUTES: { port: number; targetPort: number }[] = [
+  { port: EAST_WEST_PORTS.istiod, targetPort: 15012 },
+  { port: EAST_WEST_PORTS.webhook, targetPort: 443 },
+];
+
+function gatewayReferences(gateway: Resource): string[] {
+  const name = gateway.name ?? '';
+  const namespaces = [gateway.namespace, 'istio-system'].filter((n): n is string => !!n);
+  return [name, ...namespaces.map((ns) => `${ns}/${name}`)];
+}
+
+function isIstiodHost(host: string, controlPlaneNamespace: string): boolean {
+  if (isPlaceholder(host)) return true;
+  const [service, namespace, ...rest] = host.split('.');
+  return /^istiod(-.+)?$/.test(service) && namespace === controlPlaneNamespace && (rest.length === 0 || rest[0] === 'svc');
+}
+
+/** True when a VirtualService bound to `gateway` sends TLS on `port` to istiod's `targetPort`. */
+function routesToIstiod(virtualServices: readonly Resource[], gateway: Resource, port: number, targetPort: number, controlPlaneNamespace: string): boolean {
+  const references = gatewayReferences(gateway);
+  return virtualServices.some((vs) => {
+    const bound = vs.get(['spec', 'gateways']);
+    if (!Array.isArray(bound) || !bound.some((g) => typeof g === 'string' && references.includes(g))) return false;
+    return vs.list(['spec', 'tls']).some(({ item }) => {
+      const matches = Array.isArray(item.match) ? item.match.filter(isRecord) : [];
+      if (!matches.some((m) => m.port === port)) return false;
+      const routes = Array.isArray(item.route) ? item.route.filter(isRecord) : [];
+      return routes.some((route) => {
+        const destination = isRecord(route.destination) ? route.destination : {};
+        const host = scalarString(destination.host) ?? '';
+        const number = isRecord(destination.port) ? destination.port.number : undefined;
+        return isIstiodHost(host, controlPlaneNamespace) && number === targetPort;
+      });
+    });
+  });
+}
+
+/** Checks expose-istiod for one east-west gateway of a primary: passthrough on 15012/15017 and routes to istiod. */
+export function istiodExposure(cluster: Cluster, deployment: GatewayDeployment, controlPlaneNamespace: string): IstiodExposure {
+  const candidates = gatewaysSelecting(cluster.resources, deployment).filter((g) =>
+    ISTIOD_ROUTES.some(({ port }) => passthroughServer(g, port, 'PASSTHROUGH')),
+  );
+  if (candidates.length === 0) return { missing: ['a Gateway with TLS PASSTHROUGH on 15012 and 15017'] };
+  const virtualServices = cluster.resources.filter((r) => r.kind === 'VirtualService');
+  const assessed = candidates.map((gateway) => {
+    const missing: string[] = [];
+    for (const { port, targetPort } of ISTIOD_ROUTES) {
+      if (!passthroughServer(gateway, port, 'PASSTHROUGH')) missing.push(`TLS PASSTHROUGH on port ${port}`);
+      else if (!routesToIstiod(virtualServices, gateway, port, targetPort, controlPlaneNamespace)) {
+        missing.push(`a VirtualService routing port ${port} to istiod.${controlPlaneNamespace}.svc.cluster.local:${targetPort}`);
+      }
+    }
+    return { gateway, missing };
+  });
+  return assessed.find((a) => a.missing.length === 0) ?? assessed[0];
+}
+
+/** Cluster names listed in a `topology.istio.io/controlPlaneClusters` annotation (`*` means any). */
+export function controlPlaneClustersOf(cluster: Cluster): Located<string> | undefined {
+  return cluster.istioSystemNamespace?.locatedString(['metadata', 'annotations', CONTROL_PLANE_CLUSTERS_ANNOTATION]);
+}
+
+export function splitClusterList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export type PrimarySource = 'annotation' | 'remote-secret' | 'only-primary';
+
+export interface RemotePrimaries {
+  primaries: Cluster[];
+  source?: PrimarySource;
+}
+
+function primariesOfMesh(mesh: MeshModel): Cluster[] {
+  return [...mesh.clusters.values()].filter((c) => c.role === 'primary');
+}
+
+/**
+ * The primary (or primaries) whose control plane a remote uses: the remote's controlPlaneClusters
+ * annotation, else the primaries holding its remote secret, else the mesh's only primary.
+ * `useAnnotation: false` answers from the other facts only (to check the annotation itself).
+ */
+export function primariesOfRemote(mesh: MeshModel, remote: Cluster, useAnnotation = true): RemotePrimaries {
+  const primaries = primariesOfMesh(mesh);
+  const annotation = useAnnotation ? controlPlaneClustersOf(remote) : undefined;
+  if (annotation && !annotation.isPlaceholder) {
+    const names = splitClusterList(annotation.value);
+    const named = primaries.filter((p) => names.includes('*') || names.includes(p.name));
+    if (named.length) return { primaries: named, source: 'annotation' };
+  }
+  const holders = new Set(mesh.remoteSecrets.filter((s) => remoteSecretTarget(s) === remote.name).flatMap((s) => s.holders));
+  const holding = primaries.filter((p) => holders.has(p.name));
+  if (holding.length) return { primaries: holding, source: 'remote-secret' };
+  if (primaries.length === 1) return { primaries, source: 'only-primary' };
+  return { primaries: [] };
+}
+
+/** The remotes that `primary` serves. */
+export function remotesServedBy(mesh: MeshModel, primary: Cluster): Cluster[] {
+  return [...mesh.clusters.values()].filter((c) => c.role === 'remote' && primariesOfRemote(mesh, c).primaries.includes(primary));
+}
+
+/** Clusters sorted by name, so findings come out in a stable order. */
+export function sortedClusters(mesh: MeshModel): Cluster[] {
+  return [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

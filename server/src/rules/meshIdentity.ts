@@ -1,0 +1,219 @@
+import { relative } from 'node:path';
+import type { Cluster, MeshModel, NetworkSource, NetworkSourceKind } from '../mesh/model';
+import { sortedClusters } from '../mesh/topology';
+import { clusterNameOf, declaredClusterName, NETWORK_LABEL, type InstallConfig } from '../resources/installConfig';
+import type { Located } from '../resources/resource';
+import type { SourceLocation } from '../parse/text';
+import type { Finding, RelatedInformation } from './finding';
+import type { MeshRule } from './rule';
+
+/** Where a missing Helm value would go: the nearest part of its path that is written. */
+export function missingValueLocation(install: InstallConfig, ...path: string[]): SourceLocation {
+  return install.resource.location([...install.valuesPath, ...path], 'key');
+}
+
+export function relatedAt(value: Located<unknown>, message: string): RelatedInformation {
+  return { location: value.location(), message };
+}
+
+interface ClusterMeshID {
+  cluster: Cluster;
+  meshID: Located<string>;
+}
+
+function literalMeshIDs(mesh: MeshModel): ClusterMeshID[] {
+  return sortedClusters(mesh).flatMap((cluster) => (cluster.meshID && !cluster.meshID.isPlaceholder ? [{ cluster, meshID: cluster.meshID }] : []));
+}
+
+/**
+ * The meshID most clusters agree on. When no value has a majority every cluster is reported, each pointing
+ * at the clusters that say otherwise: there is no telling which one is the typo.
+ */
+function meshIDMismatches(declared: ClusterMeshID[]): Finding[] {
+  const counts = new Map<string, number>();
+  for (const { meshID } of declared) counts.set(meshID.value, (counts.get(meshID.value) ?? 0) + 1);
+  if (counts.size < 2) return [];
+  const top = Math.max(...counts.values());
+  const leaders = [...counts.entries()].filter(([, n]) => n === top).map(([value]) => value);
+  const reference = leaders.length === 1 ? leaders[0] : undefined;
+  return declared
+    .filter(({ meshID }) => meshID.value !== reference)
+    .map(({ cluster, meshID }) => {
+      const others = declared.filter((d) => d.meshID.value !== meshID.value && (reference === undefined || d.meshID.value === reference));
+      return {
+        code: 'MESH101',
+        severity: 'error' as const,
+        message: `meshID "${meshID.value}" of cluster ${cluster.name} differs from ${describeOthers(others)}: clusters of one mesh must share one meshID.`,
+        location: meshID.location(),
+        cluster: cluster.name,
+        related: others.map((o) => relatedAt(o.meshID, `meshID "${o.meshID.value}" of cluster ${o.cluster.name}`)),
+        fix: reference === undefined ? undefined : { meshID: reference },
+      };
+    });
+}
+
+function describeOthers(others: ClusterMeshID[]): string {
+  return others.map((o) => `"${o.meshID.value}" (${o.cluster.name})`).join(', ');
+}
+
+/** Primaries that set no meshID while other clusters do. A remote takes its primary's meshID: not reported. */
+function missingMeshIDs(mesh: MeshModel, declared: ClusterMeshID[]): Finding[] {
+  if (declared.length === 0) return [];
+  const example = declared[0];
+  return sortedClusters(mesh).flatMap((cluster) => {
+    if (cluster.role !== 'primary' || cluster.meshID) return [];
+    const install = cluster.controlPlanes[0];
+    return [{
+      code: 'MESH101',
+      severity: 'warning' as const,
+      message: `Cluster ${cluster.name} sets no meshID while ${example.cluster.name} uses "${example.meshID.value}": set values.global.meshID to the same value in every primary.`,
+      location: missingValueLocation(install, 'global', 'meshID'),
+      cluster: cluster.name,
+      related: [relatedAt(example.meshID, `meshID "${example.meshID.value}" of cluster ${example.cluster.name}`)],
+      fix: { meshID: example.meshID.value },
+    }];
+  });
+}
+
+export const meshIDConsistency: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH101',
+  title: 'meshID differs between clusters of one mesh, or is missing on some',
+  severity: 'error',
+  check(mesh) {
+    const declared = literalMeshIDs(mesh);
+    return [...meshIDMismatches(declared), ...missingMeshIDs(mesh, declared)];
+  },
+};
+
+function revisionOf(install: InstallConfig): string {
+  return install.resource.string(['spec', 'revision']) ?? '';
+}
+
+/**
+ * Two control planes that name the same cluster. Gateway-only install configs (the east-west gateway's
+ * IstioOperator) are part of their cluster, and a second revision of istiod in one cluster (a canary
+ * upgrade) is the same cluster too.
+ */
+export const duplicateClusterName: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH102',
+  title: 'Two clusters share a clusterName',
+  severity: 'error',
+  check(mesh) {
+    const groups = new Map<string, InstallConfig[]>();
+    for (const install of mesh.installs) {
+      const name = install.installsControlPlane ? clusterNameOf(install) : undefined;
+      if (!name) continue;
+      const key = `${name}\u0000${revisionOf(install)}`;
+      groups.set(key, [...(groups.get(key) ?? []), install]);
+    }
+    const findings: Finding[] = [];
+    for (const installs of groups.values()) {
+      if (installs.length < 2) continue;
+      for (const install of installs) {
+        const name = clusterNameOf(install)!;
+        const others = installs.filter((i) => i !== install);
+        findings.push({
+          code: 'MESH102',
+          severity: 'error',
+          message: `Cluster name "${name}" is also used by the control plane in ${others.map((o) => relative(mesh.root, o.resource.file) || o.resource.file).join(', ')}: every cluster of a mesh needs its own name, or istiod mixes up their endpoints.`,
+          location: declaredClusterName(install)!.location(),
+          cluster: name,
+          related: others.map((o) => relatedAt(declaredClusterName(o)!, `cluster name "${name}" declared here too`)),
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+/** Every control plane of a multicluster mesh needs a name; istiod's default ("Kubernetes") collides. */
+export const missingClusterName: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH103',
+  title: 'An install config of a multicluster workspace has no clusterName',
+  severity: 'error',
+  check(mesh) {
+    const controlPlanes = mesh.installs.filter((i) => i.installsControlPlane);
+    if (Math.max(mesh.clusters.size, controlPlanes.length) < 2) return [];
+    return controlPlanes
+      .filter((install) => !install.clusterName && !declaredClusterName(install))
+      .map((install) => {
+        const assigned = mesh.assignments.get(install.resource)?.clusters ?? [];
+        return {
+          code: 'MESH103',
+          severity: 'error' as const,
+          message: `This ${install.source} installs a control plane but sets no values.global.multiCluster.clusterName${install.profile?.value === 'remote' ? ' (nor istiodRemote.injectionPath)' : ''}; with several clusters in the mesh each must be named, or they all register as "Kubernetes".`,
+          location: missingValueLocation(install, 'global', 'multiCluster', 'clusterName'),
+          cluster: assigned.length === 1 ? assigned[0] : undefined,
+          fix: assigned.length === 1 ? { clusterName: assigned[0] } : undefined,
+        };
+      });
+  },
+};
+
+const SOURCE_NAMES: Record<NetworkSourceKind, string> = {
+  install: 'values.global.network',
+  'namespace-label': `the istio-system label ${NETWORK_LABEL}`,
+  'injection-path': 'the injection path',
+  'gateway-label': `the gateway label ${NETWORK_LABEL}`,
+  'gateway-install': "the gateway install's values.global.network",
+  'requested-network-view': 'ISTIO_META_REQUESTED_NETWORK_VIEW',
+};
+
+function describeSource(source: NetworkSource, cluster: Cluster): string {
+  return `${SOURCE_NAMES[source.kind]} says ${source.network} (cluster ${cluster.name})`;
+}
+
+/** One cluster, one network: every place that says the network must agree with the one that decides it. */
+export const networkDisagreement: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH104',
+  title: "A cluster's network disagrees between its sources",
+  severity: 'error',
+  check(mesh) {
+    return sortedClusters(mesh).flatMap((cluster) => {
+      const [reference] = cluster.networkSources;
+      if (!reference) return [];
+      return cluster.networkSources
+        .filter((source) => source.network !== reference.network)
+        .map((source) => ({
+          code: 'MESH104',
+          severity: 'error' as const,
+          message: `${SOURCE_NAMES[source.kind]} says network "${source.network}", but ${describeSource(reference, cluster)}: a cluster is in one network, and istiod routes cross-network traffic by it.`,
+          location: source.value.location(),
+          cluster: cluster.name,
+          related: [relatedAt(reference.value, describeSource(reference, cluster))],
+          fix: { network: reference.network },
+        }));
+    });
+  },
+};
+
+/** In a multi-network mesh, istio-system's network label tells istiod which network the cluster's pods are in. */
+export const namespaceNetworkLabelMissing: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH105',
+  title: 'istio-system has no topology.istio.io/network label in a multi-network mesh',
+  severity: 'warning',
+  check(mesh) {
+    if (!mesh.multiNetwork) return [];
+    return sortedClusters(mesh).flatMap((cluster) => {
+      const namespace = cluster.istioSystemNamespace;
+      if (!namespace || namespace.labels()[NETWORK_LABEL] !== undefined) return [];
+      const network = cluster.network;
+      return [{
+        code: 'MESH105',
+        severity: 'warning' as const,
+        message: `The istio-system namespace of cluster ${cluster.name} has no ${NETWORK_LABEL} label; in a multi-network mesh label it with the cluster's network${network ? ` ("${network}")` : ''}.`,
+        location: namespace.location(['metadata', 'labels'], 'key'),
+        cluster: cluster.name,
+        related: cluster.networkSources[0] ? [relatedAt(cluster.networkSources[0].value, describeSource(cluster.networkSources[0], cluster))] : undefined,
+        fix: network ? { label: NETWORK_LABEL, network } : undefined,
+      }];
+    });
+  },
+};
+
+export const MESH_IDENTITY_RULES: readonly MeshRule[] = [meshIDConsistency, duplicateClusterName, missingClusterName, networkDisagreement, namespaceNetworkLabelMissing];

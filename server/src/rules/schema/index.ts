@@ -1,0 +1,72 @@
+import { MISSPELT_API_GROUPS } from '../../resources/kinds';
+import type { Resource } from '../../resources/resource';
+import type { Finding, Severity } from '../finding';
+import { findRemovedValues } from '../removedValues';
+import type { ResourceRule } from '../rule';
+import { validateResource, type SchemaCode, type SchemaProblem } from './validator';
+
+const TITLES: Record<SchemaCode, string> = {
+  SCHEMA001: 'Unknown field',
+  SCHEMA002: 'Value of the wrong type',
+  SCHEMA003: 'Value not allowed',
+  SCHEMA004: 'Required field missing',
+  SCHEMA005: 'Value out of range or of the wrong form',
+  SCHEMA006: 'Fields that exclude each other',
+};
+
+const startsWith = (path: readonly unknown[], prefix: readonly unknown[]) => prefix.every((segment, i) => String(path[i]) === String(segment));
+
+function isMisspeltGroup(resource: Resource): boolean {
+  return resource.apiVersion.split('/')[0] in MISSPELT_API_GROUPS;
+}
+
+/** Problems the schema rules report: what IOP001/IOP002 explain better is left to them. */
+function reportedProblems(resource: Resource): SchemaProblem[] {
+  const removed = findRemovedValues(resource).map((found) => found.path);
+  const misspelt = isMisspeltGroup(resource);
+  return validateResource(resource).filter((problem) => {
+    if (misspelt && problem.path[0] === 'apiVersion') return false;
+    if (problem.code === 'SCHEMA001' && removed.some((path) => startsWith(path, problem.path))) return false;
+    return true;
+  });
+}
+
+/** One validation per resource, shared by the six rules (each reports its own code). */
+const problemsOf = new WeakMap<Resource, SchemaProblem[]>();
+function cachedProblems(resource: Resource): SchemaProblem[] {
+  let problems = problemsOf.get(resource);
+  if (!problems) {
+    problems = reportedProblems(resource);
+    problemsOf.set(resource, problems);
+  }
+  return problems;
+}
+
+/**
+ * IstioOperator `spec.values` are Helm chart values: their schema is inferred from the charts' defaults, and
+ * people do set chart keys that we may not know, so anything found there is a warning.
+ */
+function severityOf(resource: Resource, problem: SchemaProblem): Severity {
+  return resource.kind === 'IstioOperator' && startsWith(problem.path, ['spec', 'values']) && problem.path.length > 2 ? 'warning' : 'error';
+}
+
+function schemaRule(code: SchemaCode): ResourceRule {
+  return {
+    scope: 'resource',
+    code,
+    title: TITLES[code],
+    severity: 'error',
+    check(resource): Finding[] {
+      return cachedProblems(resource)
+        .filter((problem) => problem.code === code)
+        .map((problem) => ({
+          code,
+          severity: severityOf(resource, problem),
+          message: problem.message,
+          location: resource.location(problem.path, problem.part),
+        }));
+    },
+  };
+}
+
+export const SCHEMA_RULES: readonly ResourceRule[] = (Object.keys(TITLES) as SchemaCode[]).map(schemaRule);

@@ -1,0 +1,29 @@
+import type { Located } from '../../resources/resource';
+import type { RemoteSecret } from '../../resources/remoteSecret';
+
+/** One place a remote secret says which cluster it is for. */
+export interface SecretIdentity {
+  source: 'data key' | 'annotation' | 'name';
+  cluster: string;
+  where: Located<string>;
+}
+
+/** The clusters a remote secret names, each with where: data keys (what istiod uses), annotation, name. */
+export function secretIdentities(secret: RemoteSecret): SecretIdentity[] {
+  const identities: SecretIdentity[] = secret.entries.map((e) => ({ source: 'data key', cluster: e.key.value, where: e.key }));
+  if (secret.clusterAnnotation) identities.push({ source: 'annotation', cluster: secret.clusterAnnotation.value, where: secret.clusterAnnotation });
+  const name = secret.resource.locatedString(['metadata', 'name']);
+  if (secret.nameCluster !== undefined && name) identities.push({ source: 'name', cluster: secret.nameCluster, where: name });
+  return identities.filter((i) => !i.where.isPlaceholder && i.cluster !== '');
+}
+
+/** The identities istiod registers: the data keys, else the annotation or name. */
+export function registeredIdentities(secret: RemoteSecret): SecretIdentity[] {
+  const identities = secretIdentities(secret);
+  const keys = identities.filter((i) => i.source === 'data key');
+  return keys.length ? keys : identities.slice(0, 1);
+}
+
+export function describeSecret(secret: RemoteSecret): string {
+  return `remote secret ${secret.resource.name ?? '(unnamed)'}`;
+}

@@ -1,0 +1,5 @@
+import type { Rule } from '../rule';
+import { inconsistentService } from './inconsistentService';
+
+/** Services seen from several clusters (MESH701). */
+export const SERVICE_RULES: readonly Rule[] = [inconsistentService];

@@ -1,0 +1,183 @@
+import * as jsYaml from 'js-yaml';
+import type { Workspace, WorkspaceFile } from '../engine/workspace';
+import { decodeBase64 } from '../resources/remoteSecret';
+import { isPlaceholder, isRecord } from '../resources/resource';
+
+/** What is shown instead of a credential, wherever one would be printed. */
+export const REDACTED = '<redacted>';
+
+/** Shorter values are not matched: they would hit ordinary words, and guessing them needs no leak. */
+const MIN_SECRET_LENGTH = 6;
+/**
+ * Longer secrets are matched by any fragment of this many characters, so a secret that is truncated,
+ * wrapped or quoted in part is still caught, not only a verbatim copy.
+ */
+const FRAGMENT_LENGTH = 12;
+/** The Secret fields whose values are credentials. */
+const SECRET_DATA_FIELDS = ['data', 'stringData'] as const;
+/** Base64 that may hide a PEM key or certificate (`client-key-data`, `ca.crt` in `data`). */
+const BASE64 = /^[A-Za-z0-9+/=\s]+$/;
+/** Decoded text worth matching is printable: binary keys decode to noise that is never printed as text. */
+const PRINTABLE = /^[\t\n\r\x20-\x7e\u00a0-\uffef]*$/;
+
+/** Every scalar under `value`, as text; iterative, and shared (aliased) nodes are read once. */
+function scalarLeaves(value: unknown, out: string[]): void {
+  const seen = new Set<object>();
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === 'string') out.push(node);
+    else if (typeof node === 'number' || typeof node === 'bigint') out.push(String(node));
+    else if (typeof node === 'object' && node !== null && !seen.has(node)) {
+      seen.add(node);
+      pending.push(...(Array.isArray(node) ? node : Object.values(node)));
+    }
+  }
+}
+
+function looksLikeKubeconfig(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && (value.kind === 'Config' || Array.isArray(value.users) || (Array.isArray(value.clusters) && Array.isArray(value.contexts)));
+}
+
+/** A kubeconfig's credentials: everything about its users (tokens, keys, passwords, exec and auth-provider configs) and CA data. */
+function kubeconfigCredentials(config: Record<string, unknown>, out: string[]): void {
+  for (const entry of Array.isArray(config.users) ? config.users : []) {
+    if (isRecord(entry)) scalarLeaves(entry.user, out);
+  }
+  for (const entry of Array.isArray(config.clusters) ? config.clusters : []) {
+    if (isRecord(entry) && isRecord(entry.cluster)) scalarLeaves(entry.cluster['certificate-authority-data'], out);
+  }
+}
+
+/** The credentials inside one Secret value (a `stringData` value, or a decoded `data` value). */
+function credentialsInSecretValue(text: string, out: string[]): void {
+  let parsed: unknown;
+  try {
+    parsed = jsYaml.load(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (looksLikeKubeconfig(parsed)) kubeconfigCredentials(parsed, out);
+  // Other structured values (a config file kept in a Secret): their values, not their keys and layout.
+  else if (typeof parsed === 'object' && parsed !== null) scalarLeaves(parsed, out);
+  // A PEM block, a token, a password: all of it.
+  else out.push(text);
+}
+
+/** The credentials one parsed YAML document holds: a Secret's values, or a kubeconfig's credentials. */
+export function credentialsInDocument(value: unknown): string[] {
+  if (!isRecord(value)) return [];
+  const found: string[] = [];
+  if (looksLikeKubeconfig(value)) kubeconfigCredentials(value, found);
+  if (value.kind === 'Secret') {
+    for (const field of SECRET_DATA_FIELDS) {
+      const data = value[field];
+      if (!isRecord(data)) continue;
+      for (const raw of Object.values(data)) {
+        if (typeof raw !== 'string' || isPlaceholder(raw)) continue;
+        if (field === 'data') {
+          found.push(raw);
+          const decoded = decodeBase64(raw);
+          if (decoded !== undefined) credentialsInSecretValue(decoded, found);
+        } else {
+          credentialsInSecretValue(raw, found);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** The forms a credential can be printed in: whole, line by line, and decoded when it is base64 of text. */
+function matchableForms(secret: string): string[] {
+  const forms = [secret.trim(), ...secret.split(/\r?\n/).map((line) => line.trim())];
+  if (secret.length >= FRAGMENT_LENGTH && BASE64.test(secret)) {
+    const decoded = decodeBase64(secret);
+    if (decoded && PRINTABLE.test(decoded)) forms.push(decoded.trim(), ...decoded.split(/\r?\n/).map((line) => line.trim()));
+  }
+  return forms.filter((form) => form.length >= MIN_SECRET_LENGTH && !isPlaceholder(form));
+}
+
+/** Replaces every known credential (or a fragment of one) in text with `<redacted>`. */
+export class SecretRedactor {
+  private readonly fragments = new Set<string>();
+  private readonly shortSecrets = new Set<string>();
+
+  constructor(secrets: Iterable<string>) {
+    for (const secret of secrets) {
+      for (const form of matchableForms(secret)) {
+        if (form.length < FRAGMENT_LENGTH) this.shortSecrets.add(form);
+        else for (let i = 0; i + FRAGMENT_LENGTH <= form.length; i++) this.fragments.add(form.slice(i, i + FRAGMENT_LENGTH));
+      }
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.fragments.size === 0 && this.shortSecrets.size === 0;
+  }
+
+  redact(text: string): string {
+    if (this.isEmpty || text.length < MIN_SECRET_LENGTH) return text;
+    const hits: [number, number][] = [];
+    if (this.fragments.size > 0) {
+      for (let i = 0; i + FRAGMENT_LENGTH <= text.length; i++) {
+        if (this.fragments.has(text.slice(i, i + FRAGMENT_LENGTH))) hits.push([i, i + FRAGMENT_LENGTH]);
+      }
+    }
+    for (const secret of this.shortSecrets) {
+      for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) hits.push([at, at + secret.length]);
+    }
+    if (hits.length === 0) return text;
+    hits.sort((a, b) => a[0] - b[0]);
+    let result = '';
+    let copiedUpTo = 0;
+    let [start, end] = hits[0];
+    for (const [hitStart, hitEnd] of [...hits.slice(1), [Infinity, Infinity] as [number, number]]) {
+      if (hitStart <= end) {
+        end = Math.max(end, hitEnd);
+        continue;
+      }
+      result += text.slice(copiedUpTo, start) + REDACTED;
+      copiedUpTo = end;
+      [start, end] = [hitStart, hitEnd];
+    }
+    return result + text.slice(copiedUpTo);
+  }
+
+  /** A copy of a JSON-like value (a protocol message, CLI output) with every string redacted. */
+  redactDeep<T>(value: T): T {
+    if (this.isEmpty) return value;
+    const walk = (node: unknown): unknown => {
+      if (typeof node === 'string') return this.redact(node);
+      if (Array.isArray(node)) return node.map(walk);
+      if (isRecord(node)) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
+      return node;
+    };
+    return walk(value) as T;
+  }
+}
+
+/**
+ * The credentials of a workspace, kept current as files change: each file is read once per version of its
+ * text, and the redactor is rebuilt only when the workspace changed.
+ */
+export class WorkspaceSecrets {
+  private readonly byFile = new WeakMap<WorkspaceFile, string[]>();
+  private current: { workspace: Workspace; generation: number; redactor: SecretRedactor } | undefined;
+
+  redactorFor(workspace: Workspace): SecretRedactor {
+    if (this.current?.workspace === workspace && this.current.generation === workspace.generation) return this.current.redactor;
+    const secrets = workspace.allFiles().flatMap((file) => this.secretsOf(file));
+    this.current = { workspace, generation: workspace.generation, redactor: new SecretRedactor(secrets) };
+    return this.current.redactor;
+  }
+
+  private secretsOf(file: WorkspaceFile): string[] {
+    let secrets = this.byFile.get(file);
+    if (!secrets) {
+      secrets = file.yaml.documents.flatMap((doc) => credentialsInDocument(doc.value));
+      this.byFile.set(file, secrets);
+    }
+    return secrets;
+  }
+}

@@ -1,0 +1,282 @@
+// Reading and driving the VS Code workbench in the browser as a user does: keyboard, mouse, and what is on screen
+// (the Problems panel's rows, the editor's view lines, squiggles, hovers, suggestions). Lines and columns are 1-based.
+
+const ACTIVE_EDITOR = '.part.editor .editor-group-container.active .editor-container .monaco-editor';
+const QUICK_INPUT = '.quick-input-widget';
+const SUGGEST_ROWS = '.editor-widget.suggest-widget.visible .monaco-list-row';
+
+export class Workbench {
+  constructor(page, workspaceDir) {
+    this.page = page;
+    this.workspaceDir = workspaceDir;
+  }
+
+  async waitReady(timeoutMs = 60_000) {
+    await this.page.waitForSelector('.monaco-workbench', { timeout: timeoutMs });
+    await this.page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: timeoutMs });
+  }
+
+  async waitFor(description, probe, { timeoutMs = 20_000, intervalMs = 250 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last;
+    while (Date.now() < deadline) {
+      last = await probe();
+      if (last) return last;
+      await this.page.waitForTimeout(intervalMs);
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${description}`);
+  }
+
+  async pressEscape(times = 1) {
+    for (let i = 0; i < times; i++) await this.page.keyboard.press('Escape');
+  }
+
+  /** Opens the command palette (F1) with `text` typed, and returns the labels of the listed commands. */
+  async paletteEntries(text) {
+    await this.page.keyboard.press('F1');
+    await this.page.waitForSelector(`${QUICK_INPUT} input`, { state: 'visible' });
+    await this.page.keyboard.type(text);
+    await this.page.waitForTimeout(600);
+    return this.page.$$eval(`${QUICK_INPUT} .monaco-list-row`, (rows) => rows.map((row) => row.getAttribute('aria-label') ?? row.textContent ?? ''));
+  }
+
+  /** Runs a command by its palette label. */
+  async runCommand(label) {
+    const entries = await this.paletteEntries(label);
+    if (!entries.some((entry) => entry.startsWith(label))) throw new Error(`command "${label}" is not in the palette (saw: ${entries.slice(0, 5).join(' | ')})`);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForSelector(QUICK_INPUT, { state: 'hidden' });
+  }
+
+  /** Opens a workspace file through Quick Open (Ctrl+P) and waits until it is the active tab. */
+  async openFile(relativePath) {
+    const name = relativePath.split('/').pop();
+    await this.page.keyboard.press('Control+P');
+    await this.page.waitForSelector(`${QUICK_INPUT} input`, { state: 'visible' });
+    await this.page.keyboard.type(relativePath);
+    await this.waitFor(`Quick Open to list ${relativePath}`, () =>
+      this.page.$$eval(`${QUICK_INPUT} .monaco-list-row`, (rows, wanted) => rows.some((row) => (row.getAttribute('aria-label') ?? '').includes(wanted)), name),
+    );
+    await this.page.keyboard.press('Enter');
+    await this.waitFor(`${relativePath} to be the active editor`, () =>
+      this.page.$$eval('.tabs-container .tab.active', (tabs, wanted) => tabs.some((tab) => (tab.getAttribute('aria-label') ?? '').startsWith(wanted)), name),
+    );
+    await this.page.waitForSelector(`${ACTIVE_EDITOR} .view-lines`, { state: 'visible' });
+  }
+
+  async openEditorCount() {
+    return this.page.$$eval('.tabs-container .tab', (tabs) => tabs.length);
+  }
+
+  /** Moves the cursor with Go to Line (Ctrl+G). */
+  async goTo(line, column = 1) {
+    await this.page.keyboard.press('Control+G');
+    await this.page.waitForSelector(`${QUICK_INPUT} input`, { state: 'visible' });
+    await this.page.keyboard.type(`${line}:${column}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForSelector(QUICK_INPUT, { state: 'hidden' });
+  }
+
+  /** The rendered text of an editor line (it must be on screen: goTo it first). */
+  async lineText(line) {
+    return this.page.evaluate(
+      ({ editorSelector, line }) => {
+        const editor = document.querySelector(editorSelector);
+        const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((el) => el.textContent.trim() === String(line));
+        if (!number) return undefined;
+        const top = number.parentElement.style.top;
+        const viewLine = [...editor.querySelectorAll('.view-lines .view-line')].find((el) => el.style.top === top);
+        return viewLine?.textContent.replace(/\u00a0/g, ' ');
+      },
+      { editorSelector: ACTIVE_EDITOR, line },
+    );
+  }
+
+  /** Text of every line from 1 to `count`, read from the screen. */
+  async lines(count) {
+    const result = [];
+    for (let line = 1; line <= count; line++) {
+      let text = await this.lineText(line);
+      if (text === undefined) {
+        await this.goTo(line);
+        text = await this.lineText(line);
+      }
+      result.push(text ?? '');
+    }
+    return result;
+  }
+
+  /**
+   * Where characters of a line are on screen, and the token class (mtkN: Monaco's colour class) of the first one.
+   * Returns undefined when the line is not rendered.
+   */
+  async characters(line, column, length) {
+    return this.page.evaluate(
+      ({ editorSelector, line, column, length }) => {
+        const editor = document.querySelector(editorSelector);
+        const number = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')].find((el) => el.textContent.trim() === String(line));
+        if (!number) return undefined;
+        const top = number.parentElement.style.top;
+        const viewLine = [...editor.querySelectorAll('.view-lines .view-line')].find((el) => el.style.top === top);
+        if (!viewLine) return undefined;
+        const start = column - 1;
+        const end = start + length;
+        const range = document.createRange();
+        let offset = 0;
+        let startSpan;
+        const walker = document.createTreeWalker(viewLine, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const nodeEnd = offset + node.length;
+          if (!startSpan && start < nodeEnd) {
+            range.setStart(node, start - offset);
+            startSpan = node.parentElement;
+          }
+          if (end <= nodeEnd) {
+            range.setEnd(node, end - offset);
+            break;
+          }
+          offset = nodeEnd;
+        }
+        if (!startSpan) return undefined;
+        const rect = range.getBoundingClientRect();
+        return {
+          rect: { left: rect.left, top: rect.top, right: rect.right, bottom: rect.bottom },
+          tokenClass: [...startSpan.classList].find((c) => /^mtk\d+$/.test(c)),
+          colour: getComputedStyle(startSpan).color,
+        };
+      },
+      { editorSelector: ACTIVE_EDITOR, line, column, length },
+    );
+  }
+
+  /** Screen rectangles of the active editor's squiggles of one severity ('error', 'warning', 'info'). */
+  async squiggles(severity = 'error') {
+    return this.page.$$eval(`${ACTIVE_EDITOR} .view-overlays .squiggly-${severity}`, (els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      }),
+    );
+  }
+
+  /** Hovers the mouse over a point and returns the hover widget's text once it shows. */
+  async hoverText(x, y, { contains, timeoutMs = 10_000 } = {}) {
+    await this.page.mouse.move(x - 30, y + 60);
+    await this.page.mouse.move(x, y, { steps: 4 });
+    return this.waitFor(
+      `a hover${contains ? ` mentioning "${contains}"` : ''}`,
+      async () => {
+        const texts = await this.page.$$eval('.monaco-hover:not(.hidden) .monaco-hover-content', (els) => els.map((el) => el.textContent ?? ''));
+        const text = texts.join('\n').trim();
+        if (!text) return undefined;
+        return !contains || text.includes(contains) ? text : undefined;
+      },
+      { timeoutMs },
+    );
+  }
+
+  /** Triggers suggestions (Ctrl+Space) and returns the visible items' labels. */
+  async suggestions({ timeoutMs = 10_000 } = {}) {
+    await this.page.keyboard.press('Control+Space');
+    try {
+      await this.page.waitForSelector(SUGGEST_ROWS, { timeout: timeoutMs });
+    } catch {
+      return [];
+    }
+    await this.page.waitForTimeout(300);
+    return this.page.$$eval(SUGGEST_ROWS, (rows) => rows.map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? row.getAttribute('aria-label') ?? ''));
+  }
+
+  async focusProblems() {
+    if (!(await this.page.$('.markers-panel'))) {
+      await this.page.keyboard.press('Control+Shift+M');
+      await this.page.waitForSelector('.markers-panel', { state: 'visible' });
+    }
+  }
+
+  /**
+   * Every row of the Problems panel: [{ file, severity, message, line, column, code }]. The list is virtualised, so
+   * it is scrolled with real wheel events and rows are collected by their index.
+   */
+  async problems() {
+    await this.focusProblems();
+    const byIndex = new Map();
+    const firstRow = await this.page.waitForSelector('.markers-panel .monaco-list-row', { state: 'visible', timeout: 5000 }).catch(() => undefined);
+    if (!firstRow) return [];
+    const box = await this.page.$eval('.markers-panel .monaco-list-row', (row) => {
+      const r = row.closest('.monaco-list').getBoundingClientRect();
+      return { x: r.left, y: r.top, width: r.width, height: r.height };
+    });
+    await this.page.mouse.move(box.x + box.width / 2, box.y + Math.min(40, box.height / 2));
+    // Stop once two scrolls in a row bring no new row: the end of the list.
+    for (let pass = 0, unchanged = 0; pass < 50 && unchanged < 2; pass++) {
+      const rows = await this.page.$$eval('.markers-panel .monaco-list-row', (els) =>
+        els.map((el) => ({
+          index: Number(el.getAttribute('data-index')),
+          level: el.getAttribute('aria-level'),
+          label: el.getAttribute('aria-label') ?? '',
+          fileTitle: el.querySelector('.monaco-icon-label')?.getAttribute('aria-label') ?? '',
+          text: el.textContent ?? '',
+        })),
+      );
+      const before = byIndex.size;
+      for (const row of rows) byIndex.set(row.index, row);
+      unchanged = byIndex.size === before ? unchanged + 1 : 0;
+      await this.page.mouse.wheel(0, box.height * 0.8);
+      await this.page.waitForTimeout(100);
+    }
+    await this.page.mouse.wheel(0, -100_000);
+    return parseProblemRows([...byIndex.values()].sort((a, b) => a.index - b.index), this.workspaceDir);
+  }
+
+  async waitForProblems(description, predicate, timeoutMs = 30_000) {
+    let latest = [];
+    try {
+      return await this.waitFor(
+        description,
+        async () => {
+          latest = await this.problems();
+          return predicate(latest) ? latest : undefined;
+        },
+        { timeoutMs, intervalMs: 500 },
+      );
+    } catch (error) {
+      error.message += `\nProblems panel:\n${describeProblems(latest)}`;
+      throw error;
+    }
+  }
+
+  async screenshot(path) {
+    await this.page.mouse.move(0, 0);
+    await this.page.screenshot({ path });
+  }
+}
+
+const MARKER_LABEL = /^(Error|Warning|Info|Hint)[^:]*: ([\s\S]*) at line (\d+) and character (\d+)\.( generated by (.*))?$/;
+
+/** Resource rows ("2 problems in file a.yaml of folder x") give the file; marker rows below them the findings. */
+function parseProblemRows(rows, workspaceDir) {
+  const problems = [];
+  let file;
+  for (const row of rows) {
+    if (row.level === '1') {
+      file = row.fileTitle.startsWith(workspaceDir) ? row.fileTitle.slice(workspaceDir.length + 1) : row.fileTitle;
+      continue;
+    }
+    const match = MARKER_LABEL.exec(row.label);
+    if (!match) continue;
+    const code = /\(([A-Z]+\d+)\)/.exec(row.text)?.[1];
+    problems.push({ file, severity: match[1].toLowerCase(), message: match[2], line: Number(match[3]), column: Number(match[4]), code, source: match[6] });
+  }
+  return problems;
+}
+
+export function describeProblems(problems) {
+  if (problems.length === 0) return '  (none)';
+  return problems.map((p) => `  ${p.file}:${p.line}:${p.column} ${p.severity} ${p.code ?? '?'} ${p.message}`).join('\n');
+}
+
+/** Whether two screen rectangles overlap. */
+export function overlaps(a, b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}

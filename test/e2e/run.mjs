@@ -1,0 +1,166 @@
+// The end-to-end suite: the packaged extension (dist/istio-mesh.vsix, from `npm run package`) installed into a real
+// VS Code 1.100.3 (code-server), driven in Debian's chromium through playwright-core, as a user sees it.
+//
+//   npm run test:e2e                       package, then run every scenario
+//   node test/e2e/run.mjs [NAME...]        only the named scenarios (the vsix must exist)
+//   E2E_KEEP=1 node test/e2e/run.mjs       keep the run's temp folder (logs, user data) for a look afterwards
+//
+// Screenshots go to test-results/e2e/. The last line is "N passed, N failed, N skipped"; the exit code is non-zero
+// when a scenario failed or the setup did.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, installCodeServer } from './install-code-server.mjs';
+import { CodeServer, isolatedEnv } from './lib/codeServer.mjs';
+import { pidsMentioning, stopAll } from './lib/processes.mjs';
+import { LanguageServerProbe } from './lib/languageServer.mjs';
+import { checkVsixContents, zipEntries } from './lib/vsix.mjs';
+import { Workbench } from './lib/workbench.mjs';
+import { SCENARIOS } from './scenarios.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const VSIX = join(REPO, 'dist', 'istio-mesh.vsix');
+const SERVER_BUNDLE = join(REPO, 'dist', 'server.js');
+const FIXTURE_WORKSPACE = join(REPO, 'test', 'e2e', 'workspace');
+const RESULTS = join(REPO, 'test-results', 'e2e');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-crash-reporter',
+];
+const SCENARIO_TIMEOUT_MS = 90_000;
+
+class Skip extends Error {}
+
+const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+function ruleDocs() {
+  const dir = join(REPO, 'docs', 'rules');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')).map((name) => `docs/rules/${name}`) : [];
+}
+
+function checkPackage() {
+  if (!existsSync(VSIX)) throw new Error(`${VSIX} is missing: run "npm run package" (or "npm run test:e2e", which does)`);
+  const problems = checkVsixContents(zipEntries(VSIX), ruleDocs());
+  if (problems.length) throw new Error(`the packaged extension is wrong (see .vscodeignore):\n  ${problems.join('\n  ')}`);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
+async function runScenario(scenario, shared, index) {
+  const checks = [];
+  const notes = [];
+  const ctx = {
+    ...shared,
+    check(ok, message) {
+      checks.push({ ok: !!ok, message });
+      if (!ok) throw new Error(message);
+    },
+    note: (text) => notes.push(text),
+    skip(reason) {
+      throw new Skip(reason);
+    },
+    shot: async (name) => {
+      const path = join(RESULTS, `${String(index + 1).padStart(2, '0')}-${name}.png`);
+      await shared.wb.screenshot(path);
+      notes.push(`screenshot ${path.slice(REPO.length + 1)}`);
+    },
+  };
+  const started = Date.now();
+  let outcome = 'passed';
+  let detail = '';
+  try {
+    await withTimeout(scenario.run(ctx), SCENARIO_TIMEOUT_MS, scenario.name);
+  } catch (error) {
+    if (error instanceof Skip) {
+      outcome = 'skipped';
+      detail = error.message;
+    } else {
+      outcome = 'failed';
+      detail = error instanceof Error ? error.message : String(error);
+      await ctx.shot(`${scenario.name}-FAILED`).catch(() => {});
+      await shared.wb.pressEscape(3).catch(() => {});
+    }
+  }
+  console.log(`${outcome === 'passed' ? 'ok  ' : outcome === 'skipped' ? 'skip' : 'FAIL'} ${scenario.name}: ${scenario.title} (${seconds(started)})`);
+  for (const check of checks) if (check.ok) console.log(`       ✓ ${check.message}`);
+  if (detail) console.log(`       ${outcome === 'skipped' ? '–' : '✗'} ${detail.replace(/\n/g, '\n         ')}`);
+  for (const note of notes) console.log(`       · ${note.replace(/\n/g, '\n         ')}`);
+  return outcome;
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+  if (scenarios.length === 0) throw new Error(`no scenario named ${only.join(', ')} (have: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+  const started = Date.now();
+  checkPackage();
+  const entry = installCodeServer();
+  rmSync(RESULTS, { recursive: true, force: true });
+  mkdirSync(RESULTS, { recursive: true });
+
+  const runDir = mkdtempSync(join(tmpdir(), 'istio-mesh-e2e-'));
+  const workspaceDir = join(runDir, 'workspace');
+  cpSync(FIXTURE_WORKSPACE, workspaceDir, { recursive: true });
+  for (const scenario of scenarios) scenario.prepare?.(workspaceDir);
+  const env = isolatedEnv(runDir);
+  const codeServer = new CodeServer({ entry, runDir, env });
+  const consoleLines = [];
+  let browser;
+  let languageServer;
+  const outcomes = [];
+  try {
+    codeServer.writeUserSettings();
+    await codeServer.installExtension(VSIX);
+    await codeServer.start();
+    console.log(`code-server on ${codeServer.url}, extension installed (${seconds(started)})`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, env, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
+    await page.goto(codeServer.folderUrl(workspaceDir));
+    const wb = new Workbench(page, workspaceDir);
+    await wb.waitReady();
+    console.log(`workbench ready (${seconds(started)})`);
+    // The initialization options the extension sends when Red Hat's YAML extension is absent, as here.
+    languageServer = await LanguageServerProbe.start(SERVER_BUNDLE, workspaceDir, { schemaCompletionAndHover: true });
+    const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    const shared = { wb, page, codeServer, languageServer, packageJson, workspaceDir, consoleLines };
+    for (const scenario of scenarios) outcomes.push(await runScenario(scenario, shared, SCENARIOS.indexOf(scenario)));
+  } finally {
+    writeFileSync(join(RESULTS, 'browser-console.log'), consoleLines.join('\n') + '\n');
+    writeFileSync(join(RESULTS, 'code-server.log'), codeServer.logLines.join('\n') + '\n');
+    for (const log of codeServer.extensionHostLogs()) cpSync(log, join(RESULTS, 'remoteexthost.log'));
+    languageServer?.stop();
+    await browser?.close().catch(() => {});
+    await stopAll([codeServer.process?.pid], runDir);
+    const left = pidsMentioning(runDir);
+    if (left.length) console.log(`processes still running after cleanup: ${left.join(', ')}`);
+    if (process.env.E2E_KEEP) console.log(`kept ${runDir}`);
+    else rmSync(runDir, { recursive: true, force: true });
+  }
+  const count = (outcome) => outcomes.filter((o) => o === outcome).length;
+  console.log(`E2E finished in ${seconds(started)}; screenshots and logs in ${RESULTS.slice(REPO.length + 1)}/`);
+  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
+}
+
+try {
+  const { passed, failed, skipped } = await main();
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(failed > 0 ? 1 : 0);
+} catch (error) {
+  console.error(`E2E setup failed: ${error instanceof Error ? error.message : error}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}

@@ -1,0 +1,34 @@
+// examples/: every official-model folder checks clean and is a mesh of its own; examples/mistakes reports
+// the mistakes its comments announce, and nothing from it leaks into the other folders.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, relative, sep } from 'node:path';
+import { analyzeFolder } from '../support/analyze';
+import { EXAMPLES } from '../support/paths';
+
+const MODEL_FOLDERS = ['multi-primary', 'multi-primary-multi-network', 'primary-remote', 'primary-remote-multi-network'];
+
+test('checking examples/ reports problems in examples/mistakes only, one mesh per folder', () => {
+  const { findings, meshes } = analyzeFolder(EXAMPLES);
+  assert.deepEqual(meshes.map((m) => relative(EXAMPLES, m.root)).sort(), [...MODEL_FOLDERS, 'mistakes'].sort());
+  const problems = findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
+  const outside = problems.filter((f) => relative(EXAMPLES, f.location.file).split(sep)[0] !== 'mistakes');
+  assert.deepEqual(outside.map((f) => `${relative(EXAMPLES, f.location.file)} ${f.code} ${f.message}`), []);
+  const byCode = (code: string) => problems.filter((f) => f.code === code).map((f) => `${f.cluster}:${relative(EXAMPLES, f.location.file)}`).sort();
+  assert.deepEqual(byCode('MESH101'), [`east:${join('mistakes', 'east', 'control-plane.yaml')}`, `west:${join('mistakes', 'west', 'control-plane.yaml')}`]);
+  assert.deepEqual(byCode('MESH104'), [`west:${join('mistakes', 'west', 'istio-system.yaml')}`]);
+  assert.deepEqual(byCode('MESH201'), [`edge:${join('mistakes', 'edge', 'remote-profile.yaml')}`]);
+  assert.deepEqual(byCode('MESH203'), [`west:${join('mistakes', 'west', 'control-plane.yaml')}`]);
+  assert.deepEqual(byCode('MESH205'), [`east:${join('mistakes', 'east', 'control-plane.yaml')}`]);
+});
+
+for (const folder of MODEL_FOLDERS) {
+  test(`examples/${folder} models its clusters as the official ${folder} setup does`, () => {
+    const { meshes } = analyzeFolder(`${EXAMPLES}${sep}${folder}`);
+    assert.equal(meshes.length, 1);
+    const mesh = meshes[0];
+    assert.deepEqual([...mesh.clusters.keys()].sort(), ['cluster1', 'cluster2']);
+    assert.equal(mesh.multiNetwork, folder.endsWith('multi-network'));
+    assert.equal(mesh.controlPlaneModel, folder.startsWith('primary-remote') ? 'primary-remote' : 'multi-primary');
+  });
+}

@@ -1,0 +1,74 @@
+// Redaction: which values count as credentials, and how they are found again in text printed about them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { credentialsInDocument, REDACTED, SecretRedactor, WorkspaceSecrets } from '../../server/src/security/secrets';
+import { Workspace } from '../../server/src/engine/workspace';
+import type { Message, MessageWriter } from 'vscode-jsonrpc/node';
+import { redactingWriter } from '../../server/src/lsp/redaction';
+
+const TOKEN = 'tok3n-ZZQX-unit-9f8e7d6c5b4a';
+const KEY_LINE = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7unitkeyline';
+const kubeconfig = [
+  'apiVersion: v1',
+  'kind: Config',
+  'clusters:',
+  '- name: cluster2',
+  '  cluster:',
+  '    server: https://cluster2.example:6443',
+  '    certificate-authority-data: Q0FEQVRBLXVuaXQtdGVzdC1jYS1kYXRh',
+  'users:',
+  '- name: cluster2',
+  '  user:',
+  `    token: ${TOKEN}`,
+  '    exec: {command: get-token-unit, args: [--secret-arg-unit]}',
+].join('\n');
+
+test('a kubeconfig gives its credentials, not its structure, names or server', () => {
+  const found = credentialsInDocument({ apiVersion: 'v1', kind: 'Secret', stringData: { cluster2: kubeconfig } });
+  assert.ok(found.includes(TOKEN));
+  assert.ok(found.includes('Q0FEQVRBLXVuaXQtdGVzdC1jYS1kYXRh'));
+  assert.ok(found.includes('get-token-unit') && found.includes('--secret-arg-unit'));
+  assert.ok(!found.includes('cluster2'));
+  assert.ok(!found.some((s) => s.includes('https://cluster2.example')));
+});
+
+test('base64 data is matched encoded and decoded; placeholders are not secrets', () => {
+  const pem = `-----BEGIN PRIVATE KEY-----\n${KEY_LINE}\n-----END PRIVATE KEY-----\n`;
+  const data = Buffer.from(pem).toString('base64');
+  const found = credentialsInDocument({ kind: 'Secret', data: { 'ca-key.pem': data, other: '${KUBECONFIG}' } });
+  const redactor = new SecretRedactor(found);
+  assert.equal(redactor.redact(`value ${data} end`), `value ${REDACTED} end`);
+  assert.equal(redactor.redact(`line: ${KEY_LINE}`), `line: ${REDACTED}`);
+  assert.equal(redactor.redact('uses ${KUBECONFIG}'), 'uses ${KUBECONFIG}');
+});
+
+test('a truncated or partly quoted secret is still redacted, and nearby text is kept', () => {
+  const redactor = new SecretRedactor([TOKEN, 'hunter22']);
+  assert.equal(redactor.redact(`token "${TOKEN.slice(0, 16)}…"`), `token "${REDACTED}…"`);
+  assert.equal(redactor.redact(`a ${TOKEN} b ${TOKEN}`), `a ${REDACTED} b ${REDACTED}`);
+  assert.equal(redactor.redact('password hunter22!'), `password ${REDACTED}!`);
+  assert.equal(redactor.redact('nothing to see here'), 'nothing to see here');
+  assert.deepEqual(redactor.redactDeep({ list: [`x${TOKEN}`], n: 1, nested: { message: TOKEN } }), { list: [`x${REDACTED}`], n: 1, nested: { message: REDACTED } });
+});
+
+test('the workspace redactor follows edits: a secret typed in is redacted, one removed is not tracked', () => {
+  const workspace = new Workspace(['/w']);
+  const secrets = new WorkspaceSecrets();
+  workspace.setFile('/w/s.yaml', `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: alpha-password-1111\n`);
+  assert.equal(secrets.redactorFor(workspace).redact('alpha-password-1111'), REDACTED);
+  workspace.setFile('/w/s.yaml', `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: omega-credential-2222\n`);
+  assert.equal(secrets.redactorFor(workspace).redact('omega-credential-2222'), REDACTED);
+  assert.equal(secrets.redactorFor(workspace).redact('alpha-password-1111'), 'alpha-password-1111');
+});
+
+test('the protocol writer redacts every outgoing message', async () => {
+  const written: Message[] = [];
+  const inner = { write: async (m: Message) => { written.push(m); } } as unknown as MessageWriter;
+  const writer = redactingWriter(inner, () => new SecretRedactor([TOKEN]));
+  await writer.write({ jsonrpc: '2.0', method: 'window/logMessage', params: { type: 1, message: `failed on ${TOKEN}` } } as Message);
+  await writer.write({ jsonrpc: '2.0', id: 1, result: { contents: { kind: 'markdown', value: `**token** ${TOKEN}` } } } as Message);
+  assert.deepEqual(written, [
+    { jsonrpc: '2.0', method: 'window/logMessage', params: { type: 1, message: `failed on ${REDACTED}` } },
+    { jsonrpc: '2.0', id: 1, result: { contents: { kind: 'markdown', value: `**token** ${REDACTED}` } } },
+  ]);
+});
