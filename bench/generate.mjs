@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const CACHE_DIR = join(BENCH_DIR, '.cache');
 /** Bumped whenever the generated content changes, so cached meshes are rebuilt. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 /** Applications per `apps/team-NN.yaml` file: GitOps repositories group an area's apps, not one file per object. */
 const APPS_PER_FILE = 20;
 export const MODELS = ['multi-primary', 'primary-remote'];
@@ -265,8 +265,12 @@ data:
 `;
 }
 
-/** What `istioctl create-remote-secret --name=clusterK` prints: a kubeconfig with a service-account token. */
-function remoteSecret(target, random) {
+/**
+ * What `istioctl create-remote-secret --name=clusterK` prints: a kubeconfig with clusterK's service-account
+ * token. It is created once and applied to every cluster that reads clusterK, so every copy is the same text.
+ */
+function remoteSecret(target) {
+  const random = seededRandom(target * 104729);
   const name = clusterName(target);
   const kubeconfig = `apiVersion: v1
 clusters:
@@ -415,7 +419,7 @@ function clusterFiles(model, i, clusters, apps) {
   // Multi-primary: every cluster reads every other; primary-remote: the primary reads its remotes.
   const targets = [];
   for (let j = 1; j <= clusters; j++) if (j !== i && (model === 'multi-primary' || primary)) targets.push(j);
-  if (targets.length) files.set(`${dir}/remote-secrets.yaml`, targets.map((j) => remoteSecret(j, random)).join('---\n'));
+  if (targets.length) files.set(`${dir}/remote-secrets.yaml`, targets.map((j) => remoteSecret(j)).join('---\n'));
   for (let first = 0; first < apps; first += APPS_PER_FILE) {
     const docs = [];
     for (let app = first; app < Math.min(apps, first + APPS_PER_FILE); app++) docs.push(application(i, app, random));

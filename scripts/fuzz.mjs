@@ -33,6 +33,6 @@ const report = await fuzz({
   timeBudgetMs: Number(values.minutes) * 60_000,
   log: (line) => console.log(line),
 });
-console.log(`fuzz: seed ${report.seed}: ${report.documents} documents, ${report.edits} edits, ${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.failures.length} failure(s)`);
+console.log(`fuzz: seed ${report.seed}: ${report.documents} documents, ${report.edits} edits, ${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.failures.length} failure(s), ${report.unconfirmedSlowAnswers} unconfirmed slow answer(s)`);
 for (const failure of report.failures) console.log(`  ${failure.kind} in ${failure.file}: ${failure.detail} (replay: npm run fuzz -- --seed ${failure.seed})`);
 process.exitCode = report.failures.length > 0 ? 1 : 0;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerApplyCommands } from './commands';
 
 export const RED_HAT_YAML = 'redhat.vscode-yaml';
 let client: LanguageClient | undefined;
@@ -24,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('istioMesh', 'Istio Mesh', serverOptions, clientOptions);
   context.subscriptions.push(output);
   await client.start();
+  registerApplyCommands(context, client);
 }
 
 export async function deactivate(): Promise<void> {

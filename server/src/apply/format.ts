@@ -52,6 +52,7 @@ export function formatResults(results: readonly StepResult[], root: string): str
     if (result.status === 'failed') lines.push(`FAILED  ${where}: ${result.failure?.message ?? 'failed'}`);
     else if (result.status === 'manual') lines.push(`TO RUN  ${result.command}    (${result.note})`);
     else if (result.status === 'skipped') lines.push(`SKIPPED ${where}: ${result.failure?.message ?? ''}`);
+    else if (result.status === 'unchecked') lines.push(`UNCHECKED ${where}: ${result.note}`);
     else if (result.status === 'cancelled') lines.push(`CANCELLED ${where}`);
     else lines.push(`OK      ${where}${result.changed ? ' (differs from the cluster)' : ''}`);
     if (result.output && result.status !== 'manual') lines.push(...result.output.split('\n').map((l) => `        ${l}`));

@@ -24,9 +24,11 @@ export interface StepResult {
   command: string;
   /**
    * ok: ran and succeeded; manual: shown for the user to run (istioctl absent, or not run in this mode);
-   * skipped: not run because an earlier step of the same cluster failed; cancelled: the user cancelled.
+   * skipped: not run because an earlier step of the same cluster failed; cancelled: the user cancelled;
+   * unchecked: a dry run or diff the server could not check because it needs a namespace this plan creates
+   * (a dry run creates nothing, so the namespace is not there for the next call).
    */
-  status: 'ok' | 'failed' | 'manual' | 'skipped' | 'cancelled';
+  status: 'ok' | 'failed' | 'manual' | 'skipped' | 'cancelled' | 'unchecked';
   /** For diffs: whether the cluster differs from the files. */
   changed?: boolean;
   /** stdout and stderr, redacted. */
@@ -121,6 +123,10 @@ function stdinNote(step: ApplyStep, file: PlannedFile | undefined): string {
   return `< ${basename(step.file)} [${source}]: ${documents}`;
 }
 
+function planCreatesNamespace(plan: ApplyPlan, cluster: string | undefined, namespace: string): boolean {
+  return plan.steps.some((s) => s.cluster === cluster && s.stage === 'namespace' && s.documents.some((d) => d.displayName === `Namespace ${namespace}`));
+}
+
 /**
  * Runs a plan's steps in order. kubectl reads the documents on stdin, so what is applied is exactly the text
  * in the plan (disk or unsaved buffer). After a failure in apply mode, the rest of that cluster's steps are
@@ -176,10 +182,15 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
       finish({ step, context, command, status: 'ok', output, ...(options.mode === 'diff' ? { changed: outcome.exitCode === 1 } : {}) });
       continue;
     }
-    failedClusters.add(step.cluster);
     const failure = outcome.spawnError
       ? { kind: 'program' as const, message: `${shownProgram} could not be run: ${outcome.spawnError}` }
       : classifyFailure(redact(outcome.stderr, known));
+    const missingNamespace = /namespaces "([^"]+)" not found/.exec(outcome.stderr)?.[1];
+    if (options.mode !== 'apply' && missingNamespace && planCreatesNamespace(plan, step.cluster, missingNamespace)) {
+      finish({ step, context, command, status: 'unchecked', output, note: `namespace ${missingNamespace} does not exist yet; this plan creates it` });
+      continue;
+    }
+    failedClusters.add(step.cluster);
     finish({ step, context, command, status: 'failed', output, failure });
   }
   return results;
@@ -187,6 +198,7 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
 
 export interface RunSummary {
   ok: number;
+  unchecked: number;
   failed: number;
   manual: number;
   skipped: number;
@@ -198,9 +210,10 @@ export interface RunSummary {
 export function summarize(mode: RunMode, results: readonly StepResult[]): RunSummary {
   const count = (status: StepResult['status']) => results.filter((r) => r.status === status).length;
   const documents = (status: StepResult['status']) => results.filter((r) => r.status === status).reduce((n, r) => n + r.step.documents.length, 0);
-  const summary = { ok: count('ok'), failed: count('failed'), manual: count('manual'), skipped: count('skipped'), cancelled: count('cancelled'), changed: results.filter((r) => r.changed).length };
+  const summary = { ok: count('ok'), unchecked: count('unchecked'), failed: count('failed'), manual: count('manual'), skipped: count('skipped'), cancelled: count('cancelled'), changed: results.filter((r) => r.changed).length };
   const parts = [`${MODE_TITLES[mode]}: ${documents('ok')} document(s) in ${summary.ok} step(s) succeeded`];
   if (mode === 'diff') parts.push(`${summary.changed} step(s) differ from the cluster`);
+  if (summary.unchecked) parts.push(`${summary.unchecked} not checkable before their namespace exists`);
   if (summary.failed) parts.push(`${summary.failed} failed (${results.filter((r) => r.failure && r.status === 'failed').map((r) => r.failure!.kind).join(', ')})`);
   if (summary.manual) parts.push(`${summary.manual} to run yourself`);
   if (summary.skipped) parts.push(`${summary.skipped} skipped after a failure`);

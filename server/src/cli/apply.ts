@@ -97,7 +97,8 @@ export function contextMapping(values: readonly string[], plan: ApplyPlan): (clu
     throw new UsageError(`the files belong to several clusters (${names}): choose one with --cluster NAME, or give --context CLUSTER=CONTEXT for each`);
   }
   if (plain.length === 0 && unnamed.length) throw new UsageError(`no context given for cluster(s) ${unnamed.map((c) => c ?? '(no cluster)').join(', ')}`);
-  return (cluster) => (cluster !== undefined && named.has(cluster) ? named.get(cluster) : plain[0]);
+  // Clusters outside the plan (the remote side of a remote secret) have no context unless named.
+  return (cluster) => (cluster !== undefined && named.has(cluster) ? named.get(cluster) : clusters.includes(cluster) ? plain[0] : undefined);
 }
 
 /** Named files are read with their folder, so the mesh model sees their siblings (folder assignment), but only they are applied. */

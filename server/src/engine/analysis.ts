@@ -1,5 +1,5 @@
 import type { YamlProblem } from '../parse/yamlFile';
-import { buildMeshes, type MeshModel, type MeshSettings } from '../mesh/model';
+import { buildMeshes, filesByRoot, type MeshModel, type MeshSettings } from '../mesh/model';
 import type { Finding } from '../rules/finding';
 import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
@@ -17,9 +17,28 @@ function yamlFinding(file: string, problem: YamlProblem): Finding {
   return { code: problem.code, severity: problem.severity, message: problem.message, location: { file, range: problem.range } };
 }
 
+/** The meshes of one root folder and what the mesh rules found in them, kept while none of its files changes. */
+interface RootAnalysis {
+  files: readonly WorkspaceFile[];
+  settingsKey: string;
+  meshes: MeshModel[];
+  findings: Finding[];
+}
+
+/** Settings a mesh depends on, as a comparable key (`now` included: a fixed time is part of the input). */
+function settingsKey(settings: MeshSettings): string {
+  return JSON.stringify([settings.roots, settings.clusters, settings.now?.toISOString() ?? null]);
+}
+
+function sameFiles(a: readonly WorkspaceFile[], b: readonly WorkspaceFile[]): boolean {
+  return a.length === b.length && a.every((file, i) => file === b[i]);
+}
+
 /**
- * Runs the rules on a workspace. Per-resource findings are cached per parsed file, so a keystroke re-runs
- * those rules for its own file only; mesh rules see the whole model.
+ * Runs the rules on a workspace, incrementally: a file's parse and per-resource findings are cached per
+ * version of its text, and the meshes of a root folder (with their mesh-rule findings) are rebuilt only when
+ * one of its files changed. A keystroke therefore re-runs the resource rules for its own file and the mesh
+ * rules for its own root's meshes; other roots' findings are reused as they are.
  */
 export class Analyzer {
   private readonly resourceRules: ResourceRule[];
@@ -27,6 +46,7 @@ export class Analyzer {
   private readonly fileFindings = new WeakMap<WorkspaceFile, Finding[]>();
   private readonly failedRules = new Set<string>();
   private lastModelFailure: string | undefined;
+  private readonly roots = new Map<string, RootAnalysis>();
 
   constructor(
     rules: readonly Rule[] = ALL_RULES,
@@ -75,18 +95,39 @@ export class Analyzer {
     }
   }
 
+  private runMeshRules(meshes: readonly MeshModel[]): Finding[] {
+    const findings: Finding[] = [];
+    for (const mesh of meshes) {
+      for (const rule of this.meshRules) findings.push(...this.runRule(rule, () => rule.check(mesh)));
+    }
+    return findings;
+  }
+
+  /** The meshes of one root and their mesh-rule findings: the previous ones when no file of the root changed. */
+  private analyzeRoot(root: string, files: WorkspaceFile[], settings: MeshSettings, key: string): RootAnalysis {
+    const previous = this.roots.get(root);
+    if (previous && previous.settingsKey === key && sameFiles(previous.files, files)) return previous;
+    const meshes = this.buildMeshesContained(files, settings);
+    const analysis: RootAnalysis = { files, settingsKey: key, meshes, findings: this.runMeshRules(meshes) };
+    this.roots.set(root, analysis);
+    return analysis;
+  }
+
   analyze(workspace: Workspace, settings: MeshSettings): AnalysisResult {
     const files = workspace.allFiles();
     const findings = new Map<string, Finding[]>();
     for (const file of files) findings.set(file.path, [...this.findingsOfFile(file)]);
-    const meshes = this.buildMeshesContained(files, settings);
-    for (const mesh of meshes) {
-      for (const rule of this.meshRules) {
-        for (const finding of this.runRule(rule, () => rule.check(mesh))) {
-          const list = findings.get(finding.location.file);
-          if (list) list.push(finding);
-          else findings.set(finding.location.file, [finding]);
-        }
+    const key = settingsKey(settings);
+    const meshes: MeshModel[] = [];
+    const byRoot = filesByRoot(files, settings.roots);
+    for (const root of this.roots.keys()) if (!byRoot.has(root)) this.roots.delete(root);
+    for (const [root, rootFiles] of byRoot) {
+      const analysis = this.analyzeRoot(root, rootFiles, settings, key);
+      meshes.push(...analysis.meshes);
+      for (const finding of analysis.findings) {
+        const list = findings.get(finding.location.file);
+        if (list) list.push(finding);
+        else findings.set(finding.location.file, [finding]);
       }
     }
     return { findings, meshes };

@@ -9,6 +9,7 @@ import { meshOfResource } from './meshCompletion';
 const REASONS: Record<AssignmentReason, string> = {
   directive: 'an `# istio-mesh: cluster=` comment',
   setting: 'the `istioMesh.clusters` setting',
+  'gitops-target': 'the cluster its Argo CD destination or Flux kubeConfig deploys to',
   'install-config': 'the clusterName it declares',
   folder: "its folder, which holds that cluster's IstioOperator",
   'file-name': 'the cluster name in its file name',

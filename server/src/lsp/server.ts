@@ -21,6 +21,8 @@ import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
 import { codeActionsFor } from '../features/codeActions';
 import { completeFromMesh } from '../features/meshCompletion';
 import { hoverFromMesh } from '../features/meshHover';
+import { SchemaLanguageService } from '../features/schemaLanguageService';
+import { registerApplyRequests } from './applyRequests';
 
 /** `istioMesh.*` settings as the server uses them. */
 export interface ServerSettings {
@@ -34,10 +36,18 @@ export interface ServerSettings {
 export interface InitializationOptions {
   /** Where docs/rules/ pages are (the extension's folder), for diagnostics' links. */
   docsBaseUri?: string;
+  /** False when the client has another YAML schema service (Red Hat's YAML extension): then no completion/hover at all. */
+  schemaCompletionAndHover?: boolean;
 }
 
 const DEFAULT_SETTINGS: ServerSettings = { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, clusters: [], filesExclude: [] };
 const ANALYSIS_DELAY_MS = 50;
+/**
+ * Changes closer together than this are analysed once. The wait grows with what the last analysis cost (up to
+ * ANALYSIS_DELAY_MS), so a small workspace answers a keystroke at once and a large one is not queued behind
+ * analyses that the next keystroke supersedes.
+ */
+const MIN_ANALYSIS_DELAY_MS = 5;
 
 export class IstioMeshServer {
   private readonly documents = new TextDocuments(TextDocument);
@@ -48,11 +58,14 @@ export class IstioMeshServer {
   private docsBase = defaultDocsBase();
   private supportsConfiguration = false;
   private analysisTimer: NodeJS.Timeout | undefined;
+  private lastAnalysisMs = 0;
   /** What was last published per URI, so unchanged files are not re-sent. */
   private readonly published = new Map<string, string>();
   /** Open documents not analysed, with the reason last logged for each. */
   private readonly loggedSkips = new Map<string, string>();
   lastResult: AnalysisResult | undefined;
+  /** Created at initialize, unless the client turned schema completion and hover off. */
+  private schemaService: SchemaLanguageService | undefined;
 
   constructor(private readonly connection: Connection) {
     this.analyzer = new Analyzer(undefined, (message) => this.connection.console.error(message));
@@ -82,6 +95,11 @@ export class IstioMeshServer {
       this.setOpenDocument(path, event.document.getText());
       this.scheduleAnalysis();
     });
+    this.documents.onDidOpen((event) => {
+      // Versions start again at an open: forget what was sent, so the document gets diagnostics for this version.
+      const path = uriToPath(event.document.uri);
+      if (path) this.published.delete(pathToUri(path));
+    });
     this.documents.onDidClose((event) => {
       const path = uriToPath(event.document.uri);
       if (!path || !isYamlFile(path)) return;
@@ -98,8 +116,14 @@ export class IstioMeshServer {
         toUri: pathToUri,
       });
     });
-    connection.onCompletion((params) => ({ isIncomplete: false, items: this.meshCompletion(params.textDocument.uri, params.position) }));
-    connection.onHover((params) => this.meshHover(params.textDocument.uri, params.position));
+    connection.onCompletion(async (params) => ({ isIncomplete: false, items: await this.completion(params.textDocument.uri, params.position) }));
+    connection.onHover((params) => this.hover(params.textDocument.uri, params.position));
+    registerApplyRequests(connection, () => {
+      this.flushAnalysis();
+      if (!this.lastResult) return undefined;
+      const settings = { roots: this.roots, clusters: this.settings.clusters };
+      return { workspace: this.workspace, result: this.lastResult, settings, openText: (path) => this.documents.get(pathToUri(path))?.getText() };
+    });
     this.documents.listen(connection);
     connection.listen();
   }
@@ -107,6 +131,8 @@ export class IstioMeshServer {
   private initialize(params: InitializeParams): InitializeResult {
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     if (options.docsBaseUri) this.docsBase = options.docsBaseUri;
+    const completionAndHover = options.schemaCompletionAndHover !== false;
+    if (completionAndHover) this.schemaService = new SchemaLanguageService();
     this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
     const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     this.roots = folders.flatMap((f) => uriToPath(f.uri) ?? []);
@@ -115,8 +141,7 @@ export class IstioMeshServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        completionProvider: { triggerCharacters: [' ', '-', '/'] },
-        hoverProvider: true,
+        ...(completionAndHover ? { completionProvider: { triggerCharacters: [' ', '-', '/', ':'] }, hoverProvider: true } : {}),
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'istio-mesh' },
@@ -138,11 +163,34 @@ export class IstioMeshServer {
     return at ? completeFromMesh(at.file, at.offset, this.lastResult!.meshes) : [];
   }
 
-  private meshHover(uri: string, position: { line: number; character: number }): Hover | null {
+  private meshHover(uri: string, position: { line: number; character: number }): string | undefined {
     this.flushAnalysis();
     const at = this.fileAt(uri, position);
-    const text = at && hoverFromMesh(at.file, at.offset, this.lastResult!.meshes);
-    return text ? { contents: { kind: MarkupKind.Markdown, value: text } } : null;
+    return (at && hoverFromMesh(at.file, at.offset, this.lastResult!.meshes)) || undefined;
+  }
+
+  /** The open document, unless it is over the limits (too large, binary): then no feature parses it either. */
+  private documentForFeatures(uri: string): TextDocument | undefined {
+    const path = uriToPath(uri);
+    if (path && this.workspace.getFile(path)?.unanalysedReason) return undefined;
+    return this.documents.get(uri);
+  }
+
+  /** Mesh-aware items first (names defined in the user's clusters), then what the schema offers. */
+  private async completion(uri: string, position: { line: number; character: number }): Promise<CompletionItem[]> {
+    const document = this.documentForFeatures(uri);
+    const schemaItems = document && this.schemaService ? await this.schemaService.complete(document, position) : [];
+    const meshItems = this.meshCompletion(uri, position);
+    const meshLabels = new Set(meshItems.map((item) => item.label));
+    return [...meshItems, ...schemaItems.filter((item) => !meshLabels.has(item.label))];
+  }
+
+  /** What the field is (schema), then what the mesh knows about its value. */
+  private async hover(uri: string, position: { line: number; character: number }): Promise<Hover | null> {
+    const document = this.documentForFeatures(uri);
+    const schemaText = document && this.schemaService ? await this.schemaService.hover(document, position) : undefined;
+    const parts = [schemaText, this.meshHover(uri, position)].filter((part): part is string => !!part);
+    return parts.length ? { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') } } : null;
   }
 
   /** A request about the current text must not see the model of an older one. */
@@ -244,14 +292,18 @@ export class IstioMeshServer {
     this.analysisTimer = setTimeout(() => {
       this.analysisTimer = undefined;
       this.runAnalysis();
-    }, ANALYSIS_DELAY_MS);
+    }, Math.min(ANALYSIS_DELAY_MS, Math.max(MIN_ANALYSIS_DELAY_MS, this.lastAnalysisMs)));
   }
 
   runAnalysis(): void {
+    const started = performance.now();
     const result = this.analyzer.analyze(this.workspace, { roots: this.roots, clusters: this.settings.clusters });
+    this.lastAnalysisMs = performance.now() - started;
     this.lastResult = result;
     const seen = new Set<string>();
-    for (const [path, findings] of result.findings) {
+    // Open documents first: the file being typed in gets its diagnostics before the rest of the workspace's.
+    const openFirst = [...result.findings].sort(([a], [b]) => Number(!this.documents.get(pathToUri(a))) - Number(!this.documents.get(pathToUri(b))));
+    for (const [path, findings] of openFirst) {
       const uri = pathToUri(path);
       seen.add(uri);
       const diagnostics = findings.map((f) => toDiagnostic(f, this.docsBase));

@@ -3,6 +3,7 @@ import picomatch from 'picomatch';
 import type { Resource } from '../resources/resource';
 import type { InstallConfig } from '../resources/installConfig';
 import { clusterNameOf } from '../resources/installConfig';
+import { gitopsTarget } from '../resources/installSources';
 
 /** `istioMesh.clusters` entries. */
 export interface ClusterSetting {
@@ -12,7 +13,7 @@ export interface ClusterSetting {
 }
 
 /** How a resource came to belong to its cluster(s); shown in hovers and in the unassigned notice. */
-export type AssignmentReason = 'directive' | 'setting' | 'install-config' | 'folder' | 'file-name' | 'unassigned';
+export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'install-config' | 'folder' | 'file-name' | 'unassigned';
 
 export interface Assignment {
   clusters: string[];
@@ -50,12 +51,14 @@ export function fileNameMentions(fileName: string, name: string): boolean {
 
 /**
  * Decides which cluster(s) each resource belongs to, in the documented order: directive comment, the
- * `istioMesh.clusters` setting, the install config's own clusterName, the folder that holds exactly one
+ * `istioMesh.clusters` setting, the GitOps target (Argo CD destination, Flux kubeConfig), the install config's own clusterName, the folder that holds exactly one
  * cluster's install configs, a cluster name in the file name; otherwise unassigned.
  */
 export class ClusterAssigner {
   private readonly settingMatchers: { name: string; matches: (path: string) => boolean }[];
   private readonly clustersByFolder = new Map<string, Set<string>>();
+  /** GitOps targets (Argo CD destination, Flux kubeConfig) mapped to the cluster a control plane sent there names. */
+  private readonly targetAliases = new Map<string, string>();
   readonly knownClusters: Set<string>;
 
   constructor(
@@ -72,6 +75,8 @@ export class ClusterAssigner {
       const name = this.clusterOfInstall(install);
       if (name) this.knownClusters.add(name);
       if (!install.installsControlPlane) continue;
+      const target = gitopsTarget(install.resource);
+      if (target && name && !target.isPlaceholder) this.targetAliases.set(target.value, name);
       // A cluster's control plane counts for its folder and every folder above it, so a folder whose
       // subtree holds two clusters' install configs belongs to neither. A control plane without a name
       // is some other cluster: it makes its folders ambiguous too.
@@ -121,11 +126,27 @@ export class ClusterAssigner {
     return names.length ? names : undefined;
   }
 
+  /**
+   * The cluster a GitOps wrapper deploys to: the cluster a control plane sent to the same target names, else a
+   * known cluster the target is (Argo CD's registered name) or mentions (`cluster2-kubeconfig`, a server URL).
+   */
+  private targetClusters(resource: Resource): string[] | undefined {
+    const target = gitopsTarget(resource);
+    if (!target || target.isPlaceholder) return undefined;
+    const alias = this.targetAliases.get(target.value);
+    if (alias) return [alias];
+    if (this.knownClusters.has(target.value)) return [target.value];
+    const mentioned = [...this.knownClusters].filter((name) => fileNameMentions(target.value.replace(/^[a-z]+:\/\//, ''), name));
+    return mentioned.length === 1 ? mentioned : undefined;
+  }
+
   assign(resource: Resource, install?: InstallConfig): Assignment {
     const fromDirective = directiveClusters(resource);
     if (fromDirective) return { clusters: fromDirective, reason: 'directive' };
     const fromSetting = this.settingClusters(resource.file);
     if (fromSetting) return { clusters: fromSetting, reason: 'setting' };
+    const fromTarget = this.targetClusters(resource);
+    if (fromTarget) return { clusters: fromTarget, reason: 'gitops-target' };
     const declared = install && clusterNameOf(install);
     if (declared && install.installsControlPlane) return { clusters: [declared], reason: 'install-config' };
     const fromFolder = this.folderCluster(resource.file);

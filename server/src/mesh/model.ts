@@ -1,6 +1,8 @@
 import { dirname, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
-import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, readIstioOperator, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
+import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
+import { managedNamespaceNetwork, readInstallSource } from '../resources/installSources';
+import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
 import { Located, type Resource } from '../resources/resource';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { readCaCerts, type CaCerts } from '../resources/cacerts';
@@ -61,14 +63,18 @@ export interface MeshSettings {
   clusters: readonly ClusterSetting[];
   /** The time to check certificate expiry against; defaults to the current time (tests fix it). */
   now?: Date;
+  /** `istioMesh.helmValues`: which chart the values files at these paths are for. */
+  helmValues?: readonly HelmValuesSetting[];
 }
 
 const NETWORK_PRECEDENCE: NetworkSourceKind[] = ['install', 'namespace-label', 'injection-path', 'gateway-label', 'gateway-install', 'requested-network-view'];
 
-function installsOf(files: readonly WorkspaceFile[]): Map<Resource, InstallConfig> {
+function installsOf(files: readonly WorkspaceFile[], settings: MeshSettings): Map<Resource, InstallConfig> {
   const installs = new Map<Resource, InstallConfig>();
-  for (const file of files) for (const resource of file.resources) {
-    if (resource.kind === 'IstioOperator') installs.set(resource, readIstioOperator(resource));
+  const all = files.flatMap((f) => f.resources);
+  for (const resource of all) {
+    const install = readInstallSource(resource, all, helmValuesChart(resource, settings.roots, settings.helmValues ?? []));
+    if (install) installs.set(resource, install);
   }
   return installs;
 }
@@ -114,7 +120,9 @@ function partitionMeshes(folder: string, files: WorkspaceFile[], installs: Map<R
   const direct: WorkspaceFile[] = [];
   for (const file of files) {
     const child = childFolder(file.path, folder);
-    if (child) byChild.set(child, [...(byChild.get(child) ?? []), file]);
+    const group = child ? byChild.get(child) : undefined;
+    if (group) group.push(file);
+    else if (child) byChild.set(child, [file]);
     else direct.push(file);
   }
   const meshChildren = [...byChild.entries()].filter(([, subset]) => namesUnder(subset).size >= 2);
@@ -135,6 +143,7 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
   }
   const ns = cluster.istioSystemNamespace;
   if (ns) add('namespace-label', ns.locatedString(['metadata', 'labels', NETWORK_LABEL]));
+  for (const install of cluster.installs) add('namespace-label', managedNamespaceNetwork(install));
   for (const gateway of cluster.gateways) {
     add('gateway-label', gateway.networkLabel);
     add('requested-network-view', gateway.requestedNetworkView);
@@ -194,17 +203,28 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, controlPlaneNamespace, now };
 }
 
-/** The mesh model(s) of a workspace: a pure function of the parsed files and the settings. */
-export function buildMeshes(files: readonly WorkspaceFile[], settings: MeshSettings): MeshModel[] {
-  const installs = installsOf(files);
-  const meshes: MeshModel[] = [];
-  const roots = [...settings.roots].sort((a, b) => b.length - a.length);
+/**
+ * Files grouped by the folder their meshes are found in: the innermost workspace root holding them, else the
+ * file's own folder. Meshes never span two groups, so a group whose files did not change keeps its meshes.
+ */
+export function filesByRoot(files: readonly WorkspaceFile[], roots: readonly string[]): Map<string, WorkspaceFile[]> {
+  const innermostFirst = [...roots].sort((a, b) => b.length - a.length);
   const byRoot = new Map<string, WorkspaceFile[]>();
   for (const file of files) {
-    const root = roots.find((r) => isUnder(file.path, r)) ?? dirname(file.path);
-    byRoot.set(root, [...(byRoot.get(root) ?? []), file]);
+    const root = innermostFirst.find((r) => isUnder(file.path, r)) ?? dirname(file.path);
+    const group = byRoot.get(root);
+    if (group) group.push(file);
+    else byRoot.set(root, [file]);
   }
-  for (const [root, rootFiles] of byRoot) {
+  return byRoot;
+}
+
+/** The mesh model(s) of a workspace: a pure function of the parsed files and the settings. */
+export function buildMeshes(workspaceFiles: readonly WorkspaceFile[], settings: MeshSettings): MeshModel[] {
+  const files = withSettingHelmValues(workspaceFiles, settings.roots, settings.helmValues ?? []);
+  const installs = installsOf(files, settings);
+  const meshes: MeshModel[] = [];
+  for (const [root, rootFiles] of filesByRoot(files, settings.roots)) {
     for (const part of partitionMeshes(root, rootFiles, installs)) meshes.push(buildMesh(part.root, part.files, installs, settings));
   }
   return meshes;

@@ -1,4 +1,5 @@
 import type { ValuePath } from '../parse/yamlFile';
+import type { ValuesReader } from './mergedValues';
 import { isRecord, Located, Resource, scalarString } from './resource';
 
 /** The label that names a gateway's (and a namespace's) network. */
@@ -55,20 +56,36 @@ export interface InstallConfig {
   /** True when this config installs a control plane (istiod or the remote profile), not only gateways. */
   installsControlPlane: boolean;
   gateways: GatewayDeployment[];
+  /** The Helm chart the source installs (`istiod`, `base`, `gateway`, `cni`, `ztunnel`, `istiod-remote`), for Helm-shaped sources. */
+  chart?: Located<string>;
+  /** The chart version or Istio version the source pins (`--version`, Flux `version`, Argo `targetRevision`, Sail `spec.version`). */
+  version?: Located<string>;
+  /** `global.configCluster`: the remote is also the cluster istiod reads config from (external control plane). */
+  configCluster?: Located<boolean>;
+  /** The merged Helm values, where they are read from more than one place (GitOps wrappers); else undefined. */
+  values?: ValuesReader;
+  /** ztunnel's own view of the cluster (ztunnel chart, Sail `ZTunnel`): ambient multicluster needs it to match istiod. */
+  ztunnel?: { clusterName?: Located<string>; network?: Located<string> };
 }
 
-function locatedString(resource: Resource, path: ValuePath): Located<string> | undefined {
-  return resource.locatedString(path);
+/** True when the install runs the ambient data plane (profile `ambient`). */
+export function isAmbient(install: InstallConfig): boolean {
+  return install.profile?.value === 'ambient';
 }
 
-function locatedBoolean(resource: Resource, path: ValuePath): Located<boolean> | undefined {
+export function locatedString(resource: ValuesReader, path: ValuePath): Located<string> | undefined {
+  const value = scalarString(resource.get(path));
+  return value === undefined ? undefined : resource.located(path, value);
+}
+
+export function locatedBoolean(resource: ValuesReader, path: ValuePath): Located<boolean> | undefined {
   const raw = resource.get(path);
   if (raw === true || raw === false) return resource.located(path, raw);
   if (raw === 'true' || raw === 'false') return resource.located(path, raw === 'true');
   return undefined;
 }
 
-function envEntries(resource: Resource, path: ValuePath): Map<string, Located<string>> {
+export function envEntries(resource: ValuesReader, path: ValuePath): Map<string, Located<string>> {
   const env = new Map<string, Located<string>>();
   const raw = resource.get(path);
   if (Array.isArray(raw)) {
@@ -87,7 +104,7 @@ function envEntries(resource: Resource, path: ValuePath): Map<string, Located<st
   return env;
 }
 
-function gatewayPorts(raw: unknown): GatewayPort[] {
+export function gatewayPorts(raw: unknown): GatewayPort[] {
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((entry) => {
     if (!isRecord(entry) || typeof entry.port !== 'number') return [];
@@ -115,7 +132,7 @@ function operatorGateways(resource: Resource, install: InstallConfig): GatewayDe
 }
 
 /** Reads the Helm-values-shaped identity facts under `valuesPath`; shared by every install source. */
-export function readValuesIdentity(resource: Resource, valuesPath: ValuePath): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL'> {
+export function readValuesIdentity(resource: ValuesReader, valuesPath: ValuePath): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster'> {
   const at = (...path: string[]) => [...valuesPath, ...path];
   return {
     meshID: locatedString(resource, at('global', 'meshID')),
@@ -125,6 +142,7 @@ export function readValuesIdentity(resource: Resource, valuesPath: ValuePath): P
     externalIstiod: locatedBoolean(resource, at('global', 'externalIstiod')),
     injectionPath: locatedString(resource, at('istiodRemote', 'injectionPath')),
     injectionURL: locatedString(resource, at('istiodRemote', 'injectionURL')),
+    configCluster: locatedBoolean(resource, at('global', 'configCluster')),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { YamlDocument } from '../parse/yamlFile';
+import { guessChartFromValues, HELM_VALUES_KIND, KUBERNETES_GATEWAY_KIND } from './installSources';
 import { isRecord, Resource, scalarString } from './resource';
 
 /** The kinds Istio Mesh reads, each with the apiVersions that serve it. One table, used by recognition, schemas and docs. */
@@ -20,12 +21,43 @@ export const MISSPELT_API_GROUPS: Record<string, string> = {
   'insall.istio.io': 'install.istio.io',
 };
 
+/**
+ * Install sources and the objects they read, keyed by API group and kind (`Gateway` is both Istio's and the
+ * Gateway API's), each with the kind label its `Resource` gets. They have no schema of their own here.
+ */
+export const INSTALL_SOURCE_KINDS: Record<string, string> = {
+  'helm.toolkit.fluxcd.io/HelmRelease': 'HelmRelease',
+  'argoproj.io/Application': 'Application',
+  'sailoperator.io/Istio': 'Istio',
+  'sailoperator.io/IstioCNI': 'IstioCNI',
+  'sailoperator.io/ZTunnel': 'ZTunnel',
+  'gateway.networking.k8s.io/Gateway': KUBERNETES_GATEWAY_KIND,
+  '/ConfigMap': 'ConfigMap',
+};
+
+/** The `# istio-mesh: chart=...` directive of a document (or of its file's header). */
+export function chartDirective(doc: YamlDocument): string | undefined {
+  return doc.directives.get('chart') ?? doc.file.headerDirectives.get('chart');
+}
+
+/** A Helm values file: no apiVersion/kind, and a chart directive or content only an Istio chart has. */
+export function recogniseHelmValues(doc: YamlDocument, force = false): Resource | undefined {
+  const value = doc.value ?? (chartDirective(doc) ? {} : undefined);
+  if (!isRecord(value) || value.apiVersion !== undefined || value.kind !== undefined) return undefined;
+  if (!force && !chartDirective(doc) && !guessChartFromValues(value)) return undefined;
+  return new Resource(doc, '', HELM_VALUES_KIND, value);
+}
+
 export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const value = doc.value;
-  if (!isRecord(value)) return undefined;
+  if (!isRecord(value)) return chartDirective(doc) && doc.value === null && doc.problems.length === 0 ? recogniseHelmValues(doc) : undefined;
   const kind = scalarString(value.kind);
   const apiVersion = scalarString(value.apiVersion);
-  if (!kind || !apiVersion || !(kind in RECOGNISED_KINDS)) return undefined;
+  if (!kind && !apiVersion) return recogniseHelmValues(doc);
+  if (!kind || !apiVersion) return undefined;
+  const sourceKind = INSTALL_SOURCE_KINDS[`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`];
+  if (sourceKind) return new Resource(doc, apiVersion, sourceKind, value);
+  if (!(kind in RECOGNISED_KINDS)) return undefined;
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
   const corrected = MISSPELT_API_GROUPS[group] ? `${MISSPELT_API_GROUPS[group]}/${version}` : apiVersion;
   const known: readonly string[] = RECOGNISED_KINDS[kind as RecognisedKind];

@@ -14,80 +14,80 @@ export interface RemovedValue {
   /** Path under `spec`; `*` matches any key (a gateway name). */
   path: readonly string[];
   status: string;
-  /** What to do instead, when there is something. */
-  instead: string;
+  /** What to do instead: one sentence. */
+  advice: string;
 }
 
 export const REMOVED_VALUES: readonly RemovedValue[] = [
   {
     path: ['values', 'global', 'mtls'],
     status: 'no longer read by Istio (mesh-wide mTLS moved to the PeerAuthentication API in Istio 1.5)',
-    instead: 'apply a PeerAuthentication with `mtls.mode: STRICT` in istio-system; automatic mTLS is on by default',
+    advice: 'For mesh-wide strict mTLS apply a PeerAuthentication with `mtls.mode: STRICT` in istio-system; automatic mTLS is on by default.',
   },
   {
     path: ['values', 'global', 'controlPlaneSecurityEnabled'],
     status: 'no longer read by Istio',
-    instead: 'nothing: the control plane always uses mTLS since istiod',
+    advice: 'Remove it: the control plane always uses mTLS since istiod.',
   },
   {
     path: ['values', 'global', 'remotePolicyAddress'],
     status: 'no longer read: it pointed remote clusters at Mixer, removed in Istio 1.8',
-    instead: 'nothing: telemetry and policy run in the proxies',
+    advice: 'Remove it: telemetry and policy run in the proxies.',
   },
   {
     path: ['values', 'global', 'remoteTelemetryAddress'],
     status: 'no longer read: it pointed remote clusters at Mixer, removed in Istio 1.8',
-    instead: 'nothing: telemetry runs in the proxies',
+    advice: 'Remove it: telemetry runs in the proxies.',
   },
   {
     path: ['values', 'global', 'disablePolicyChecks'],
     status: 'no longer read: Mixer policy checks were removed in Istio 1.8',
-    instead: 'nothing; use AuthorizationPolicy for access control',
+    advice: 'Remove it; use AuthorizationPolicy for access control.',
   },
   {
     path: ['values', 'global', 'createRemoteSvcEndpoints'],
     status: 'no longer read by Istio',
-    instead: 'set `values.global.remotePilotAddress` on the remote cluster (profile `remote`) and expose istiod through the east-west gateway',
+    advice: 'Set `values.global.remotePilotAddress` on the remote cluster (profile `remote`) and expose istiod through the east-west gateway.',
   },
   {
     path: ['values', 'global', 'remotePilotCreateSvcEndpoint'],
     status: 'no longer read by Istio',
-    instead: 'set `values.global.remotePilotAddress` on the remote cluster (profile `remote`) and expose istiod through the east-west gateway',
+    advice: 'Set `values.global.remotePilotAddress` on the remote cluster (profile `remote`) and expose istiod through the east-west gateway.',
   },
   {
     path: ['values', 'security', 'selfSigned'],
     status: 'no longer read by Istio (Citadel is part of istiod)',
-    instead: 'to use your own CA, create the `cacerts` Secret in istio-system before installing',
+    advice: 'To use your own CA, create the `cacerts` Secret in istio-system before installing.',
   },
   {
     path: ['addonComponents'],
     status: 'no longer read by Istio (add-ons are not installed by istioctl any more)',
-    instead: 'install Prometheus, Grafana, Kiali and tracing from samples/addons; for istiocoredns use DNS proxying',
+    advice: 'Install Prometheus, Grafana, Kiali and tracing from samples/addons; instead of istiocoredns, enable DNS proxying (`meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`).',
   },
   {
     path: ['values', 'istiocoredns'],
     status: 'no longer read by Istio',
-    instead: 'enable DNS proxying: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`',
+    advice: 'Enable DNS proxying instead: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`.',
   },
   {
     path: ['values', 'global', 'podDNSSearchNamespaces'],
     status: 'no longer read by Istio (it served the `.global` names of istiocoredns)',
-    instead: 'enable DNS proxying: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`',
+    advice: 'Enable DNS proxying instead: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`.',
   },
   {
     path: ['values', 'global', 'meshExpansion'],
     status: 'deprecated in Istio 1.6 and removed in Istio 1.9',
-    instead: 'install an east-west gateway (samples/multicluster/gen-eastwest-gateway.sh) and apply expose-istiod.yaml',
+    advice: 'Install an east-west gateway (samples/multicluster/gen-eastwest-gateway.sh) and apply expose-istiod.yaml.',
   },
   {
     path: ['values', 'gateways', '*', 'meshExpansionPorts'],
     status: 'deprecated in Istio 1.6 and removed in Istio 1.9',
-    instead: 'declare the ports (15443, 15012, 15017) in `components.ingressGateways[].k8s.service.ports` of the east-west gateway',
+    advice: 'Declare the ports (15443, 15012, 15017) in `components.ingressGateways[].k8s.service.ports` of the east-west gateway.',
   },
   {
     path: ['values', 'global', 'multiCluster', 'enabled'],
     status: 'no longer read by Istio',
-    instead: 'nothing: setting `values.global.multiCluster.clusterName` (with meshID and network) is what makes a cluster part of a multicluster mesh',
+    advice: 'Remove it: `values.global.multiCluster.clusterName` (with meshID and network) is what makes a cluster part of a multicluster mesh.',
   },
 ];
 
@@ -124,7 +124,7 @@ export const removedValuesRule: ResourceRule = {
     return findRemovedValues(resource).map(({ entry, path }) => ({
       code: 'IOP001',
       severity: 'warning',
-      message: `\`${displayPath(path.slice(1))}\` is ${entry.status}; it has no effect. Instead: ${entry.instead}.`,
+      message: `\`${displayPath(path.slice(1))}\` is ${entry.status}, so it has no effect. ${entry.advice}`,
       location: resource.location(path, 'key'),
     }));
   },

@@ -104,7 +104,9 @@ export class SecretRedactor {
   private readonly shortSecrets = new Set<string>();
 
   constructor(secrets: Iterable<string>) {
-    for (const secret of secrets) {
+    // A remote secret is applied to every cluster that reads its cluster: the same credential is in many files,
+    // and fragmenting each copy again would cost time proportional to the copies, not to the credentials.
+    for (const secret of new Set(secrets)) {
       for (const form of matchableForms(secret)) {
         if (form.length < FRAGMENT_LENGTH) this.shortSecrets.add(form);
         else for (let i = 0; i + FRAGMENT_LENGTH <= form.length; i++) this.fragments.add(form.slice(i, i + FRAGMENT_LENGTH));
@@ -159,17 +161,25 @@ export class SecretRedactor {
 
 /**
  * The credentials of a workspace, kept current as files change: each file is read once per version of its
- * text, and the redactor is rebuilt only when the workspace changed.
+ * text, and the redactor is rebuilt only when the credentials changed — a keystroke changes a file, rarely a
+ * credential, and the redactor costs time in proportion to every credential of the workspace.
  */
 export class WorkspaceSecrets {
   private readonly byFile = new WeakMap<WorkspaceFile, string[]>();
-  private current: { workspace: Workspace; generation: number; redactor: SecretRedactor } | undefined;
+  private current: { workspace: Workspace; generation: number; redactor: SecretRedactor; secretsByPath: Map<string, string[]> } | undefined;
 
   redactorFor(workspace: Workspace): SecretRedactor {
-    if (this.current?.workspace === workspace && this.current.generation === workspace.generation) return this.current.redactor;
-    const secrets = workspace.allFiles().flatMap((file) => this.secretsOf(file));
-    this.current = { workspace, generation: workspace.generation, redactor: new SecretRedactor(secrets) };
-    return this.current.redactor;
+    const current = this.current;
+    if (current?.workspace === workspace && current.generation === workspace.generation) return current.redactor;
+    const secretsByPath = new Map<string, string[]>();
+    for (const file of workspace.allFiles()) {
+      const secrets = this.secretsOf(file);
+      if (secrets.length > 0) secretsByPath.set(file.path, secrets);
+    }
+    const unchanged = current !== undefined && sameSecrets(current.secretsByPath, secretsByPath);
+    const redactor = unchanged ? current.redactor : new SecretRedactor([...secretsByPath.values()].flat());
+    this.current = { workspace, generation: workspace.generation, redactor, secretsByPath };
+    return redactor;
   }
 
   private secretsOf(file: WorkspaceFile): string[] {
@@ -180,4 +190,14 @@ export class WorkspaceSecrets {
     }
     return secrets;
   }
+}
+
+function sameSecrets(before: ReadonlyMap<string, string[]>, after: ReadonlyMap<string, string[]>): boolean {
+  if (before.size !== after.size) return false;
+  for (const [path, secrets] of after) {
+    const previous = before.get(path);
+    if (previous === secrets) continue;
+    if (!previous || previous.length !== secrets.length || previous.some((secret, i) => secret !== secrets[i])) return false;
+  }
+  return true;
 }

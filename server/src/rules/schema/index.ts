@@ -1,4 +1,4 @@
-import { MISSPELT_API_GROUPS } from '../../resources/kinds';
+import { MISSPELT_API_GROUPS, RECOGNISED_KINDS } from '../../resources/kinds';
 import type { Resource } from '../../resources/resource';
 import type { Finding, Severity } from '../finding';
 import { findRemovedValues } from '../removedValues';
@@ -22,6 +22,8 @@ function isMisspeltGroup(resource: Resource): boolean {
 
 /** Problems the schema rules report: what IOP001/IOP002 explain better is left to them. */
 function reportedProblems(resource: Resource): SchemaProblem[] {
+  // Install sources (HelmRelease, Application, Sail, Helm values, ...) have no schema here; their own rules check them.
+  if (!(resource.kind in RECOGNISED_KINDS)) return [];
   const removed = findRemovedValues(resource).map((found) => found.path);
   const misspelt = isMisspeltGroup(resource);
   return validateResource(resource).filter((problem) => {

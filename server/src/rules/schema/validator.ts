@@ -151,6 +151,7 @@ function shown(value: unknown, kind: string): string {
   if (kind === 'Secret') return 'a value';
   const text = scalarString(value);
   if (text === undefined) return TYPE_NAMES[typeOf(value)];
+  if (text === '') return 'an empty string';
   return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\``;
 }
 
@@ -177,6 +178,20 @@ function isFlowScalarEndingInColon(value: unknown): boolean {
   return keys.length === 1 && keys[0].endsWith(':') && value[keys[0]] === null;
 }
 
+/**
+ * Where a missing field is reported: the key of the map that lacks it; for a list entry (no key of its own), its
+ * first key; at the top level, the `kind` line, which names the object.
+ */
+function requiredAnchor(resource: Resource, path: (string | number)[]): (string | number)[] {
+  if (path.length === 0) return resource.get(['kind']) !== undefined ? ['kind'] : [];
+  const value = resource.get(path);
+  if (typeof path[path.length - 1] === 'number' && isRecord(value)) {
+    const firstKey = Object.keys(value)[0];
+    if (firstKey !== undefined) return [...path, firstKey];
+  }
+  return path;
+}
+
 function fieldName(path: ValuePath, kind: string): string {
   return path.length ? `\`${displayPath(path)}\`` : kind;
 }
@@ -196,8 +211,12 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
     }
     case 'type': {
       if (isFlowScalarEndingInColon(value) && String(error.params.type).includes('string')) return undefined;
-      const expected = String(error.params.type).split(',').map((t) => TYPE_NAMES[t] ?? t);
-      return { code: 'SCHEMA002', path, part: 'value', message: `${name} must be ${orList(expected)} — got ${TYPE_NAMES[typeOf(value)]}.` };
+      const types = String(error.params.type).split(',');
+      const anyScalar = ['string', 'number', 'boolean'].every((t) => types.includes(t));
+      const expected = anyScalar ? 'a single value (text, a number or true/false)' : orList(types.filter((t) => t !== 'null').map((t) => TYPE_NAMES[t] ?? t));
+      // Numbers and booleans where text is expected are the usual case: YAML read `1` or `true` unquoted.
+      const quoteHint = types.includes('string') && ['integer', 'number', 'boolean'].includes(typeOf(value)) ? ' Quote it to make it text.' : '';
+      return { code: 'SCHEMA002', path, part: 'value', message: `${name} must be ${expected} — got ${TYPE_NAMES[typeOf(value)]}.${quoteHint}` };
     }
     case 'enum':
     case 'const': {
@@ -208,9 +227,7 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
     }
     case 'required': {
       const missing = String(error.params.missingProperty);
-      // The parent's key is where the field belongs; at the top level, the `kind` line names the object.
-      const anchor = path.length ? path : resource.get(['kind']) !== undefined ? ['kind'] : [];
-      return { code: 'SCHEMA004', path: anchor, part: 'key', message: `${name} is missing the required field \`${missing}\`.` };
+      return { code: 'SCHEMA004', path: requiredAnchor(resource, path), part: 'key', message: `${name} is missing the required field \`${missing}\`.` };
     }
     case EXCLUSIVE_KEYWORD: {
       const present = error.params.present as string[];

@@ -36,8 +36,8 @@ function differences(reference: ServiceView, service: ServiceView): Difference[]
   const ports = new Map(service.ports.map((p) => [portKey(p), p]));
   for (const [key, port] of ports) {
     const other = referencePorts.get(key);
-    const location = resource.location(port.path);
-    if (!other) found.push({ location, text: `port ${key} (not there)` });
+    // Resolving a location builds the document's CST: only done for a difference that is reported.
+    if (!other) found.push({ location: resource.location(port.path), text: `port ${key} (not there)` });
     else {
       if (other.name !== port.name) found.push({ location: fieldOr(resource, [...port.path, 'name'], port.path), text: `port ${key} named "${port.name}" (there: "${other.name}")` });
       if (other.protocol !== port.protocol) found.push({ location: fieldOr(resource, [...port.path, 'protocol'], port.path), text: `port ${key} protocol ${port.protocol} (there: ${other.protocol})` });

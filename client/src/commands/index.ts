@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { ApplyCommands, clusterSelection, fileSelection } from './apply';
+import { ContextResolver } from './contexts';
+import { findProgram, requireTrust } from './programs';
+import { ClusterStatusBar } from './statusBar';
+
+/** Registers the apply commands and the cluster status bar item. */
+export function registerApplyCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
+  // Its own channel: each kubectl call's arguments and result, apart from the language server's log.
+  const output = vscode.window.createOutputChannel('Istio Mesh: Apply', { log: true });
+  const contexts = new ContextResolver(context.workspaceState);
+  const commands = new ApplyCommands(client, contexts, output);
+  const statusBar = new ClusterStatusBar(client, contexts);
+  context.subscriptions.push(
+    output,
+    statusBar,
+    vscode.commands.registerCommand('istioMesh.applyFile', (uri?: vscode.Uri) => commands.run('apply', fileSelection(uri))),
+    vscode.commands.registerCommand('istioMesh.applyCluster', async () => commands.run('apply', await clusterSelection(client))),
+    vscode.commands.registerCommand('istioMesh.dryRunFile', (uri?: vscode.Uri) => commands.run('dry-run-server', fileSelection(uri))),
+    vscode.commands.registerCommand('istioMesh.diffFile', (uri?: vscode.Uri) => commands.run('diff', fileSelection(uri))),
+    vscode.commands.registerCommand('istioMesh.chooseContext', async () => {
+      if (!requireTrust()) return;
+      const kubectl = findProgram('kubectlPath');
+      if ('problem' in kubectl) {
+        void vscode.window.showErrorMessage(`Istio Mesh: kubectl cannot be used: ${kubectl.problem}`);
+        return;
+      }
+      const cluster = statusBar.activeClusters.length === 1 ? statusBar.activeClusters[0] : await vscode.window.showQuickPick(statusBar.activeClusters, { title: 'Choose the context of which cluster?' });
+      if (!cluster) return;
+      if (contexts.configured(cluster)) {
+        void vscode.window.showInformationMessage(`Istio Mesh: the context of ${cluster} is set in istioMesh.clusters.`);
+        return;
+      }
+      await contexts.pick(kubectl.path, cluster);
+      await statusBar.refresh();
+    }),
+  );
+  void statusBar.refresh();
+}

@@ -1,0 +1,336 @@
+import { embeddedDocument } from '../parse/embedded';
+import type { ValuePath } from '../parse/yamlFile';
+import {
+  EAST_WEST_PORTS,
+  envEntries,
+  gatewayPorts,
+  locatedString,
+  NETWORK_LABEL,
+  readIstioOperator,
+  readValuesIdentity,
+  type GatewayDeployment,
+  type GatewayPort,
+  type InstallConfig,
+} from './installConfig';
+import { helmSetValue, MergedValues, splitHelmName, type ValuesLayer, type ValuesReader } from './mergedValues';
+import { isRecord, Located, scalarString, type Resource } from './resource';
+
+/**
+ * Every way of installing Istio that Istio Mesh reads, reduced to `InstallConfig`s: IstioOperator, plain Helm
+ * values files, Flux `HelmRelease`, Argo CD `Application`, the Sail Operator's `Istio`/`IstioCNI`/`ZTunnel`,
+ * and the ambient east-west gateway written as a Gateway API `Gateway`. The same identity facts come out of
+ * each, so every mesh rule works on all of them.
+ */
+
+/** The pseudo-kind of a Helm values file (it has no apiVersion/kind of its own). */
+export const HELM_VALUES_KIND = 'HelmValues';
+/** The kind label of a Gateway API `Gateway` (the plain kind `Gateway` stays Istio's networking.istio.io one). */
+export const KUBERNETES_GATEWAY_KIND = 'KubernetesGateway';
+/** The Gateway API class of the ambient east-west gateway. */
+export const EAST_WEST_GATEWAY_CLASS = 'istio-east-west';
+/** Port of the ambient east-west gateway's HBONE listener. */
+export const HBONE_PORT = 15008;
+
+/** The Istio charts, as named in the istio-release repository. `istiod-remote` was removed in 1.24. */
+export const ISTIO_CHARTS = ['base', 'istiod', 'gateway', 'cni', 'ztunnel', 'istiod-remote'] as const;
+export type IstioChart = (typeof ISTIO_CHARTS)[number];
+
+/** `istio/istiod`, `oci://.../istiod`, `istiod` → `istiod`; undefined for a chart that is not Istio's. */
+export function istioChartName(name: string | undefined): IstioChart | undefined {
+  if (!name) return undefined;
+  const last = name.split('/').pop()!.replace(/:.*$/, '');
+  return (ISTIO_CHARTS as readonly string[]).includes(last) ? (last as IstioChart) : undefined;
+}
+
+/**
+ * Which chart a values file is for, from its content alone (no directive, no setting): the keys only that
+ * chart has. Undefined for YAML that does not look like Istio chart values at all.
+ */
+export function guessChartFromValues(values: unknown): IstioChart | undefined {
+  if (!isRecord(values)) return undefined;
+  const global = isRecord(values.global) ? values.global : {};
+  if ('networkGateway' in values || ('service' in values && 'name' in values)) return 'gateway';
+  if ('cni' in values && !('pilot' in values)) return 'cni';
+  if (isRecord(values.multiCluster) && !('meshID' in global) && !('pilot' in values)) return 'ztunnel';
+  const istiodKeys = ['pilot', 'istiodRemote', 'meshConfig', 'sidecarInjectorWebhook'];
+  if (istiodKeys.some((k) => k in values) || 'meshID' in global || 'multiCluster' in global || 'remotePilotAddress' in global) return 'istiod';
+  if (values.profile === 'remote' || values.profile === 'ambient') return 'istiod';
+  return undefined;
+}
+
+interface HelmSource {
+  source: string;
+  resource: Resource;
+  chart: Located<string>;
+  version?: Located<string>;
+  values: ValuesReader;
+  /** Where the values live in the resource, for pointing at a value that is missing. */
+  valuesPath: ValuePath;
+  releaseName?: string;
+  namespace?: string;
+}
+
+const CHART_GATEWAY_PORTS: GatewayPort[] = [
+  { name: 'status-port', port: EAST_WEST_PORTS.status },
+  { name: 'tls', port: EAST_WEST_PORTS.crossNetwork },
+  { name: 'tls-istiod', port: EAST_WEST_PORTS.istiod },
+  { name: 'tls-webhook', port: EAST_WEST_PORTS.webhook },
+];
+
+/** The gateway chart's deployment: named by `name` (else the release), labelled as the chart labels it. */
+function chartGateway(helm: HelmSource, install: InstallConfig): GatewayDeployment {
+  const { values } = helm;
+  const named = locatedString(values, ['name']);
+  const name = named?.value ?? helm.releaseName ?? 'istio-gateway';
+  const networkGateway = locatedString(values, ['networkGateway']);
+  const labels: Record<string, string> = { app: name, istio: name.replace(/^istio-/, '') };
+  const extra = values.get(['labels']);
+  if (isRecord(extra)) for (const [key, value] of Object.entries(extra)) if (scalarString(value) !== undefined) labels[key] = scalarString(value)!;
+  if (networkGateway) labels[NETWORK_LABEL] = networkGateway.value;
+  const explicitPorts = gatewayPorts(values.get(['service', 'ports']));
+  return {
+    name,
+    namespace: helm.namespace ?? 'istio-system',
+    labels,
+    declaration: named ?? helm.chart,
+    networkLabel: networkGateway,
+    requestedNetworkView: envEntries(values, ['env']).get('ISTIO_META_REQUESTED_NETWORK_VIEW'),
+    // With networkGateway set the chart opens the east-west ports itself.
+    ports: explicitPorts.length ? explicitPorts : networkGateway ? CHART_GATEWAY_PORTS : [],
+    install,
+  };
+}
+
+/** An install config from Helm values of one of Istio's charts, wherever the values were written. */
+export function readHelmInstall(helm: HelmSource): InstallConfig {
+  const chart = istioChartName(helm.chart.value);
+  const { values } = helm;
+  const identity = readValuesIdentity(values, []);
+  const declaredProfile = locatedString(values, ['profile']);
+  // The removed istiod-remote chart is the remote profile by another name.
+  const profile = declaredProfile ?? (chart === 'istiod-remote' ? new Located('remote', helm.chart.doc, helm.chart.path) : undefined);
+  const pilotEnv = envEntries(values, ['pilot', 'env']);
+  for (const [name, value] of envEntries(values, ['env'])) if (!pilotEnv.has(name)) pilotEnv.set(name, value);
+  const install: InstallConfig = {
+    source: helm.source,
+    resource: helm.resource,
+    valuesPath: helm.valuesPath,
+    profile,
+    ...identity,
+    pilotEnv: chart === 'istiod' || chart === 'istiod-remote' ? pilotEnv : new Map(),
+    installsControlPlane: chart === 'istiod' || chart === 'istiod-remote',
+    gateways: [],
+    chart: helm.chart,
+    version: helm.version,
+    values: helm.values,
+  };
+  if (chart === 'gateway') {
+    install.gateways = [chartGateway(helm, install)];
+    install.network = locatedString(values, ['networkGateway']) ?? identity.network;
+  }
+  if (chart === 'ztunnel') {
+    install.ztunnel = { clusterName: locatedString(values, ['multiCluster', 'clusterName']), network: locatedString(values, ['network']) ?? identity.network };
+    install.network = undefined;
+  }
+  if (chart === 'cni') install.network = undefined;
+  return install;
+}
+
+/** A Helm values file; its chart comes from the directive, the setting or its content (in that order). */
+export function readHelmValuesFile(resource: Resource, chart: Located<string>): InstallConfig {
+  return readHelmInstall({ source: 'Helm values', resource, chart, values: resource, valuesPath: [] });
+}
+
+/** The ConfigMap/Secret data a Flux `valuesFrom` entry names, found among the workspace's resources. */
+function valuesFromLayer(release: Resource, entry: Record<string, unknown>, lookup: readonly Resource[]): ValuesLayer | undefined {
+  const kind = scalarString(entry.kind);
+  const name = scalarString(entry.name);
+  if ((kind !== 'ConfigMap' && kind !== 'Secret') || !name) return undefined;
+  const namespace = release.namespace;
+  const source = lookup.find((r) => r.kind === kind && r.name === name && (!namespace || !r.namespace || r.namespace === namespace));
+  if (!source) return undefined;
+  const key = scalarString(entry.valuesKey) ?? 'values.yaml';
+  const dataPath = ['data', key];
+  const targetPath = scalarString(entry.targetPath);
+  // Secret data is base64 and never read here: only ConfigMaps (and Secrets' stringData) carry readable values.
+  const readablePath = kind === 'Secret' ? ['stringData', key] : dataPath;
+  const raw = source.string(readablePath);
+  if (raw === undefined) return undefined;
+  if (targetPath) return { doc: source.doc, path: readablePath, value: helmSetValue(raw, entry.literal === true), targetPath: splitHelmName(targetPath) };
+  const embedded = embeddedDocument(source.doc, readablePath);
+  if (!embedded || !isRecord(embedded.value)) return undefined;
+  return { doc: embedded, path: [], value: embedded.value };
+}
+
+/**
+ * Flux `HelmRelease`: values from `spec.valuesFrom` (in order), then `spec.values`, then again every
+ * `valuesFrom` entry with a `targetPath`, which wins over everything before it (Flux's documented order).
+ */
+export function readHelmRelease(resource: Resource, lookup: readonly Resource[]): InstallConfig | undefined {
+  const chartPath = resource.string(['spec', 'chart', 'spec', 'chart']) !== undefined ? ['spec', 'chart', 'spec', 'chart'] : ['spec', 'chartRef', 'name'];
+  const chart = resource.locatedString(chartPath);
+  if (!chart || !istioChartName(chart.value)) return undefined;
+  const fromLayers = resource.list(['spec', 'valuesFrom']).map(({ item }) => ({ layer: valuesFromLayer(resource, item, lookup), targeted: scalarString(item.targetPath) !== undefined }));
+  const inline = resource.get(['spec', 'values']);
+  const layers: ValuesLayer[] = [
+    ...fromLayers.flatMap((l) => (l.layer ? [l.layer] : [])),
+    ...(isRecord(inline) ? [{ doc: resource.doc, path: ['spec', 'values'], value: inline }] : []),
+    ...fromLayers.flatMap((l) => (l.layer && l.targeted ? [l.layer] : [])),
+  ];
+  if (layers.length === 0) layers.push({ doc: resource.doc, path: ['spec', 'values'], value: {} });
+  return readHelmInstall({
+    source: 'HelmRelease',
+    resource,
+    chart,
+    version: resource.locatedString(['spec', 'chart', 'spec', 'version']),
+    values: new MergedValues(layers),
+    valuesPath: ['spec', 'values'],
+    releaseName: resource.string(['spec', 'releaseName']) ?? resource.name,
+    namespace: resource.string(['spec', 'targetNamespace']) ?? resource.namespace,
+  });
+}
+
+/** The Argo CD source that installs an Istio chart: `spec.sources[]` when set (then `spec.source` is ignored), else `spec.source`. */
+function applicationChartSource(resource: Resource): ValuePath | undefined {
+  const sources = resource.list(['spec', 'sources']);
+  if (Array.isArray(resource.get(['spec', 'sources']))) return sources.find(({ item }) => istioChartName(scalarString(item.chart)))?.path;
+  return istioChartName(resource.string(['spec', 'source', 'chart'])) ? ['spec', 'source'] : undefined;
+}
+
+/** Argo CD `Application`: `helm.values` (a YAML string), then `helm.valuesObject`, then `helm.parameters` win. */
+export function readApplication(resource: Resource): InstallConfig | undefined {
+  const sourcePath = applicationChartSource(resource);
+  if (!sourcePath) return undefined;
+  const helm = [...sourcePath, 'helm'];
+  const layers: ValuesLayer[] = [];
+  const valuesString = embeddedDocument(resource.doc, [...helm, 'values']);
+  if (valuesString && isRecord(valuesString.value)) layers.push({ doc: valuesString, path: [], value: valuesString.value });
+  const valuesObject = resource.get([...helm, 'valuesObject']);
+  if (isRecord(valuesObject)) layers.push({ doc: resource.doc, path: [...helm, 'valuesObject'], value: valuesObject });
+  for (const { item, path } of resource.list([...helm, 'parameters'])) {
+    const name = scalarString(item.name);
+    const value = scalarString(item.value);
+    if (!name || value === undefined) continue;
+    layers.push({ doc: resource.doc, path: [...path, 'value'], value: helmSetValue(value, item.forceString === true), targetPath: splitHelmName(name) });
+  }
+  if (layers.length === 0) layers.push({ doc: resource.doc, path: helm, value: {} });
+  return readHelmInstall({
+    source: 'Application',
+    resource,
+    chart: resource.locatedString([...sourcePath, 'chart'])!,
+    version: resource.locatedString([...sourcePath, 'targetRevision']),
+    values: new MergedValues(layers),
+    valuesPath: [...helm, 'valuesObject'],
+    releaseName: resource.string([...helm, 'releaseName']) ?? resource.name,
+    namespace: resource.string(['spec', 'destination', 'namespace']),
+  });
+}
+
+/** The Sail Operator's `Istio`: Helm values under `spec.values`, the profile and version beside them. */
+export function readSailIstio(resource: Resource): InstallConfig {
+  const valuesPath = ['spec', 'values'];
+  const profile = resource.locatedString(['spec', 'profile']);
+  return {
+    source: 'Istio',
+    resource,
+    valuesPath,
+    profile,
+    ...readValuesIdentity(resource, valuesPath),
+    pilotEnv: envEntries(resource, [...valuesPath, 'pilot', 'env']),
+    // Sail's `empty` profile still installs istiod (unlike IstioOperator's, which installs nothing).
+    installsControlPlane: resource.get([...valuesPath, 'pilot', 'enabled']) !== false || profile?.value === 'remote',
+    gateways: [],
+    version: resource.locatedString(['spec', 'version']),
+  };
+}
+
+/** Sail `ZTunnel` and `IstioCNI`: part of an ambient install, never a control plane. */
+export function readSailDataPlane(resource: Resource): InstallConfig {
+  const isZtunnel = resource.kind === 'ZTunnel';
+  const valuesPath = ['spec', 'values'];
+  return {
+    source: resource.kind,
+    resource,
+    valuesPath,
+    // A ZTunnel is only ever part of an ambient install; an IstioCNI says so with its profile.
+    profile: resource.locatedString(['spec', 'profile']) ?? (isZtunnel ? new Located('ambient', resource.doc, ['kind']) : undefined),
+    pilotEnv: new Map(),
+    installsControlPlane: false,
+    gateways: [],
+    version: resource.locatedString(['spec', 'version']),
+    ztunnel: isZtunnel
+      ? {
+          clusterName: locatedString(resource, [...valuesPath, 'ztunnel', 'multiCluster', 'clusterName']),
+          network: locatedString(resource, [...valuesPath, 'ztunnel', 'network']) ?? locatedString(resource, [...valuesPath, 'global', 'network']),
+        }
+      : undefined,
+  };
+}
+
+/** True for a Gateway API `Gateway` that is an ambient east-west gateway (its class, or a network label). */
+export function isEastWestKubernetesGateway(resource: Resource): boolean {
+  return resource.kind === KUBERNETES_GATEWAY_KIND && (resource.string(['spec', 'gatewayClassName']) === EAST_WEST_GATEWAY_CLASS || resource.labels()[NETWORK_LABEL] !== undefined);
+}
+
+/** The ambient east-west gateway as a gateway deployment, so the multi-network rules see it like any other. */
+export function readKubernetesGateway(resource: Resource): InstallConfig | undefined {
+  if (!isEastWestKubernetesGateway(resource)) return undefined;
+  const name = resource.name ?? 'istio-eastwestgateway';
+  const network = resource.locatedString(['metadata', 'labels', NETWORK_LABEL]);
+  const install: InstallConfig = {
+    source: 'Gateway API',
+    resource,
+    valuesPath: ['spec'],
+    network,
+    pilotEnv: new Map(),
+    installsControlPlane: false,
+    gateways: [],
+  };
+  const ports = resource.list(['spec', 'listeners']).flatMap(({ item }) => (typeof item.port === 'number' ? [{ name: scalarString(item.name), port: item.port }] : []));
+  install.gateways = [{
+    name,
+    namespace: resource.namespace ?? 'istio-system',
+    labels: { ...resource.labels(), 'gateway.networking.k8s.io/gateway-name': name },
+    declaration: resource.located(['metadata', 'name'], name),
+    networkLabel: network,
+    ports,
+    install,
+  }];
+  return install;
+}
+
+/** Argo CD `managedNamespaceMetadata` labels the release namespace: a network source like the namespace label. */
+export function managedNamespaceNetwork(install: InstallConfig): Located<string> | undefined {
+  if (install.source !== 'Application') return undefined;
+  return install.resource.locatedString(['spec', 'syncPolicy', 'managedNamespaceMetadata', 'labels', NETWORK_LABEL]);
+}
+
+/** Where a GitOps wrapper sends its release: Argo CD `spec.destination` name/server, Flux `spec.kubeConfig`. */
+export function gitopsTarget(resource: Resource): Located<string> | undefined {
+  if (resource.kind === 'Application') return resource.locatedString(['spec', 'destination', 'name']) ?? resource.locatedString(['spec', 'destination', 'server']);
+  if (resource.kind === 'HelmRelease') return resource.locatedString(['spec', 'kubeConfig', 'secretRef', 'name']) ?? resource.locatedString(['spec', 'kubeConfig', 'configMapRef', 'name']);
+  return undefined;
+}
+
+/** The install config a resource is, for every source kind; `lookup` holds the resources Flux `valuesFrom` may name. */
+export function readInstallSource(resource: Resource, lookup: readonly Resource[], helmChart?: Located<string>): InstallConfig | undefined {
+  switch (resource.kind) {
+    case 'IstioOperator':
+      return readIstioOperator(resource);
+    case HELM_VALUES_KIND:
+      return helmChart ? readHelmValuesFile(resource, helmChart) : undefined;
+    case 'HelmRelease':
+      return readHelmRelease(resource, lookup);
+    case 'Application':
+      return readApplication(resource);
+    case 'Istio':
+      return readSailIstio(resource);
+    case 'ZTunnel':
+    case 'IstioCNI':
+      return readSailDataPlane(resource);
+    case KUBERNETES_GATEWAY_KIND:
+      return readKubernetesGateway(resource);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,140 @@
+// The apply engine (plan, kubeconfig, run) with the real kubectl against fake API servers: failures are
+// classified, unsaved buffers are what is applied, credentials never leave the engine.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Analyzer } from '../../server/src/engine/analysis';
+import { Workspace } from '../../server/src/engine/workspace';
+import { readKubeContexts, isProtectedContext, contextsByLikelihood } from '../../server/src/apply/kubeconfig';
+import { planApply, type ApplyPlan, type PlanSelection } from '../../server/src/apply/plan';
+import { classifyFailure, runPlan, type RunMode } from '../../server/src/apply/run';
+import { redact, shellQuote } from '../../server/src/apply/redact';
+import { yamlFilesUnder } from '../support/analyze';
+import { FIXTURES } from '../support/paths';
+import { KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters, type FakeClusters } from '../support/kubeClusters';
+
+const MESH = join(FIXTURES, 'apply');
+
+function planFor(selection: PlanSelection, buffers: Record<string, string> = {}): ApplyPlan {
+  const workspace = new Workspace([MESH]);
+  for (const path of yamlFilesUnder(MESH)) workspace.setFile(path, buffers[path] ?? readFileSync(path, 'utf8'));
+  const settings = { roots: [MESH], clusters: [] };
+  const result = new Analyzer().analyze(workspace, settings);
+  return planApply({ files: workspace.allFiles(), meshes: result.meshes, findings: result.findings, settings, selection, unsavedFiles: new Set(Object.keys(buffers)) });
+}
+
+describe('apply plan', () => {
+  test('orders a cluster the way the docs install it, with IstioOperators for istioctl', () => {
+    const plan = planFor({ clusters: ['cluster1'] });
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.stage} ${s.tool} ${s.documents.map((d) => d.displayName).join(',')}`),
+      [
+        'namespace kubectl Namespace istio-system',
+        'control-plane istioctl IstioOperator (unnamed)',
+        'gateways istioctl IstioOperator eastwest',
+        'expose-services kubectl Gateway istio-system/cross-network-gateway',
+        'remote-secret kubectl Secret istio-system/istio-remote-secret-cluster2',
+      ],
+    );
+    assert.ok(plan.steps.every((s) => s.cluster === 'cluster1'));
+    assert.deepEqual(plan.remoteSecrets, [], 'cluster1 holds its remote secret for cluster2');
+  });
+
+  test("a namespace is applied before the documents of the same file that live in it", () => {
+    const plan = planFor({ files: [join(MESH, 'cluster2', 'sample.yaml')] });
+    assert.deepEqual(plan.steps.map((s) => s.documents.map((d) => `${d.displayName}@${d.line}`).join(',')), ['Namespace sample@10', 'ConfigMap sample/helloworld-settings@2']);
+  });
+
+  test('a primary without a remote secret for its peer is offered the istioctl command', () => {
+    assert.deepEqual(planFor({ clusters: ['cluster2'] }).remoteSecrets, [{ holder: 'cluster2', remote: 'cluster1', reason: "no remote secret for cluster1 is in cluster2's files" }]);
+  });
+});
+
+describe('apply helpers', () => {
+  test('protected patterns match anywhere in the name, case-insensitively, ARNs included', () => {
+    assert.ok(isProtectedContext('arn:aws:eks:eu-west-1:1234:cluster/PROD-east', ['*prod*']));
+    assert.ok(!isProtectedContext('kind-cluster1', ['*prod*']));
+    assert.ok(isProtectedContext('gke_p_z_live', ['*prod*', 'gke_*_live']));
+  });
+
+  test('contexts that name the cluster come first', () => {
+    const ordered = contextsByLikelihood('cluster2', [{ name: 'staging' }, { name: 'kind-cluster2' }, { name: 'cluster2' }]);
+    assert.deepEqual(ordered.map((c) => c.name), ['cluster2', 'kind-cluster2', 'staging']);
+  });
+
+  test('redaction hides tokens, PEM blocks and bearer headers; shell quoting keeps plain words plain', () => {
+    const text = 'token: abc123def456\nAuthorization: Bearer eyJhbGciOi.x.y\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n--token=s3cr3t-value';
+    const redacted = redact(text);
+    for (const secret of ['abc123def456', 'eyJhbGciOi', 'MIIE', 's3cr3t-value']) assert.ok(!redacted.includes(secret), redacted);
+    assert.equal(shellQuote('kind-cluster1'), 'kind-cluster1');
+    assert.equal(shellQuote("a;$(b) 'c'"), `'a;$(b) '\\''c'\\'''`);
+  });
+
+  test('failures are told apart from kubectl messages', () => {
+    assert.equal(classifyFailure('error: resource mapping not found for name: "x" namespace: "" from "STDIN": no matches for kind "Gateway" in version "networking.istio.io/v1"\nensure CRDs are installed first').kind, 'crds-missing');
+    assert.equal(classifyFailure('Error from server (Forbidden): error when creating "STDIN": gateways.networking.istio.io is forbidden').kind, 'forbidden');
+    assert.equal(classifyFailure('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\nUnable to connect to the server').kind, 'unreachable');
+  });
+});
+
+describe('apply engine with kubectl', { skip: KUBECTL_SKIP_REASON }, () => {
+  let clusters: FakeClusters;
+  let withoutCrds: FakeClusters;
+  before(async () => {
+    clusters = await startFakeClusters({ cluster2: { forbiddenNamespaces: ['istio-system'] } });
+    withoutCrds = await startFakeClusters({ cluster1: { istioCrds: false } });
+  });
+  after(async () => {
+    await clusters?.close();
+    await withoutCrds?.close();
+  });
+
+  const run = (fake: FakeClusters, plan: ApplyPlan, context: string, mode: RunMode = 'apply') =>
+    runPlan(plan, { mode, kubectl: KUBECTL, contextOf: () => context, env: fake.env });
+
+  test('contexts come from every KUBECONFIG file, without credentials', async () => {
+    const { contexts, currentContext } = await readKubeContexts(KUBECTL, clusters.env);
+    assert.deepEqual(contexts.map((c) => c.name).sort(), ['kind-cluster1', 'kind-cluster2', clusters.shellContext, 'unreachable'].sort());
+    assert.equal(currentContext, 'kind-cluster1');
+    assert.equal(contexts.find((c) => c.name === 'kind-cluster2')?.server, clusters.cluster2.url);
+    const json = JSON.stringify(contexts);
+    for (const token of clusters.tokens) assert.ok(!json.includes(token));
+  });
+
+  test('the unsaved editor buffer is what is applied, and said so', async () => {
+    const file = join(MESH, 'cluster1', 'namespace.yaml');
+    const buffer = readFileSync(file, 'utf8').replace('network1', 'network1-edited');
+    const plan = planFor({ files: [file] }, { [file]: buffer });
+    assert.equal(plan.files[0].source, 'unsaved-buffer');
+    const [result] = await run(clusters, plan, 'kind-cluster1');
+    assert.equal(result.status, 'ok', result.output);
+    assert.match(result.command, /unsaved editor buffer/);
+    const labels = (clusters.cluster1.find('Namespace', undefined, 'istio-system')?.object.metadata as { labels: Record<string, string> }).labels;
+    assert.equal(labels['topology.istio.io/network'], 'network1-edited');
+  });
+
+  test('forbidden: the failure says so and the rest of the cluster is skipped', async () => {
+    const results = await run(clusters, planFor({ clusters: ['cluster2'] }), 'kind-cluster2');
+    const byStage = (stage: string) => results.filter((r) => r.step.stage === stage);
+    assert.deepEqual(byStage('namespace').map((r) => r.status), ['ok', 'ok'], 'namespaces are cluster-scoped: not forbidden');
+    const [gateway] = byStage('expose-services');
+    assert.equal(gateway.failure?.kind, 'forbidden', gateway.output);
+    assert.match(gateway.failure!.message, /^forbidden: /);
+    assert.deepEqual(byStage('other').map((r) => r.status), ['skipped']);
+    assert.equal(clusters.cluster2.find('ConfigMap', 'sample', 'helloworld-settings'), undefined);
+  });
+
+  test('Istio kinds on a cluster without the CRDs: "no matches for kind" is reported as missing CRDs', async () => {
+    const results = await run(withoutCrds, planFor({ clusters: ['cluster1'] }), 'kind-cluster1');
+    const gateway = results.find((r) => r.step.stage === 'expose-services')!;
+    assert.equal(gateway.failure?.kind, 'crds-missing', gateway.output);
+    assert.match(gateway.failure!.message, /Istio CRDs are not installed/);
+  });
+
+  test('an unreachable API server is reported as such, without credentials in the output', async () => {
+    const [result] = await run(clusters, planFor({ files: [join(MESH, 'cluster1', 'namespace.yaml')] }), 'unreachable', 'dry-run-server');
+    assert.equal(result.failure?.kind, 'unreachable', result.output);
+    for (const token of clusters.tokens) assert.ok(!result.output.includes(token) && !result.command.includes(token));
+  });
+});

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Analyzer } from '../../server/src/engine/analysis';
+import { Workspace } from '../../server/src/engine/workspace';
+import type { MeshSettings } from '../../server/src/mesh/model';
+import { WorkspaceSecrets } from '../../server/src/security/secrets';
+import { describeFindings, yamlFilesUnder } from '../support/analyze';
+import { REPO_ROOT } from '../support/paths';
+import { readFileSync } from 'node:fs';
+
+interface GeneratedMesh {
+  dir: string;
+}
+type Generate = (options: { model: string; clusters: number; apps: number; out: string }) => GeneratedMesh;
+
+/** The benchmark's generator (plain ESM, outside the compiled tree) writes realistic meshes to a folder. */
+async function loadGenerator(): Promise<Generate> {
+  const module = await import(pathToFileURL(join(REPO_ROOT, 'bench', 'generate.mjs')).href);
+  return module.generateMesh as Generate;
+}
+
+/** mulberry32, so a failing sequence of edits can be replayed from its seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Edit = (text: string, pick: <T>(items: readonly T[]) => T) => string | undefined;
+
+/** Edits people make, each touching what some rule depends on: identities, topology, documents, syntax. */
+const EDITS: Record<string, Edit> = {
+  meshID: (text, pick) => text.replace(/meshID: \S+/, `meshID: ${pick(['mesh1', 'mesh2', '${MESH_ID}'])}`),
+  clusterName: (text, pick) => text.replace(/clusterName: \S+/, `clusterName: ${pick(['cluster1', 'cluster2', 'cluster3', 'renamed'])}`),
+  network: (text, pick) => text.replace(/network: network\d+/, `network: ${pick(['network1', 'network2', 'network9'])}`),
+  networkLabel: (text, pick) => text.replace(/topology\.istio\.io\/network: \S+/, `topology.istio.io/network: ${pick(['network1', 'network7'])}`),
+  port: (text, pick) => text.replace(/(number|port): (15443|15012|8080)/, `$1: ${pick([15443, 15012, 8080, 9999])}`),
+  removeDocument: (text) => {
+    const documents = text.split(/^---\n/m);
+    return documents.length > 1 ? documents.slice(1).join('---\n') : undefined;
+  },
+  brokenSyntax: (text) => text.replace(/\n  name: /, '\n  name: : [\n'),
+  profile: (text) => (text.includes('profile: remote') ? text.replace('profile: remote', 'profile: default') : text.replace('spec:\n', 'spec:\n  profile: remote\n')),
+  secretTarget: (text) => text.replace(/networking\.istio\.io\/cluster: cluster(\d)/, 'networking.istio.io/cluster: cluster$1x'),
+};
+
+function fromScratch(texts: Map<string, string>, settings: MeshSettings) {
+  const workspace = new Workspace(settings.roots);
+  for (const [path, text] of texts) workspace.setFile(path, text);
+  return new Analyzer(undefined, (message) => assert.fail(message)).analyze(workspace, settings);
+}
+
+test('an edit re-analysed incrementally gives the findings of a from-scratch analysis', async () => {
+  const generateMesh = await loadGenerator();
+  const base = mkdtempSync(join(tmpdir(), 'istio-mesh-incremental-'));
+  try {
+    // Two roots, so one edit leaves the other root's meshes to be reused.
+    const roots = [
+      generateMesh({ model: 'multi-primary', clusters: 3, apps: 3, out: join(base, 'multi-primary') }).dir,
+      generateMesh({ model: 'primary-remote', clusters: 3, apps: 3, out: join(base, 'primary-remote') }).dir,
+    ];
+    const settings: MeshSettings = { roots, clusters: [], now: new Date('2026-11-24T00:00:00Z') };
+    const texts = new Map<string, string>();
+    for (const root of roots) for (const path of yamlFilesUnder(root)) texts.set(path, readFileSync(path, 'utf8'));
+    const original = new Map(texts);
+
+    const workspace = new Workspace(roots);
+    for (const [path, text] of texts) workspace.setFile(path, text);
+    const analyzer = new Analyzer(undefined, (message) => assert.fail(message));
+    analyzer.analyze(workspace, settings);
+
+    const random = seededRandom(20261124);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const paths = [...original.keys()];
+    let changed = 0;
+    for (let step = 0; step < 60; step++) {
+      const path = pick(paths);
+      const roll = random();
+      let description: string;
+      if (roll < 0.1 && texts.has(path)) {
+        texts.delete(path);
+        workspace.deleteFile(path);
+        description = `delete ${path}`;
+      } else if (roll < 0.2) {
+        texts.set(path, original.get(path)!);
+        workspace.setFile(path, original.get(path)!);
+        description = `restore ${path}`;
+      } else {
+        const name = pick(Object.keys(EDITS));
+        const edited = EDITS[name](texts.get(path) ?? original.get(path)!, pick);
+        if (edited === undefined) continue;
+        texts.set(path, edited);
+        workspace.setFile(path, edited);
+        description = `${name} in ${path}`;
+      }
+      const incremental = analyzer.analyze(workspace, settings);
+      const expected = fromScratch(texts, settings);
+      const actualFindings = describeFindings([...incremental.findings.values()].flat(), base);
+      const expectedFindings = describeFindings([...expected.findings.values()].flat(), base);
+      assert.deepEqual(actualFindings, expectedFindings, `step ${step}: ${description}`);
+      assert.equal(incremental.meshes.length, expected.meshes.length, `step ${step}: ${description}`);
+      if (actualFindings.length > 0) changed++;
+    }
+    // The edits must have produced findings at some point, or the comparison proved nothing.
+    assert.ok(changed > 0, 'no edit produced a finding');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('meshes of a root whose files did not change are reused, not rebuilt', () => {
+  const settings: MeshSettings = { roots: ['/a', '/b'], clusters: [], now: new Date('2026-11-24T00:00:00Z') };
+  const operator = (cluster: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: ${cluster}\n      network: n1\n`;
+  const workspace = new Workspace(settings.roots);
+  workspace.setFile('/a/c1/iop.yaml', operator('c1'));
+  workspace.setFile('/b/c2/iop.yaml', operator('c2'));
+  const analyzer = new Analyzer();
+  const first = analyzer.analyze(workspace, settings);
+  workspace.setFile('/a/c1/iop.yaml', operator('c1').replace('mesh1', 'mesh2'));
+  const second = analyzer.analyze(workspace, settings);
+  const meshOf = (result: typeof first, root: string) => result.meshes.find((m) => m.root === root);
+  assert.equal(meshOf(second, '/b'), meshOf(first, '/b'), 'the untouched root keeps its model');
+  assert.notEqual(meshOf(second, '/a'), meshOf(first, '/a'), 'the edited root is rebuilt');
+  assert.equal(meshOf(second, '/a')?.clusters.get('c1')?.meshID?.value, 'mesh2');
+  const third = analyzer.analyze(workspace, { ...settings, clusters: [{ name: 'c9', paths: ['**'] }] });
+  assert.notEqual(meshOf(third, '/b'), meshOf(second, '/b'), 'a settings change rebuilds every root');
+});
+
+test('the redactor is kept across edits that change no credential, and rebuilt when one does', () => {
+  const workspace = new Workspace(['/w']);
+  const secrets = new WorkspaceSecrets();
+  const secret = (password: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: ${password}\n`;
+  workspace.setFile('/w/s.yaml', secret('alpha-password-1111'));
+  workspace.setFile('/w/app.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\n');
+  const first = secrets.redactorFor(workspace);
+  workspace.setFile('/w/app.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: b}\n');
+  assert.equal(secrets.redactorFor(workspace), first, 'an edit without credentials keeps the redactor');
+  workspace.setFile('/w/s.yaml', secret('omega-credential-2222'));
+  const rebuilt = secrets.redactorFor(workspace);
+  assert.notEqual(rebuilt, first);
+  assert.equal(rebuilt.redact('omega-credential-2222'), '<redacted>');
+  assert.equal(rebuilt.redact('alpha-password-1111'), 'alpha-password-1111');
+});
