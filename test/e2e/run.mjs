@@ -7,7 +7,7 @@
 //
 // Screenshots go to test-results/e2e/. The last line is "N passed, N failed, N skipped"; the exit code is non-zero
 // when a scenario failed or the setup did.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,13 +135,13 @@ async function main() {
     console.log(`workbench ready (${seconds(started)})`);
     // The initialization options the extension sends when Red Hat's YAML extension is absent, as here.
     languageServer = await LanguageServerProbe.start(SERVER_BUNDLE, workspaceDir, { schemaCompletionAndHover: true });
-    const packageJson = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-    const shared = { wb, page, codeServer, languageServer, packageJson, workspaceDir, consoleLines };
+    const shared = { wb, page, codeServer, languageServer, workspaceDir, consoleLines };
     for (const scenario of scenarios) outcomes.push(await runScenario(scenario, shared, SCENARIOS.indexOf(scenario)));
   } finally {
     writeFileSync(join(RESULTS, 'browser-console.log'), consoleLines.join('\n') + '\n');
     writeFileSync(join(RESULTS, 'code-server.log'), codeServer.logLines.join('\n') + '\n');
-    for (const log of codeServer.extensionHostLogs()) cpSync(log, join(RESULTS, 'remoteexthost.log'));
+    // VS Code's logs, the extension host's and the Istio Mesh output channel among them.
+    if (existsSync(join(codeServer.userDataDir, 'logs'))) cpSync(join(codeServer.userDataDir, 'logs'), join(RESULTS, 'logs'), { recursive: true });
     languageServer?.stop();
     await browser?.close().catch(() => {});
     await stopAll([codeServer.process?.pid], runDir);

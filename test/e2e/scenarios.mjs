@@ -1,7 +1,7 @@
 // The E2E scenarios, in the order they run against one workbench (test/e2e/workspace copied to a temp folder).
 // Each is { name, title, prepare?(workspaceDir), run(ctx) }; prepare runs on the copy before the workbench opens it.
 // What they expect is data at the top, so a new feature adds a row or a scenario.
-// ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, packageJson, shot(name), note(text), skip(reason), check(ok, message) }.
+// ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, shot(name), note(text), skip(reason), check(ok, message) }.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeProblems, overlaps } from './lib/workbench.mjs';
@@ -129,7 +129,7 @@ export const SCENARIOS = [
       await wb.page.keyboard.press('Shift+End');
       await wb.page.keyboard.type(edit.newText, { delay: 40 });
       const line = await wb.lineText(edit.line);
-      check(line?.includes(`meshID: ${edit.newText}`) && !line.includes(edit.oldText), `the editor shows "${line?.trim()}"`);
+      check(line?.trim() === `meshID: ${edit.newText}`, `the editor shows "${line?.trim()}" in ${edit.file}`);
       // The other expected findings stay: proof that the panel was read, not caught empty while it refreshed.
       const staying = EXPECTED_PROBLEMS.filter((p) => p.code !== edit.code);
       const problems = await wb.waitForProblems(
@@ -144,8 +144,9 @@ export const SCENARIOS = [
   {
     name: 'command-palette',
     title: "The command palette lists the extension's commands",
-    async run({ wb, packageJson, shot, check, skip }) {
-      const commands = packageJson.contributes?.commands ?? [];
+    async run({ wb, codeServer, shot, check, skip }) {
+      // The installed package.json: what this VS Code was given, even if the repository's changed since packaging.
+      const commands = codeServer.installedPackageJson(EXTENSION_ID).contributes?.commands ?? [];
       const entries = await wb.paletteEntries('Istio Mesh');
       await shot('command-palette');
       await wb.pressEscape();
@@ -177,7 +178,7 @@ export const SCENARIOS = [
         await wb.goTo(c.line, column);
         await wb.page.keyboard.press('Shift+End');
         await wb.page.keyboard.press('Delete');
-        const labels = await wb.suggestions();
+        const labels = await wb.suggestions({ expecting: c.expected });
         await shot(`completion-${c.name.replace(/\W+/g, '-')}`);
         for (const value of c.expected) check(labels.includes(value), `completion of ${c.name} offers ${value} (offered: ${labels.join(', ') || 'nothing'})`);
         await wb.pressEscape();
@@ -208,7 +209,7 @@ export const SCENARIOS = [
       const s = SNIPPET;
       await wb.openFile(s.file);
       await wb.page.keyboard.type(s.prefix);
-      const labels = await wb.suggestions();
+      const labels = await wb.suggestions({ expecting: [s.prefix] });
       check(labels.includes(s.prefix), `suggestions offer the ${s.prefix} snippet (offered: ${labels.join(', ') || 'nothing'})`);
       await wb.page.keyboard.press('Enter');
       await wb.pressEscape(2);

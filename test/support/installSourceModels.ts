@@ -89,8 +89,25 @@ export function sailModels(reference: string): string[] {
   return readdirSync(folder).filter((name) => existsSync(join(folder, name, 'cluster-config.json'))).sort();
 }
 
-/** The GitOps examples (Flux, Argo CD), one folder per tool, as written. */
-export function gitopsFolders(reference: string): string[] {
-  const folder = join(reference, 'gitops');
-  return readdirSync(folder).filter((name) => !name.includes('.')).map((name) => join(folder, name));
+/** The GitOps example tools (flux, argocd). */
+export function gitopsTools(reference: string): string[] {
+  return readdirSync(join(reference, 'gitops')).filter((name) => !name.includes('.')).sort();
+}
+
+/**
+ * A GitOps example laid out per cluster, with the samples the docs apply by kubectl beside it
+ * (expose-istiod/expose-services are not Helm releases, so the examples leave them out).
+ */
+export function layOutGitopsModel(reference: string, tool: string, model = 'primary-remote_multi-network'): { root: string; config: ModelConfig } {
+  const config = readModelConfig(join(reference, 'istio.io', model, 'cluster-config.json'));
+  const root = mkdtempSync(join(tmpdir(), `istio-mesh-${tool}-`));
+  for (const cluster of config.clusters) {
+    const clusterDir = join(root, cluster.name);
+    mkdirSync(clusterDir, { recursive: true });
+    copyFileSync(join(reference, 'gitops', tool, `${model}-${cluster.name}.yaml`), join(clusterDir, `${model}-${cluster.name}.yaml`));
+    for (const file of cluster.appliedFilesInOrder ?? []) {
+      if (basename(file).startsWith('expose-')) copyFileSync(join(reference, file), join(clusterDir, basename(file)));
+    }
+  }
+  return { root, config };
 }

@@ -25,6 +25,8 @@ export class LspTestClient {
   /** The document version the last diagnostics of each URI were published for (open documents only). */
   readonly diagnosticsVersions = new Map<string, number | undefined>();
   private listeners: (() => void)[] = [];
+  /** What the server answered to `initialize` (its capabilities). */
+  initializeResult: { capabilities: Record<string, unknown> } | undefined;
 
   private constructor(
     readonly process: ChildProcess,
@@ -55,7 +57,7 @@ export class LspTestClient {
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.onNotification('$/progress', () => {});
     connection.listen();
-    await connection.sendRequest('initialize', {
+    client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: roots[0] ? fileUri(roots[0]) : null,
       workspaceFolders: roots.map((root) => ({ uri: fileUri(root), name: root })),

@@ -24,14 +24,14 @@ test('a Secret with wrongly typed entries is reported without showing the values
 test('placeholders are accepted where a number, an enum value or a string is expected', () => {
   const findings = check([
     'apiVersion: networking.istio.io/v1', 'kind: Gateway', 'metadata:', '  name: ${NAME}', 'spec:', '  servers:',
-    '    - port: {number: ${PORT}, name: tls, protocol: ${PROTOCOL}}', '      tls: {mode: "{{ .Values.mode }}"}', '      hosts: ["*"]', '',
+    '    - port:', '        number: ${PORT}', '        name: tls', '        protocol: ${PROTOCOL}', '      tls:', '        mode: "{{ .Values.mode }}"', '      hosts: ["*"]', '',
   ].join('\n'));
   assert.deepEqual(findings, []);
 });
 
 test('wrong values are still reported next to placeholders', () => {
-  const findings = check('apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  servers:\n    - port: {number: ${PORT}, name: tls, protocol: TCPP}\n      hosts: ["*"]\n');
-  assert.deepEqual(findings.map((f) => [f.code, f.location.range.start.line]), [['SCHEMA003', 6]]);
+  const findings = check('apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  servers:\n    - port:\n        number: ${PORT}\n        name: tls\n        protocol: TCPP\n      hosts: ["*"]\n');
+  assert.deepEqual(findings.map((f) => [f.code, f.location.range.start.line]), [['SCHEMA003', 9]]);
 });
 
 test('a removed value is explained by IOP001 only, not also reported as an unknown field', () => {

@@ -61,8 +61,8 @@ export class IstioMeshServer {
   private lastAnalysisMs = 0;
   /** What was last published per URI, so unchanged files are not re-sent. */
   private readonly published = new Map<string, string>();
-  /** Open documents not analysed, with the reason last logged for each. */
-  private readonly loggedSkips = new Map<string, string>();
+  /** Open documents not analysed whose skip has been logged. */
+  private readonly loggedSkips = new Set<string>();
   lastResult: AnalysisResult | undefined;
   /** Created at initialize, unless the client turned schema completion and hover off. */
   private schemaService: SchemaLanguageService | undefined;
@@ -262,7 +262,7 @@ export class IstioMeshServer {
 
   /**
    * An editor's text gets the limits of files on disk: a huge or binary document is not parsed, and a
-   * finding at its top says why (logged once per reason, not on every keystroke).
+   * finding at its top says why (logged once until it is analysable again, not on every keystroke).
    */
   private setOpenDocument(path: string, text: string): void {
     const reason = reasonToSkipText(text, this.settings.maxFileSize);
@@ -271,8 +271,8 @@ export class IstioMeshServer {
       this.workspace.setFile(path, text);
       return;
     }
-    if (this.loggedSkips.get(path) !== reason) this.log(`not analysing open document ${path}: ${reason}`);
-    this.loggedSkips.set(path, reason);
+    if (!this.loggedSkips.has(path)) this.log(`not analysing open document ${path}: ${reason}`);
+    this.loggedSkips.add(path);
     this.workspace.setUnanalysedFile(path, reason);
   }
 

@@ -106,7 +106,9 @@ export function readHelmInstall(helm: HelmSource): InstallConfig {
   const chart = istioChartName(helm.chart.value);
   const { values } = helm;
   const identity = readValuesIdentity(values, []);
-  const declaredProfile = locatedString(values, ['profile']);
+  // The profile that decides the cluster's role is the control plane's (and, for ambient, the data plane's);
+  // `profile: remote` on the base chart only selects CRDs, and is checked against istiod's by MESH801.
+  const declaredProfile = chart === 'base' || chart === 'gateway' ? undefined : locatedString(values, ['profile']);
   // The removed istiod-remote chart is the remote profile by another name.
   const profile = declaredProfile ?? (chart === 'istiod-remote' ? new Located('remote', helm.chart.doc, helm.chart.path) : undefined);
   const pilotEnv = envEntries(values, ['pilot', 'env']);
@@ -265,6 +267,11 @@ export function readSailDataPlane(resource: Resource): InstallConfig {
         }
       : undefined,
   };
+}
+
+/** An ambient east-west gateway: it listens for HBONE and not on the sidecar mode's cross-network port. */
+export function isHboneEastWestGateway(gateway: GatewayDeployment): boolean {
+  return gateway.ports.some((p) => p.port === HBONE_PORT) && !gateway.ports.some((p) => p.port === EAST_WEST_PORTS.crossNetwork);
 }
 
 /** True for a Gateway API `Gateway` that is an ambient east-west gateway (its class, or a network label). */

@@ -10,6 +10,7 @@ import {
   splitClusterList,
 } from '../mesh/topology';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, declaredClusterName, isExternalIstiod, isRemoteProfile, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
+import { isHboneEastWestGateway } from '../resources/installSources';
 import type { Finding, RelatedInformation } from './finding';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
@@ -133,7 +134,8 @@ export const servicesNotExposed: MeshRule = {
   check(mesh) {
     if (!mesh.multiNetwork) return [];
     return clustersWithControlPlane(mesh).flatMap((cluster) => {
-      const gateways = eastWestGateways(cluster);
+      // An ambient (HBONE) east-west gateway carries every service without an expose-services Gateway.
+      const gateways = eastWestGateways(cluster).filter((gateway) => !isHboneEastWestGateway(gateway));
       if (gateways.length === 0) return [];
       const controllers = cluster.role === 'remote' ? [cluster, ...primariesOfRemote(mesh, cluster).primaries] : [cluster];
       const configuration = controllers.flatMap((c) => c.resources);

@@ -10,6 +10,7 @@ import { SERVICE_RULES } from './services';
 import { SCHEMA_RULES } from './schema';
 import { removedValuesRule } from './removedValues';
 import { misspeltApiGroupRule } from './apiGroup';
+import { INSTALL_SOURCE_RULES } from './installSources';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [
@@ -24,4 +25,5 @@ export const ALL_RULES: readonly Rule[] = [
   ...SCHEMA_RULES,
   removedValuesRule,
   misspeltApiGroupRule,
+  ...INSTALL_SOURCE_RULES,
 ];

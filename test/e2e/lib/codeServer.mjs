@@ -1,7 +1,7 @@
 // One code-server for one E2E run: a fresh HOME, user-data-dir and extensions-dir, the built .vsix installed, a free
 // port on 127.0.0.1.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, spawnGroup } from './processes.mjs';
@@ -89,6 +89,13 @@ export class CodeServer {
       .map((entry) => entry.name.replace(/-\d+\.\d+\.\d+.*$/, ''));
   }
 
+  /** The package.json of an installed extension (publisher.name). */
+  installedPackageJson(id) {
+    const folder = readdirSync(this.extensionsDir).find((name) => name.startsWith(`${id}-`));
+    if (!folder) throw new Error(`${id} is not installed in ${this.extensionsDir}`);
+    return JSON.parse(readFileSync(join(this.extensionsDir, folder, 'package.json'), 'utf8'));
+  }
+
   async start({ workspaceTrust = false } = {}) {
     const port = await freePort();
     const args = [
@@ -127,19 +134,23 @@ export class CodeServer {
     return `${this.url}/?folder=${encodeURIComponent(folder)}`;
   }
 
-  /** The extension host's log file(s) (remoteexthost.log) under user-data/logs. */
-  extensionHostLogs() {
-    const logsDir = join(this.userDataDir, 'logs');
+  /** Every log file under user-data/logs (the extension host's, each extension's output channel, …). */
+  allLogs() {
     const found = [];
     const walk = (dir) => {
       for (const entry of safeReaddir(dir)) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
-        else if (entry.name === 'remoteexthost.log' || entry.name === 'exthost.log') found.push(path);
+        else if (entry.name.endsWith('.log')) found.push(path);
       }
     };
-    walk(logsDir);
+    walk(join(this.userDataDir, 'logs'));
     return found;
+  }
+
+  /** The extension host's log file(s) (remoteexthost.log) under user-data/logs. */
+  extensionHostLogs() {
+    return this.allLogs().filter((path) => /(^|\/)(remote)?exthost\.log$/.test(path));
   }
 }
 

@@ -48,18 +48,42 @@ export class Workbench {
     await this.page.waitForSelector(QUICK_INPUT, { state: 'hidden' });
   }
 
-  /** Opens a workspace file through Quick Open (Ctrl+P) and waits until it is the active tab. */
+  /**
+   * Opens a workspace file through Quick Open (Ctrl+P), choosing the row of that very folder (recently opened files
+   * with the same name rank first), and waits until the breadcrumbs show its path.
+   */
   async openFile(relativePath) {
-    const name = relativePath.split('/').pop();
+    const segments = relativePath.split('/');
+    const name = segments.at(-1);
+    const folder = segments.slice(0, -1).join('/');
     await this.page.keyboard.press('Control+P');
     await this.page.waitForSelector(`${QUICK_INPUT} input`, { state: 'visible' });
     await this.page.keyboard.type(relativePath);
-    await this.waitFor(`Quick Open to list ${relativePath}`, () =>
-      this.page.$$eval(`${QUICK_INPUT} .monaco-list-row`, (rows, wanted) => rows.some((row) => (row.getAttribute('aria-label') ?? '').includes(wanted)), name),
+    const rowIndex = await this.waitFor(`Quick Open to list ${relativePath}`, () =>
+      this.page.$$eval(
+        `${QUICK_INPUT} .monaco-list-row`,
+        (rows, { name, folder }) => {
+          const row = rows.find((r) => {
+            const label = r.querySelector('.label-name')?.textContent ?? '';
+            const description = r.querySelector('.label-description')?.textContent ?? '';
+            return label === name && (folder === '' ? !description.includes('/') : description === folder || description.endsWith(`/${folder}`) || description.endsWith(folder));
+          });
+          return row ? row.getAttribute('data-index') : undefined;
+        },
+        { name, folder },
+      ),
     );
-    await this.page.keyboard.press('Enter');
+    await this.page.click(`${QUICK_INPUT} .monaco-list-row[data-index="${rowIndex}"]`);
     await this.waitFor(`${relativePath} to be the active editor`, () =>
-      this.page.$$eval('.tabs-container .tab.active', (tabs, wanted) => tabs.some((tab) => (tab.getAttribute('aria-label') ?? '').startsWith(wanted)), name),
+      this.page.evaluate(
+        ({ segments }) => {
+          const crumbs = [...document.querySelectorAll('.part.editor .editor-group-container.active .breadcrumbs-control .monaco-breadcrumb-item')].map(
+            (item) => item.textContent.trim(),
+          );
+          return segments.every((segment, i) => crumbs[i] === segment);
+        },
+        { segments },
+      ),
     );
     await this.page.waitForSelector(`${ACTIVE_EDITOR} .view-lines`, { state: 'visible' });
   }
@@ -175,16 +199,24 @@ export class Workbench {
     );
   }
 
-  /** Triggers suggestions (Ctrl+Space) and returns the visible items' labels. */
-  async suggestions({ timeoutMs = 10_000 } = {}) {
-    await this.page.keyboard.press('Control+Space');
-    try {
-      await this.page.waitForSelector(SUGGEST_ROWS, { timeout: timeoutMs });
-    } catch {
-      return [];
-    }
-    await this.page.waitForTimeout(300);
-    return this.page.$$eval(SUGGEST_ROWS, (rows) => rows.map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? row.getAttribute('aria-label') ?? ''));
+  /**
+   * Triggers suggestions (Ctrl+Space) and returns the visible items' labels. A language server busy re-analysing may
+   * answer late: until one of `expecting` shows, it asks again (Escape, Ctrl+Space) for up to `timeoutMs`.
+   */
+  async suggestions({ expecting = [], timeoutMs = 20_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let labels = [];
+    do {
+      await this.page.keyboard.press('Control+Space');
+      const shown = await this.page.waitForSelector(SUGGEST_ROWS, { timeout: 5000 }).catch(() => undefined);
+      if (shown) {
+        await this.page.waitForTimeout(300);
+        labels = await this.page.$$eval(SUGGEST_ROWS, (rows) => rows.map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? ''));
+        if (expecting.length === 0 || expecting.some((label) => labels.includes(label))) return labels;
+        await this.pressEscape();
+      }
+    } while (Date.now() < deadline);
+    return labels;
   }
 
   async focusProblems() {
