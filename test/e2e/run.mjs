@@ -4,6 +4,7 @@
 //   npm run test:e2e                       package, then run every scenario
 //   node test/e2e/run.mjs [NAME...]        only the named scenarios (the vsix must exist)
 //   E2E_KEEP=1 node test/e2e/run.mjs       keep the run's temp folder (logs, user data) for a look afterwards
+//   E2E_README_IMAGES=1 npm run test:e2e   also refresh the README's screenshots in docs/images/
 //
 // Screenshots go to test-results/e2e/. The last line is "N passed, N failed, N skipped"; the exit code is non-zero
 // when a scenario failed or the setup did.
@@ -25,6 +26,7 @@ const VSIX = join(REPO, 'dist', 'istio-mesh.vsix');
 const SERVER_BUNDLE = join(REPO, 'dist', 'server.js');
 const FIXTURE_WORKSPACE = join(REPO, 'test', 'e2e', 'workspace');
 const RESULTS = join(REPO, 'test-results', 'e2e');
+const README_IMAGES = join(REPO, 'docs', 'images');
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -72,10 +74,16 @@ async function runScenario(scenario, shared, index) {
     skip(reason) {
       throw new Skip(reason);
     },
-    shot: async (name) => {
+    /** Saves a screenshot; `readme` names it for docs/images/ too, when E2E_README_IMAGES=1 refreshes them. */
+    shot: async (name, { keepPointer = false, readme } = {}) => {
       const path = join(RESULTS, `${String(index + 1).padStart(2, '0')}-${name}.png`);
-      await shared.wb.screenshot(path);
+      await shared.wb.screenshot(path, { keepPointer });
       notes.push(`screenshot ${path.slice(REPO.length + 1)}`);
+      if (readme && process.env.E2E_README_IMAGES) {
+        mkdirSync(README_IMAGES, { recursive: true });
+        cpSync(path, join(README_IMAGES, `${readme}.png`));
+        notes.push(`README image docs/images/${readme}.png`);
+      }
     },
   };
   const started = Date.now();

@@ -13,9 +13,9 @@ export const EXPECTED_PROBLEMS = [
   { code: 'MESH101', file: 'cluster2/istio-operator.yaml', line: 9, column: 15, severity: 'error' },
 ];
 
-/** Squiggles under exact text once a file is opened: `text` starts at line:column. */
+/** Squiggles under exact text once a file is opened: `text` starts at line:column. `readmeImage` as in COMPLETIONS. */
 export const EXPECTED_SQUIGGLES = [
-  { file: 'cluster1/istio-operator.yaml', severity: 'error', line: 9, column: 15, text: 'east-mesh', hoverContains: 'meshID' },
+  { file: 'cluster1/istio-operator.yaml', severity: 'error', line: 9, column: 15, text: 'east-mesh', hoverContains: 'meshID', readmeImage: 'mesh-finding' },
 ];
 
 /** The edit that resolves the meshID mismatch: typed into cluster2's file, it clears cluster1's finding. */
@@ -24,6 +24,7 @@ export const MESH_ID_EDIT = { file: 'cluster2/istio-operator.yaml', line: 9, col
 /**
  * Completion cases: on `line` of `file`, the text after `after` is deleted and suggestions are asked for there; each
  * `expected` label must be offered. `hover` (optional): hovering the word `on` of that line shows `contains`.
+ * `readmeImage`: the screenshot also illustrates the README (docs/images/NAME.png, with E2E_README_IMAGES=1).
  */
 export const COMPLETIONS = [
   {
@@ -39,7 +40,8 @@ export const COMPLETIONS = [
     line: 16,
     after: 'mode: ',
     expected: ['PASSTHROUGH', 'SIMPLE', 'MUTUAL', 'AUTO_PASSTHROUGH', 'ISTIO_MUTUAL'],
-    hover: { on: 'mode', contains: 'TLS' },
+    readmeImage: 'completion',
+    hover: { on: 'mode', contains: 'TLS', readmeImage: 'hover' },
   },
 ];
 
@@ -114,7 +116,7 @@ export const SCENARIOS = [
         );
         const hover = await wb.hoverText((target.rect.left + target.rect.right) / 2, (target.rect.top + target.rect.bottom) / 2, { contains: expected.hoverContains });
         check(hover.includes(expected.hoverContains), `hovering the squiggle shows the finding ("${hover.slice(0, 80)}…")`);
-        await shot(`squiggles-${expected.file.replace(/\W+/g, '-')}`);
+        await shot(`squiggles-${expected.file.replace(/\W+/g, '-')}`, { keepPointer: true, readme: expected.readmeImage });
         await wb.pressEscape();
       }
     },
@@ -179,8 +181,9 @@ export const SCENARIOS = [
         await wb.page.keyboard.press('Shift+End');
         await wb.page.keyboard.press('Delete');
         const labels = await wb.suggestions({ expecting: c.expected });
-        await shot(`completion-${c.name.replace(/\W+/g, '-')}`);
-        for (const value of c.expected) check(labels.includes(value), `completion of ${c.name} offers ${value} (offered: ${labels.join(', ') || 'nothing'})`);
+        await shot(`completion-${c.name.replace(/\W+/g, '-')}`, { readme: c.readmeImage });
+        note(`offered for ${c.name}: ${labels.join(', ') || 'nothing'}`);
+        for (const value of c.expected) check(labels.includes(value), `completion of ${c.name} offers ${value}`);
         await wb.pressEscape();
         await wb.page.keyboard.press('Control+Z');
         if (!c.hover) continue;
@@ -193,7 +196,7 @@ export const SCENARIOS = [
         const word = await locateOnLine(wb, c.line, c.hover.on);
         const hover = await wb.hoverText(word.rect.left + 4, (word.rect.top + word.rect.bottom) / 2, { contains: c.hover.contains });
         check(hover.includes(c.hover.contains), `hover on "${c.hover.on}" shows its docs ("${hover.slice(0, 80)}…")`);
-        await shot(`hover-${c.hover.on}`);
+        await shot(`hover-${c.hover.on}`, { keepPointer: true, readme: c.hover.readmeImage });
         await wb.pressEscape();
       }
       if (exercised === 0) skip('the language server offers none of the expected completions yet');

@@ -1,6 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { LineIndex, type Range } from './text';
+import { LineIndex, type Range, type SourceLocation } from './text';
 
 /** A path into a YAML value: mapping keys and sequence indexes. */
 export type ValuePath = readonly (string | number)[];
@@ -112,6 +112,14 @@ export class YamlDocument {
     if (node && (node as Node).range) return { range: this.nodeRange(node as Node), exact: true };
     // `key:` with no value: the key is the place to point at.
     return { range: fallback.range, exact: true };
+  }
+
+  /**
+   * The file and range where the value at `path` was written. For a plain document that is this file; a document
+   * composed from several files (an overlay over a base) answers with the file that set the value.
+   */
+  sourceOf(path: ValuePath, part: 'key' | 'value' = 'value'): SourceLocation {
+    return { file: this.file.file, range: this.rangeOf(path, part) };
   }
 
   rangeOf(path: ValuePath, part: 'key' | 'value' = 'value'): Range {

@@ -306,6 +306,28 @@ export function readKubernetesGateway(resource: Resource): InstallConfig | undef
   return install;
 }
 
+/**
+ * An east-west gateway applied as plain manifests (the Sail Operator docs apply a Deployment and Service):
+ * a Service with the network label that opens the cross-network port. Its selector is the pods' labels.
+ */
+export function readGatewayService(resource: Resource): InstallConfig | undefined {
+  const network = resource.locatedString(['metadata', 'labels', NETWORK_LABEL]);
+  const ports = gatewayPorts(resource.get(['spec', 'ports']));
+  if (!network || !ports.some((p) => p.port === EAST_WEST_PORTS.crossNetwork)) return undefined;
+  const name = resource.name ?? 'istio-eastwestgateway';
+  const install: InstallConfig = { source: 'Service', resource, valuesPath: ['spec'], network, pilotEnv: new Map(), installsControlPlane: false, gateways: [] };
+  install.gateways = [{
+    name,
+    namespace: resource.namespace ?? 'istio-system',
+    labels: resource.labels(['spec', 'selector']),
+    declaration: resource.located(['metadata', 'name'], name),
+    networkLabel: network,
+    ports,
+    install,
+  }];
+  return install;
+}
+
 /** Argo CD `managedNamespaceMetadata` labels the release namespace: a network source like the namespace label. */
 export function managedNamespaceNetwork(install: InstallConfig): Located<string> | undefined {
   if (install.source !== 'Application') return undefined;
@@ -337,6 +359,8 @@ export function readInstallSource(resource: Resource, lookup: readonly Resource[
       return readSailDataPlane(resource);
     case KUBERNETES_GATEWAY_KIND:
       return readKubernetesGateway(resource);
+    case 'Service':
+      return readGatewayService(resource);
     default:
       return undefined;
   }

@@ -121,17 +121,30 @@ function holdersOf(assignment: Assignment, targets: readonly string[]): string[]
 }
 
 /** A Secret that istiod reads as a remote secret: labelled `istio/multiCluster: "true"` or annotated with the cluster. */
+/**
+ * A secret's entries depend on its document alone, so they are read once per version of the file: the model is
+ * rebuilt on every edit of the mesh, and re-parsing every kubeconfig of N·(N−1) remote secrets each time would
+ * cost more than the rest of the edit.
+ */
+const entriesByResource = new WeakMap<Resource, readonly RemoteSecretEntry[]>();
+
+function remoteSecretEntries(resource: Resource): RemoteSecretEntry[] {
+  let entries = entriesByResource.get(resource);
+  if (!entries) {
+    entries = [...secretValues(resource).values()].map(({ key, text, placeholder }) => ({ key, placeholder, kubeconfig: kubeconfigFacts(placeholder ? '' : text) }));
+    entriesByResource.set(resource, entries);
+  }
+  // A copy of the list, so a caller that edits its secret's list does not edit the cache.
+  return [...entries];
+}
+
 export function readRemoteSecret(resource: Resource, assignment: Assignment): RemoteSecret | undefined {
   const labels = resource.labels();
   const annotation = resource.locatedString(['metadata', 'annotations', CLUSTER_ANNOTATION]);
   const labelValue = labels[MULTICLUSTER_LABEL];
   const name = resource.name ?? '';
   if (labelValue === undefined && !annotation && !name.startsWith(REMOTE_SECRET_PREFIX)) return undefined;
-  const entries: RemoteSecretEntry[] = [...secretValues(resource).values()].map(({ key, text, placeholder }) => ({
-    key,
-    placeholder,
-    kubeconfig: kubeconfigFacts(placeholder ? '' : text),
-  }));
+  const entries = remoteSecretEntries(resource);
   const secret: RemoteSecret = {
     resource,
     holders: [],

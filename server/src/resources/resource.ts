@@ -39,7 +39,7 @@ export class Located<T> {
   ) {}
 
   location(part: 'key' | 'value' = 'value'): SourceLocation {
-    return { file: this.doc.file.file, range: this.doc.rangeOf(this.path, part) };
+    return this.doc.sourceOf(this.path, part);
   }
 
   get isPlaceholder(): boolean {
@@ -93,7 +93,7 @@ export class Resource {
   }
 
   location(path: ValuePath = [], part: 'key' | 'value' = 'value'): SourceLocation {
-    return { file: this.file, range: this.doc.rangeOf(path, part) };
+    return this.doc.sourceOf(path, part);
   }
 
   labels(path: ValuePath = ['metadata', 'labels']): Record<string, string> {

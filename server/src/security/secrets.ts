@@ -39,14 +39,26 @@ function looksLikeKubeconfig(value: unknown): value is Record<string, unknown> {
   return isRecord(value) && (value.kind === 'Config' || Array.isArray(value.users) || (Array.isArray(value.clusters) && Array.isArray(value.contexts)));
 }
 
+/** Credentials as written, plus the text inside the ones that are base64 of text (`client-key-data` holds a PEM key). */
+function withDecodedForms(values: string[], out: string[]): void {
+  for (const value of values) {
+    out.push(value);
+    if (value.length < FRAGMENT_LENGTH || !BASE64.test(value)) continue;
+    const decoded = decodeBase64(value);
+    if (decoded && PRINTABLE.test(decoded)) out.push(decoded);
+  }
+}
+
 /** A kubeconfig's credentials: everything about its users (tokens, keys, passwords, exec and auth-provider configs) and CA data. */
 function kubeconfigCredentials(config: Record<string, unknown>, out: string[]): void {
+  const found: string[] = [];
   for (const entry of Array.isArray(config.users) ? config.users : []) {
-    if (isRecord(entry)) scalarLeaves(entry.user, out);
+    if (isRecord(entry)) scalarLeaves(entry.user, found);
   }
   for (const entry of Array.isArray(config.clusters) ? config.clusters : []) {
-    if (isRecord(entry) && isRecord(entry.cluster)) scalarLeaves(entry.cluster['certificate-authority-data'], out);
+    if (isRecord(entry) && isRecord(entry.cluster)) scalarLeaves(entry.cluster['certificate-authority-data'], found);
   }
+  withDecodedForms(found, out);
 }
 
 /** The credentials inside one Secret value (a `stringData` value, or a decoded `data` value). */
@@ -59,7 +71,11 @@ function credentialsInSecretValue(text: string, out: string[]): void {
   }
   if (looksLikeKubeconfig(parsed)) kubeconfigCredentials(parsed, out);
   // Other structured values (a config file kept in a Secret): their values, not their keys and layout.
-  else if (typeof parsed === 'object' && parsed !== null) scalarLeaves(parsed, out);
+  else if (typeof parsed === 'object' && parsed !== null) {
+    const leaves: string[] = [];
+    scalarLeaves(parsed, leaves);
+    withDecodedForms(leaves, out);
+  }
   // A PEM block, a token, a password: all of it.
   else out.push(text);
 }
@@ -76,6 +92,7 @@ export function credentialsInDocument(value: unknown): string[] {
       for (const raw of Object.values(data)) {
         if (typeof raw !== 'string' || isPlaceholder(raw)) continue;
         if (field === 'data') {
+          // The base64 as written; what it decodes to is read for its credentials, not matched whole.
           found.push(raw);
           const decoded = decodeBase64(raw);
           if (decoded !== undefined) credentialsInSecretValue(decoded, found);
@@ -88,14 +105,18 @@ export function credentialsInDocument(value: unknown): string[] {
   return found;
 }
 
-/** The forms a credential can be printed in: whole, line by line, and decoded when it is base64 of text. */
+/** PEM armor (`-----BEGIN CERTIFICATE-----`) is the same in every PEM file: public, and often named in messages. */
+const PEM_ARMOR = /^-----(BEGIN|END) [A-Z0-9 ]+-----$/;
+
+/**
+ * The pieces a credential is matched by: its lines (a multi-line value is printed whole or line by line, and
+ * fragments of each line are matched), without PEM armor and without placeholders.
+ */
 function matchableForms(secret: string): string[] {
-  const forms = [secret.trim(), ...secret.split(/\r?\n/).map((line) => line.trim())];
-  if (secret.length >= FRAGMENT_LENGTH && BASE64.test(secret)) {
-    const decoded = decodeBase64(secret);
-    if (decoded && PRINTABLE.test(decoded)) forms.push(decoded.trim(), ...decoded.split(/\r?\n/).map((line) => line.trim()));
-  }
-  return forms.filter((form) => form.length >= MIN_SECRET_LENGTH && !isPlaceholder(form));
+  return secret
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= MIN_SECRET_LENGTH && !PEM_ARMOR.test(line) && !isPlaceholder(line));
 }
 
 /** Replaces every known credential (or a fragment of one) in text with `<redacted>`. */

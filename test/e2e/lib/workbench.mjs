@@ -284,8 +284,9 @@ export class Workbench {
     }
   }
 
-  async screenshot(path) {
-    await this.page.mouse.move(0, 0);
+  /** A screenshot; the pointer is parked in a corner first unless `keepPointer` (to keep a hover showing). */
+  async screenshot(path, { keepPointer = false } = {}) {
+    if (!keepPointer) await this.page.mouse.move(0, 0);
     await this.page.screenshot({ path });
   }
 }

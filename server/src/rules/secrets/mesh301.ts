@@ -11,11 +11,22 @@ export const remoteSecretMissing: MeshRule = {
   check(mesh) {
     // With no remote secret at all, MESH300 explains how to create them instead.
     if (!mesh.remoteSecrets.length) return [];
-    const held = (holder: string, target: string) =>
-      mesh.remoteSecrets.some((s) => remoteSecretClusters(s).includes(target) && (s.holders.length === 0 || s.holders.includes(holder)));
+    // Indexed once: a multi-primary mesh of N clusters needs N·(N−1) secrets, and scanning them all for each
+    // needed pair would cost N⁴.
+    const heldByAnyone = new Set<string>();
+    const heldBy = new Set<string>();
+    for (const secret of mesh.remoteSecrets) {
+      for (const target of remoteSecretClusters(secret)) {
+        if (secret.holders.length === 0) heldByAnyone.add(target);
+        for (const holder of secret.holders) heldBy.add(`${holder}\0${target}`);
+      }
+    }
+    const held = (holder: string, target: string) => heldByAnyone.has(target) || heldBy.has(`${holder}\0${target}`);
     return requiredRemoteSecrets(mesh).flatMap(({ holder, target }) => {
+      // Held first: an anchor is a location, which builds the document's CST, and is needed only for a finding.
+      if (held(holder.name, target.name)) return [];
       const location = clusterAnchor(holder);
-      if (!location || held(holder.name, target.name)) return [];
+      if (!location) return [];
       const targetAnchor = clusterAnchor(target);
       const related: RelatedInformation[] = targetAnchor ? [{ location: targetAnchor, message: `cluster ${target.name}` }] : [];
       return [{
