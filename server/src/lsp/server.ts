@@ -179,8 +179,9 @@ export class IstioMeshServer {
   /** Mesh-aware items first (names defined in the user's clusters), then what the schema offers. */
   private async completion(uri: string, position: { line: number; character: number }): Promise<CompletionItem[]> {
     const document = this.documentForFeatures(uri);
-    const schemaItems = document && this.schemaService ? await this.schemaService.complete(document, position) : [];
-    const meshItems = this.meshCompletion(uri, position);
+    const schemaService = this.schemaService;
+    const schemaItems = document && schemaService ? await this.contained('schema completion', () => schemaService.complete(document, position), []) : [];
+    const meshItems = await this.contained('mesh completion', () => this.meshCompletion(uri, position), []);
     const meshLabels = new Set(meshItems.map((item) => item.label));
     return [...meshItems, ...schemaItems.filter((item) => !meshLabels.has(item.label))];
   }
@@ -188,9 +189,21 @@ export class IstioMeshServer {
   /** What the field is (schema), then what the mesh knows about its value. */
   private async hover(uri: string, position: { line: number; character: number }): Promise<Hover | null> {
     const document = this.documentForFeatures(uri);
-    const schemaText = document && this.schemaService ? await this.schemaService.hover(document, position) : undefined;
-    const parts = [schemaText, this.meshHover(uri, position)].filter((part): part is string => !!part);
+    const schemaService = this.schemaService;
+    const schemaText = document && schemaService ? await this.contained('schema hover', () => schemaService.hover(document, position), undefined) : undefined;
+    const meshText = await this.contained('mesh hover', () => this.meshHover(uri, position), undefined);
+    const parts = [schemaText, meshText].filter((part): part is string => !!part);
     return parts.length ? { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') } } : null;
+  }
+
+  /** A feature that fails on odd input answers nothing rather than failing the request; the error is logged. */
+  private async contained<T>(feature: string, run: () => T | Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.connection.console.error(`${feature} failed: ${(error as Error).message}`);
+      return fallback;
+    }
   }
 
   /** A request about the current text must not see the model of an older one. */

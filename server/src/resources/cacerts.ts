@@ -192,22 +192,7 @@ export function isCaCertsSecret(resource: Resource): boolean {
 /** The facts of a `cacerts` Secret, or undefined when the resource is not one. */
 export function readCaCerts(resource: Resource, holders: string[]): CaCerts | undefined {
   if (!isCaCertsSecret(resource)) return undefined;
-  return { resource, holders, ...cachedFacts(resource) };
-}
-
-/**
- * Facts depend on the document alone, so certificates are parsed once per version of the file: the model is
- * rebuilt on every edit of the mesh, and parsing every cluster's PEMs each time would dominate the edit.
- */
-const factsByResource = new WeakMap<Resource, CaCertsFacts>();
-
-function cachedFacts(resource: Resource): CaCertsFacts {
-  let facts = factsByResource.get(resource);
-  if (!facts) {
-    facts = readFacts(resource);
-    factsByResource.set(resource, facts);
-  }
-  return facts;
+  return { resource, holders, ...readFacts(resource) };
 }
 
 /** The root fingerprints a cluster trusts, from root-cert.pem. */

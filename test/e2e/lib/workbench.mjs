@@ -59,21 +59,30 @@ export class Workbench {
     await this.page.keyboard.press('Control+P');
     await this.page.waitForSelector(`${QUICK_INPUT} input`, { state: 'visible' });
     await this.page.keyboard.type(relativePath);
-    const rowIndex = await this.waitFor(`Quick Open to list ${relativePath}`, () =>
+    const findRow = () =>
       this.page.$$eval(
         `${QUICK_INPUT} .monaco-list-row`,
         (rows, { name, folder }) => {
           const row = rows.find((r) => {
             const label = r.querySelector('.label-name')?.textContent ?? '';
             const description = r.querySelector('.label-description')?.textContent ?? '';
-            return label === name && (folder === '' ? !description.includes('/') : description === folder || description.endsWith(`/${folder}`) || description.endsWith(folder));
+            return label === name && (folder === '' ? !description.includes('/') : description === folder || description.endsWith(`/${folder}`));
           });
           return row ? row.getAttribute('data-index') : undefined;
         },
         { name, folder },
-      ),
-    );
-    await this.page.click(`${QUICK_INPUT} .monaco-list-row[data-index="${rowIndex}"]`);
+      );
+    // The list re-renders while file search results arrive: click a row only once it stays put, and retry if it moved.
+    await this.waitFor(`Quick Open to list ${relativePath}`, async () => {
+      const index = await findRow();
+      if (index === undefined) return false;
+      await this.page.waitForTimeout(300);
+      if ((await findRow()) !== index) return false;
+      return this.page
+        .click(`${QUICK_INPUT} .monaco-list-row[data-index="${index}"]`, { timeout: 2000 })
+        .then(() => true)
+        .catch(() => false);
+    });
     await this.waitFor(`${relativePath} to be the active editor`, () =>
       this.page.evaluate(
         ({ segments }) => {
