@@ -107,3 +107,25 @@ test('hover on a meshID shows how every cluster sets it, and on a name which clu
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the light bulb on a meshID that differs offers to change it to the one the other clusters use', async () => {
+  const root = layout();
+  writeFileSync(join(root, 'cluster3.yaml'), CLUSTER1.replace(/cluster1/g, 'cluster3').replace('mesh1', 'mesh2'));
+  const client = await LspTestClient.start([root]);
+  try {
+    const odd = join(root, 'cluster3.yaml');
+    const diagnostics = await client.waitForDiagnostics(odd, (d) => d.some((x) => x.code === 'MESH101'));
+    const diagnostic = diagnostics.find((d) => d.code === 'MESH101')!;
+    const actions = await client.request<{ title: string; edit: { documentChanges: { edits: { newText: string }[] }[] } }[]>('textDocument/codeAction', {
+      textDocument: { uri: fileUri(odd) },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
+    const change = actions.find((a) => a.title === 'Change meshID to "mesh1"');
+    assert.ok(change, `actions: ${actions.map((a) => a.title)}`);
+    assert.equal(change.edit.documentChanges[0].edits[0].newText, 'mesh1');
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

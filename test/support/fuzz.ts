@@ -111,13 +111,32 @@ const MUTATION_WEIGHTS: [keyof typeof MUTATIONS, number][] = [
   ['deletion', 5], ['punctuation', 6], ['indentation', 4], ['duplicatedKey', 2], ['tab', 2], ['typeSwap', 4], ['truncation', 1], ['randomBytes', 3],
 ];
 
-export function randomEdit(text: string, rng: Rng): { kind: string; edit: Edit } {
+/** An offset between the `\r` and the `\n` of a line break, which no editor sends (the server moves it before the `\r`). */
+function splitsLineBreak(text: string, offset: number): boolean {
+  return text.charCodeAt(offset - 1) === 13 && text.charCodeAt(offset) === 10;
+}
+
+/** An edit an editor could send: neither it nor its undo has an end inside a `\r\n`. */
+function isEditorEdit(text: string, edit: Edit): boolean {
+  const after = applyEdit(text, edit);
+  return !splitsLineBreak(text, edit.start) && !splitsLineBreak(text, edit.end) && !splitsLineBreak(after, edit.start) && !splitsLineBreak(after, edit.start + edit.insert.length);
+}
+
+function pickMutation(rng: Rng): keyof typeof MUTATIONS {
   let roll = rng.int(MUTATION_WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0));
   for (const [kind, weight] of MUTATION_WEIGHTS) {
-    if (roll < weight) return { kind, edit: MUTATIONS[kind](text, rng) };
+    if (roll < weight) return kind;
     roll -= weight;
   }
   throw new Error('unreachable');
+}
+
+export function randomEdit(text: string, rng: Rng): { kind: string; edit: Edit } {
+  for (;;) {
+    const kind = pickMutation(rng);
+    const edit = MUTATIONS[kind](text, rng);
+    if (isEditorEdit(text, edit)) return { kind, edit };
+  }
 }
 
 /**

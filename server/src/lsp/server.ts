@@ -48,6 +48,8 @@ const ANALYSIS_DELAY_MS = 50;
  * analyses that the next keystroke supersedes.
  */
 const MIN_ANALYSIS_DELAY_MS = 5;
+/** Files read between two yields while indexing; a workspace with more files shows indexing progress. */
+const INDEX_SLICE = 200;
 
 export class IstioMeshServer {
   private readonly documents = new TextDocuments(TextDocument);
@@ -57,6 +59,10 @@ export class IstioMeshServer {
   private roots: string[] = [];
   private docsBase = defaultDocsBase();
   private supportsConfiguration = false;
+  private supportsProgress = false;
+  /** Bumped by each indexing, so one that a newer one (a settings change) supersedes stops early. */
+  private indexGeneration = 0;
+  private indexing = false;
   private analysisTimer: NodeJS.Timeout | undefined;
   private lastAnalysisMs = 0;
   /** What was last published per URI, so unchanged files are not re-sent. */
@@ -134,6 +140,7 @@ export class IstioMeshServer {
     const completionAndHover = options.schemaCompletionAndHover !== false;
     if (completionAndHover) this.schemaService = new SchemaLanguageService();
     this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
+    this.supportsProgress = !!params.capabilities.window?.workDoneProgress;
     const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     this.roots = folders.flatMap((f) => uriToPath(f.uri) ?? []);
     this.workspace = new Workspace(this.roots);
@@ -208,7 +215,7 @@ export class IstioMeshServer {
 
   /** A request about the current text must not see the model of an older one. */
   private flushAnalysis(): void {
-    if (!this.analysisTimer) return;
+    if (!this.analysisTimer || this.indexing) return;
     clearTimeout(this.analysisTimer);
     this.analysisTimer = undefined;
     this.runAnalysis();
@@ -237,8 +244,7 @@ export class IstioMeshServer {
 
   private async reloadSettings(): Promise<void> {
     this.settings = await this.fetchSettings();
-    this.indexWorkspace();
-    this.runAnalysis();
+    if (await this.indexWorkspace()) this.runAnalysis();
   }
 
   private excludePatterns(): string[] {
@@ -253,20 +259,44 @@ export class IstioMeshServer {
     return this.roots.some((root) => makeExcluder(root, this.excludePatterns())(path));
   }
 
-  /** Reads every YAML file of the workspace folders; open documents win over disk. */
-  private indexWorkspace(): void {
+  /**
+   * Reads every YAML file of the workspace folders; open documents win over disk. Large workspaces are read in
+   * slices, yielding between them (so edits and requests are served) and showing progress; an indexing that a
+   * newer one supersedes stops and returns false. No analysis runs on a half-read workspace: changes made
+   * meanwhile are analysed with the rest once indexing is done.
+   */
+  private async indexWorkspace(): Promise<boolean> {
+    const generation = ++this.indexGeneration;
+    this.indexing = true;
     this.workspace = new Workspace(this.roots);
+    const paths: string[] = [];
     for (const root of this.roots) {
       const { files, skipped } = findYamlFiles(root, { exclude: this.excludePatterns(), maxFileSize: this.settings.maxFileSize });
       for (const s of skipped) this.log(`skipped ${s.path}: ${s.reason}`);
-      for (const path of files) this.loadFromDisk(path);
+      paths.push(...files);
+    }
+    const progress = this.supportsProgress && paths.length > INDEX_SLICE ? await this.connection.window.createWorkDoneProgress() : undefined;
+    progress?.begin('Istio Mesh: indexing', 0, `${paths.length} YAML files`, false);
+    try {
+      for (let i = 0; i < paths.length; i++) {
+        this.loadFromDisk(paths[i]);
+        if ((i + 1) % INDEX_SLICE !== 0) continue;
+        progress?.report(Math.floor((100 * (i + 1)) / paths.length), `${i + 1} of ${paths.length} YAML files`);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (generation !== this.indexGeneration) return false;
+      }
+    } finally {
+      progress?.done();
     }
     for (const document of this.documents.all()) {
       const path = uriToPath(document.uri);
       if (path && isYamlFile(path) && !this.isExcluded(path)) this.setOpenDocument(path, document.getText());
     }
+    this.indexing = false;
     this.log(`indexed ${this.workspace.size} YAML file(s) in ${this.roots.length} folder(s)`);
+    return true;
   }
+
 
   /** The workspace the server analyses now (it is replaced when settings change). */
   get currentWorkspace(): Workspace {
@@ -304,7 +334,8 @@ export class IstioMeshServer {
     if (this.analysisTimer) clearTimeout(this.analysisTimer);
     this.analysisTimer = setTimeout(() => {
       this.analysisTimer = undefined;
-      this.runAnalysis();
+      // Indexing ends with an analysis of everything, this change included.
+      if (!this.indexing) this.runAnalysis();
     }, Math.min(ANALYSIS_DELAY_MS, Math.max(MIN_ANALYSIS_DELAY_MS, this.lastAnalysisMs)));
   }
 

@@ -14,6 +14,7 @@ import { isHboneEastWestGateway } from '../resources/installSources';
 import type { Finding, RelatedInformation } from './finding';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
+import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
 
 /** Where a cluster's role is decided: its (first) control-plane install config. */
 function controlPlaneOf(cluster: Cluster): InstallConfig | undefined {
@@ -173,7 +174,7 @@ export const primaryNotExternalIstiod: MeshRule = {
         location: located ? located.location() : missingValueLocation(install, 'global', 'externalIstiod'),
         cluster: primary.name,
         related: remotes.flatMap((r) => relatedToInstall(controlPlaneOf(r), `remote cluster ${r.name}`)),
-        fix: { externalIstiod: true },
+        fixes: located ? [replaceValueFix('Set externalIstiod to true', located, true)] : optionalFix(insertValueFix('Set values.global.externalIstiod: true', install.resource.doc, [...install.valuesPath, 'global', 'externalIstiod'], true)),
       }];
     });
   },
@@ -201,7 +202,7 @@ export const remoteControlPlaneAnnotation: MeshRule = {
           location: namespace.location(['metadata', 'annotations'], 'key'),
           cluster: remote.name,
           related: primaries.flatMap((p) => relatedToInstall(controlPlaneOf(p), `primary cluster ${p.name}`)),
-          fix: { annotation: CONTROL_PLANE_CLUSTERS_ANNOTATION, value: primaries.map((p) => p.name).join(',') },
+          fixes: optionalFix(insertValueFix(`Annotate with ${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.map((p) => p.name).join(',')}`, namespace.doc, ['metadata', 'annotations', CONTROL_PLANE_CLUSTERS_ANNOTATION], primaries.map((p) => p.name).join(','))),
         }];
       }
       const names = splitClusterList(annotation.value);

@@ -6,6 +6,7 @@ import type { Located } from '../resources/resource';
 import type { SourceLocation } from '../parse/text';
 import type { Finding, RelatedInformation } from './finding';
 import type { MeshRule } from './rule';
+import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
 
 /** Where a missing Helm value would go: the nearest part of its path that is written. */
 export function missingValueLocation(install: InstallConfig, ...path: string[]): SourceLocation {
@@ -47,7 +48,7 @@ function meshIDMismatches(declared: ClusterMeshID[]): Finding[] {
         location: meshID.location(),
         cluster: cluster.name,
         related: others.map((o) => relatedAt(o.meshID, `meshID "${o.meshID.value}" of cluster ${o.cluster.name}`)),
-        fix: reference === undefined ? undefined : { meshID: reference },
+        fixes: reference === undefined ? undefined : [replaceValueFix(`Change meshID to "${reference}"`, meshID, reference)],
       };
     });
 }
@@ -70,7 +71,7 @@ function missingMeshIDs(mesh: MeshModel, declared: ClusterMeshID[]): Finding[] {
       location: missingValueLocation(install, 'global', 'meshID'),
       cluster: cluster.name,
       related: [relatedAt(example.meshID, `meshID "${example.meshID.value}" of cluster ${example.cluster.name}`)],
-      fix: { meshID: example.meshID.value },
+      fixes: optionalFix(insertValueFix(`Set meshID to "${example.meshID.value}"`, install.resource.doc, [...install.valuesPath, 'global', 'meshID'], example.meshID.value)),
     }];
   });
 }
@@ -147,7 +148,7 @@ export const missingClusterName: MeshRule = {
           message: `This ${install.source} installs a control plane but sets no values.global.multiCluster.clusterName${install.profile?.value === 'remote' ? ' (nor istiodRemote.injectionPath)' : ''}; with several clusters in the mesh each must be named, or they all register as "Kubernetes".`,
           location: missingValueLocation(install, 'global', 'multiCluster', 'clusterName'),
           cluster: assigned.length === 1 ? assigned[0] : undefined,
-          fix: assigned.length === 1 ? { clusterName: assigned[0] } : undefined,
+          fixes: assigned.length === 1 ? optionalFix(insertValueFix(`Set clusterName to "${assigned[0]}"`, install.resource.doc, [...install.valuesPath, 'global', 'multiCluster', 'clusterName'], assigned[0])) : undefined,
         };
       });
   },
@@ -185,7 +186,7 @@ export const networkDisagreement: MeshRule = {
           location: source.value.location(),
           cluster: cluster.name,
           related: [relatedAt(reference.value, describeSource(reference, cluster))],
-          fix: { network: reference.network },
+          fixes: [replaceValueFix(`Change to network "${reference.network}"`, source.value, source.kind === 'injection-path' ? source.value.value.replace(/\/net\/[^/?]+/, `/net/${reference.network}`) : reference.network)],
         }));
     });
   },
@@ -210,7 +211,7 @@ export const namespaceNetworkLabelMissing: MeshRule = {
         location: namespace.location(['metadata', 'labels'], 'key'),
         cluster: cluster.name,
         related: cluster.networkSources[0] ? [relatedAt(cluster.networkSources[0].value, describeSource(cluster.networkSources[0], cluster))] : undefined,
-        fix: network ? { label: NETWORK_LABEL, network } : undefined,
+        fixes: network ? optionalFix(insertValueFix(`Label istio-system with ${NETWORK_LABEL}=${network}`, namespace.doc, ['metadata', 'labels', NETWORK_LABEL], network)) : undefined,
       }];
     });
   },

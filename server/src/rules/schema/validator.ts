@@ -65,6 +65,49 @@ function createAjv(): Ajv {
   return ajv;
 }
 
+/** Subtrees smaller than this are cheaper to inline than to share. */
+const SHARED_SUBTREE_MIN_LENGTH = 200;
+
+/**
+ * The CRDs inline every message type wherever it is used (a DestinationRule repeats its traffic policy under
+ * each subset and port), which makes ajv generate and compile the same code many times. Repeated subtrees
+ * become shared definitions, compiled once: a several-fold faster first validation.
+ */
+function withSharedDefinitions(schema: JsonSchema): JsonSchema {
+  /** Applies `visit` to the sub-schemas of a schema node (property schemas, items, additionalProperties). */
+  const mapChildren = (node: Record<string, unknown>, visit: (child: unknown) => unknown): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...node };
+    if (isRecord(node.properties)) out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, visit(v)]));
+    if (isRecord(node.items)) out.items = visit(node.items);
+    if (isRecord(node.additionalProperties)) out.additionalProperties = visit(node.additionalProperties);
+    return out;
+  };
+  const counts = new Map<string, number>();
+  const count = (node: unknown): unknown => {
+    if (!isRecord(node)) return node;
+    const text = JSON.stringify(node);
+    if (text.length >= SHARED_SUBTREE_MIN_LENGTH) counts.set(text, (counts.get(text) ?? 0) + 1);
+    return mapChildren(node, count);
+  };
+  count(schema);
+  const definitions: Record<string, unknown> = {};
+  const names = new Map<string, string>();
+  const share = (node: unknown): unknown => {
+    if (!isRecord(node)) return node;
+    const text = JSON.stringify(node);
+    if ((counts.get(text) ?? 0) < 2) return mapChildren(node, share);
+    let name = names.get(text);
+    if (!name) {
+      name = `shared${names.size}`;
+      names.set(text, name);
+      definitions[name] = mapChildren(node, share);
+    }
+    return { $ref: `#/definitions/${name}` };
+  };
+  const shared = mapChildren(schema, share);
+  return names.size ? { ...shared, definitions } : shared;
+}
+
 let ajv: Ajv | undefined;
 const compiled = new Map<RecognisedKind, ValidateFunction>();
 
@@ -73,7 +116,7 @@ function validatorFor(kind: RecognisedKind): ValidateFunction {
   let validate = compiled.get(kind);
   if (!validate) {
     ajv ??= createAjv();
-    validate = ajv.compile(forValidation(objectSchema(kind)) as JsonSchema);
+    validate = ajv.compile(withSharedDefinitions(forValidation(objectSchema(kind)) as JsonSchema));
     compiled.set(kind, validate);
   }
   return validate;

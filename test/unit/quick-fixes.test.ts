@@ -1,0 +1,69 @@
+// Every quick fix is checked the way a user would judge it: apply it, analyse again, and the finding is gone
+// without any new syntax or schema problem.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { LineIndex } from '../../server/src/parse/text';
+import type { Finding, Fix } from '../../server/src/rules/finding';
+import { analyzeTexts } from '../support/analyze';
+
+const ROOT = '/virtual/mesh';
+
+function applyFix(files: Record<string, string>, fix: Fix): Record<string, string> {
+  const next = { ...files };
+  for (const edit of fix.edits) {
+    if ('createFile' in edit) {
+      next[edit.createFile.slice(ROOT.length + 1)] = edit.content;
+      continue;
+    }
+    const name = edit.location.file.slice(ROOT.length + 1);
+    const lines = new LineIndex(next[name]);
+    const start = lines.offsetAt(edit.location.range.start);
+    const end = lines.offsetAt(edit.location.range.end);
+    next[name] = next[name].slice(0, start) + edit.newText + next[name].slice(end);
+  }
+  return next;
+}
+
+const operator = (cluster: string, body: string) => `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+metadata:
+  name: ${cluster}
+spec:
+  values:
+    global:
+${body}`;
+
+const MESH = {
+  'cluster1/istio.yaml': operator('cluster1', '      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n'),
+  'cluster2/istio.yaml': operator('cluster2', '      meshID: mesh1\n      multiCluster:\n        clusterName: cluster2\n      network: network1\n'),
+  'cluster3/istio.yaml': operator('cluster3', '      meshID: "mesh-1"\n      multiCluster:\n        clusterName: cluster3\n      network: network1\n'),
+  'cluster4/istio.yaml': operator('cluster4', '      multiCluster:\n        clusterName: cluster4\n      network: network1\n'),
+  'cluster3/istio-system.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n  labels:\n    topology.istio.io/network: network9\n',
+};
+
+function fixable(findings: Finding[]): Finding[] {
+  return findings.filter((f) => f.fixes?.length);
+}
+
+test('every quick fix on a mesh with mistakes removes its finding and adds no syntax or schema problem', () => {
+  const before = analyzeTexts(ROOT, MESH).findings;
+  const candidates = fixable(before);
+  const codes = new Set(candidates.map((f) => f.code));
+  assert.ok(codes.has('MESH101') && codes.has('MESH104'), `fixable codes: ${[...codes]}`);
+  for (const finding of candidates) {
+    const fixed = applyFix(MESH, finding.fixes![0]);
+    const after = analyzeTexts(ROOT, fixed).findings;
+    const same = (f: Finding) => f.code === finding.code && f.location.file === finding.location.file && f.message === finding.message;
+    assert.ok(!after.some(same), `"${finding.fixes![0].title}" left ${finding.code} in place`);
+    const broken = after.filter((f) => /^(YAML|SCHEMA)/.test(f.code));
+    assert.deepEqual(broken.map((f) => `${f.code} ${f.message}`), [], `"${finding.fixes![0].title}" broke ${join(finding.location.file)}`);
+  }
+});
+
+test('a missing meshID is inserted under global, indented like its siblings', () => {
+  const finding = analyzeTexts(ROOT, MESH).findings.find((f) => f.code === 'MESH101' && f.severity === 'warning');
+  assert.ok(finding?.fixes, 'no fix for the missing meshID');
+  const fixed = applyFix(MESH, finding.fixes[0]);
+  assert.match(fixed['cluster4/istio.yaml'], /\n    global:\n      meshID: mesh1\n      multiCluster:\n/);
+});
