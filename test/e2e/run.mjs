@@ -109,6 +109,61 @@ async function runScenario(scenario, shared, index) {
   return outcome;
 }
 
+/**
+ * One code-server + browser for a group of scenarios: `trusted` (workspace trust off, as most users run) and
+ * `untrusted` (trust on, the workspace opened in Restricted Mode).
+ */
+const SESSIONS = {
+  trusted: { workspaceTrust: false, settings: {} },
+  untrusted: {
+    workspaceTrust: true,
+    // No startup dialog: the folder opens in Restricted Mode, as when a user answers "No, I don't trust the authors".
+    settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+  },
+};
+
+async function runSession(sessionName, scenarios, { entry, runDir, started }) {
+  const session = SESSIONS[sessionName];
+  const sessionDir = join(runDir, sessionName);
+  const workspaceDir = join(sessionDir, 'workspace');
+  cpSync(FIXTURE_WORKSPACE, workspaceDir, { recursive: true });
+  for (const scenario of scenarios) scenario.prepare?.(workspaceDir);
+  const env = isolatedEnv(sessionDir);
+  const codeServer = new CodeServer({ entry, runDir: sessionDir, env });
+  const consoleLines = [];
+  let browser;
+  let languageServer;
+  const outcomes = [];
+  try {
+    codeServer.writeUserSettings(session.settings);
+    await codeServer.installExtension(VSIX);
+    await codeServer.start({ workspaceTrust: session.workspaceTrust });
+    console.log(`[${sessionName}] code-server on ${codeServer.url}, extension installed (${seconds(started)})`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, env, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
+    await page.goto(codeServer.folderUrl(workspaceDir));
+    const wb = new Workbench(page, workspaceDir);
+    await wb.waitReady();
+    console.log(`[${sessionName}] workbench ready (${seconds(started)})`);
+    // The initialization options the extension sends when Red Hat's YAML extension is absent, as here.
+    languageServer = await LanguageServerProbe.start(SERVER_BUNDLE, workspaceDir, { schemaCompletionAndHover: true });
+    const shared = { wb, page, codeServer, languageServer, workspaceDir, consoleLines };
+    for (const scenario of scenarios) outcomes.push(await runScenario(scenario, shared, SCENARIOS.indexOf(scenario)));
+  } finally {
+    const results = join(RESULTS, sessionName);
+    mkdirSync(results, { recursive: true });
+    writeFileSync(join(results, 'browser-console.log'), consoleLines.join('\n') + '\n');
+    writeFileSync(join(results, 'code-server.log'), codeServer.logLines.join('\n') + '\n');
+    // VS Code's logs, the extension host's and the Istio Mesh output channel among them.
+    if (existsSync(join(codeServer.userDataDir, 'logs'))) cpSync(join(codeServer.userDataDir, 'logs'), join(results, 'logs'), { recursive: true });
+    languageServer?.stop();
+    await browser?.close().catch(() => {});
+    await stopAll([codeServer.process?.pid], sessionDir);
+  }
+  return outcomes;
+}
+
 async function main() {
   const only = process.argv.slice(2);
   const scenarios = only.length ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
@@ -120,39 +175,14 @@ async function main() {
   mkdirSync(RESULTS, { recursive: true });
 
   const runDir = mkdtempSync(join(tmpdir(), 'istio-mesh-e2e-'));
-  const workspaceDir = join(runDir, 'workspace');
-  cpSync(FIXTURE_WORKSPACE, workspaceDir, { recursive: true });
-  for (const scenario of scenarios) scenario.prepare?.(workspaceDir);
-  const env = isolatedEnv(runDir);
-  const codeServer = new CodeServer({ entry, runDir, env });
-  const consoleLines = [];
-  let browser;
-  let languageServer;
   const outcomes = [];
   try {
-    codeServer.writeUserSettings();
-    await codeServer.installExtension(VSIX);
-    await codeServer.start();
-    console.log(`code-server on ${codeServer.url}, extension installed (${seconds(started)})`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, env, args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('console', (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));
-    await page.goto(codeServer.folderUrl(workspaceDir));
-    const wb = new Workbench(page, workspaceDir);
-    await wb.waitReady();
-    console.log(`workbench ready (${seconds(started)})`);
-    // The initialization options the extension sends when Red Hat's YAML extension is absent, as here.
-    languageServer = await LanguageServerProbe.start(SERVER_BUNDLE, workspaceDir, { schemaCompletionAndHover: true });
-    const shared = { wb, page, codeServer, languageServer, workspaceDir, consoleLines };
-    for (const scenario of scenarios) outcomes.push(await runScenario(scenario, shared, SCENARIOS.indexOf(scenario)));
+    for (const sessionName of Object.keys(SESSIONS)) {
+      const inSession = scenarios.filter((s) => (s.session ?? 'trusted') === sessionName);
+      if (inSession.length) outcomes.push(...(await runSession(sessionName, inSession, { entry, runDir, started })));
+    }
   } finally {
-    writeFileSync(join(RESULTS, 'browser-console.log'), consoleLines.join('\n') + '\n');
-    writeFileSync(join(RESULTS, 'code-server.log'), codeServer.logLines.join('\n') + '\n');
-    // VS Code's logs, the extension host's and the Istio Mesh output channel among them.
-    if (existsSync(join(codeServer.userDataDir, 'logs'))) cpSync(join(codeServer.userDataDir, 'logs'), join(RESULTS, 'logs'), { recursive: true });
-    languageServer?.stop();
-    await browser?.close().catch(() => {});
-    await stopAll([codeServer.process?.pid], runDir);
+    await stopAll([], runDir);
     const left = pidsMentioning(runDir);
     if (left.length) console.log(`processes still running after cleanup: ${left.join(', ')}`);
     if (process.env.E2E_KEEP) console.log(`kept ${runDir}`);

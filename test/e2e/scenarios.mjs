@@ -1,5 +1,6 @@
 // The E2E scenarios, in the order they run against one workbench (test/e2e/workspace copied to a temp folder).
-// Each is { name, title, prepare?(workspaceDir), run(ctx) }; prepare runs on the copy before the workbench opens it.
+// Each is { name, title, session?, prepare?(workspaceDir), run(ctx) }; prepare runs on the copy before the workbench
+// opens it; session 'untrusted' runs in a second VS Code with workspace trust on (run.mjs SESSIONS).
 // What they expect is data at the top, so a new feature adds a row or a scenario.
 // ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, shot(name), note(text), skip(reason), check(ok, message) }.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -59,6 +60,11 @@ export const DIRECTIVE = { file: 'cluster1/expose-istiod.yaml', line: 1, keyword
 const EXTENSION_ID = 'istio-mesh.istio-mesh';
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
+/** How the palette shows a contributed command. */
+const commandLabel = (command) => (command.category ? `${command.category}: ${command.title}` : command.title);
+const needsTrust = (command) => /isWorkspaceTrusted/.test(command.enablement ?? '');
+const hasExpectedProblems = (list) => EXPECTED_PROBLEMS.every((e) => list.some((p) => matches(p, e)));
+
 const matches = (problem, expected) => Object.entries(expected).every(([key, value]) => problem[key] === value);
 const describe = (p) => `${p.code} ${p.file}:${p.line}:${p.column}`;
 
@@ -81,7 +87,7 @@ export const SCENARIOS = [
       const codes = new Set(EXPECTED_PROBLEMS.map((p) => p.code));
       let problems = [];
       try {
-        problems = await wb.waitForProblems('the expected findings', (list) => EXPECTED_PROBLEMS.every((e) => list.some((p) => matches(p, e))), 45_000);
+        problems = await wb.waitForProblems('the expected findings', hasExpectedProblems, 45_000);
       } catch (error) {
         problems = await wb.problems();
         const seenCodes = new Set(problems.map((p) => p.code));
@@ -153,10 +159,7 @@ export const SCENARIOS = [
       await shot('command-palette');
       await wb.pressEscape();
       if (commands.length === 0) skip('package.json contributes no commands yet');
-      for (const command of commands) {
-        const label = command.category ? `${command.category}: ${command.title}` : command.title;
-        check(entries.some((entry) => entry.includes(label)), `the palette lists "${label}" (${command.command})`);
-      }
+      for (const command of commands) check(entries.some((entry) => entry.includes(commandLabel(command))), `the palette lists "${commandLabel(command)}" (${command.command})`);
     },
   },
   {
@@ -249,6 +252,26 @@ export const SCENARIOS = [
       const ours = errors.filter((line) => line.includes(EXTENSION_ID) || /istio-mesh|Istio Mesh/.test(line));
       check(ours.length === 0, `no error about ${EXTENSION_ID} in the extension host log${ours.length ? `:\n    ${ours.join('\n    ')}` : ''}`);
       if (errors.length > ours.length) note(`other errors in the extension host log:\n    ${errors.filter((l) => !ours.includes(l)).join('\n    ')}`);
+    },
+  },
+  {
+    name: 'untrusted-workspace',
+    session: 'untrusted',
+    title: 'In Restricted Mode the findings still show, and the commands that run kubectl are not offered',
+    async run({ wb, codeServer, shot, check, note }) {
+      const restricted = await wb.waitFor('the Restricted Mode indicator', () =>
+        wb.page.evaluate(() => /Restricted Mode/.test(document.querySelector('.part.statusbar')?.textContent ?? '')),
+      );
+      check(restricted, 'the workspace is in Restricted Mode');
+      const problems = await wb.waitForProblems('the expected findings in Restricted Mode', hasExpectedProblems, 45_000);
+      for (const expected of EXPECTED_PROBLEMS) check(problems.some((p) => matches(p, expected)), `analysis runs untrusted: Problems lists ${describe(expected)}`);
+      await wb.openFile(MESH_ID_EDIT.file);
+      const entries = await wb.paletteEntries('Istio Mesh');
+      await shot('untrusted-workspace');
+      await wb.pressEscape();
+      const gated = (codeServer.installedPackageJson(EXTENSION_ID).contributes?.commands ?? []).filter(needsTrust);
+      if (gated.length === 0) note('no command is gated on workspace trust yet');
+      for (const command of gated) check(!entries.some((entry) => entry.includes(commandLabel(command))), `"${commandLabel(command)}" is not offered`);
     },
   },
 ];

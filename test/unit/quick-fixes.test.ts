@@ -67,3 +67,27 @@ test('a missing meshID is inserted under global, indented like its siblings', ()
   const fixed = applyFix(MESH, finding.fixes[0]);
   assert.match(fixed['cluster4/istio.yaml'], /\n    global:\n      meshID: mesh1\n      multiCluster:\n/);
 });
+
+test('generators create the missing east-west gateway and the Gateways that expose services and istiod', () => {
+  const multiNetwork = {
+    'cluster1/istio.yaml': operator('cluster1', '      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n      externalIstiod: true\n'),
+    'cluster2/istio.yaml': 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: remote\n  values:\n    istiodRemote:\n      injectionPath: /inject/cluster/cluster2/net/network2\n    global:\n      remotePilotAddress: 192.0.2.10\n',
+  };
+  let files: Record<string, string> = multiNetwork;
+  const generated: string[] = [];
+  // Each round applies the generators offered; the next round sees what they created.
+  for (let round = 0; round < 4; round++) {
+    const findings = analyzeTexts(ROOT, files).findings.filter((f) => f.fixes?.some((fix) => fix.edits.some((e) => 'createFile' in e)));
+    if (findings.length === 0) break;
+    for (const finding of findings) {
+      const fix = finding.fixes!.find((x) => x.edits.some((e) => 'createFile' in e))!;
+      generated.push(fix.title);
+      files = applyFix(files, fix);
+    }
+  }
+  assert.ok(generated.includes('Generate cluster1-eastwest-gateway.yaml'), `generated: ${generated}`);
+  assert.ok(generated.includes('Generate cluster1-expose-services.yaml'), `generated: ${generated}`);
+  assert.ok(generated.includes('Generate cluster1-expose-istiod.yaml'), `generated: ${generated}`);
+  const remaining = analyzeTexts(ROOT, files).findings.filter((f) => ['MESH202', 'MESH203', 'MESH204'].includes(f.code) || /^(YAML|SCHEMA)/.test(f.code));
+  assert.deepEqual(remaining.map((f) => `${f.code} ${f.location.file}: ${f.message}`), []);
+});

@@ -34,6 +34,8 @@ export const PARSE_LIMITS = {
   maxDocumentsPerFile: 1000,
   /** A document with a longer line is not analysed (YAML005): such lines are generated data, not configuration. */
   maxLineLength: 100_000,
+  /** Syntax errors (YAML001) reported per document: after the first few, more only repeat the same mistake. */
+  maxSyntaxErrorsPerDocument: 100,
 } as const;
 
 export function parseDirectives(commentLines: readonly string[]): Map<string, string> {
@@ -128,7 +130,8 @@ export class YamlDocument {
 
   /** The `yaml` package's document, built once on demand. */
   parsed(): Document.Parsed {
-    this.cst ??= parseDocument(this.text, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false });
+    // logLevel 'error': the parser's warnings (e.g. a collection used as a key) would go to stderr with the key's text.
+    this.cst ??= parseDocument(this.text, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' });
     return this.cst;
   }
 
@@ -258,17 +261,19 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
   const lines = doc.file.lines;
   // An error "at the end" is shown on the document's last character, not on the next document's `---`.
   const contentEnd = doc.text.trimEnd().length;
-  for (const error of parsed.errors) {
+  const errors = parsed.errors.slice(0, PARSE_LIMITS.maxSyntaxErrorsPerDocument);
+  for (const [index, error] of errors.entries()) {
     const start = Math.min(error.pos[0], Math.max(0, contentEnd - 1));
     if (STACK_OVERFLOW.test(error.message)) {
       problems.push(tooDeep(doc.file, doc.startOffset + start));
       return null;
     }
     const end = Math.min(Math.max(error.pos[1], start + 1), Math.max(contentEnd, start + 1));
+    const unreported = index === errors.length - 1 ? parsed.errors.length - errors.length : 0;
     problems.push({
       code: 'YAML001',
       severity: 'error',
-      message: error.message.split('\n')[0],
+      message: error.message.split('\n')[0] + (unreported > 0 ? ` (and ${unreported} more syntax errors in this document, not shown)` : ''),
       range: lines.rangeOf(doc.startOffset + start, doc.startOffset + end),
     });
   }

@@ -15,6 +15,12 @@ import type { Finding, RelatedInformation } from './finding';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
+import { eastWestGatewayOperator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
+
+/** The labels a Gateway resource selects this gateway deployment by: `istio: <name>` as the docs do. */
+function gatewaySelector(gateway: GatewayDeployment): Record<string, string> {
+  return gateway.labels.istio ? { istio: gateway.labels.istio } : { app: gateway.name };
+}
 
 /** Where a cluster's role is decided: its (first) control-plane install config. */
 function controlPlaneOf(cluster: Cluster): InstallConfig | undefined {
@@ -83,6 +89,10 @@ export const istiodNotExposed: MeshRule = {
           location: exposure.gateway ? exposure.gateway.location(['metadata', 'name']) : gateway.declaration.location(),
           cluster: primary.name,
           related: [relatedAt(install.remotePilotAddress!, `remotePilotAddress of remote cluster ${remote.name}`)],
+          fixes: exposure.gateway ? undefined : [{
+            title: `Generate ${primary.name}-expose-istiod.yaml`,
+            edits: [generatedFile(gateway.declaration.doc.file.file, primary.name, 'expose-istiod', exposeIstiod(primary.name, mesh.controlPlaneNamespace, gatewaySelector(gateway)))],
+          }],
         });
       }
     }
@@ -117,6 +127,10 @@ export const missingEastWestGateway: MeshRule = {
           message: `Cluster ${cluster.name}${cluster.network ? ` (network ${cluster.network})` : ''} has no east-west gateway in this mesh's files: in a multi-network mesh, traffic from other networks reaches its workloads only through one (samples/multicluster/gen-eastwest-gateway.sh --network ${cluster.network ?? 'NETWORK'}).`,
           location: install.profile?.location() ?? install.resource.location(['kind']),
           cluster: cluster.name,
+          fixes: cluster.network && install.source === 'IstioOperator' ? [{
+            title: `Generate ${cluster.name}-eastwest-gateway.yaml`,
+            edits: [generatedFile(install.resource.file, cluster.name, 'eastwest-gateway', eastWestGatewayOperator(cluster.name, cluster.network))],
+          }] : undefined,
         };
       });
   },
@@ -149,6 +163,10 @@ export const servicesNotExposed: MeshRule = {
         message: `No Gateway with AUTO_PASSTHROUGH on port 15443 for "*.local" selects the east-west gateway ${gateway.name} of cluster ${cluster.name}: services in network ${cluster.network ?? '(unknown)'} are not reachable from other networks. Apply samples/multicluster/expose-services.yaml${where}.`,
         location: gateway.declaration.location(),
         cluster: cluster.name,
+        fixes: [{
+          title: `Generate ${(controllers[1] ?? cluster).name}-expose-services.yaml`,
+          edits: [generatedFile(gateway.declaration.doc.file.file, (controllers[1] ?? cluster).name, 'expose-services', exposeServicesGateway((controllers[1] ?? cluster).name, mesh.controlPlaneNamespace, gatewaySelector(gateway)))],
+        }],
       }];
     });
   },
