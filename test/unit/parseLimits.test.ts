@@ -101,3 +101,12 @@ test('binary bytes, tabs, control characters and lone surrogates are ordinary pr
     parseAndAnalyse(text);
   }
 });
+
+test('a document with hundreds of syntax errors reports the first 100 and says how many more there are', () => {
+  const text = Array.from({ length: 400 }, (_, i) => `key${i}: [unclosed, "quote\n  - {`).join('\n') + '\n';
+  const file = parseAndAnalyse(text);
+  const problems = file.documents.flatMap((doc) => doc.problems);
+  assert.equal(problems.length, PARSE_LIMITS.maxSyntaxErrorsPerDocument);
+  assert.ok(problems.every((p) => p.code === 'YAML001'));
+  assert.match(problems[problems.length - 1].message, /\(and \d+ more syntax errors in this document, not shown\)$/);
+});

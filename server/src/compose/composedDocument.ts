@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../parse/text';
+import type { Resource } from '../resources/resource';
 import { YamlDocument, type LocatedRange, type ValuePath } from '../parse/yamlFile';
 import { originOf, plainValue, type ValueNode } from './tree';
 
@@ -38,4 +39,9 @@ export class ComposedYamlDocument extends YamlDocument {
     const origin = originOf(this.tree, path);
     return origin.doc.sourceOf(origin.path, part);
   }
+}
+
+/** The composition unit (overlay) that applies a resource, when it was composed. */
+export function compositionUnitOf(resource: Resource): CompositionUnit | undefined {
+  return resource.doc instanceof ComposedYamlDocument ? resource.doc.unit : undefined;
 }

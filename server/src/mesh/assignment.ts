@@ -4,6 +4,16 @@ import type { Resource } from '../resources/resource';
 import type { InstallConfig } from '../resources/installConfig';
 import { clusterNameOf } from '../resources/installConfig';
 import { gitopsTarget } from '../resources/installSources';
+import { compositionUnitOf } from '../compose/composedDocument';
+
+/**
+ * The path a resource is placed at for settings, folders and file names: a composed resource's overlay
+ * kustomization (the overlay is what is applied to a cluster), else its own file.
+ */
+function placeOf(resource: Resource): string {
+  const unit = compositionUnitOf(resource);
+  return unit ? unit.document.file.file : resource.file;
+}
 
 /** `istioMesh.clusters` entries. */
 export interface ClusterSetting {
@@ -13,7 +23,7 @@ export interface ClusterSetting {
 }
 
 /** How a resource came to belong to its cluster(s); shown in hovers and in the unassigned notice. */
-export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'install-config' | 'folder' | 'file-name' | 'unassigned';
+export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'install-config' | 'overlay' | 'folder' | 'file-name' | 'unassigned';
 
 export interface Assignment {
   clusters: string[];
@@ -59,6 +69,8 @@ export class ClusterAssigner {
   private readonly clustersByFolder = new Map<string, Set<string>>();
   /** GitOps targets (Argo CD destination, Flux kubeConfig) mapped to the cluster a control plane sent there names. */
   private readonly targetAliases = new Map<string, string>();
+  /** Cluster names declared by the control planes each kustomize overlay folder composes. */
+  private readonly overlayControlPlanes = new Map<string, Set<string>>();
   readonly knownClusters: Set<string>;
 
   constructor(
@@ -75,13 +87,16 @@ export class ClusterAssigner {
       const name = this.clusterOfInstall(install);
       if (name) this.knownClusters.add(name);
       if (!install.installsControlPlane) continue;
+      const unit = compositionUnitOf(install.resource);
+      const declared = clusterNameOf(install);
+      if (unit && declared) this.overlayControlPlanes.set(unit.folder, (this.overlayControlPlanes.get(unit.folder) ?? new Set<string>()).add(declared));
       const target = gitopsTarget(install.resource);
       if (target && name && !target.isPlaceholder) this.targetAliases.set(target.value, name);
       // A cluster's control plane counts for its folder and every folder above it, so a folder whose
       // subtree holds two clusters' install configs belongs to neither. A control plane without a name
       // is some other cluster: it makes its folders ambiguous too.
-      const key = name ?? `${UNNAMED_CLUSTER}${install.resource.file}#${install.resource.doc.index}`;
-      for (let folder = dirname(install.resource.file); ; folder = dirname(folder)) {
+      const key = name ?? `${UNNAMED_CLUSTER}${placeOf(install.resource)}#${install.resource.doc.index}`;
+      for (let folder = dirname(placeOf(install.resource)); ; folder = dirname(folder)) {
         const names = this.clustersByFolder.get(folder) ?? new Set<string>();
         names.add(key);
         this.clustersByFolder.set(folder, names);
@@ -96,7 +111,7 @@ export class ClusterAssigner {
 
   /** An install config's cluster: directive or setting first, then what it declares itself. */
   private clusterOfInstall(install: InstallConfig): string | undefined {
-    const explicit = directiveClusters(install.resource) ?? this.settingClusters(install.resource.file);
+    const explicit = directiveClusters(install.resource) ?? this.settingClusters(placeOf(install.resource));
     if (explicit?.length === 1) return explicit[0];
     return clusterNameOf(install);
   }
@@ -118,6 +133,19 @@ export class ClusterAssigner {
       if (parent === folder || this.roots.includes(folder)) return undefined;
       folder = parent;
     }
+  }
+
+  /**
+   * A kustomize overlay is one cluster: the one its composed control plane names, else the known cluster its
+   * folder is named after (`overlays/cluster2`).
+   */
+  private overlayCluster(resource: Resource): string | undefined {
+    const unit = compositionUnitOf(resource);
+    if (!unit) return undefined;
+    const named = this.overlayControlPlanes.get(unit.folder);
+    if (named?.size === 1) return [...named][0];
+    const folderName = basename(unit.folder);
+    return !named && this.knownClusters.has(folderName) ? folderName : undefined;
   }
 
   private fileNameClusters(path: string): string[] | undefined {
@@ -143,15 +171,18 @@ export class ClusterAssigner {
   assign(resource: Resource, install?: InstallConfig): Assignment {
     const fromDirective = directiveClusters(resource);
     if (fromDirective) return { clusters: fromDirective, reason: 'directive' };
-    const fromSetting = this.settingClusters(resource.file);
+    const place = placeOf(resource);
+    const fromSetting = this.settingClusters(place);
     if (fromSetting) return { clusters: fromSetting, reason: 'setting' };
     const fromTarget = this.targetClusters(resource);
     if (fromTarget) return { clusters: fromTarget, reason: 'gitops-target' };
     const declared = install && clusterNameOf(install);
     if (declared && install.installsControlPlane) return { clusters: [declared], reason: 'install-config' };
-    const fromFolder = this.folderCluster(resource.file);
+    const fromOverlay = this.overlayCluster(resource);
+    if (fromOverlay) return { clusters: [fromOverlay], reason: 'overlay' };
+    const fromFolder = this.folderCluster(place);
     if (fromFolder) return { clusters: [fromFolder], reason: 'folder' };
-    const fromFileName = this.fileNameClusters(resource.file);
+    const fromFileName = this.fileNameClusters(place);
     if (fromFileName) return { clusters: fromFileName, reason: 'file-name' };
     if (declared) return { clusters: [declared], reason: 'install-config' };
     return { clusters: [], reason: 'unassigned' };

@@ -6,6 +6,7 @@ import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from '
 import { Located, type Resource } from '../resources/resource';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { readCaCerts, type CaCerts } from '../resources/cacerts';
+import { composeWorkspace } from '../compose';
 import { ClusterAssigner, type Assignment, type ClusterSetting } from './assignment';
 
 /** Where a cluster's network is said, in the order that decides it when they disagree. */
@@ -221,7 +222,8 @@ export function filesByRoot(files: readonly WorkspaceFile[], roots: readonly str
 
 /** The mesh model(s) of a workspace: a pure function of the parsed files and the settings. */
 export function buildMeshes(workspaceFiles: readonly WorkspaceFile[], settings: MeshSettings): MeshModel[] {
-  const files = withSettingHelmValues(workspaceFiles, settings.roots, settings.helmValues ?? []);
+  // Composition first: an overlay's composed objects stand for its base's, as they will be applied.
+  const files = composeWorkspace(withSettingHelmValues(workspaceFiles, settings.roots, settings.helmValues ?? []));
   const installs = installsOf(files, settings);
   const meshes: MeshModel[] = [];
   for (const [root, rootFiles] of filesByRoot(files, settings.roots)) {

@@ -261,13 +261,15 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
   const lines = doc.file.lines;
   // An error "at the end" is shown on the document's last character, not on the next document's `---`.
   const contentEnd = doc.text.trimEnd().length;
+  const clampStart = (offset: number) => Math.min(offset, Math.max(0, contentEnd - 1));
+  const overflow = parsed.errors.find((error) => STACK_OVERFLOW.test(error.message));
+  if (overflow) {
+    problems.push(tooDeep(doc.file, doc.startOffset + clampStart(overflow.pos[0])));
+    return null;
+  }
   const errors = parsed.errors.slice(0, PARSE_LIMITS.maxSyntaxErrorsPerDocument);
   for (const [index, error] of errors.entries()) {
-    const start = Math.min(error.pos[0], Math.max(0, contentEnd - 1));
-    if (STACK_OVERFLOW.test(error.message)) {
-      problems.push(tooDeep(doc.file, doc.startOffset + start));
-      return null;
-    }
+    const start = clampStart(error.pos[0]);
     const end = Math.min(Math.max(error.pos[1], start + 1), Math.max(contentEnd, start + 1));
     const unreported = index === errors.length - 1 ? parsed.errors.length - errors.length : 0;
     problems.push({
