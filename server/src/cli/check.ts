@@ -6,15 +6,14 @@ import { SEVERITY_RANK, type Finding, type Severity } from '../rules/finding';
 import { compareRanges } from '../parse/text';
 import { findYamlFiles, readYamlText } from '../workspace/scan';
 import { WorkspaceSecrets, type SecretRedactor } from '../security/secrets';
-import type { ClusterSetting } from '../mesh/assignment';
+import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from '../engine/settings';
 
 export interface CheckOptions {
   targets: string[];
   format: 'text' | 'json';
   failOn: 'error' | 'warning' | 'never';
-  clusters?: ClusterSetting[];
-  exclude?: string[];
-  maxFileSize?: number;
+  /** `istioMesh.*` settings (see loadCliSettings); defaults when absent. */
+  settings?: AnalysisSettings;
   cwd: string;
 }
 
@@ -67,9 +66,10 @@ export function loadTargets(targets: readonly string[], cwd: string, options: { 
 
 /** Loads the targets into a workspace and analyses it: the same engine the language server runs. */
 export function runCheck(options: CheckOptions): CheckOutput {
-  const { workspace, roots, notes } = loadTargets(options.targets, options.cwd, options);
+  const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
+  const { workspace, roots, notes } = loadTargets(options.targets, options.cwd, settings);
   const analyzer = new Analyzer(undefined, (message) => notes.push(message));
-  const result = analyzer.analyze(workspace, { roots, clusters: options.clusters ?? [] });
+  const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues });
   const findings = [...result.findings.values()].flat().sort(
     (a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range) || a.code.localeCompare(b.code),
   );

@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
 import { formatJson, formatText, runCheck, UsageError } from './check';
 import { APPLY_USAGE, runApplyCli } from './apply';
+import { loadCliSettings } from './settings';
+import { relative } from 'node:path';
 
-const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never]
+const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never] [--settings FILE]
 
 Checks the Istio multicluster configuration in the given folders and files (default: the current folder).
+istioMesh.* settings come from --settings FILE, else from .vscode/settings.json in the current folder or the
+first folder checked, as VS Code would use them.
 Exit code: 1 when a finding reaches --fail-on (default: error), 2 on bad usage, 0 otherwise.`;
 
 function check(args: string[]): number {
@@ -14,6 +18,7 @@ function check(args: string[]): number {
     options: {
       format: { type: 'string', default: 'text' },
       'fail-on': { type: 'string', default: 'error' },
+      settings: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -26,7 +31,10 @@ function check(args: string[]): number {
   if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
   if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never, not ${failOn}`);
   const cwd = process.cwd();
-  const output = runCheck({ targets: positionals.length ? positionals : ['.'], format, failOn: failOn as 'error', cwd });
+  const targets = positionals.length ? positionals : ['.'];
+  const { settings, source } = loadCliSettings(targets, cwd, values.settings as string | undefined);
+  if (source) console.error(`settings from ${relative(cwd, source) || source}`);
+  const output = runCheck({ targets, format, failOn: failOn as 'error', cwd, settings });
   const { redactor } = output;
   for (const note of output.notes) console.error(redactor.redact(note));
   const findings = redactor.redactDeep(output.findings);

@@ -103,7 +103,7 @@ interface TargetSelector {
 }
 
 function anchoredMatch(pattern: string | undefined, value: string | undefined): boolean {
-  if (pattern === undefined || pattern === '') return true;
+  if (pattern === undefined) return true;
   try {
     return new RegExp(`^(?:${pattern})$`).test(value ?? '');
   } catch {
@@ -135,14 +135,17 @@ function selects(target: TargetSelector, tree: ValueNode): boolean {
 
 function readSelector(value: unknown): TargetSelector | undefined {
   if (!isRecord(value)) return undefined;
-  const field = (key: string) => scalarString(value[key]);
+  const field = (key: string) => scalarString(value[key]) || undefined;
   return { group: field('group'), version: field('version'), kind: field('kind'), name: field('name'), namespace: field('namespace'), labelSelector: field('labelSelector') };
 }
 
-/** A strategic merge patch's own id selects what it patches when it has no `target`. */
+/**
+ * A strategic merge patch's own id selects what it patches when it has no `target`. As in kustomize, a patch
+ * without a namespace patches only objects without one (or in `default`).
+ */
 function selectorOfPatch(patch: ValueNode): TargetSelector {
   const escape = (s: string | undefined) => s?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return { kind: escape(kindOf(patch)) || undefined, name: escape(stringAt(patch, ['metadata', 'name'])), namespace: escape(stringAt(patch, ['metadata', 'namespace'])) };
+  return { kind: escape(kindOf(patch)) || undefined, name: escape(stringAt(patch, ['metadata', 'name'])), namespace: escape(stringAt(patch, ['metadata', 'namespace'])) ?? '|default' };
 }
 
 /** The patch without the fields that only identify its target, so they keep pointing at the base. */

@@ -3,6 +3,7 @@ import { buildMeshes, filesByRoot, type MeshModel, type MeshSettings } from '../
 import type { Finding } from '../rules/finding';
 import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
+import { withCompositionContext } from '../compose/related';
 import type { Workspace, WorkspaceFile } from './workspace';
 
 export interface AnalysisResult {
@@ -98,7 +99,8 @@ export class Analyzer {
   private runMeshRules(meshes: readonly MeshModel[]): Finding[] {
     const findings: Finding[] = [];
     for (const mesh of meshes) {
-      for (const rule of this.meshRules) findings.push(...this.runRule(rule, () => rule.check(mesh)));
+      const meshFindings = this.meshRules.flatMap((rule) => this.runRule(rule, () => rule.check(mesh)));
+      findings.push(...withCompositionContext(mesh, meshFindings));
     }
     return findings;
   }

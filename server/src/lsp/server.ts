@@ -15,21 +15,18 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalysisResult } from '../engine/analysis';
 import { Workspace } from '../engine/workspace';
-import type { ClusterSetting } from '../mesh/assignment';
-import { DEFAULT_MAX_FILE_SIZE, findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
+import { findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
 import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
 import { codeActionsFor } from '../features/codeActions';
 import { completeFromMesh } from '../features/meshCompletion';
 import { hoverFromMesh } from '../features/meshHover';
 import { SchemaLanguageService } from '../features/schemaLanguageService';
 import { registerApplyRequests } from './applyRequests';
+import { DEFAULT_ANALYSIS_SETTINGS, normaliseSettings, type AnalysisSettings } from '../engine/settings';
+import type { MeshSettings } from '../mesh/model';
 
-/** `istioMesh.*` settings as the server uses them. */
-export interface ServerSettings {
-  exclude: string[];
-  maxFileSize: number;
-  clusters: ClusterSetting[];
-  /** From VS Code's `files.exclude`: patterns whose value is true. */
+/** The analysis settings, plus VS Code's `files.exclude` (patterns whose value is true). */
+export interface ServerSettings extends AnalysisSettings {
   filesExclude: string[];
 }
 
@@ -40,7 +37,7 @@ export interface InitializationOptions {
   schemaCompletionAndHover?: boolean;
 }
 
-const DEFAULT_SETTINGS: ServerSettings = { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, clusters: [], filesExclude: [] };
+const DEFAULT_SETTINGS: ServerSettings = { ...DEFAULT_ANALYSIS_SETTINGS, filesExclude: [] };
 const ANALYSIS_DELAY_MS = 50;
 /**
  * Changes closer together than this are analysed once. The wait grows with what the last analysis cost (up to
@@ -127,7 +124,7 @@ export class IstioMeshServer {
     registerApplyRequests(connection, () => {
       this.flushAnalysis();
       if (!this.lastResult) return undefined;
-      const settings = { roots: this.roots, clusters: this.settings.clusters };
+      const settings = this.meshSettings();
       return { workspace: this.workspace, result: this.lastResult, settings, openText: (path) => this.documents.get(pathToUri(path))?.getText() };
     });
     this.documents.listen(connection);
@@ -230,16 +227,16 @@ export class IstioMeshServer {
 
   private async fetchSettings(): Promise<ServerSettings> {
     if (!this.supportsConfiguration) return DEFAULT_SETTINGS;
-    const [mesh, filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'istioMesh' }, { section: 'files.exclude' }])) as [
-      Partial<ServerSettings> | null,
-      Record<string, boolean> | null,
-    ];
+    const [mesh, filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'istioMesh' }, { section: 'files.exclude' }])) as [unknown, Record<string, boolean> | null];
     return {
-      exclude: Array.isArray(mesh?.exclude) ? mesh!.exclude : [],
-      maxFileSize: typeof mesh?.maxFileSize === 'number' ? mesh.maxFileSize : DEFAULT_MAX_FILE_SIZE,
-      clusters: Array.isArray(mesh?.clusters) ? mesh!.clusters.filter((c) => c && typeof c.name === 'string') : [],
+      ...normaliseSettings(mesh),
       filesExclude: Object.entries(filesExclude ?? {}).filter(([, on]) => on === true).map(([glob]) => glob.replace(/^\*\*\//, '**/')),
     };
+  }
+
+  /** What the mesh model needs of the settings. */
+  private meshSettings(): MeshSettings {
+    return { roots: this.roots, clusters: this.settings.clusters, helmValues: this.settings.helmValues };
   }
 
   private async reloadSettings(): Promise<void> {
@@ -341,7 +338,7 @@ export class IstioMeshServer {
 
   runAnalysis(): void {
     const started = performance.now();
-    const result = this.analyzer.analyze(this.workspace, { roots: this.roots, clusters: this.settings.clusters });
+    const result = this.analyzer.analyze(this.workspace, this.meshSettings());
     this.lastAnalysisMs = performance.now() - started;
     this.lastResult = result;
     const seen = new Set<string>();

@@ -16,7 +16,7 @@ export const misspeltApiGroupRule: ResourceRule = {
     return [{
       code: 'IOP002',
       severity: 'warning',
-      message: `\`${resource.apiVersion}\` is a misspelling of \`${meant}\`: the Kubernetes API server and istioctl reject it. Write \`${meant}\`.`,
+      message: `\`${resource.apiVersion}\` is a misspelling of \`${meant}\`: no cluster serves that group, so \`kubectl apply\` rejects the object, and tools that check the apiVersion skip or refuse it. Write \`${meant}\`.`,
       location: resource.location(['apiVersion']),
       fixes: [{ title: `Change apiVersion to ${meant}`, preferred: true, edits: [{ location: resource.location(['apiVersion']), newText: meant }] }],
     }];

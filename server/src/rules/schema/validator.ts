@@ -179,7 +179,8 @@ function distance(a: string, b: string): number {
 
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  // Short words are all close to each other (HTTP/TCP): allow one edit for them, more for longer ones.
+  let bestDistance = word.length <= 4 ? 2 : Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
     const d = distance(word, candidate);
     if (d < bestDistance) {

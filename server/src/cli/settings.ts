@@ -1,0 +1,25 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DEFAULT_ANALYSIS_SETTINGS, istioMeshSection, normaliseSettings, parseJsonWithComments, type AnalysisSettings } from '../engine/settings';
+import { UsageError } from './check';
+
+/**
+ * The settings the editor would use for these targets: `--settings FILE` when given, else the
+ * `.vscode/settings.json` of the current folder or of the first folder checked. So `istio-mesh check` in CI sees
+ * the same clusters as VS Code.
+ */
+export function loadCliSettings(targets: readonly string[], cwd: string, explicitFile?: string): { settings: AnalysisSettings; source?: string } {
+  const candidates = explicitFile
+    ? [resolve(cwd, explicitFile)]
+    : [cwd, ...targets.map((t) => resolve(cwd, t)).map((p) => (existsSync(p) && statSync(p).isDirectory() ? p : dirname(p)))].map((dir) => join(dir, '.vscode', 'settings.json'));
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) {
+    if (explicitFile) throw new UsageError(`no such settings file: ${explicitFile}`);
+    return { settings: DEFAULT_ANALYSIS_SETTINGS };
+  }
+  try {
+    return { settings: normaliseSettings(istioMeshSection(parseJsonWithComments(readFileSync(file, 'utf8')))), source: file };
+  } catch (error) {
+    throw new UsageError(`cannot read the settings in ${file}: ${(error as Error).message}`);
+  }
+}
