@@ -56,7 +56,7 @@ function buildUnit(kustomization: WorkspaceFile, files: ReadonlyMap<string, Work
 }
 
 /** Kustomizations that no other kustomization of the workspace includes: each is what gets applied to a cluster. */
-function rootKustomizations(files: readonly WorkspaceFile[]): WorkspaceFile[] {
+export function rootKustomizations(files: readonly WorkspaceFile[]): WorkspaceFile[] {
   const kustomizations = files.filter((f) => isKustomizationFile(f.path) && kustomizationDocument(f));
   const included = new Set(kustomizations.flatMap(referencedPaths));
   return kustomizations.filter((f) => !included.has(dirname(f.path)));

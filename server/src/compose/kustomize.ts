@@ -22,6 +22,8 @@ export interface KustomizedObject {
   base: YamlDocument;
   /** Where the building kustomization brings the object in (`['resources', 0]`), in that kustomization. */
   entry: ValuePath;
+  /** Namespaces a base's `namespace` replaced: kustomize still matches patches written for them. */
+  previousNamespaces: readonly string[];
 }
 
 /** Looks files up by absolute path; the composition cache records every lookup to know what a build read. */
@@ -120,7 +122,9 @@ function labelSelectorMatches(selector: string | undefined, tree: ValueNode): bo
   });
 }
 
-function selects(target: TargetSelector, tree: ValueNode): boolean {
+function selects(target: TargetSelector, object: KustomizedObject): boolean {
+  const tree = object.tree;
+  const namespaces = [stringAt(tree, ['metadata', 'namespace']), ...object.previousNamespaces];
   const apiVersion = stringAt(tree, ['apiVersion']) ?? '';
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
   return (
@@ -128,7 +132,7 @@ function selects(target: TargetSelector, tree: ValueNode): boolean {
     (target.version === undefined || target.version === version) &&
     anchoredMatch(target.kind, kindOf(tree)) &&
     anchoredMatch(target.name, stringAt(tree, ['metadata', 'name'])) &&
-    anchoredMatch(target.namespace, stringAt(tree, ['metadata', 'namespace'])) &&
+    namespaces.some((namespace) => anchoredMatch(target.namespace, namespace)) &&
     labelSelectorMatches(target.labelSelector, tree)
   );
 }
@@ -219,7 +223,7 @@ function applyPatch(objects: KustomizedObject[], patch: Patch): KustomizedObject
   const target = patch.target ?? (patch.type === 'strategic' ? selectorOfPatch(patch.node) : undefined);
   if (!target) return objects;
   return objects.flatMap((object) => {
-    if (!selects(target, object.tree)) return [object];
+    if (!selects(target, object)) return [object];
     const tree = patch.type === 'strategic' ? strategicMerge(kindOf(object.tree), [], object.tree, patchBody(patch.node)) : applyJsonPatch(object.tree, patch.operations);
     return tree ? [{ ...object, tree }] : [];
   });
@@ -229,7 +233,11 @@ function setNamespace(objects: KustomizedObject[], doc: YamlDocument): Kustomize
   const namespace = scalarString(valueAt(doc.value, ['namespace']));
   if (!namespace) return objects;
   const value = scalarNode(namespace, { doc, path: ['namespace'] });
-  return objects.map((object) => (CLUSTER_SCOPED_KINDS.has(kindOf(object.tree)) ? object : { ...object, tree: setScalar(object.tree, ['metadata', 'namespace'], value) }));
+  return objects.map((object) => {
+    if (CLUSTER_SCOPED_KINDS.has(kindOf(object.tree))) return object;
+    const previous = stringAt(object.tree, ['metadata', 'namespace']) ?? '';
+    return { ...object, tree: setScalar(object.tree, ['metadata', 'namespace'], value), previousNamespaces: [...object.previousNamespaces, previous] };
+  });
 }
 
 /** Where labels go besides `metadata.labels` when a kustomization adds them to selectors too. */
@@ -277,7 +285,7 @@ function addLabels(objects: KustomizedObject[], doc: YamlDocument): KustomizedOb
 }
 
 function objectsOfFile(file: WorkspaceFile, entry: ValuePath): KustomizedObject[] {
-  return file.yaml.documents.flatMap((doc) => (isRecord(doc.value) && doc.value.kind !== undefined ? [{ tree: nodeOf(doc.value, doc), base: doc, entry }] : []));
+  return file.yaml.documents.flatMap((doc) => (isRecord(doc.value) && doc.value.kind !== undefined ? [{ tree: nodeOf(doc.value, doc), base: doc, entry, previousNamespaces: [] }] : []));
 }
 
 /**

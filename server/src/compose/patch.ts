@@ -33,21 +33,26 @@ function scalarKey(node: ValueNode | undefined): unknown {
   return node?.kind === 'scalar' ? node.value : undefined;
 }
 
+/**
+ * Merges two lists item by item on their merge key. The order is kustomize's: the patch's items first, in
+ * the patch's order (merged into the target's item with the same key), then the target's other items.
+ */
 function mergeList(kind: string, path: ValuePath, target: ValueNode & { kind: 'seq' }, patch: ValueNode & { kind: 'seq' }): ValueNode {
   const key = mergeKeyOf(kind, path);
   if (!key) return { ...patch, items: patch.items.map(withoutDirectives) };
-  const items = [...target.items];
+  const used = new Set<number>();
+  const items: ValueNode[] = [];
   for (const patchItem of patch.items) {
     const wanted = scalarKey(childOf(patchItem, key));
-    const at = wanted === undefined ? -1 : items.findIndex((item) => scalarKey(childOf(item, key)) === wanted);
-    if (directive(patchItem) === 'delete') {
-      if (at >= 0) items.splice(at, 1);
-    } else if (at >= 0) {
-      items[at] = strategicMerge(kind, [...path, at], items[at], patchItem) ?? items[at];
-    } else {
-      items.push(withoutDirectives(patchItem));
-    }
+    const at = wanted === undefined ? -1 : target.items.findIndex((item) => scalarKey(childOf(item, key)) === wanted);
+    if (at >= 0) used.add(at);
+    if (directive(patchItem) === 'delete') continue;
+    const merged = at >= 0 ? strategicMerge(kind, [...path, at], target.items[at], patchItem) : withoutDirectives(patchItem);
+    if (merged) items.push(merged);
   }
+  target.items.forEach((item, index) => {
+    if (!used.has(index)) items.push(item);
+  });
   return { ...target, items };
 }
 
