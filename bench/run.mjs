@@ -312,7 +312,8 @@ for (const apps of options.apps) {
       const mesh = generateMesh({ model, clusters, apps });
       process.stderr.write(`${model} ${clusters}×${apps} (${(mesh.bytes / 1e6).toFixed(1)} MB) `);
       results.push(await measureMesh(mesh, options));
-      process.stderr.write('\n');
+      // Each mesh's row as soon as it is measured: a full run takes long, and may be stopped.
+      process.stderr.write(`\n${table(results.slice(-1)).split('\n').pop()}\n`);
     }
   }
 }

@@ -17,6 +17,7 @@ import { CHROMIUM, installCodeServer } from './install-code-server.mjs';
 import { CodeServer, isolatedEnv } from './lib/codeServer.mjs';
 import { pidsMentioning, stopAll } from './lib/processes.mjs';
 import { LanguageServerProbe } from './lib/languageServer.mjs';
+import { startFakeKube } from './lib/fakeKube.mjs';
 import { checkVsixContents, zipEntries } from './lib/vsix.mjs';
 import { Workbench } from './lib/workbench.mjs';
 import { SCENARIOS } from './scenarios.mjs';
@@ -24,7 +25,7 @@ import { SCENARIOS } from './scenarios.mjs';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VSIX = join(REPO, 'dist', 'istio-mesh.vsix');
 const SERVER_BUNDLE = join(REPO, 'dist', 'server.js');
-const FIXTURE_WORKSPACE = join(REPO, 'test', 'e2e', 'workspace');
+const FIXTURES = join(REPO, 'test', 'e2e');
 const RESULTS = join(REPO, 'test-results', 'e2e');
 const README_IMAGES = join(REPO, 'docs', 'images');
 const CHROMIUM_ARGS = [
@@ -110,15 +111,25 @@ async function runScenario(scenario, shared, index) {
 }
 
 /**
- * One code-server + browser for a group of scenarios: `trusted` (workspace trust off, as most users run) and
- * `untrusted` (trust on, the workspace opened in Restricted Mode).
+ * One code-server + browser for a group of scenarios, each on a copy of its fixture folder under test/e2e/:
+ * `trusted` (workspace trust off, as most users run), `untrusted` (trust on, the workspace opened in Restricted
+ * Mode) and `multiNetwork` (three primaries on two networks: quick fixes, a generator, applying to fake clusters).
+ * `start` runs before code-server and gives `{ env, close() }` and more for the scenarios (ctx.session).
  */
 const SESSIONS = {
-  trusted: { workspaceTrust: false, settings: {} },
+  trusted: { workspaceTrust: false, settings: {}, fixture: 'workspace' },
   untrusted: {
     workspaceTrust: true,
     // No startup dialog: the folder opens in Restricted Mode, as when a user answers "No, I don't trust the authors".
     settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+    fixture: 'workspace',
+  },
+  multiNetwork: {
+    workspaceTrust: false,
+    settings: {},
+    fixture: 'workspace-multi-network',
+    // The fake API servers are up before code-server starts: its extension host, and kubectl under it, inherit KUBECONFIG.
+    start: () => startFakeKube(REPO),
   },
 };
 
@@ -126,9 +137,11 @@ async function runSession(sessionName, scenarios, { entry, runDir, started }) {
   const session = SESSIONS[sessionName];
   const sessionDir = join(runDir, sessionName);
   const workspaceDir = join(sessionDir, 'workspace');
-  cpSync(FIXTURE_WORKSPACE, workspaceDir, { recursive: true });
+  cpSync(join(FIXTURES, session.fixture), workspaceDir, { recursive: true });
   for (const scenario of scenarios) scenario.prepare?.(workspaceDir);
-  const env = isolatedEnv(sessionDir);
+  const setup = session.start ? await session.start() : {};
+  if (setup.note) console.log(`[${sessionName}] ${setup.note}`);
+  const env = { ...isolatedEnv(sessionDir), ...setup.env };
   const codeServer = new CodeServer({ entry, runDir: sessionDir, env });
   const consoleLines = [];
   let browser;
@@ -148,7 +161,7 @@ async function runSession(sessionName, scenarios, { entry, runDir, started }) {
     console.log(`[${sessionName}] workbench ready (${seconds(started)})`);
     // The initialization options the extension sends when Red Hat's YAML extension is absent, as here.
     languageServer = await LanguageServerProbe.start(SERVER_BUNDLE, workspaceDir, { schemaCompletionAndHover: true });
-    const shared = { wb, page, codeServer, languageServer, workspaceDir, consoleLines };
+    const shared = { wb, page, codeServer, languageServer, workspaceDir, consoleLines, session: setup };
     for (const scenario of scenarios) outcomes.push(await runScenario(scenario, shared, SCENARIOS.indexOf(scenario)));
   } finally {
     const results = join(RESULTS, sessionName);
@@ -160,6 +173,7 @@ async function runSession(sessionName, scenarios, { entry, runDir, started }) {
     languageServer?.stop();
     await browser?.close().catch(() => {});
     await stopAll([codeServer.process?.pid], sessionDir);
+    await setup.close?.();
   }
   return outcomes;
 }

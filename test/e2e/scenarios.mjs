@@ -3,7 +3,7 @@
 // opens it; session 'untrusted' runs in a second VS Code with workspace trust on (run.mjs SESSIONS).
 // What they expect is data at the top, so a new feature adds a row or a scenario.
 // ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, shot(name), note(text), skip(reason), check(ok, message) }.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeProblems, overlaps } from './lib/workbench.mjs';
 
@@ -57,6 +57,46 @@ export const SNIPPET = {
 
 export const DIRECTIVE = { file: 'cluster1/expose-istiod.yaml', line: 1, keyword: 'istio-mesh:' };
 
+/**
+ * The multiNetwork session's workspace (test/e2e/workspace-multi-network): cluster1 on network1, cluster2 and
+ * cluster3 on network2, none with an east-west gateway; cluster3's meshID is the odd one out.
+ */
+export const QUICK_FIX = {
+  file: 'cluster3/istio-operator.yaml',
+  code: 'MESH101',
+  line: 10,
+  column: 15,
+  title: 'Change meshID to "mesh1"',
+  fixedLine: 'meshID: mesh1',
+};
+
+/** The generator offered on MESH203: the file it creates, and a finding of another cluster that must stay. */
+export const GENERATOR = {
+  file: 'cluster1/istio-operator.yaml',
+  code: 'MESH203',
+  line: 7,
+  column: 12,
+  title: 'Generate cluster1-eastwest-gateway.yaml',
+  creates: 'cluster1/cluster1-eastwest-gateway.yaml',
+  createdContains: ['kind: IstioOperator', 'istio: eastwestgateway', 'topology.istio.io/network: network1'],
+  stays: { code: 'MESH203', file: 'cluster2/istio-operator.yaml' },
+};
+
+/** "Apply Current File…" on cluster2's file, to the context of the fake API server standing for cluster2. */
+export const APPLY = {
+  file: 'cluster2/istio-system.yaml',
+  command: 'Istio Mesh: Apply Current File…',
+  cluster: 'cluster2',
+  context: 'kind-cluster2',
+  confirm: 'Apply',
+  arrives: [
+    { kind: 'Namespace', name: 'istio-system' },
+    { kind: 'Gateway', namespace: 'istio-system', name: 'cross-network-gateway' },
+  ],
+  untouched: 'cluster1',
+  outputChannel: 'Istio Mesh: Apply',
+};
+
 const EXTENSION_ID = 'istio-mesh.istio-mesh';
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
@@ -76,6 +116,32 @@ async function locateOnLine(wb, line, text, fromColumn = 1) {
   if (index < 0) throw new Error(`line ${line} does not contain "${text}": ${JSON.stringify(lineText)}`);
   const where = await wb.characters(line, index + 1, text.length);
   return { ...where, column: index + 1 };
+}
+
+/** Waits until the Problems panel lists the finding `{ code, file, line? }`, and returns the panel's rows. */
+function waitForFinding(wb, finding, timeoutMs = 45_000) {
+  return wb.waitForProblems(`${finding.code} in ${finding.file}`, (list) => list.some((p) => isFinding(p, finding)), timeoutMs);
+}
+
+const isFinding = (problem, { code, file, line }) => problem.code === code && problem.file === file && (line === undefined || problem.line === line);
+
+/**
+ * Puts the cursor on a finding, opens the quick fix menu with Ctrl+., screenshots it and picks `title` with the
+ * mouse, as a user fixes a squiggle.
+ */
+async function applyQuickFix({ wb, shot, check }, { file, line, column, title }, screenshotName) {
+  await wb.openFile(file);
+  await wb.goTo(line, column);
+  const titles = await wb.quickFixes({ expecting: [title] });
+  check(titles.includes(title), `Ctrl+. at ${file}:${line}:${column} offers "${title}" (menu: ${titles.join(' | ') || 'empty'})`);
+  await shot(screenshotName);
+  await wb.chooseQuickFix(title);
+}
+
+/** Every log file of an output channel (VS Code writes each channel to `N-<name>.log`, ':' spelled '_'). */
+function outputChannelLogs(codeServer, channel) {
+  const fileName = channel.replace(/:/g, '_');
+  return codeServer.allLogs().filter((path) => path.endsWith(`-${fileName}.log`) || path.endsWith(`/${fileName}.log`));
 }
 
 export const SCENARIOS = [
@@ -276,6 +342,119 @@ export const SCENARIOS = [
       const gated = (codeServer.installedPackageJson(EXTENSION_ID).contributes?.commands ?? []).filter(needsTrust);
       if (gated.length === 0) note('no command is gated on workspace trust yet');
       for (const command of gated) check(!entries.some((entry) => entry.includes(commandLabel(command))), `"${commandLabel(command)}" is not offered`);
+    },
+  },
+  {
+    name: 'quick-fix',
+    session: 'multiNetwork',
+    title: 'A quick fix from Ctrl+. changes the odd meshID to the majority\'s, and MESH101 leaves the Problems panel',
+    async run(ctx) {
+      const { wb, workspaceDir, shot, check } = ctx;
+      const q = QUICK_FIX;
+      const finding = { code: q.code, file: q.file, line: q.line };
+      const before = await waitForFinding(wb, finding);
+      check(before.some((p) => isFinding(p, finding)), `Problems lists ${q.code} at ${q.file}:${q.line}`);
+      // Another finding of the same file, which must stay: the panel was read after the fix, not caught empty.
+      const staying = before.find((p) => p.file === q.file && p.code !== q.code);
+      check(staying, `${q.file} has another finding to stay listed`);
+      await applyQuickFix(ctx, q, 'quick-fix-menu');
+      const line = await wb.waitFor('the fix to change the line', async () => ((await wb.lineText(q.line))?.trim() === q.fixedLine ? q.fixedLine : undefined));
+      check(line === q.fixedLine, `the editor shows "${q.fixedLine}" on line ${q.line}`);
+      const after = await wb.waitForProblems(
+        `${q.code} to leave the Problems panel`,
+        (list) => !list.some((p) => p.code === q.code) && list.some((p) => isFinding(p, staying)),
+        30_000,
+      );
+      check(!after.some((p) => p.code === q.code), `Problems lists no ${q.code} any more (${staying.code} of ${q.file} still listed)`);
+      await shot('quick-fix-applied');
+      await wb.page.keyboard.press('Control+S');
+      const path = join(workspaceDir, q.file);
+      const saved = await wb.waitFor(`${q.file} to be saved`, () => readFileSync(path, 'utf8').includes(q.fixedLine));
+      check(saved, `Ctrl+S wrote "${q.fixedLine}" to ${q.file}`);
+    },
+  },
+  {
+    name: 'generator',
+    session: 'multiNetwork',
+    title: 'A generator quick fix writes the east-west gateway file beside the control plane, and MESH203 leaves that cluster',
+    async run(ctx) {
+      const { wb, workspaceDir, shot, check } = ctx;
+      const g = GENERATOR;
+      const created = join(workspaceDir, g.creates);
+      check(!existsSync(created), `${g.creates} does not exist yet`);
+      const finding = { code: g.code, file: g.file, line: g.line };
+      await waitForFinding(wb, finding);
+      await waitForFinding(wb, g.stays);
+      await applyQuickFix(ctx, g, 'generator-menu');
+      const content = await wb.waitFor(`${g.creates} to be written with the generated gateway`, () => {
+        const text = existsSync(created) ? readFileSync(created, 'utf8') : '';
+        return g.createdContains.every((part) => text.includes(part)) ? text : undefined;
+      });
+      for (const part of g.createdContains) check(content.includes(part), `${g.creates} on disk holds "${part}"`);
+      // The explorer reveals the active file, so the control plane's folder, where the new file goes, is expanded.
+      const name = g.creates.split('/').at(-1);
+      const listed = await wb.waitFor(`the explorer to list ${name}`, async () => {
+        const labels = await wb.explorerLabels();
+        return labels.includes(name) ? labels : undefined;
+      });
+      check(listed.includes(name), `the explorer lists ${name} (${listed.join(', ')})`);
+      const after = await wb.waitForProblems(
+        `${g.code} to leave ${g.file}`,
+        (list) => !list.some((p) => isFinding(p, finding)) && list.some((p) => isFinding(p, g.stays)),
+        30_000,
+      );
+      check(!after.some((p) => isFinding(p, finding)), `Problems lists no ${g.code} for ${g.file} any more`);
+      check(after.some((p) => isFinding(p, g.stays)), `${g.stays.code} of ${g.stays.file} (another network) is still listed`);
+      await shot('generator-applied');
+    },
+  },
+  {
+    name: 'apply-file',
+    session: 'multiNetwork',
+    title: '"Apply Current File…" from the palette applies to the chosen context\'s API server only, and logs no credential',
+    async run({ wb, codeServer, session, shot, check, note, skip }) {
+      if (session.skipReason) skip(session.skipReason);
+      const a = APPLY;
+      // The summary once kubectl is done, not the progress notification ("Istio Mesh Apply: cluster2 → …").
+      const SUMMARY = /^Istio Mesh Apply: \d+ document\(s\) in \d+ step\(s\)/;
+      const target = session.clusters[a.cluster];
+      const untouched = session.clusters[a.untouched];
+      await wb.openFile(a.file);
+      await wb.runCommand(a.command);
+      const pick = await wb.quickPick('the kube context quick pick', { titleContains: `cluster ${a.cluster}` });
+      check(pick.rows[0] === a.context, `the context quick pick for ${a.cluster} lists ${a.context} first (rows: ${pick.rows.join(', ')})`);
+      await wb.page.keyboard.type(a.context);
+      await wb.waitFor(`the quick pick to narrow to ${a.context}`, () =>
+        wb.quickPick('the filtered quick pick', { titleContains: `cluster ${a.cluster}` }).then((p) => p.rows[0] === a.context && p.rows.length === 1),
+      );
+      await shot('apply-context');
+      await wb.page.keyboard.press('Enter');
+      const plan = await wb.dialog('the plan to confirm');
+      check(plan.detail.includes(a.file) && plan.detail.includes(`context ${a.context}`), `the plan names ${a.file} and context ${a.context}:\n${plan.detail}`);
+      check(plan.buttons.includes(a.confirm), `the plan dialog offers "${a.confirm}" (buttons: ${plan.buttons.join(', ')})`);
+      check(target.writes().length === 0, `nothing was written to ${a.cluster}'s API server before the confirmation`);
+      await shot('apply-plan');
+      await wb.clickDialogButton(a.confirm);
+      const summary = await wb.notification(SUMMARY, { timeoutMs: 60_000 });
+      note(`summary: ${summary.message}`);
+      check(/succeeded/.test(summary.message) && !/failed/.test(summary.message), `the summary says it succeeded ("${summary.message}")`);
+      for (const object of a.arrives) {
+        const label = `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`;
+        check(target.find(object.kind, object.namespace, object.name), `${label} arrived on ${a.cluster}'s API server (${a.context})`);
+      }
+      check(untouched.writes().length === 0 && untouched.objects().length === 0, `nothing arrived on ${a.untouched}'s API server (${untouched.requests.length} request(s), none a write)`);
+      await wb.clickNotificationButton(SUMMARY, 'Show Output');
+      const shown = await wb.waitFor(`the ${a.outputChannel} output to show the kubectl call`, async () => {
+        const text = await wb.outputPanelText();
+        return text.includes(a.context) ? text : undefined;
+      });
+      await shot('apply-output');
+      const logs = outputChannelLogs(codeServer, a.outputChannel);
+      check(logs.length > 0, `VS Code wrote the "${a.outputChannel}" channel to a log file`);
+      const logged = logs.map((path) => readFileSync(path, 'utf8')).join('\n');
+      check(logged.includes('kubectl') && logged.includes(a.context), 'the channel records the kubectl call and its context');
+      const leaked = session.tokens.filter((token) => logged.includes(token) || shown.includes(token));
+      check(leaked.length === 0, `neither the output panel nor its log shows any of the ${session.tokens.length} kubeconfig tokens${leaked.length ? ` (${leaked.length} shown)` : ''}`);
     },
   },
 ];

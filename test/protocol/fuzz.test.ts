@@ -31,7 +31,7 @@ test('minimize finds the smallest failing sublist', async () => {
   assert.deepEqual(smallest, [7, 31]);
 });
 
-test(`seeded protocol fuzz (seed ${SEED})`, { timeout: 60_000 }, async (t) => {
+test(`seeded protocol fuzz (seed ${SEED})`, { timeout: 180_000 }, async (t) => {
   const reference = referenceDir();
   const folders = [EXAMPLES, FIXTURES, ...(reference ? [reference] : [])].filter((folder) => existsSync(folder));
   const corpus = fuzzCorpus(folders, 64 * 1024);

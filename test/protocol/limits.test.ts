@@ -48,8 +48,9 @@ test('huge, binary and non-UTF-8 files are skipped with a log line; huge and bin
     await client.waitForDiagnostics(healthy, (d) => d.length === 0);
     client.edit(huge, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# edited\n');
     const hover = client.request('textDocument/hover', { textDocument: { uri: `file://${huge}` }, position: { line: 1, character: 2 } }).catch(() => 'answered with an error');
-    // Each keystroke into 50 MB still copies 50 MB (the editor protocol's text model): answered, if not instantly.
-    await Promise.race([hover, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))]);
+    // Each keystroke into 50 MB still copies 50 MB (the protocol library's text model): answered, if not
+    // instantly — on a loaded machine it takes seconds.
+    await Promise.race([hover, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 30 s')), 30_000))]);
 
     // Cut below the limit, the same document is analysed again.
     client.edit(huge, { start: { line: 3, character: 0 }, end: { line: Math.ceil((50 * MEGABYTE) / 11) + 1, character: 0 } }, '');

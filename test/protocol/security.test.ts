@@ -144,6 +144,7 @@ test('planted credentials appear in no diagnostic, hover, completion, code actio
     const cli = spawnSync(process.execPath, [CLI_BUNDLE, 'check', root, '--format', format, '--fail-on', 'never'], { encoding: 'utf8' });
     assert.equal(cli.status, 0, cli.stderr);
     assert.ok(cli.stdout.length > 0);
+    if (format === 'json') assert.ok(Array.isArray(JSON.parse(cli.stdout)), 'the JSON output stays JSON');
     found.push(...leaks(`CLI ${format} stdout`, cli.stdout), ...leaks(`CLI ${format} stderr`, cli.stderr));
   }
   rmSync(root, { recursive: true, force: true });

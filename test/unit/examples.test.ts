@@ -9,10 +9,12 @@ import { EXAMPLES } from '../support/paths';
 const MODEL_FOLDERS = ['multi-primary', 'multi-primary-multi-network', 'primary-remote', 'primary-remote-multi-network'];
 /** The same multi-primary, multi-network mesh in every install form (test/unit/install-source-examples.test.ts). */
 const SOURCE_FOLDERS = ['helm', 'flux', 'argocd', 'sail', 'ambient'];
+/** Composed configs: a kustomize base with one overlay per cluster (test/unit/compose.test.ts). */
+const COMPOSED_FOLDERS = ['kustomize'];
 
 test('checking examples/ reports problems in examples/mistakes only, one mesh per folder', () => {
   const { findings, meshes } = analyzeFolder(EXAMPLES);
-  assert.deepEqual(meshes.map((m) => relative(EXAMPLES, m.root)).sort(), [...MODEL_FOLDERS, ...SOURCE_FOLDERS, 'mistakes'].sort());
+  assert.deepEqual(meshes.map((m) => relative(EXAMPLES, m.root)).sort(), [...MODEL_FOLDERS, ...SOURCE_FOLDERS, ...COMPOSED_FOLDERS, 'mistakes'].sort());
   const problems = findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
   const outside = problems.filter((f) => relative(EXAMPLES, f.location.file).split(sep)[0] !== 'mistakes');
   assert.deepEqual(outside.map((f) => `${relative(EXAMPLES, f.location.file)} ${f.code} ${f.message}`), []);

@@ -5,6 +5,7 @@ import type { InstallConfig } from '../resources/installConfig';
 import { clusterNameOf } from '../resources/installConfig';
 import { gitopsTarget } from '../resources/installSources';
 import { compositionUnitOf } from '../compose/composedDocument';
+import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
 
 /**
  * The path a resource is placed at for settings, folders and file names: a composed resource's overlay
@@ -37,7 +38,7 @@ function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-function directiveClusters(resource: Resource): string[] | undefined {
+export function directiveClusters(resource: Resource): string[] | undefined {
   const value = resource.doc.directives.get('cluster') ?? resource.doc.file.headerDirectives.get('cluster');
   return value ? splitList(value) : undefined;
 }
@@ -72,6 +73,9 @@ export class ClusterAssigner {
   /** Cluster names declared by the control planes each kustomize overlay folder composes. */
   private readonly overlayControlPlanes = new Map<string, Set<string>>();
   readonly knownClusters: Set<string>;
+  /** Control planes that serve another cluster than the one they run in (external control plane model). */
+  readonly hostedControlPlanes: Map<InstallConfig, HostedControlPlane>;
+  private readonly hostReasons = new Map<InstallConfig, AssignmentReason>();
 
   constructor(
     private readonly roots: readonly string[],
@@ -83,26 +87,82 @@ export class ClusterAssigner {
       return { name: s.name, matches: (path: string) => this.relativePaths(path).some((p) => match(p)) };
     });
     this.knownClusters = new Set(settings.map((s) => s.name));
+    this.hostedControlPlanes = findHostedControlPlanes(installs, (install) => this.explicitClusters(install.resource));
+    const unnamed: InstallConfig[] = [];
     for (const install of installs) {
-      const name = this.clusterOfInstall(install);
+      const hosted = this.hostedControlPlanes.get(install);
+      const name = hosted ? hosted.served.value : this.clusterOfInstall(install);
       if (name) this.knownClusters.add(name);
-      if (!install.installsControlPlane) continue;
+      if (!install.installsControlPlane || hosted) continue;
+      if (!name) {
+        unnamed.push(install);
+        continue;
+      }
       const unit = compositionUnitOf(install.resource);
       const declared = clusterNameOf(install);
       if (unit && declared) this.overlayControlPlanes.set(unit.folder, (this.overlayControlPlanes.get(unit.folder) ?? new Set<string>()).add(declared));
       const target = gitopsTarget(install.resource);
-      if (target && name && !target.isPlaceholder) this.targetAliases.set(target.value, name);
-      // A cluster's control plane counts for its folder and every folder above it, so a folder whose
-      // subtree holds two clusters' install configs belongs to neither. A control plane without a name
-      // is some other cluster: it makes its folders ambiguous too.
-      const key = name ?? `${UNNAMED_CLUSTER}${placeOf(install.resource)}#${install.resource.doc.index}`;
-      for (let folder = dirname(placeOf(install.resource)); ; folder = dirname(folder)) {
-        const names = this.clustersByFolder.get(folder) ?? new Set<string>();
-        names.add(key);
-        this.clustersByFolder.set(folder, names);
-        if (dirname(folder) === folder || this.roots.includes(folder)) break;
-      }
+      if (target && !target.isPlaceholder) this.targetAliases.set(target.value, name);
+      this.addToFolders(install, name);
     }
+    // A hosted control plane counts for the folder of the cluster it runs in, not of the one it names.
+    const hostsByFolder = new Map<string, string>();
+    for (const hosted of this.hostedControlPlanes.values()) {
+      const host = this.hostOf(hosted);
+      if (!host) continue;
+      hosted.host = host.name;
+      this.hostReasons.set(hosted.install, host.reason);
+      this.knownClusters.add(host.name);
+      this.addToFolders(hosted.install, host.name);
+      hostsByFolder.set(dirname(placeOf(hosted.install.resource)), host.name);
+    }
+    // A control plane without a name is some other cluster: it makes its folders ambiguous too. Beside a
+    // hosted control plane it is the host's own istiod (the guides' ingress-gateway istiod), so it is the host's.
+    for (const install of unnamed) {
+      const place = placeOf(install.resource);
+      this.addToFolders(install, hostsByFolder.get(dirname(place)) ?? `${UNNAMED_CLUSTER}${place}#${install.resource.doc.index}`);
+    }
+  }
+
+  /** A cluster's control plane counts for its folder and every folder above it, so a folder whose subtree holds two clusters' install configs belongs to neither. */
+  private addToFolders(install: InstallConfig, key: string): void {
+    for (let folder = dirname(placeOf(install.resource)); ; folder = dirname(folder)) {
+      const names = this.clustersByFolder.get(folder) ?? new Set<string>();
+      names.add(key);
+      this.clustersByFolder.set(folder, names);
+      if (dirname(folder) === folder || this.roots.includes(folder)) break;
+    }
+  }
+
+  /** The cluster(s) a resource is explicitly put in: its directive, else the `istioMesh.clusters` setting. */
+  private explicitClusters(resource: Resource): string[] | undefined {
+    return directiveClusters(resource) ?? this.settingClusters(placeOf(resource));
+  }
+
+  /**
+   * The cluster a hosted control plane runs in: where it is explicitly put, its GitOps target, the cluster of
+   * its folder or file name, else the folder it is in (`external/`, `cluster1/`), never the cluster it serves.
+   */
+  private hostOf(hosted: HostedControlPlane): { name: string; reason: AssignmentReason } | undefined {
+    const { resource } = hosted.install;
+    const place = placeOf(resource);
+    const other = (names: string[] | undefined) => {
+      const rest = names?.filter((n) => n !== hosted.served.value);
+      return rest?.length === 1 ? rest[0] : undefined;
+    };
+    const folderCluster = this.folderCluster(place);
+    const candidates: [string | undefined, AssignmentReason][] = [
+      [other(directiveClusters(resource)), 'directive'],
+      [other(this.settingClusters(place)), 'setting'],
+      [other(this.targetClusters(resource)), 'gitops-target'],
+      [other(folderCluster ? [folderCluster] : undefined), 'folder'],
+      [other(this.fileNameClusters(place)), 'file-name'],
+    ];
+    const found = candidates.find(([name]) => name);
+    if (found) return { name: found[0]!, reason: found[1] };
+    const folder = dirname(place);
+    const folderName = basename(folder);
+    return this.roots.includes(folder) || dirname(folder) === folder || folderName === hosted.served.value ? undefined : { name: folderName, reason: 'folder' };
   }
 
   private relativePaths(path: string): string[] {
@@ -176,6 +236,8 @@ export class ClusterAssigner {
     if (fromSetting) return { clusters: fromSetting, reason: 'setting' };
     const fromTarget = this.targetClusters(resource);
     if (fromTarget) return { clusters: fromTarget, reason: 'gitops-target' };
+    const hosted = install && this.hostedControlPlanes.get(install);
+    if (hosted?.host) return { clusters: [hosted.host], reason: this.hostReasons.get(hosted.install)! };
     const declared = install && clusterNameOf(install);
     if (declared && install.installsControlPlane) return { clusters: [declared], reason: 'install-config' };
     const fromOverlay = this.overlayCluster(resource);

@@ -7,7 +7,9 @@ import { Located, type Resource } from '../resources/resource';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { readCaCerts, type CaCerts } from '../resources/cacerts';
 import { composeWorkspace } from '../compose';
-import { ClusterAssigner, type Assignment, type ClusterSetting } from './assignment';
+import { trustProvidersOf, type TrustProvider } from './trust';
+import { ClusterAssigner, directiveClusters, type Assignment, type ClusterSetting } from './assignment';
+import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
 
 /** Where a cluster's network is said, in the order that decides it when they disagree. */
 export type NetworkSourceKind = 'install' | 'namespace-label' | 'injection-path' | 'gateway-label' | 'requested-network-view' | 'gateway-install';
@@ -18,7 +20,8 @@ export interface NetworkSource {
   value: Located<string>;
 }
 
-export type ClusterRole = 'primary' | 'remote' | 'unknown';
+/** `external-control-plane`: the cluster runs another cluster's istiod and is not itself a named member of the mesh. */
+export type ClusterRole = 'primary' | 'remote' | 'external-control-plane' | 'unknown';
 
 export interface Cluster {
   name: string;
@@ -39,9 +42,15 @@ export interface Cluster {
   remoteSecrets: RemoteSecret[];
   /** The plugged-in CA (`cacerts` Secret in the control plane namespace), when the cluster's files hold one. */
   cacerts?: CaCerts;
+  /** Who gives the cluster its root of trust (cacerts, cert-manager, istio-csr, SPIRE); the first takes effect. */
+  trustProviders: TrustProvider[];
+  /** Control planes this cluster runs for other clusters (it is their external control plane cluster). */
+  hostedControlPlanes: HostedControlPlane[];
+  /** Control planes that serve this cluster from another cluster (also listed in `controlPlanes`). */
+  externalControlPlanes: HostedControlPlane[];
 }
 
-export type ControlPlaneModel = 'single-cluster' | 'multi-primary' | 'primary-remote' | 'unknown';
+export type ControlPlaneModel = 'single-cluster' | 'multi-primary' | 'primary-remote' | 'external-control-plane' | 'unknown';
 
 export interface MeshModel {
   /** The folder the mesh's files are under. */
@@ -53,6 +62,8 @@ export interface MeshModel {
   remoteSecrets: RemoteSecret[];
   multiNetwork: boolean;
   controlPlaneModel: ControlPlaneModel;
+  /** istiods that serve another cluster than the one they run in (the external control plane model). */
+  hostedControlPlanes: HostedControlPlane[];
   /** Control plane namespace (istio-system unless an install config says otherwise). */
   controlPlaneNamespace: string;
   /** The time certificates are checked against (the settings' `now`, else the time of the analysis). */
@@ -96,20 +107,20 @@ function childFolder(path: string, folder: string): string | undefined {
  * subfolder is a mesh of its own. A copied cluster folder that kept its name stays in one mesh, so the
  * duplicate is reported.
  */
-function partitionMeshes(folder: string, files: WorkspaceFile[], installs: Map<Resource, InstallConfig>): { root: string; files: WorkspaceFile[] }[] {
+function partitionMeshes(folder: string, files: WorkspaceFile[], installs: Map<Resource, InstallConfig>, hosted: ReadonlyMap<InstallConfig, HostedControlPlane>): { root: string; files: WorkspaceFile[] }[] {
   const clusterFiles = new Map<string, Set<string>>();
+  // A hosted istiod names the cluster it serves, which has its own (remote) install: not a second cluster of that name.
+  const clusterNamed = (install: InstallConfig | undefined) => (install?.installsControlPlane && !hosted.has(install) ? clusterNameOf(install) : undefined);
   const namesUnder = (subset: WorkspaceFile[]) => {
     const names = new Set<string>();
     for (const file of subset) for (const resource of file.resources) {
-      const install = installs.get(resource);
-      const name = install?.installsControlPlane ? clusterNameOf(install) : undefined;
+      const name = clusterNamed(installs.get(resource));
       if (name) names.add(name);
     }
     return names;
   };
   for (const file of files) for (const resource of file.resources) {
-    const install = installs.get(resource);
-    const name = install?.installsControlPlane ? clusterNameOf(install) : undefined;
+    const name = clusterNamed(installs.get(resource));
     if (!name) continue;
     const set = clusterFiles.get(name) ?? new Set<string>();
     set.add(file.path);
@@ -129,7 +140,7 @@ function partitionMeshes(folder: string, files: WorkspaceFile[], installs: Map<R
   const meshChildren = [...byChild.entries()].filter(([, subset]) => namesUnder(subset).size >= 2);
   if (meshChildren.length < 2) return [{ root: folder, files }];
   const leftover = [...direct, ...[...byChild.entries()].filter(([, s]) => namesUnder(s).size < 2).flatMap(([, s]) => s)];
-  const meshes = meshChildren.flatMap(([child, subset]) => partitionMeshes(child, subset, installs));
+  const meshes = meshChildren.flatMap(([child, subset]) => partitionMeshes(child, subset, installs, hosted));
   return leftover.length ? [...meshes, { root: folder, files: leftover }] : meshes;
 }
 
@@ -138,7 +149,8 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
   const add = (kind: NetworkSourceKind, value: Located<string> | undefined, network = value?.value) => {
     if (value && network && !value.isPlaceholder) sources.push({ kind, network, value });
   };
-  for (const install of cluster.installs) {
+  // An external control plane's values are the served cluster's identity: its network is this cluster's.
+  for (const install of new Set([...cluster.installs, ...cluster.externalControlPlanes.map((h) => h.install)])) {
     add(install.installsControlPlane ? 'install' : 'gateway-install', install.network);
     if (install.injectionPath) add('injection-path', install.injectionPath, parseInjectionPath(install.injectionPath.value).network);
   }
@@ -153,7 +165,7 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
 }
 
 function newCluster(name: string): Cluster {
-  return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [] };
+  return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [], trustProviders: [], hostedControlPlanes: [], externalControlPlanes: [] };
 }
 
 function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resource, InstallConfig>, settings: MeshSettings): MeshModel {
@@ -175,7 +187,12 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
       const cluster = clusters.get(name) ?? newCluster(name);
       clusters.set(name, cluster);
       cluster.resources.push(resource);
-      if (install) {
+      const hosted = install && assigner.hostedControlPlanes.get(install);
+      if (hosted && hosted.served.value !== name) {
+        // Runs here, serves another cluster: its gateways are this cluster's, its identity is the served one's.
+        cluster.hostedControlPlanes.push(hosted);
+        cluster.gateways.push(...hosted.install.gateways);
+      } else if (install) {
         cluster.installs.push(install);
         cluster.gateways.push(...install.gateways);
         if (install.installsControlPlane) cluster.controlPlanes.push(install);
@@ -185,8 +202,18 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
       if (resource.kind === 'Namespace' && resource.name === 'istio-system') cluster.istioSystemNamespace = resource;
     }
   }
+  const hostedControlPlanes = [...assigner.hostedControlPlanes.values()];
+  for (const hosted of hostedControlPlanes) {
+    const served = clusters.get(hosted.served.value) ?? newCluster(hosted.served.value);
+    clusters.set(served.name, served);
+    // Without a known host it was assigned to the cluster it names, and is already among its control planes.
+    if (!served.controlPlanes.includes(hosted.install)) served.controlPlanes.push(hosted.install);
+    served.externalControlPlanes.push(hosted);
+  }
   for (const cluster of clusters.values()) {
-    if (cluster.controlPlanes.length) cluster.role = cluster.controlPlanes.some((cp) => cp.profile?.value === 'remote') ? 'remote' : 'primary';
+    if (cluster.controlPlanes.length) cluster.role = cluster.externalControlPlanes.length || cluster.controlPlanes.some((cp) => cp.profile?.value === 'remote') ? 'remote' : 'primary';
+    // A cluster that hosts another's istiod and whose own istiod (if any) names no cluster is not a mesh member.
+    if (cluster.hostedControlPlanes.length && !cluster.controlPlanes.some((cp) => clusterNameOf(cp))) cluster.role = 'external-control-plane';
     cluster.networkSources = networkSourcesOf(cluster);
     cluster.network = cluster.networkSources[0]?.network;
     cluster.meshID = cluster.controlPlanes.find((cp) => cp.meshID)?.meshID;
@@ -194,14 +221,15 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   const networks = new Set([...clusters.values()].flatMap((c) => (c.network ? [c.network] : [])));
   const roles = [...clusters.values()].map((c) => c.role);
   const controlPlaneModel: ControlPlaneModel =
-    clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
+    hostedControlPlanes.length ? 'external-control-plane' : clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
   const controlPlaneNamespace = installs.find((i) => i.installsControlPlane && i.resource.string(['spec', 'namespace']))?.resource.string(['spec', 'namespace']) ?? 'istio-system';
   for (const [name, candidates] of cacertsByCluster) {
     // istiod reads `cacerts` from its own namespace only; one applied without a namespace lands there with `-n`.
     clusters.get(name)!.cacerts = candidates.find((c) => (c.resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace);
   }
+  for (const cluster of clusters.values()) cluster.trustProviders = trustProvidersOf(cluster, controlPlaneNamespace, resources);
   const now = settings.now ?? new Date();
-  return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, controlPlaneNamespace, now };
+  return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, hostedControlPlanes, controlPlaneNamespace, now };
 }
 
 /**
@@ -225,9 +253,10 @@ export function buildMeshes(workspaceFiles: readonly WorkspaceFile[], settings: 
   // Composition first: an overlay's composed objects stand for its base's, as they will be applied.
   const files = composeWorkspace(withSettingHelmValues(workspaceFiles, settings.roots, settings.helmValues ?? []));
   const installs = installsOf(files, settings);
+  const hosted = findHostedControlPlanes([...installs.values()], (install) => directiveClusters(install.resource));
   const meshes: MeshModel[] = [];
   for (const [root, rootFiles] of filesByRoot(files, settings.roots)) {
-    for (const part of partitionMeshes(root, rootFiles, installs)) meshes.push(buildMesh(part.root, part.files, installs, settings));
+    for (const part of partitionMeshes(root, rootFiles, installs, hosted)) meshes.push(buildMesh(part.root, part.files, installs, settings));
   }
   return meshes;
 }

@@ -69,6 +69,27 @@ export function shortFingerprint(fingerprint: string): string {
   return fingerprint.length > 23 ? `${fingerprint.slice(0, 23)}…` : fingerprint;
 }
 
+/** `"CN=Root A" (SHA-256 AB:CD:…)`: how a certificate is named in messages; never its body. */
+export function describeCertificate(certificate: CertificateFacts): string {
+  return `"${certificate.subject}" (SHA-256 ${shortFingerprint(certificate.fingerprint)})`;
+}
+
+/** The certificates of a PEM text, as facts; empty when it holds none or one cannot be parsed. */
+export function readCertificates(text: string): CertificateFacts[] {
+  const { certificates, problem } = parseCertificates(text);
+  return problem ? [] : certificates.map(factsOf);
+}
+
+/** True when the text is an unencrypted PEM private key (real key material, not a placeholder). */
+export function isPrivateKey(text: string): boolean {
+  try {
+    createPrivateKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A certificate's subject on one line (`CN=Root A, O=Example`). */
 function oneLine(distinguishedName: string): string {
   return distinguishedName.split('\n').filter(Boolean).join(', ');

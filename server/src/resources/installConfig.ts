@@ -66,7 +66,16 @@ export interface InstallConfig {
   values?: ValuesReader;
   /** ztunnel's own view of the cluster (ztunnel chart, Sail `ZTunnel`): ambient multicluster needs it to match istiod. */
   ztunnel?: { clusterName?: Located<string>; network?: Located<string> };
+  /** `global.caAddress`: where workloads get certificates when istiod's own CA is not used (istio-csr, an external CA). */
+  caAddress?: Located<string>;
+  /** `meshConfig.trustDomain` (`cluster.local` when unset). */
+  trustDomain?: Located<string>;
+  /** `meshConfig.trustDomainAliases`: other trust domains this control plane accepts as its own. */
+  trustDomainAliases?: Located<string>[];
 }
+
+/** The trust domain a control plane uses when `meshConfig.trustDomain` is unset. */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
 
 /** True when the install runs the ambient data plane (profile `ambient`). */
 export function isAmbient(install: InstallConfig): boolean {
@@ -83,6 +92,24 @@ export function locatedBoolean(resource: ValuesReader, path: ValuePath): Located
   if (raw === true || raw === false) return resource.located(path, raw);
   if (raw === 'true' || raw === 'false') return resource.located(path, raw === 'true');
   return undefined;
+}
+
+/** The string entries of a list, each with where it was written; anything else is skipped. */
+export function locatedStrings(resource: ValuesReader, path: ValuePath): Located<string>[] | undefined {
+  const raw = resource.get(path);
+  if (!Array.isArray(raw)) return undefined;
+  return raw.flatMap((entry, index) => {
+    const text = scalarString(entry);
+    return text === undefined ? [] : [resource.located([...path, index], text)];
+  });
+}
+
+/** `meshConfig.trustDomain` and its aliases under `meshConfigPath`. */
+export function readTrustDomain(resource: ValuesReader, meshConfigPath: ValuePath): Pick<InstallConfig, 'trustDomain' | 'trustDomainAliases'> {
+  return {
+    trustDomain: locatedString(resource, [...meshConfigPath, 'trustDomain']),
+    trustDomainAliases: locatedStrings(resource, [...meshConfigPath, 'trustDomainAliases']),
+  };
 }
 
 export function envEntries(resource: ValuesReader, path: ValuePath): Map<string, Located<string>> {
@@ -132,7 +159,10 @@ function operatorGateways(resource: Resource, install: InstallConfig): GatewayDe
 }
 
 /** Reads the Helm-values-shaped identity facts under `valuesPath`; shared by every install source. */
-export function readValuesIdentity(resource: ValuesReader, valuesPath: ValuePath): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster'> {
+export function readValuesIdentity(
+  resource: ValuesReader,
+  valuesPath: ValuePath,
+): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster' | 'caAddress' | 'trustDomain' | 'trustDomainAliases'> {
   const at = (...path: string[]) => [...valuesPath, ...path];
   return {
     meshID: locatedString(resource, at('global', 'meshID')),
@@ -143,6 +173,8 @@ export function readValuesIdentity(resource: ValuesReader, valuesPath: ValuePath
     injectionPath: locatedString(resource, at('istiodRemote', 'injectionPath')),
     injectionURL: locatedString(resource, at('istiodRemote', 'injectionURL')),
     configCluster: locatedBoolean(resource, at('global', 'configCluster')),
+    caAddress: locatedString(resource, at('global', 'caAddress')),
+    ...readTrustDomain(resource, at('meshConfig')),
   };
 }
 
@@ -153,12 +185,17 @@ export function readIstioOperator(resource: Resource): InstallConfig {
   for (const [name, value] of envEntries(resource, [...valuesPath, 'pilot', 'env'])) if (!pilotEnv.has(name)) pilotEnv.set(name, value);
   const pilotEnabled = resource.get(['spec', 'components', 'pilot', 'enabled']);
   const profileName = profile?.value ?? 'default';
+  const identity = readValuesIdentity(resource, valuesPath);
+  // IstioOperator writes mesh config at `spec.meshConfig`, which wins over `values.meshConfig` field by field.
+  const meshConfig = readTrustDomain(resource, ['spec', 'meshConfig']);
   const install: InstallConfig = {
     source: 'IstioOperator',
     resource,
     valuesPath,
     profile,
-    ...readValuesIdentity(resource, valuesPath),
+    ...identity,
+    trustDomain: meshConfig.trustDomain ?? identity.trustDomain,
+    trustDomainAliases: meshConfig.trustDomainAliases ?? identity.trustDomainAliases,
     pilotEnv,
     installsControlPlane: profileName === 'empty' ? pilotEnabled === true : pilotEnabled !== false || profileName === 'remote',
     gateways: [],
@@ -167,12 +204,16 @@ export function readIstioOperator(resource: Resource): InstallConfig {
   return install;
 }
 
-/** The cluster an install config names: its clusterName, else the cluster of its injection path. */
+/**
+ * The cluster an install config names: its clusterName, else istiod's CLUSTER_ID env (istio.io's external
+ * istiod sets only that), else the cluster of its injection path or URL.
+ */
 export function declaredClusterName(install: InstallConfig): Located<string> | undefined {
-  if (install.clusterName && !install.clusterName.isPlaceholder) return install.clusterName;
-  if (install.injectionPath) {
-    const { cluster } = parseInjectionPath(install.injectionPath.value);
-    if (cluster && !cluster.includes('$')) return install.injectionPath;
+  const literal = [install.clusterName, install.pilotEnv.get('CLUSTER_ID')].find((value) => value && !value.isPlaceholder);
+  if (literal) return literal;
+  for (const injection of [install.injectionPath, install.injectionURL]) {
+    const cluster = injection && parseInjectionPath(injection.value).cluster;
+    if (cluster && !cluster.includes('$')) return injection;
   }
   return undefined;
 }
@@ -180,7 +221,7 @@ export function declaredClusterName(install: InstallConfig): Located<string> | u
 export function clusterNameOf(install: InstallConfig): string | undefined {
   const declared = declaredClusterName(install);
   if (!declared) return undefined;
-  return declared === install.injectionPath ? parseInjectionPath(declared.value).cluster : declared.value;
+  return declared === install.injectionPath || declared === install.injectionURL ? parseInjectionPath(declared.value).cluster : declared.value;
 }
 
 export function isRemoteProfile(install: InstallConfig): boolean {

@@ -169,9 +169,28 @@ function valuesFromLayer(release: Resource, entry: Record<string, unknown>, look
  * `valuesFrom` entry with a `targetPath`, which wins over everything before it (Flux's documented order).
  */
 export function readHelmRelease(resource: Resource, lookup: readonly Resource[]): InstallConfig | undefined {
-  const chartPath = resource.string(['spec', 'chart', 'spec', 'chart']) !== undefined ? ['spec', 'chart', 'spec', 'chart'] : ['spec', 'chartRef', 'name'];
-  const chart = resource.locatedString(chartPath);
+  const chart = helmReleaseChart(resource);
   if (!chart || !istioChartName(chart.value)) return undefined;
+  return readHelmInstall({
+    source: 'HelmRelease',
+    resource,
+    chart,
+    version: resource.locatedString(['spec', 'chart', 'spec', 'version']),
+    values: helmReleaseValues(resource, lookup),
+    valuesPath: ['spec', 'values'],
+    releaseName: resource.string(['spec', 'releaseName']) ?? resource.name,
+    namespace: resource.string(['spec', 'targetNamespace']) ?? resource.namespace,
+  });
+}
+
+/** The chart a Flux `HelmRelease` installs (`spec.chart.spec.chart`, else `spec.chartRef.name`), whatever chart it is. */
+export function helmReleaseChart(resource: Resource): Located<string> | undefined {
+  const chartPath = resource.string(['spec', 'chart', 'spec', 'chart']) !== undefined ? ['spec', 'chart', 'spec', 'chart'] : ['spec', 'chartRef', 'name'];
+  return resource.locatedString(chartPath);
+}
+
+/** A Flux `HelmRelease`'s values merged in Flux's order, for any chart (the trust checks read non-Istio charts too). */
+export function helmReleaseValues(resource: Resource, lookup: readonly Resource[]): MergedValues {
   const fromLayers = resource.list(['spec', 'valuesFrom']).map(({ item }) => ({ layer: valuesFromLayer(resource, item, lookup), targeted: scalarString(item.targetPath) !== undefined }));
   const inline = resource.get(['spec', 'values']);
   const layers: ValuesLayer[] = [
@@ -180,29 +199,38 @@ export function readHelmRelease(resource: Resource, lookup: readonly Resource[])
     ...fromLayers.flatMap((l) => (l.layer && l.targeted ? [l.layer] : [])),
   ];
   if (layers.length === 0) layers.push({ doc: resource.doc, path: ['spec', 'values'], value: {} });
-  return readHelmInstall({
-    source: 'HelmRelease',
-    resource,
-    chart,
-    version: resource.locatedString(['spec', 'chart', 'spec', 'version']),
-    values: new MergedValues(layers),
-    valuesPath: ['spec', 'values'],
-    releaseName: resource.string(['spec', 'releaseName']) ?? resource.name,
-    namespace: resource.string(['spec', 'targetNamespace']) ?? resource.namespace,
-  });
+  return new MergedValues(layers);
 }
 
-/** The Argo CD source that installs an Istio chart: `spec.sources[]` when set (then `spec.source` is ignored), else `spec.source`. */
-function applicationChartSource(resource: Resource): ValuePath | undefined {
+/**
+ * The Argo CD source that installs a chart `accepts` (an Istio chart by default): `spec.sources[]` when set
+ * (then `spec.source` is ignored), else `spec.source`.
+ */
+export function applicationChartSource(resource: Resource, accepts: (chart: string | undefined) => boolean = (chart) => istioChartName(chart) !== undefined): ValuePath | undefined {
   const sources = resource.list(['spec', 'sources']);
-  if (Array.isArray(resource.get(['spec', 'sources']))) return sources.find(({ item }) => istioChartName(scalarString(item.chart)))?.path;
-  return istioChartName(resource.string(['spec', 'source', 'chart'])) ? ['spec', 'source'] : undefined;
+  if (Array.isArray(resource.get(['spec', 'sources']))) return sources.find(({ item }) => accepts(scalarString(item.chart)))?.path;
+  return accepts(resource.string(['spec', 'source', 'chart'])) ? ['spec', 'source'] : undefined;
 }
 
 /** Argo CD `Application`: `helm.values` (a YAML string), then `helm.valuesObject`, then `helm.parameters` win. */
 export function readApplication(resource: Resource): InstallConfig | undefined {
   const sourcePath = applicationChartSource(resource);
   if (!sourcePath) return undefined;
+  const helm = [...sourcePath, 'helm'];
+  return readHelmInstall({
+    source: 'Application',
+    resource,
+    chart: resource.locatedString([...sourcePath, 'chart'])!,
+    version: resource.locatedString([...sourcePath, 'targetRevision']),
+    values: applicationValues(resource, sourcePath),
+    valuesPath: [...helm, 'valuesObject'],
+    releaseName: resource.string([...helm, 'releaseName']) ?? resource.name,
+    namespace: resource.string(['spec', 'destination', 'namespace']),
+  });
+}
+
+/** The merged Helm values of one source of an Argo CD `Application`, for any chart. */
+export function applicationValues(resource: Resource, sourcePath: ValuePath): MergedValues {
   const helm = [...sourcePath, 'helm'];
   const layers: ValuesLayer[] = [];
   const valuesString = embeddedDocument(resource.doc, [...helm, 'values']);
@@ -216,16 +244,7 @@ export function readApplication(resource: Resource): InstallConfig | undefined {
     layers.push({ doc: resource.doc, path: [...path, 'value'], value: helmSetValue(value, item.forceString === true), targetPath: splitHelmName(name) });
   }
   if (layers.length === 0) layers.push({ doc: resource.doc, path: helm, value: {} });
-  return readHelmInstall({
-    source: 'Application',
-    resource,
-    chart: resource.locatedString([...sourcePath, 'chart'])!,
-    version: resource.locatedString([...sourcePath, 'targetRevision']),
-    values: new MergedValues(layers),
-    valuesPath: [...helm, 'valuesObject'],
-    releaseName: resource.string([...helm, 'releaseName']) ?? resource.name,
-    namespace: resource.string(['spec', 'destination', 'namespace']),
-  });
+  return new MergedValues(layers);
 }
 
 /** The Sail Operator's `Istio`: Helm values under `spec.values`, the profile and version beside them. */

@@ -1,6 +1,7 @@
 import type { YamlDocument } from '../parse/yamlFile';
 import { guessChartFromValues, HELM_VALUES_KIND, KUBERNETES_GATEWAY_KIND } from './installSources';
 import { isRecord, Resource, scalarString } from './resource';
+import { guessTrustChart, TRUST_KINDS } from './certManager';
 
 /** The kinds Istio Mesh reads, each with the apiVersions that serve it. One table, used by recognition, schemas and docs. */
 export const RECOGNISED_KINDS = {
@@ -44,7 +45,7 @@ export function chartDirective(doc: YamlDocument): string | undefined {
 export function recogniseHelmValues(doc: YamlDocument, force = false): Resource | undefined {
   const value = doc.value ?? (chartDirective(doc) ? {} : undefined);
   if (!isRecord(value) || value.apiVersion !== undefined || value.kind !== undefined) return undefined;
-  if (!force && !chartDirective(doc) && !guessChartFromValues(value)) return undefined;
+  if (!force && !chartDirective(doc) && !guessChartFromValues(value) && !guessTrustChart(value)) return undefined;
   return new Resource(doc, '', HELM_VALUES_KIND, value);
 }
 
@@ -55,7 +56,8 @@ export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const apiVersion = scalarString(value.apiVersion);
   if (!kind && !apiVersion) return recogniseHelmValues(doc);
   if (!kind || !apiVersion) return undefined;
-  const sourceKind = INSTALL_SOURCE_KINDS[`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`];
+  const groupKind = `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
+  const sourceKind = INSTALL_SOURCE_KINDS[groupKind] ?? TRUST_KINDS[groupKind];
   if (sourceKind) return new Resource(doc, apiVersion, sourceKind, value);
   if (!(kind in RECOGNISED_KINDS)) return undefined;
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];

@@ -22,9 +22,12 @@ export function scalarString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** True for values that are filled in at install time (`${VAR}`, `{{ .Values.x }}`, `<NAME>`): never literal identities. */
+/**
+ * True for values that are filled in at install time (`${VAR}`, `{{ .Values.x }}`, `<NAME>`, a script's
+ * `cluster{i}`): never literal identities.
+ */
 export function isPlaceholder(value: string): boolean {
-  return /\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|^<[^>]+>$/.test(value);
+  return /\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|^<[^>]+>$|\{[a-z_][a-z0-9_]*\}/.test(value);
 }
 
 /**

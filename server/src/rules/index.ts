@@ -11,6 +11,7 @@ import { SCHEMA_RULES } from './schema';
 import { removedValuesRule } from './removedValues';
 import { misspeltApiGroupRule } from './apiGroup';
 import { INSTALL_SOURCE_RULES } from './installSources';
+import { templateFileRule } from './compose/templateFile';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [
@@ -26,4 +27,5 @@ export const ALL_RULES: readonly Rule[] = [
   removedValuesRule,
   misspeltApiGroupRule,
   ...INSTALL_SOURCE_RULES,
+  templateFileRule,
 ];

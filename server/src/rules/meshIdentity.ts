@@ -103,10 +103,12 @@ export const duplicateClusterName: MeshRule = {
   severity: 'error',
   check(mesh) {
     const groups = new Map<string, InstallConfig[]>();
+    const hosted = new Set(mesh.hostedControlPlanes.map((h) => h.install));
     for (const install of mesh.installs) {
       const name = install.installsControlPlane ? clusterNameOf(install) : undefined;
       if (!name) continue;
-      const key = `${name}\u0000${revisionOf(install)}`;
+      // An external control plane names the cluster it serves, beside that cluster's own remote install.
+      const key = `${name}\u0000${revisionOf(install)}\u0000${hosted.has(install) ? 'hosted' : 'in-cluster'}`;
       groups.set(key, [...(groups.get(key) ?? []), install]);
     }
     const findings: Finding[] = [];
@@ -129,6 +131,12 @@ export const duplicateClusterName: MeshRule = {
   },
 };
 
+/** True when every cluster the install belongs to only hosts other clusters' istiods: its own istiod is not a mesh member. */
+function onlyInHostClusters(mesh: MeshModel, install: InstallConfig): boolean {
+  const clusters = mesh.assignments.get(install.resource)?.clusters ?? [];
+  return clusters.length > 0 && clusters.every((name) => mesh.clusters.get(name)?.role === 'external-control-plane');
+}
+
 /** Every control plane of a multicluster mesh needs a name; istiod's default ("Kubernetes") collides. */
 export const missingClusterName: MeshRule = {
   scope: 'mesh',
@@ -139,7 +147,7 @@ export const missingClusterName: MeshRule = {
     const controlPlanes = mesh.installs.filter((i) => i.installsControlPlane);
     if (Math.max(mesh.clusters.size, controlPlanes.length) < 2) return [];
     return controlPlanes
-      .filter((install) => !install.clusterName && !declaredClusterName(install))
+      .filter((install) => !install.clusterName && !declaredClusterName(install) && !onlyInHostClusters(mesh, install))
       .map((install) => {
         const assigned = mesh.assignments.get(install.resource)?.clusters ?? [];
         return {

@@ -38,7 +38,9 @@ function sizeReason(size: number, maxFileSize: number): string | undefined {
 
 /** Why an editor's text is not analysed (the same limits as for files on disk), or undefined when it is. */
 export function reasonToSkipText(text: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): string | undefined {
-  // A UTF-16 unit is at most 3 UTF-8 bytes: most documents are sized without encoding them.
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: only texts between the two bounds are encoded to be measured, so a
+  // keystroke in a huge document does not re-encode all of it.
+  if (text.length > maxFileSize) return `larger than istioMesh.maxFileSize (at least ${text.length} > ${maxFileSize} bytes)`;
   const sized = text.length * 3 <= maxFileSize ? undefined : sizeReason(Buffer.byteLength(text, 'utf8'), maxFileSize);
   return sized ?? (text.includes('\0') ? BINARY_REASON : undefined);
 }

@@ -4,6 +4,10 @@
 const ACTIVE_EDITOR = '.part.editor .editor-group-container.active .editor-container .monaco-editor';
 const QUICK_INPUT = '.quick-input-widget';
 const SUGGEST_ROWS = '.editor-widget.suggest-widget.visible .monaco-list-row';
+/** The quick fix menu's entries (Ctrl+. or the light bulb); group headers are rows too, without the `action` class. */
+const ACTION_ROWS = '.action-widget .monaco-list-row.action';
+const DIALOG = '.monaco-dialog-box';
+const TOAST = '.notifications-toasts .notification-toast';
 
 export class Workbench {
   constructor(page, workspaceDir) {
@@ -226,6 +230,128 @@ export class Workbench {
       }
     } while (Date.now() < deadline);
     return labels;
+  }
+
+  /**
+   * Opens the quick fix menu at the cursor (Ctrl+.) and returns its entries' titles. The language server may still
+   * be analysing the last change: until one of `expecting` shows it asks again (Escape, Ctrl+.) for up to `timeoutMs`.
+   */
+  async quickFixes({ expecting = [], timeoutMs = 20_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let titles = [];
+    do {
+      await this.page.keyboard.press('Control+.');
+      const shown = await this.page.waitForSelector(ACTION_ROWS, { timeout: 5000 }).catch(() => undefined);
+      if (shown) {
+        titles = await this.page.$$eval(ACTION_ROWS, (rows) => rows.map((row) => (row.getAttribute('aria-label') || row.textContent || '').trim()));
+        if (expecting.length === 0 || expecting.some((title) => titles.includes(title))) return titles;
+      }
+      await this.pressEscape();
+      await this.page.waitForTimeout(500);
+    } while (Date.now() < deadline);
+    return titles;
+  }
+
+  /** Picks an entry of the open quick fix menu with the mouse, and waits for the menu to close. */
+  async chooseQuickFix(title) {
+    const rows = await this.page.$$(ACTION_ROWS);
+    for (const row of rows) {
+      const label = ((await row.getAttribute('aria-label')) || (await row.textContent()) || '').trim();
+      if (label !== title) continue;
+      await row.click();
+      await this.page.waitForSelector('.action-widget', { state: 'hidden' });
+      return;
+    }
+    throw new Error(`the quick fix menu has no "${title}"`);
+  }
+
+  /** The open quick pick (the palette, a showQuickPick): its title and rows' labels, once it shows rows. */
+  async quickPick(description, { titleContains = '', timeoutMs = 20_000 } = {}) {
+    return this.waitFor(
+      description,
+      () =>
+        this.page.evaluate(
+          ({ selector, titleContains }) => {
+            const widget = document.querySelector(selector);
+            if (!widget || widget.style.display === 'none') return undefined;
+            const title = widget.querySelector('.quick-input-title')?.textContent ?? '';
+            const rows = [...widget.querySelectorAll('.monaco-list-row')].map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? '');
+            return rows.length && title.includes(titleContains) ? { title, rows } : undefined;
+          },
+          { selector: QUICK_INPUT, titleContains },
+        ),
+      { timeoutMs },
+    );
+  }
+
+  /** The modal dialog showing (showInformationMessage with `modal: true`): its message, detail and buttons. */
+  async dialog(description, { timeoutMs = 20_000 } = {}) {
+    return this.waitFor(
+      description,
+      () =>
+        this.page.evaluate((selector) => {
+          const box = document.querySelector(selector);
+          if (!box) return undefined;
+          return {
+            message: box.querySelector('.dialog-message-text')?.textContent ?? '',
+            detail: box.querySelector('.dialog-message-detail')?.textContent ?? '',
+            buttons: [...box.querySelectorAll('.dialog-buttons .monaco-button')].map((b) => b.textContent?.trim() ?? ''),
+          };
+        }, DIALOG),
+      { timeoutMs },
+    );
+  }
+
+  async clickDialogButton(label) {
+    await this.page.click(`${DIALOG} .dialog-buttons .monaco-button:text-is("${label}")`);
+    await this.page.waitForSelector(DIALOG, { state: 'hidden' });
+  }
+
+  /** Waits for a notification toast whose message matches `pattern`; returns its message and buttons. */
+  async notification(pattern, { timeoutMs = 30_000 } = {}) {
+    return this.waitFor(
+      `a notification matching ${pattern}`,
+      async () => {
+        const toasts = await this.page.$$eval(TOAST, (els) =>
+          els.map((el) => ({
+            message: el.querySelector('.notification-list-item-message')?.textContent ?? '',
+            buttons: [...el.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map((b) => b.textContent?.trim() ?? ''),
+          })),
+        );
+        return toasts.find((toast) => pattern.test(toast.message));
+      },
+      { timeoutMs },
+    );
+  }
+
+  /** Clicks a button of the notification toast whose message matches `pattern`. */
+  async clickNotificationButton(pattern, label) {
+    const toasts = await this.page.$$(TOAST);
+    for (const toast of toasts) {
+      const message = (await toast.$eval('.notification-list-item-message', (el) => el.textContent ?? '').catch(() => '')) ?? '';
+      if (!pattern.test(message)) continue;
+      const button = await toast.$(`.notification-list-item-buttons-container .monaco-button:text-is("${label}")`);
+      if (!button) throw new Error(`the notification "${message}" has no "${label}" button`);
+      await button.click();
+      return;
+    }
+    throw new Error(`no notification matches ${pattern}`);
+  }
+
+  /** The text of the Output panel's editor (the channel it shows), as rendered. */
+  async outputPanelText() {
+    return this.page.evaluate(() => {
+      const lines = [...document.querySelectorAll('.part.panel .output-view .monaco-editor .view-lines .view-line')];
+      return lines
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((line) => line.textContent.replace(/\u00a0/g, ' '))
+        .join('\n');
+    });
+  }
+
+  /** Names of the files and folders the explorer shows (those inside expanded folders). */
+  async explorerLabels() {
+    return this.page.$$eval('.explorer-folders-view .monaco-list-row .label-name', (els) => els.map((el) => el.textContent?.trim() ?? ''));
   }
 
   async focusProblems() {

@@ -23,8 +23,9 @@ function forValidation(schema: unknown): unknown {
   if (!isRecord(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'description') continue;
-    out[key] = key === 'enum' || key === EXCLUSIVE_KEYWORD ? value : forValidation(value);
+    // A string `description` is an annotation; an object one would be a property named so, and is kept.
+    if (key === 'description' && typeof value === 'string') continue;
+    out[key] = (key === 'enum' || key === EXCLUSIVE_KEYWORD) && Array.isArray(value) ? value : forValidation(value);
   }
   if (out[IGNORE_CASE_KEYWORD] && Array.isArray(out.enum)) {
     out[CASE_INSENSITIVE_ENUM] = out.enum;
@@ -162,19 +163,23 @@ function orList(items: string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
-/** Edit distance, to suggest the field someone meant. */
+/** Edit distance (a swap of two neighbours counts as one edit, as in `mdoe`), to suggest the field someone meant. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      previous = current;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) current[j] = Math.min(current[j], beforePrevious[j - 2] + 1);
     }
+    beforePrevious = previous;
+    previous = current;
   }
-  return row[b.length];
+  return previous[y.length];
 }
 
 export function closest(word: string, candidates: readonly string[]): string | undefined {

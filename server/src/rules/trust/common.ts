@@ -1,5 +1,6 @@
 import type { Cluster, MeshModel } from '../../mesh/model';
-import { isCaCertsSecret, readCaCerts, shortFingerprint, type CaCerts, type CertificateFacts } from '../../resources/cacerts';
+import type { TrustProvider } from '../../mesh/trust';
+import { describeCertificate, isCaCertsSecret, readCaCerts, type CaCerts } from '../../resources/cacerts';
 import { contextVariable } from '../secrets/places';
 
 export const PLUGIN_CA_DOCS = 'https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/';
@@ -10,10 +11,7 @@ export function createCacertsCommand(cluster: string, namespace: string): string
   return `kubectl create secret generic cacerts -n ${namespace} ${files} --context=${contextVariable(cluster)}`;
 }
 
-/** `"CN=Root A" (SHA-256 AB:CD:…)`: how a certificate is named in messages; never its body. */
-export function describeCertificate(certificate: CertificateFacts): string {
-  return `"${certificate.subject}" (SHA-256 ${shortFingerprint(certificate.fingerprint)})`;
-}
+export { describeCertificate };
 
 /** Clusters whose istiod signs workload certificates: a remote's workloads are signed by its primary. */
 export function mintsCertificates(cluster: Cluster): boolean {
@@ -30,4 +28,20 @@ export function cacertsOfMesh(mesh: MeshModel): CaCerts[] {
 
 export function clusterOf(cacerts: CaCerts): string | undefined {
   return cacerts.holders.length === 1 ? cacerts.holders[0] : undefined;
+}
+
+/** The provider that gives a cluster its root of trust, when its files hold one. */
+export function trustProviderOf(cluster: Cluster): TrustProvider | undefined {
+  return cluster.trustProviders[0];
+}
+
+/** `cert-manager Certificate istio-system/cacerts (cluster1, cluster2); SPIRE (...) (cluster3)`: the providers found, each once. */
+export function describeProviders(clusters: readonly Cluster[]): string {
+  const byDescription = new Map<string, string[]>();
+  for (const cluster of clusters) {
+    const provider = trustProviderOf(cluster);
+    if (!provider) continue;
+    byDescription.set(provider.description, [...(byDescription.get(provider.description) ?? []), cluster.name]);
+  }
+  return [...byDescription].map(([description, names]) => `${description} (${names.join(', ')})`).join('; ');
 }

@@ -1,6 +1,6 @@
 import type { MeshRule } from '../rule';
 import { meshAnchor } from '../secrets/places';
-import { createCacertsCommand, PLUGIN_CA_DOCS } from './common';
+import { createCacertsCommand, describeProviders, PLUGIN_CA_DOCS, trustProviderOf } from './common';
 
 /** cacerts holds the CA's private key, so most repositories hold none: say once how to create it. */
 export const cacertsAbsent: MeshRule = {
@@ -9,10 +9,23 @@ export const cacertsAbsent: MeshRule = {
   title: 'No cacerts secret in any cluster',
   severity: 'information',
   check(mesh) {
-    if (mesh.clusters.size < 2 || [...mesh.clusters.values()].some((c) => c.cacerts)) return [];
+    const clusters = [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (clusters.length < 2 || clusters.some((c) => c.cacerts)) return [];
     const location = meshAnchor(mesh);
     if (!location) return [];
-    const first = [...mesh.clusters.keys()].sort()[0];
+    // Another provider (cert-manager, istio-csr, SPIRE) supplies the root: no cacerts is expected, say which once.
+    const provided = clusters.filter(trustProviderOf);
+    if (provided.length) {
+      return [{
+        code: cacertsAbsent.code,
+        severity: cacertsAbsent.severity,
+        location,
+        message:
+          `No cacerts secret is committed, as expected: the root of trust comes from ${describeProviders(provided)}. ` +
+          `The cacerts checks do not apply to ${provided.length === clusters.length ? 'these clusters' : provided.map((c) => c.name).join(', ')}; their roots are compared instead (MESH601).`,
+      }];
+    }
+    const first = clusters[0].name;
     return [{
       code: cacertsAbsent.code,
       severity: cacertsAbsent.severity,

@@ -1,46 +1,64 @@
 import type { MeshRule } from '../rule';
-import { rootFingerprints, type CaCerts } from '../../resources/cacerts';
 import type { Cluster } from '../../mesh/model';
-import { describeCertificate, mintsCertificates } from './common';
+import { sameRoot, type RootOfTrust, type TrustProvider } from '../../mesh/trust';
+import type { RelatedInformation } from '../finding';
+import { mintsCertificates } from './common';
 
-interface ClusterTrust {
+type KnownRoot = Exclude<RootOfTrust, { kind: 'unknown' }>;
+
+export interface ClusterTrust {
   cluster: Cluster;
-  cacerts: CaCerts;
-  roots: Set<string>;
+  provider: TrustProvider;
+  root: KnownRoot;
 }
 
-function describeRoots(cacerts: CaCerts): string {
-  return cacerts.rootCert?.certificates.map(describeCertificate).join(', ') ?? '';
+/** The clusters whose istiod signs workload certificates, each with the root its provider ends at (when known). */
+export function clusterRoots(clusters: Iterable<Cluster>): ClusterTrust[] {
+  return [...clusters]
+    .filter(mintsCertificates)
+    .flatMap((cluster) => {
+      const provider = cluster.trustProviders[0];
+      return provider && provider.root.kind !== 'unknown' ? [{ cluster, provider, root: provider.root }] : [];
+    })
+    .sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
+}
+
+/** Each step of the other cluster's chain, then its root: the path a reader follows to see why they differ. */
+export function chainInformation(other: ClusterTrust): RelatedInformation[] {
+  const steps = other.provider.chain.filter((link) => link.at !== other.root.at).map((link) => ({ location: link.at.location(), message: `trust chain of ${other.cluster.name}: ${link.description}` }));
+  return [...steps, { location: other.root.at.location('key'), message: `root of ${other.cluster.name}: ${other.root.description}` }];
+}
+
+/** `cluster2 does` / `cluster2, cluster3 do`, with the verb's singular and plural forms. */
+export function clustersWithVerb(strangers: readonly ClusterTrust[], singular = 'does', plural = 'do'): string {
+  return `${strangers.map((s) => s.cluster.name).join(', ')} ${strangers.length === 1 ? singular : plural}`;
+}
+
+/** Where a root is reported: the key of a PEM entry, the value that names a Vault mount or root Certificate. */
+function rootLocation(trust: ClusterTrust) {
+  return trust.root.kind === 'certificates' ? trust.root.at.location('key') : trust.root.at.location();
 }
 
 export const rootCertificatesDiffer: MeshRule = {
   scope: 'mesh',
   code: 'MESH601',
-  title: 'The root certificates of the clusters differ',
+  title: 'The trust chains of the clusters end at different roots',
   severity: 'error',
   check(mesh) {
-    const trusts: ClusterTrust[] = [...mesh.clusters.values()]
-      .filter(mintsCertificates)
-      .flatMap((cluster) => {
-        const cacerts = cluster.cacerts;
-        const roots = cacerts ? rootFingerprints(cacerts) : [];
-        return cacerts && roots.length ? [{ cluster, cacerts, roots: new Set(roots) }] : [];
-      })
-      .sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
+    const trusts = clusterRoots(mesh.clusters.values());
     return trusts.flatMap((own) => {
-      // Sharing any root is enough: a bundle of old and new roots during a rotation is fine.
-      const strangers = trusts.filter((other) => other !== own && ![...other.roots].some((fp) => own.roots.has(fp)));
-      if (!strangers.length || !own.cacerts.rootCert) return [];
+      const strangers = trusts.filter((other) => other !== own && sameRoot(own.root, other.root) === false);
+      if (!strangers.length) return [];
+      // The plug-in CA's own words ("trusts X in root-cert.pem"); other providers say where their chain ends.
+      const ownRoot = own.provider.kind === 'cacerts' ? `trusts ${own.root.description}` : `gets its root of trust from ${own.provider.description}, which ends at ${own.root.description}`;
       return [{
         code: rootCertificatesDiffer.code,
         severity: rootCertificatesDiffer.severity,
-        location: own.cacerts.rootCert.key.location('key'),
+        location: rootLocation(own),
         cluster: own.cluster.name,
-        related: strangers.flatMap((other) =>
-          other.cacerts.rootCert ? [{ location: other.cacerts.rootCert.key.location('key'), message: `root-cert.pem of ${other.cluster.name}: ${describeRoots(other.cacerts)}` }] : [],
-        ),
+        related: strangers.flatMap(chainInformation),
         message:
-          `${own.cluster.name} trusts ${describeRoots(own.cacerts)} in root-cert.pem, which ${strangers.map((s) => s.cluster.name).join(', ')} ${strangers.length === 1 ? 'does' : 'do'} not: ` +
+          `${own.cluster.name} ${ownRoot}, which ${clustersWithVerb(strangers)} not: ` +
           `workloads reject the other cluster's certificates ("x509: certificate signed by unknown authority"). Issue every cluster's intermediate CA from one root.`,
       }];
     });

@@ -1,6 +1,6 @@
 import type { MeshRule } from '../rule';
 import { clusterAnchor, controlPlaneNamespaceOf } from '../secrets/places';
-import { createCacertsCommand } from './common';
+import { createCacertsCommand, describeProviders, trustProviderOf } from './common';
 
 export const cacertsPartial: MeshRule = {
   scope: 'mesh',
@@ -10,20 +10,29 @@ export const cacertsPartial: MeshRule = {
   check(mesh) {
     if (mesh.clusters.size < 2) return [];
     const clusters = [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const withCacerts = clusters.filter((c) => c.cacerts);
-    if (!withCacerts.length) return [];
+    const withTrust = clusters.filter(trustProviderOf);
+    if (!withTrust.length) return [];
+    // With only cacerts secrets the plug-in CA's words; with other providers, which ones the others use.
+    const onlyCacerts = withTrust.every((c) => trustProviderOf(c)!.kind === 'cacerts');
     // Only a primary runs the istiod that would mint its own root; a remote's workloads are signed by its primary.
-    return clusters.filter((c) => c.role === 'primary' && !c.cacerts).flatMap((cluster) => {
+    return clusters.filter((c) => c.role === 'primary' && !trustProviderOf(c)).flatMap((cluster) => {
       const location = clusterAnchor(cluster);
       if (!location) return [];
+      const others = withTrust.map((c) => c.name).join(', ');
+      const theyHave = onlyCacerts
+        ? `no cacerts secret while ${others} ${withTrust.length === 1 ? 'has one' : 'have one'}`
+        : `no cacerts secret nor other root of trust while ${withTrust.length === 1 ? 'another cluster gets one' : 'other clusters get theirs'} from ${describeProviders(withTrust)}`;
       return [{
         code: cacertsPartial.code,
         severity: cacertsPartial.severity,
         location,
         cluster: cluster.name,
-        related: withCacerts.map((other) => ({ location: other.cacerts!.resource.location(['metadata', 'name']), message: `cacerts of ${other.name}` })),
+        related: withTrust.map((other) => {
+          const provider = trustProviderOf(other)!;
+          return { location: provider.anchor.location(), message: provider.kind === 'cacerts' ? `cacerts of ${other.name}` : `${provider.description} of ${other.name}` };
+        }),
         message:
-          `${cluster.name} has no cacerts secret while ${withCacerts.map((c) => c.name).join(', ')} ${withCacerts.length === 1 ? 'has one' : 'have one'}: ` +
+          `${cluster.name} has ${theyHave}: ` +
           `its istiod would mint its own self-signed root, which the other clusters do not trust. ` +
           `Create it from the same root: \`${createCacertsCommand(cluster.name, controlPlaneNamespaceOf(mesh, cluster))}\`.`,
       }];
