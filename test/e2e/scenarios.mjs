@@ -138,10 +138,10 @@ async function applyQuickFix({ wb, shot, check }, { file, line, column, title },
   await wb.chooseQuickFix(title);
 }
 
-/** Every log file of an output channel (VS Code writes each channel to `N-<name>.log`, ':' spelled '_'). */
+/** The log files of an extension's log output channel: `<extension id>/<channel name without punctuation>.log`. */
 function outputChannelLogs(codeServer, channel) {
-  const fileName = channel.replace(/:/g, '_');
-  return codeServer.allLogs().filter((path) => path.endsWith(`-${fileName}.log`) || path.endsWith(`/${fileName}.log`));
+  const fileName = `${channel.replace(/[^\w\s-]/g, '')}.log`;
+  return codeServer.allLogs().filter((path) => path.endsWith(`/${EXTENSION_ID}/${fileName}`));
 }
 
 export const SCENARIOS = [
@@ -442,7 +442,8 @@ export const SCENARIOS = [
         const label = `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`;
         check(target.find(object.kind, object.namespace, object.name), `${label} arrived on ${a.cluster}'s API server (${a.context})`);
       }
-      check(untouched.writes().length === 0 && untouched.objects().length === 0, `nothing arrived on ${a.untouched}'s API server (${untouched.requests.length} request(s), none a write)`);
+      const seen = untouched.requests.map((r) => `${r.method} ${r.path}`);
+      check(untouched.writes().length === 0 && untouched.objects().length === 0, `nothing arrived on ${a.untouched}'s API server (requests: ${seen.join(', ') || 'none'})`);
       await wb.clickNotificationButton(SUMMARY, 'Show Output');
       const shown = await wb.waitFor(`the ${a.outputChannel} output to show the kubectl call`, async () => {
         const text = await wb.outputPanelText();

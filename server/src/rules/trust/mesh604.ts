@@ -34,7 +34,9 @@ export const cacertsPartial: MeshRule = {
         message:
           `${cluster.name} has ${theyHave}: ` +
           `its istiod would mint its own self-signed root, which the other clusters do not trust. ` +
-          `Create it from the same root: \`${createCacertsCommand(cluster.name, controlPlaneNamespaceOf(mesh, cluster))}\`.`,
+          (onlyCacerts
+            ? `Create it from the same root: \`${createCacertsCommand(cluster.name, controlPlaneNamespaceOf(mesh, cluster))}\`.`
+            : `Give it the same provider and issuer as the others, or a cacerts secret from their root.`),
       }];
     });
   },
