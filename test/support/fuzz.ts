@@ -423,6 +423,38 @@ async function reproduce(session: FuzzSession, path: string, failure: CheckFaile
   return lines.join('');
 }
 
+/** `edits` replayed on `original` (offsets clamped, as a subset of the edits no longer lines up) and undone. */
+async function undoDiffers(session: FuzzSession, path: string, original: string, edits: Edit[]): Promise<boolean> {
+  await session.restartIfDead();
+  session.close(path);
+  try {
+    const initial = await session.open(path, original);
+    const texts = [original];
+    for (const edit of edits) {
+      const text = texts[texts.length - 1];
+      const start = Math.min(edit.start, text.length);
+      const clamped = { start, end: Math.min(Math.max(edit.end, start), text.length), insert: edit.insert };
+      if (!isEditorEdit(text, clamped)) continue;
+      texts.push(session.edit(path, text, clamped));
+    }
+    let text = texts[texts.length - 1];
+    for (let i = texts.length - 1; i > 0; i--) {
+      const before = texts[i - 1];
+      // The edit that produced texts[i] from before, recovered from the two texts.
+      let prefix = 0;
+      while (prefix < before.length && prefix < texts[i].length && before[prefix] === texts[i][prefix]) prefix++;
+      let suffix = 0;
+      while (suffix < before.length - prefix && suffix < texts[i].length - prefix && before[before.length - 1 - suffix] === texts[i][texts[i].length - 1 - suffix]) suffix++;
+      const undo = { start: prefix, end: texts[i].length - suffix, insert: before.slice(prefix, before.length - suffix) };
+      text = isEditorEdit(text, undo) ? session.edit(path, text, undo) : session.edit(path, text, { start: 0, end: text.length, insert: before });
+    }
+    const restored = await session.settled(path, text);
+    return JSON.stringify(restored) !== JSON.stringify(initial);
+  } catch {
+    return false;
+  }
+}
+
 /** Runs the fuzzer. Failures are collected (each with its seed and reproduction), never thrown. */
 export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = Date.now();
@@ -466,7 +498,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         const restored = await session.settled(path, text);
         if (text !== original) throw new Error('the fuzzer\'s own undo is wrong');
         if (JSON.stringify(restored) !== JSON.stringify(initial)) {
-          record('undo-differs', `after undoing ${applied.length} edits: ${JSON.stringify(initial.map((d) => d.code))} became ${JSON.stringify(restored.map((d) => d.code))}`, `${JSON.stringify(original)}\nedits: ${JSON.stringify(applied)}`);
+          const detail = `after undoing ${applied.length} edits: ${JSON.stringify(initial.map((d) => d.code))} became ${JSON.stringify(restored.map((d) => d.code))}`;
+          const fewest = await minimize(applied, (subset) => undoDiffers(session, path, original, subset), 30);
+          record('undo-differs', detail, `${JSON.stringify(original)}\nedits (start, end, insert), then undone: ${JSON.stringify(fewest)}`);
         }
       } catch (error) {
         if (!(error instanceof CheckFailed)) throw error;

@@ -5,6 +5,7 @@ import type { MeshModel } from '../mesh/model';
 import { pathAtOffset, samePath } from '../parse/pathAt';
 import type { Located } from '../resources/resource';
 import { meshOfResource } from './meshCompletion';
+import { trustHover } from './trustHover';
 
 const REASONS: Record<AssignmentReason, string> = {
   directive: 'an `# istio-mesh: cluster=` comment',
@@ -57,7 +58,9 @@ export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: reado
       return 'Belongs to **no cluster**: add `# istio-mesh: cluster=NAME` above it, or list its path in `istioMesh.clusters`.';
     }
     const plural = assignment.clusters.length > 1 ? 'clusters' : 'cluster';
-    return `Belongs to ${plural} **${assignment.clusters.join(', ')}**, from ${REASONS[assignment.reason]}.`;
+    const belongs = `Belongs to ${plural} **${assignment.clusters.join(', ')}**, from ${REASONS[assignment.reason]}.`;
+    const trust = trustHover(mesh, resource);
+    return trust ? `${belongs}\n\n${trust}` : belongs;
   }
-  return undefined;
+  return trustHover(mesh, resource);
 }

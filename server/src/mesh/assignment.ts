@@ -150,7 +150,9 @@ export class ClusterAssigner {
       const rest = names?.filter((n) => n !== hosted.served.value);
       return rest?.length === 1 ? rest[0] : undefined;
     };
-    const folderCluster = this.folderCluster(place);
+    // Only a cluster named in its own folder: higher up, the served cluster's folder is usually in the subtree.
+    const folderNames = this.clustersByFolder.get(dirname(place));
+    const folderCluster = folderNames?.size === 1 ? [...folderNames][0] : undefined;
     const candidates: [string | undefined, AssignmentReason][] = [
       [other(directiveClusters(resource)), 'directive'],
       [other(this.settingClusters(place)), 'setting'],

@@ -11,13 +11,14 @@ import { SCHEMA_RULES } from './schema';
 import { removedValuesRule } from './removedValues';
 import { misspeltApiGroupRule } from './apiGroup';
 import { INSTALL_SOURCE_RULES } from './installSources';
-import { templateFileRule } from './compose/templateFile';
+import { EXTERNAL_CONTROL_PLANE_RULES } from './externalControlPlane';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [
   unassignedFile,
   ...MESH_IDENTITY_RULES,
   ...DEPLOYMENT_MODEL_RULES,
+  ...EXTERNAL_CONTROL_PLANE_RULES,
   ...SECRET_RULES,
   ...TRUST_RULES,
   ...GATEWAY_RULES,
@@ -27,5 +28,4 @@ export const ALL_RULES: readonly Rule[] = [
   removedValuesRule,
   misspeltApiGroupRule,
   ...INSTALL_SOURCE_RULES,
-  templateFileRule,
 ];

@@ -4,6 +4,24 @@ import { rootCertificatesDiffer } from './mesh601';
 import { caCertsInconsistent } from './mesh602';
 import { caCertificateExpiry } from './mesh603';
 import { cacertsPartial } from './mesh604';
+import { providersCannotShareRoot } from './mesh605';
+import { caAddressWithoutIstioCsr, issuerNotFound, istioCsrClusterId, istiodOwnCaWithIstioCsr } from './certManagerRules';
+import { spireTrustDomainMismatch, trustDomainsDiffer } from './trustDomains';
+import { committedKeyMaterial } from './keyMaterial';
 
-/** Trust checks on the plug-in CA (MESH600–MESH604). */
-export const TRUST_RULES: readonly Rule[] = [cacertsAbsent, rootCertificatesDiffer, caCertsInconsistent, caCertificateExpiry, cacertsPartial];
+/** Trust checks: the plug-in CA (MESH600–MESH604) and the other providers of the root of trust (MESH605–MESH612). */
+export const TRUST_RULES: readonly Rule[] = [
+  cacertsAbsent,
+  rootCertificatesDiffer,
+  caCertsInconsistent,
+  caCertificateExpiry,
+  cacertsPartial,
+  providersCannotShareRoot,
+  issuerNotFound,
+  istioCsrClusterId,
+  istiodOwnCaWithIstioCsr,
+  caAddressWithoutIstioCsr,
+  trustDomainsDiffer,
+  spireTrustDomainMismatch,
+  committedKeyMaterial,
+];

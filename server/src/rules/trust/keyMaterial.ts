@@ -1,0 +1,71 @@
+import type { Finding } from '../finding';
+import type { MeshRule } from '../rule';
+import { isIssuer, issuerBackend, issuerCredentialRefs, ISSUER_KIND } from '../../resources/certManager';
+import { isPrivateKey } from '../../resources/cacerts';
+import { secretValues } from '../../resources/remoteSecret';
+import type { Resource } from '../../resources/resource';
+
+/** Shorter values are samples (`changeme`, `xxx`), not credentials worth a notice. */
+const MIN_TOKEN_LENGTH = 8;
+
+interface Committed {
+  secret: Resource;
+  key: string;
+  what: string;
+  issuer: Resource;
+}
+
+function secretNamed(resources: readonly Resource[], name: string, namespace: string | undefined): Resource | undefined {
+  return resources.find((r) => r.kind === 'Secret' && r.name === name && (!namespace || !r.namespace || r.namespace === namespace));
+}
+
+/** The credentials issuers read that are committed with real values: a CA's private key, a Vault token or secret ID. */
+function committedCredentials(resources: readonly Resource[]): Committed[] {
+  const found: Committed[] = [];
+  for (const issuer of resources.filter(isIssuer)) {
+    const namespace = issuer.kind === ISSUER_KIND ? issuer.namespace : undefined;
+    const backend = issuerBackend(issuer);
+    if (backend.type === 'ca') {
+      const secret = secretNamed(resources, backend.secretName.value, namespace);
+      const key = secret && secretValues(secret).get('tls.key');
+      if (secret && key?.text && !key.placeholder && isPrivateKey(key.text)) found.push({ secret, key: 'tls.key', what: 'the private key of a CA', issuer });
+    }
+    for (const ref of issuerCredentialRefs(issuer)) {
+      const secret = secretNamed(resources, ref.name.value, namespace);
+      if (!secret) continue;
+      const values = secretValues(secret);
+      const entries = ref.key ? [[ref.key, values.get(ref.key)] as const] : [...values];
+      for (const [key, value] of entries) {
+        if (value?.text && !value.placeholder && value.text.trim().length >= MIN_TOKEN_LENGTH) found.push({ secret, key, what: ref.what, issuer });
+      }
+    }
+  }
+  return found;
+}
+
+export const committedKeyMaterial: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH612',
+  title: 'A Secret with real key material is committed',
+  severity: 'information',
+  check(mesh) {
+    const seen = new Set<string>();
+    return committedCredentials(mesh.resources).flatMap(({ secret, key, what, issuer }): Finding[] => {
+      const id = `${secret.file}#${secret.doc.index}#${key}`;
+      if (seen.has(id)) return [];
+      seen.add(id);
+      const entry = secretValues(secret).get(key);
+      if (!entry) return [];
+      // Where it is and what kind of credential, never the value nor any part of it.
+      return [{
+        code: committedKeyMaterial.code,
+        severity: committedKeyMaterial.severity,
+        location: entry.key.location('key'),
+        related: [{ location: issuer.location(['metadata', 'name']), message: `${issuer.displayName} uses it` }],
+        message:
+          `${secret.displayName} holds ${what} in "${key}", committed with the files: whoever can read the repository can ${what.includes('CA') ? 'sign certificates every cluster of the mesh trusts' : 'use that Vault credential to sign certificates the mesh trusts'}. ` +
+          `Keep it out of Git: create the Secret at deploy time (External Secrets, Sealed Secrets, SOPS) and rotate the one committed here.`,
+      }];
+    });
+  },
+};
