@@ -8,7 +8,8 @@
 // and prints a table plus the ratios (1)/(5), (3)/(5) and ours/(6); JSON goes to bench/results/.
 //
 //   node bench/run.mjs [--quick] [--models multi-primary,primary-remote] [--clusters 2,10,50,200] [--apps 20,200]
-//                      [--runs N] [--keystrokes N] [--no-peer] [--peer-max-mb 80]
+//                      [--runs N] [--keystrokes N] [--no-peer] [--peer-max-mb 80] [--profile-server DIR]
+// --profile-server writes a CPU profile of each server run (node --cpu-prof) to DIR.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ function parseArgs(argv) {
     keystrokes: quick ? 10 : 20,
     peer: true,
     peerMaxMB: 80,
+    serverNodeArgs: [],
     quick,
   };
   const list = (value) => value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -46,6 +48,7 @@ function parseArgs(argv) {
       case '--keystrokes': options.keystrokes = Number(next()); break;
       case '--no-peer': options.peer = false; break;
       case '--peer-max-mb': options.peerMaxMB = Number(next()); break;
+      case '--profile-server': options.serverNodeArgs = ['--cpu-prof', `--cpu-prof-dir=${next()}`]; break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -95,12 +98,12 @@ function peakRssMB(pid) {
 const fileUri = (path) => pathToFileURL(path).toString();
 
 class ServerSession {
-  constructor(root) {
+  constructor(root, nodeArgs = []) {
     this.root = root;
     this.published = new Map();
     this.waiters = [];
     this.spawnedAt = performance.now();
-    this.child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...nodeArgs, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.on('data', () => {});
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
     this.connection.onNotification('textDocument/publishDiagnostics', (params) => {
@@ -212,8 +215,8 @@ const KEYSTROKES = {
   unrelated: { file: (dir) => join(dir, 'cluster1', 'apps', 'team-00.yaml'), values: ['perTryTimeout: 500ms', 'perTryTimeout: 750ms'] },
 };
 
-async function measureServer(mesh, keystrokes) {
-  const session = new ServerSession(mesh.dir);
+async function measureServer(mesh, keystrokes, nodeArgs) {
+  const session = new ServerSession(mesh.dir, nodeArgs);
   await session.initialize();
   const coldStartMs = await session.waitForAllFiles(mesh.files);
   await session.settle();
@@ -251,7 +254,7 @@ async function measureMesh(mesh, options) {
   const samples = { coldStart: [], meshIDKeystroke: [], unrelatedKeystroke: [], cli: [], peakMB: [], jsYaml: [], yaml: [], peer: [] };
   const peerRuns = options.peer && mesh.bytes <= options.peerMaxMB * 1e6 ? Math.min(runs, 3) : 0;
   for (let run = 0; run < runs; run++) {
-    const server = await measureServer(mesh, options.keystrokes);
+    const server = await measureServer(mesh, options.keystrokes, options.serverNodeArgs);
     samples.coldStart.push(server.coldStartMs);
     samples.meshIDKeystroke.push(...server.latencies.meshID);
     samples.unrelatedKeystroke.push(...server.latencies.unrelated);

@@ -1,8 +1,10 @@
-// The E2E scenarios, in the order they run against one workbench (test/e2e/workspace copied to a temp folder).
-// Each is { name, title, session?, prepare?(workspaceDir), run(ctx) }; prepare runs on the copy before the workbench
-// opens it; session 'untrusted' runs in a second VS Code with workspace trust on (run.mjs SESSIONS).
+// The E2E scenarios, in the order they run against one workbench per session (its fixture folder copied to a temp
+// folder). Each is { name, title, session?, prepare?(workspaceDir), run(ctx) }; prepare runs on the copy before the
+// workbench opens it; session 'untrusted' runs in a second VS Code with workspace trust on, 'multiNetwork' in a third
+// on test/e2e/workspace-multi-network with fake API servers behind KUBECONFIG (run.mjs SESSIONS).
 // What they expect is data at the top, so a new feature adds a row or a scenario.
-// ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, shot(name), note(text), skip(reason), check(ok, message) }.
+// ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, session (what the session's
+// start() gave: the fake clusters, or skipReason), shot(name), note(text), skip(reason), check(ok, message) }.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeProblems, overlaps } from './lib/workbench.mjs';
@@ -430,21 +432,23 @@ export const SCENARIOS = [
       await shot('apply-context');
       await wb.page.keyboard.press('Enter');
       const plan = await wb.dialog('the plan to confirm');
-      check(plan.detail.includes(a.file) && plan.detail.includes(`context ${a.context}`), `the plan names ${a.file} and context ${a.context}:\n${plan.detail}`);
+      note(`the plan:\n${plan.detail}`);
+      check(plan.detail.includes(a.file) && plan.detail.includes(`context ${a.context}`), `the plan names ${a.file} and context ${a.context}`);
       check(plan.buttons.includes(a.confirm), `the plan dialog offers "${a.confirm}" (buttons: ${plan.buttons.join(', ')})`);
       check(target.writes().length === 0, `nothing was written to ${a.cluster}'s API server before the confirmation`);
       await shot('apply-plan');
       await wb.clickDialogButton(a.confirm);
       const summary = await wb.notification(SUMMARY, { timeoutMs: 60_000 });
-      note(`summary: ${summary.message}`);
       check(/succeeded/.test(summary.message) && !/failed/.test(summary.message), `the summary says it succeeded ("${summary.message}")`);
+      // At once: an information toast hides itself after a while.
+      await wb.clickNotificationButton(SUMMARY, 'Show Output');
       for (const object of a.arrives) {
         const label = `${object.kind} ${object.namespace ? `${object.namespace}/` : ''}${object.name}`;
         check(target.find(object.kind, object.namespace, object.name), `${label} arrived on ${a.cluster}'s API server (${a.context})`);
       }
+      // Reads are allowed: Google Cloud SDK's kubectl dispatcher asks the current context's /version on every call.
       const seen = untouched.requests.map((r) => `${r.method} ${r.path}`);
       check(untouched.writes().length === 0 && untouched.objects().length === 0, `nothing arrived on ${a.untouched}'s API server (requests: ${seen.join(', ') || 'none'})`);
-      await wb.clickNotificationButton(SUMMARY, 'Show Output');
       const shown = await wb.waitFor(`the ${a.outputChannel} output to show the kubectl call`, async () => {
         const text = await wb.outputPanelText();
         return text.includes(a.context) ? text : undefined;

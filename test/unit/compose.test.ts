@@ -10,6 +10,8 @@ import { Workspace } from '../../server/src/engine/workspace';
 import { composeWorkspace, compositionUnitOf } from '../../server/src/compose';
 import type { MeshModel } from '../../server/src/mesh/model';
 import type { Resource } from '../../server/src/resources/resource';
+import { hoverFromMesh } from '../../server/src/features/meshHover';
+import { templateFileRule } from '../../server/src/rules/compose/templateFile';
 import { formatRange, yamlFilesUnder } from '../support/analyze';
 import { EXAMPLES } from '../support/paths';
 
@@ -128,4 +130,56 @@ test('kustomizations that include each other, or hold the wrong types, are compo
   assert.equal(files.length, 4);
   const a = files.find((f) => f.path === `${root}/a/kustomization.yaml`);
   assert.ok(a);
+});
+
+test('hovering a value of a base shows what it becomes in each cluster, and where that is written', () => {
+  const workspace = exampleWorkspace();
+  const { meshes } = new Analyzer().analyze(workspace, { roots: [KUSTOMIZE], clusters: [] });
+  const file = workspace.getFile(join(KUSTOMIZE, 'base', 'eastwest-gateway.yaml'))!;
+  const offset = file.yaml.text.indexOf('set-by-overlay') + 2;
+  const hover = hoverFromMesh(file, offset, meshes);
+  assert.equal(hover, [
+    '**spec.components.ingressGateways.0.k8s.env.0.value** in each cluster built from this base',
+    '',
+    '| cluster | overlay | value | written at |',
+    '|---|---|---|---|',
+    '| cluster1 | overlays/cluster1 | `network1` | overlays/cluster1/kustomization.yaml:32 |',
+    '| cluster2 | overlays/cluster2 | `network2` | overlays/cluster2/kustomization.yaml:32 |',
+  ].join('\n'));
+  const meshIdFile = workspace.getFile(join(KUSTOMIZE, 'base', 'control-plane.yaml'))!;
+  const meshIdHover = hoverFromMesh(meshIdFile, meshIdFile.yaml.text.indexOf('mesh1'), meshes) ?? '';
+  assert.match(meshIdHover, /\| cluster1 \| overlays\/cluster1 \| `mesh1` \| base\/control-plane.yaml:10 \|/);
+  assert.match(meshIdHover, /\| cluster2 \| overlays\/cluster2 \| `mesh1` \| base\/control-plane.yaml:10 \|/);
+});
+
+test('a template file is said to be one once, on its first placeholder', () => {
+  const root = '/virtual/template';
+  const workspace = new Workspace([root]);
+  const file = workspace.setFile(`${root}/remote.yaml`, [
+    'apiVersion: v1',
+    'kind: Namespace',
+    'metadata:',
+    '  name: istio-system',
+    '---',
+    'apiVersion: install.istio.io/v1alpha1',
+    'kind: IstioOperator',
+    'metadata:',
+    '  name: remote',
+    'spec:',
+    '  values:',
+    '    global:',
+    '      multiCluster:',
+    '        clusterName: cluster{i}',
+    '      remotePilotAddress: ${DISCOVERY_ADDRESS}',
+    '---',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    '  name: "{{ .Values.name }}"',
+  ].join('\n'));
+  const findings = file.resources.flatMap((r) => templateFileRule.check(r));
+  assert.deepEqual(findings.map((f) => `${formatRange(f.location.range)} ${f.code}`), ['14:22-14:32 COMPOSE001']);
+  assert.match(findings[0].message, /"cluster\{i\}"/);
+  const plain = new Workspace([root]).setFile(`${root}/plain.yaml`, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n');
+  assert.deepEqual(plain.resources.flatMap((r) => templateFileRule.check(r)), []);
 });

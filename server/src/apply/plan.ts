@@ -130,7 +130,8 @@ function stringsUnder(value: unknown): string[] {
 
 const ISTIOD_HOST = /^istiod(-[a-z0-9-]+)?(\.|$)/;
 
-function stageOf(resource: Resource, remoteSecret: RemoteSecret | undefined): InstallStage {
+/** The install stage a document is applied at (also used by the runbook). */
+export function stageOf(resource: Resource, remoteSecret: RemoteSecret | undefined): InstallStage {
   switch (resource.kind) {
     case 'Namespace':
       return 'namespace';

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatJson, formatText, runCheck, UsageError } from './check';
 import { APPLY_USAGE, runApplyCli } from './apply';
 import { loadCliSettings } from './settings';
+import { RUNBOOK_USAGE, runRunbookCli } from './runbook';
 import { relative } from 'node:path';
 
 const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never] [--settings FILE]
@@ -47,8 +48,9 @@ export function main(argv: string[]): number | Promise<number> {
   try {
     if (command === 'check') return check(rest);
     if (command === 'apply') return runApplyCli(rest, { out: console.log, err: console.error, cwd: process.cwd(), env: process.env });
+    if (command === 'runbook') return runRunbookCli(rest, { out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`), err: console.error, cwd: process.cwd() });
     if (command === '--help' || command === '-h' || command === 'help') {
-      console.log(`${USAGE}\n\n${APPLY_USAGE}`);
+      console.log(`${USAGE}\n\n${APPLY_USAGE}\n\n${RUNBOOK_USAGE}`);
       return 0;
     }
     console.error(command ? `unknown command: ${command}` : 'no command given');

@@ -5,6 +5,7 @@ import type { MeshModel } from '../mesh/model';
 import { pathAtOffset, samePath } from '../parse/pathAt';
 import type { Located } from '../resources/resource';
 import { meshOfResource } from './meshCompletion';
+import { composedValueHover } from './composedHover';
 import { trustHover } from './trustHover';
 
 const REASONS: Record<AssignmentReason, string> = {
@@ -44,7 +45,8 @@ export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: reado
   const resource = doc && file.resources.find((r) => r.doc === doc);
   if (!doc || !resource) return undefined;
   const mesh = meshOfResource(meshes, resource);
-  if (!mesh) return undefined;
+  // A base's objects are in no mesh themselves: the overlays' composed objects stand for them.
+  if (!mesh) return composedValueHover(doc, offset, meshes);
   const at = pathAtOffset(doc, offset - doc.startOffset);
   if (!at) return undefined;
   const install = mesh.installs.find((i) => i.resource === resource);

@@ -22,6 +22,7 @@ import { completeFromMesh } from '../features/meshCompletion';
 import { hoverFromMesh } from '../features/meshHover';
 import { SchemaLanguageService } from '../features/schemaLanguageService';
 import { registerApplyRequests } from './applyRequests';
+import { registerRunbookRequests } from './runbookRequests';
 import { DEFAULT_ANALYSIS_SETTINGS, normaliseSettings, type AnalysisSettings } from '../engine/settings';
 import type { MeshSettings } from '../mesh/model';
 
@@ -127,6 +128,7 @@ export class IstioMeshServer {
       const settings = this.meshSettings();
       return { workspace: this.workspace, result: this.lastResult, settings, openText: (path) => this.documents.get(pathToUri(path))?.getText() };
     });
+    registerRunbookRequests(connection, () => (this.flushAnalysis(), this.lastResult && { result: this.lastResult, settings: this.meshSettings() }));
     this.documents.listen(connection);
     connection.listen();
   }

@@ -169,7 +169,7 @@ function istioCsrProvider(chart: TrustChartValues, resources: readonly Resource[
   const chain: ChainLink[] = [];
   const { issuer } = istioCsrFacts(chart);
   const root = rootOfReference(issuer, resources, chain, chart.resource);
-  return { kind: 'istio-csr', resource: chart.resource, anchor: issuer.name ?? chart.anchor, description: `istio-csr (issuer ${issuer.kind} ${issuer.resolvedName})`, chain, root, chart };
+  return { kind: 'istio-csr', resource: chart.resource, anchor: issuer.name ?? chart.anchor, description: `istio-csr with ${issuer.kind} ${issuer.resolvedName}`, chain, root, chart };
 }
 
 function spireProvider(chart: TrustChartValues, cluster: Cluster): TrustProvider {
@@ -188,7 +188,7 @@ function spireProvider(chart: TrustChartValues, cluster: Cluster): TrustProvider
     // A SPIRE server without an upstream authority signs with a CA it makes itself: one root per cluster.
     root = { kind: 'generated', key: `spire@${cluster.name}`, description: `the CA the SPIRE server of ${cluster.name} makes itself (trust domain ${domain})`, at: anchor };
   }
-  return { kind: 'spire', resource: chart.resource, anchor, description: `SPIRE (trust domain ${domain})`, chain: [], root, chart };
+  return { kind: 'spire', resource: chart.resource, anchor, description: `SPIRE, trust domain ${domain}`, chain: [], root, chart };
 }
 
 /** Every trust provider the cluster's files hold, in the order they take effect (the first is the cluster's). */

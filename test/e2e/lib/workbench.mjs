@@ -293,8 +293,8 @@ export class Workbench {
           const box = document.querySelector(selector);
           if (!box) return undefined;
           return {
-            message: box.querySelector('.dialog-message-text')?.textContent ?? '',
-            detail: box.querySelector('.dialog-message-detail')?.textContent ?? '',
+            message: box.querySelector('.dialog-message-text')?.innerText ?? '',
+            detail: box.querySelector('.dialog-message-detail')?.innerText ?? '',
             buttons: [...box.querySelectorAll('.dialog-buttons .monaco-button')].map((b) => b.textContent?.trim() ?? ''),
           };
         }, DIALOG),

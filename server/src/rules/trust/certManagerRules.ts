@@ -104,6 +104,9 @@ export const istioCsrClusterId: MeshRule = {
         if (clusterID?.isPlaceholder) return [];
         const id = clusterID?.value ?? ISTIO_CSR_DEFAULT_CLUSTER_ID;
         if (id === clusterName.value) return [];
+        // Unset: point at `app.server` (or the values as a whole), where the key belongs.
+        const server = chart.values.get(['app', 'server']) !== undefined ? chart.values.located(['app', 'server'], undefined) : undefined;
+        const location = clusterID?.location() ?? server?.location('key') ?? chart.anchor.location();
         const title = `Set clusterID to ${clusterName.value}`;
         const fix = clusterID
           ? replaceValueFix(title, clusterID, clusterName.value)
@@ -113,7 +116,7 @@ export const istioCsrClusterId: MeshRule = {
         return [{
           code: istioCsrClusterId.code,
           severity: istioCsrClusterId.severity,
-          location: (clusterID ?? chart.anchor).location(),
+          location,
           cluster: cluster.name,
           related: [{ location: clusterName.location(), message: `istiod's clusterName in ${cluster.name}` }],
           message:

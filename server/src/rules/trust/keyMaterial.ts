@@ -50,7 +50,9 @@ export const committedKeyMaterial: MeshRule = {
   severity: 'information',
   check(mesh) {
     const seen = new Set<string>();
-    return committedCredentials(mesh.resources).flatMap(({ secret, key, what, issuer }): Finding[] => {
+    // Per cluster: issuers and Secrets of one name usually exist in every cluster, each with its own values.
+    const scopes = mesh.clusters.size ? [...mesh.clusters.values()].map((c) => c.resources) : [mesh.resources];
+    return scopes.flatMap(committedCredentials).flatMap(({ secret, key, what, issuer }): Finding[] => {
       const id = `${secret.file}#${secret.doc.index}#${key}`;
       if (seen.has(id)) return [];
       seen.add(id);

@@ -2,6 +2,8 @@ import type { MeshRule } from '../rule';
 import type { Cluster } from '../../mesh/model';
 import { sameRoot, type RootOfTrust, type TrustProvider } from '../../mesh/trust';
 import type { RelatedInformation } from '../finding';
+import type { Located } from '../../resources/resource';
+import { samePath } from '../../parse/pathAt';
 import { mintsCertificates } from './common';
 
 type KnownRoot = Exclude<RootOfTrust, { kind: 'unknown' }>;
@@ -25,8 +27,9 @@ export function clusterRoots(clusters: Iterable<Cluster>): ClusterTrust[] {
 
 /** Each step of the other cluster's chain, then its root: the path a reader follows to see why they differ. */
 export function chainInformation(other: ClusterTrust): RelatedInformation[] {
-  const steps = other.provider.chain.filter((link) => link.at !== other.root.at).map((link) => ({ location: link.at.location(), message: `trust chain of ${other.cluster.name}: ${link.description}` }));
-  return [...steps, { location: other.root.at.location('key'), message: `root of ${other.cluster.name}: ${other.root.description}` }];
+  const isRoot = (at: Located<unknown>) => at.doc === other.root.at.doc && samePath(at.path, other.root.at.path);
+  const steps = other.provider.chain.filter((link) => !isRoot(link.at)).map((link) => ({ location: link.at.location(), message: `trust chain of ${other.cluster.name}: ${link.description}` }));
+  return [...steps, { location: rootLocation(other), message: `root of ${other.cluster.name}: ${other.root.description}` }];
 }
 
 /** `cluster2 does` / `cluster2, cluster3 do`, with the verb's singular and plural forms. */
@@ -49,8 +52,10 @@ export const rootCertificatesDiffer: MeshRule = {
     return trusts.flatMap((own) => {
       const strangers = trusts.filter((other) => other !== own && sameRoot(own.root, other.root) === false);
       if (!strangers.length) return [];
-      // The plug-in CA's own words ("trusts X in root-cert.pem"); other providers say where their chain ends.
-      const ownRoot = own.provider.kind === 'cacerts' ? `trusts ${own.root.description}` : `gets its root of trust from ${own.provider.description}, which ends at ${own.root.description}`;
+      // The plug-in CA's own words ("trusts X in root-cert.pem, which cluster2 does not"); other providers say where their chain ends.
+      const differs = own.provider.kind === 'cacerts'
+        ? `trusts ${own.root.description}, which ${clustersWithVerb(strangers)} not`
+        : `gets its root of trust from ${own.provider.description}, whose chain ends at ${own.root.description}; ${strangers.map((s) => `${s.cluster.name}'s ends at ${s.root.description}`).join('; ')}`;
       return [{
         code: rootCertificatesDiffer.code,
         severity: rootCertificatesDiffer.severity,
@@ -58,8 +63,8 @@ export const rootCertificatesDiffer: MeshRule = {
         cluster: own.cluster.name,
         related: strangers.flatMap(chainInformation),
         message:
-          `${own.cluster.name} ${ownRoot}, which ${clustersWithVerb(strangers)} not: ` +
-          `workloads reject the other cluster's certificates ("x509: certificate signed by unknown authority"). Issue every cluster's intermediate CA from one root.`,
+          `${own.cluster.name} ${differs}: ` +
+          `workloads reject the other cluster's certificates ("x509: certificate signed by unknown authority"). ${own.provider.kind === 'spire' ? 'Give the SPIRE servers one upstream authority, or federate them.' : "Issue every cluster's intermediate CA from one root."}`,
       }];
     });
   },

@@ -15,7 +15,9 @@ export const cacertsPartial: MeshRule = {
     // With only cacerts secrets the plug-in CA's words; with other providers, which ones the others use.
     const onlyCacerts = withTrust.every((c) => trustProviderOf(c)!.kind === 'cacerts');
     // Only a primary runs the istiod that would mint its own root; a remote's workloads are signed by its primary.
-    return clusters.filter((c) => c.role === 'primary' && !trustProviderOf(c)).flatMap((cluster) => {
+    // An istiod with global.caAddress hands signing to an external CA (MESH609 judges where it points).
+    const mintsOwnRoot = (c: (typeof clusters)[number]) => c.role === 'primary' && !trustProviderOf(c) && !c.controlPlanes.some((cp) => cp.caAddress);
+    return clusters.filter(mintsOwnRoot).flatMap((cluster) => {
       const location = clusterAnchor(cluster);
       if (!location) return [];
       const others = withTrust.map((c) => c.name).join(', ');

@@ -20,7 +20,7 @@ export const providersCannotShareRoot: MeshRule = {
         related: strangers.flatMap(chainInformation),
         message:
           `${own.cluster.name}'s root of trust is ${own.root.description} (from ${own.provider.description}), ` +
-          `which cannot be the root ${clustersWithVerb(strangers, 'uses', 'use')} (${strangers.map((s) => s.provider.description).join('; ')}): ` +
+          `which cannot be the root ${clustersWithVerb(strangers, 'uses', 'use')} (${strangers.map((s) => s.root.description).join('; ')}): ` +
           `a root made inside one cluster is never another provider's. Give every cluster one root, e.g. one cert-manager CA or Vault issuer for all of them.`,
       }];
     });
