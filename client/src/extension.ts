@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerApplyCommands } from './commands';
+import { registerRunbookView } from './commands/runbook';
 
 export const RED_HAT_YAML = 'redhat.vscode-yaml';
 let client: LanguageClient | undefined;
@@ -26,6 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output);
   await client.start();
   registerApplyCommands(context, client);
+  registerRunbookView(context, client);
 }
 
 export async function deactivate(): Promise<void> {

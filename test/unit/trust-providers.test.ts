@@ -136,7 +136,7 @@ test('a cacerts Secret still takes part in MESH601 beside other providers: one r
   assert.deepEqual(differ, ['cluster1', 'cluster2']);
 });
 
-test('trust objects of the wrong shape are read without throwing and judged on nothing', () => {
+test('trust objects of the wrong shape are read without throwing, as if unset', () => {
   const iop = (cluster: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: [not, a, map]\n  values:\n    global:\n      meshID: mesh1\n      caAddress: [list]\n      multiCluster:\n        clusterName: ${cluster}\n`;
   const files: Record<string, string> = {
     'cluster1/istio.yaml': iop('cluster1'),
@@ -151,6 +151,7 @@ test('trust objects of the wrong shape are read without throwing and judged on n
   for (const [name, text] of Object.entries(files)) workspace.setFile(join(root, name), text);
   const { findings } = new Analyzer(undefined, (message) => { throw new Error(message); }).analyze(workspace, { roots: [root], clusters: [] });
   const trustCodes = [...findings.values()].flat().map((f) => f.code).filter((code) => /^MESH6(0[5-9]|1\d)$/.test(code));
-  // istio-csr without a written clusterID in cluster2 is still a real MESH607 (its chart default is "Kubernetes").
-  assert.deepEqual(trustCodes.sort(), ['MESH607', 'MESH608']);
+  // A value of the wrong type counts as unset, so the chart defaults apply: istio-csr's clusterID "Kubernetes"
+  // (MESH607), no caAddress beside istio-csr (MESH608), SPIRE's "example.org" against "cluster.local" (MESH611).
+  assert.deepEqual(trustCodes.sort(), ['MESH607', 'MESH608', 'MESH611']);
 });
