@@ -191,7 +191,7 @@ describe('topology tree', () => {
     const folder = join(EXAMPLES, 'mistakes');
     const { meshes, findings } = analyzeFolder(folder);
     const [mesh] = topologyTree(meshes, findings, new Map([['east', 'kind-east']]), folder);
-    assert.equal(mesh.description, 'primary-remote');
+    assert.equal(mesh.description, 'primary-remote, multi-network');
     assert.deepEqual(mesh.children!.map((c) => `${c.label}: ${c.description}`), [
       'east: primary · network east-net · context kind-east',
       'edge: remote · network east-net · context ${CTX_EDGE}',

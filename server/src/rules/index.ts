@@ -12,6 +12,7 @@ import { removedValuesRule } from './removedValues';
 import { misspeltApiGroupRule } from './apiGroup';
 import { INSTALL_SOURCE_RULES } from './installSources';
 import { EXTERNAL_CONTROL_PLANE_RULES } from './externalControlPlane';
+import { templateFileRule } from './compose/templateFile';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [
@@ -28,4 +29,5 @@ export const ALL_RULES: readonly Rule[] = [
   removedValuesRule,
   misspeltApiGroupRule,
   ...INSTALL_SOURCE_RULES,
+  templateFileRule,
 ];
