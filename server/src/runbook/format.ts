@@ -52,7 +52,7 @@ export function formatMarkdown(runbooks: readonly Runbook[], baseDir: string): s
     for (const step of runbook.steps) {
       out.push(`### ${step.number}. ${step.title}`, '');
       const target = step.context ? `Context \`${step.context}\`${step.cluster ? ` (cluster ${step.cluster})` : ''}. ` : '';
-      out.push(`${target}${step.why}.`, '');
+      out.push(`${target}${step.why.charAt(0).toUpperCase()}${step.why.slice(1)}.`, '');
       if (step.files.length) out.push(`Files: ${step.files.map((f) => `\`${where(baseDir, f.path, f.line)}\``).join(', ')}`, '');
       out.push('```sh', step.display, '```', '');
     }
