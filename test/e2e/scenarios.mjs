@@ -222,7 +222,10 @@ export const SCENARIOS = [
     title: "The command palette lists the extension's commands",
     async run({ wb, codeServer, shot, check, skip }) {
       // The installed package.json: what this VS Code was given, even if the repository's changed since packaging.
-      const commands = codeServer.installedPackageJson(EXTENSION_ID).contributes?.commands ?? [];
+      const contributes = codeServer.installedPackageJson(EXTENSION_ID).contributes ?? {};
+      // Commands that belong to a view's title bar are hidden from the palette on purpose (`when: false`).
+      const hidden = new Set((contributes.menus?.commandPalette ?? []).filter((m) => m.when === 'false').map((m) => m.command));
+      const commands = (contributes.commands ?? []).filter((c) => !hidden.has(c.command));
       const entries = await wb.paletteEntries('Istio Mesh');
       await shot('command-palette');
       await wb.pressEscape();
