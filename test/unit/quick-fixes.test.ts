@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { LineIndex } from '../../server/src/parse/text';
 import type { Finding, Fix } from '../../server/src/rules/finding';
 import { analyzeTexts } from '../support/analyze';
@@ -90,4 +91,22 @@ test('generators create the missing east-west gateway and the Gateways that expo
   assert.ok(generated.includes('Generate cluster1-expose-istiod.yaml'), `generated: ${generated}`);
   const remaining = analyzeTexts(ROOT, files).findings.filter((f) => ['MESH202', 'MESH203', 'MESH204'].includes(f.code) || /^(YAML|SCHEMA)/.test(f.code));
   assert.deepEqual(remaining.map((f) => `${f.code} ${f.location.file}: ${f.message}`), []);
+});
+
+test('for a cluster installed with Helm, the east-west gateway is generated as values of the gateway chart', () => {
+  const example = join(__dirname, '..', '..', '..', 'examples', 'helm');
+  const files: Record<string, string> = {};
+  for (const cluster of ['cluster1', 'cluster2']) {
+    for (const name of ['istio-base-values.yaml', 'istiod-values.yaml', 'istio-system.yaml', 'expose-services.yaml', 'eastwest-gateway-values.yaml']) {
+      if (cluster === 'cluster2' && name === 'eastwest-gateway-values.yaml') continue;
+      files[`${cluster}/${name}`] = readFileSync(join(example, cluster, name), 'utf8');
+    }
+  }
+  const missing = analyzeTexts(ROOT, files).findings.find((f) => f.code === 'MESH203' && f.cluster === 'cluster2');
+  const fix = missing?.fixes?.[0];
+  assert.equal(fix?.title, 'Generate cluster2-eastwest-gateway-values.yaml');
+  const fixed = applyFix(files, fix!);
+  assert.match(fixed['cluster2/cluster2-eastwest-gateway-values.yaml'], /^name: istio-eastwestgateway\nnetworkGateway: network2\n/m);
+  const after = analyzeTexts(ROOT, fixed).findings.filter((f) => f.code === 'MESH203' || /^(YAML|SCHEMA|MESH811)/.test(f.code));
+  assert.deepEqual(after.map((f) => `${f.code} ${f.message}`), []);
 });

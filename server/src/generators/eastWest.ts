@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { EAST_WEST_PORTS, NETWORK_LABEL } from '../resources/installConfig';
-import type { FileCreation } from '../rules/finding';
+import type { Fix, FileCreation } from '../rules/finding';
+import type { InstallConfig } from '../resources/installConfig';
 import { yamlScalar } from '../rules/fixes';
 
 /**
@@ -146,4 +147,28 @@ spec:
 /** A new file beside `nextTo`, named after the cluster: `cluster2-eastwest-gateway.yaml`. */
 export function generatedFile(nextTo: string, cluster: string, suffix: string, content: string): FileCreation {
   return { createFile: join(dirname(nextTo), `${cluster}-${suffix}.yaml`), content };
+}
+
+/** The east-west gateway as values of the `istio/gateway` chart, for a cluster installed with Helm. */
+export function eastWestGatewayHelmValues(cluster: string, network: string): string {
+  return `# istio-mesh: cluster=${cluster} chart=gateway
+# East-west gateway of ${cluster} (network ${network}), as values of the istio/gateway chart.
+# Install with: helm upgrade --install istio-eastwestgateway istio/gateway -n istio-system -f <this file> --kube-context <${cluster}'s context>
+name: istio-eastwestgateway
+networkGateway: ${yamlScalar(network)}
+`;
+}
+
+/**
+ * The missing east-west gateway, written the way the cluster is already installed: an IstioOperator beside an
+ * IstioOperator, chart values beside Helm values. Other sources (GitOps wrappers, Sail) get no generator yet.
+ */
+export function eastWestGatewayGenerator(install: InstallConfig, cluster: string, network: string): Fix | undefined {
+  if (install.source === 'IstioOperator') {
+    return { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', eastWestGatewayOperator(cluster, network))] };
+  }
+  if (install.source === 'Helm values') {
+    return { title: `Generate ${cluster}-eastwest-gateway-values.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway-values', eastWestGatewayHelmValues(cluster, network))] };
+  }
+  return undefined;
 }

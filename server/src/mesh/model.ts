@@ -229,7 +229,16 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   }
   for (const cluster of clusters.values()) cluster.trustProviders = trustProvidersOf(cluster, controlPlaneNamespace, resources);
   const now = settings.now ?? new Date();
-  return { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, hostedControlPlanes, controlPlaneNamespace, now };
+  const mesh: MeshModel = { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, hostedControlPlanes, controlPlaneNamespace, now };
+  assigners.set(mesh, assigner);
+  return mesh;
+}
+
+/** The assigner each model was built with, so a file's resources can be re-assigned without a rebuild (mesh/reuse.ts). */
+const assigners = new WeakMap<MeshModel, ClusterAssigner>();
+
+export function assignerOf(mesh: MeshModel): ClusterAssigner | undefined {
+  return assigners.get(mesh);
 }
 
 /**

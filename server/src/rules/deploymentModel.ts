@@ -15,7 +15,7 @@ import type { Finding, RelatedInformation } from './finding';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
-import { eastWestGatewayOperator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
+import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
 
 /** The labels a Gateway resource selects this gateway deployment by: `istio: <name>` as the docs do. */
 function gatewaySelector(gateway: GatewayDeployment): Record<string, string> {
@@ -127,10 +127,7 @@ export const missingEastWestGateway: MeshRule = {
           message: `Cluster ${cluster.name}${cluster.network ? ` (network ${cluster.network})` : ''} has no east-west gateway in this mesh's files: in a multi-network mesh, traffic from other networks reaches its workloads only through one (samples/multicluster/gen-eastwest-gateway.sh --network ${cluster.network ?? 'NETWORK'}).`,
           location: install.profile?.location() ?? install.resource.location(['kind']),
           cluster: cluster.name,
-          fixes: cluster.network && install.source === 'IstioOperator' ? [{
-            title: `Generate ${cluster.name}-eastwest-gateway.yaml`,
-            edits: [generatedFile(install.resource.file, cluster.name, 'eastwest-gateway', eastWestGatewayOperator(cluster.name, cluster.network))],
-          }] : undefined,
+          fixes: cluster.network ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network)) : undefined,
         };
       });
   },
