@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
-import type { MeshSettings } from '../../server/src/mesh/model';
+import type { MeshModel, MeshSettings } from '../../server/src/mesh/model';
+import type { Resource } from '../../server/src/resources/resource';
 import { WorkspaceSecrets } from '../../server/src/security/secrets';
 import { describeFindings, yamlFilesUnder } from '../support/analyze';
 import { REPO_ROOT } from '../support/paths';
@@ -112,6 +113,104 @@ test('an edit re-analysed incrementally gives the findings of a from-scratch ana
     }
     // The edits must have produced findings at some point, or the comparison proved nothing.
     assert.ok(changed > 0, 'no edit produced a finding');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+/** Edits of application files: most keep the file placement-only (the model is derived), some move or retype it. */
+const APP_EDITS: Record<string, Edit> = {
+  timeout: (text, pick) => text.replace(/perTryTimeout: \S+/, `perTryTimeout: ${pick(['500ms', '2s', '${TIMEOUT}'])}`),
+  portName: (text, pick) => text.replace(/- name: (http|grpc|web)\n/, `- name: ${pick(['http', 'web'])}\n`),
+  headless: (text) => text.replace(/spec:\n  selector:/, 'spec:\n  clusterIP: None\n  selector:'),
+  missingGateway: (text) => text.replace(/spec:\n  hosts:\n/, 'spec:\n  gateways:\n    - istio-system/missing-gateway\n  hosts:\n'),
+  addDocument: (text, pick) => `${text}---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: added-${pick(['a', 'b'])}\n  namespace: team-00\nspec:\n  hosts: [added.global]\n  addresses: [240.0.0.${pick([1, 2])}]\n  location: MESH_INTERNAL\n  resolution: DNS\n`,
+  removeDocument: EDITS.removeDocument,
+  directive: (text, pick) => `# istio-mesh: cluster=${pick(['cluster1', 'cluster2', 'cluster1,cluster3', 'elsewhere'])}\n${text.replace(/^# istio-mesh: .*\n/, '')}`,
+  documentDirective: (text, pick) => text.replace(/^---\n(?!#)/m, `---\n# istio-mesh: cluster=${pick(['cluster2', 'cluster3'])}\n`),
+  gatewayService: (text) => `${text}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: extra-eastwest\n  namespace: istio-system\n  labels:\n    topology.istio.io/network: network9\nspec:\n  selector: {istio: eastwestgateway}\n  ports:\n    - name: tls\n      port: 15443\n`,
+  brokenSyntax: EDITS.brokenSyntax,
+};
+
+/** A mesh model as comparable data: clusters with their roles and resources, and every resource's placement. */
+function describeModel(mesh: MeshModel, base: string): unknown {
+  const id = (r: Resource) => `${relative(base, r.file)}#${r.doc.file.documents.indexOf(r.doc)}`;
+  return {
+    root: relative(base, mesh.root),
+    model: mesh.controlPlaneModel,
+    clusters: [...mesh.clusters.values()].map((c) => ({ name: c.name, role: c.role, network: c.network, resources: c.resources.map(id) })),
+    resources: mesh.resources.map((r) => `${id(r)} -> ${JSON.stringify(mesh.assignments.get(r))}`),
+  };
+}
+
+test('application edits derive the model without a rebuild, and match a from-scratch analysis', async () => {
+  const generateMesh = await loadGenerator();
+  const base = mkdtempSync(join(tmpdir(), 'istio-mesh-incremental-apps-'));
+  try {
+    const roots = [
+      generateMesh({ model: 'multi-primary', clusters: 3, apps: 40, out: join(base, 'multi-primary') }).dir,
+      generateMesh({ model: 'primary-remote', clusters: 3, apps: 20, out: join(base, 'primary-remote') }).dir,
+    ];
+    const settings: MeshSettings = { roots, clusters: [], now: new Date('2026-11-24T00:00:00Z') };
+    const texts = new Map<string, string>();
+    for (const root of roots) for (const path of yamlFilesUnder(root)) texts.set(path, readFileSync(path, 'utf8'));
+    const original = new Map(texts);
+    const appFiles = [...original.keys()].filter((p) => p.includes(`${sep}apps${sep}`));
+    const otherFiles = [...original.keys()].filter((p) => !appFiles.includes(p));
+
+    const workspace = new Workspace(roots);
+    for (const [path, text] of texts) workspace.setFile(path, text);
+    const analyzer = new Analyzer(undefined, (message) => assert.fail(message));
+    let previous = analyzer.analyze(workspace, settings);
+
+    const random = seededRandom(20261125);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    let derived = 0;
+    let withFindings = 0;
+    for (let step = 0; step < 120; step++) {
+      const roll = random();
+      const path = roll < 0.85 ? pick(appFiles) : pick(otherFiles);
+      let description: string;
+      if (roll < 0.05) {
+        // A new file: a copy of an application file next to another cluster's, or at the top of a root (unassigned).
+        const target = random() < 0.5 ? join(dirname(pick(appFiles)), `copy-${step}.yaml`) : join(pick(roots), `loose-${step}.yaml`);
+        texts.set(target, original.get(path)!);
+        workspace.setFile(target, original.get(path)!);
+        description = `add ${target} from ${path}`;
+      } else if (roll < 0.1 && texts.has(path)) {
+        texts.delete(path);
+        workspace.deleteFile(path);
+        description = `delete ${path}`;
+      } else if (roll < 0.15) {
+        texts.set(path, original.get(path)!);
+        workspace.setFile(path, original.get(path)!);
+        description = `restore ${path}`;
+      } else {
+        const edits = roll < 0.85 ? APP_EDITS : EDITS;
+        const name = pick(Object.keys(edits));
+        const edited = edits[name](texts.get(path) ?? original.get(path)!, pick);
+        if (edited === undefined) continue;
+        texts.set(path, edited);
+        workspace.setFile(path, edited);
+        description = `${name} in ${path}`;
+      }
+      const incremental = analyzer.analyze(workspace, settings);
+      const expected = fromScratch(texts, settings);
+      const actualFindings = describeFindings([...incremental.findings.values()].flat(), base);
+      assert.deepEqual(actualFindings, describeFindings([...expected.findings.values()].flat(), base), `step ${step}: ${description}`);
+      assert.deepEqual(
+        incremental.meshes.map((m) => describeModel(m, base)),
+        expected.meshes.map((m) => describeModel(m, base)),
+        `step ${step}: ${description}`,
+      );
+      // A derived model is a new MeshModel that kept some of the previous one's Cluster objects.
+      const kept = new Set(previous.meshes.flatMap((m) => [...m.clusters.values()]));
+      if (incremental.meshes.some((m) => !previous.meshes.includes(m) && [...m.clusters.values()].some((c) => kept.has(c)))) derived++;
+      if (actualFindings.length > 0) withFindings++;
+      previous = incremental;
+    }
+    assert.ok(derived >= 20, `only ${derived} edits derived the model instead of rebuilding it`);
+    assert.ok(withFindings > 0, 'no edit produced a finding');
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

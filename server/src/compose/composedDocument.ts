@@ -1,18 +1,27 @@
 import type { SourceLocation } from '../parse/text';
-import type { Resource } from '../resources/resource';
+import type { Located, Resource } from '../resources/resource';
 import { YamlDocument, type LocatedRange, type ValuePath } from '../parse/yamlFile';
 import { originOf, plainValue, type ValueNode } from './tree';
 
 /** What makes a composed document apply: the kustomization of the overlay (or the generator element) that built it. */
 export interface CompositionUnit {
-  /** `kustomize`, or another composer's name. */
-  kind: 'kustomize';
-  /** The folder of the unit (the overlay folder), which stands for one cluster. */
+  /**
+   * `kustomize` (an overlay), `applicationset` (one generator element of an Argo CD ApplicationSet) or
+   * `umbrella` (one release of a Helm umbrella chart) or `flux` (a Flux Kustomization's substituted build).
+   */
+  kind: 'kustomize' | 'applicationset' | 'umbrella' | 'flux';
+  /** The folder of the unit (the overlay folder), which stands for one cluster; a generator element's own key. */
   folder: string;
+  /** How a person names the unit when it is not a folder (`ApplicationSet istio, element 2 (cluster2)`). */
+  label?: string;
   /** The document that makes it apply (the overlay's kustomization), for `related` locations. */
   document: YamlDocument;
   /** Where in that document the composed resource is brought in (its `resources` entry chain's first step). */
   path: ValuePath;
+  /** Where in its base the composed document's root is written (`spec.template`), when not at the base's root. */
+  basePrefix?: ValuePath;
+  /** For an umbrella chart's dependency: the Istio chart it is (its `dependencies` entry's `name`). */
+  chart?: Located<string>;
 }
 
 /**
@@ -44,4 +53,16 @@ export class ComposedYamlDocument extends YamlDocument {
 /** The composition unit (overlay) that applies a resource, when it was composed. */
 export function compositionUnitOf(resource: Resource): CompositionUnit | undefined {
   return resource.doc instanceof ComposedYamlDocument ? resource.doc.unit : undefined;
+}
+
+/**
+ * The path in a composed document of a value written at `basePath` of its base: the same path for an overlay
+ * or a Flux build, the path under `basePrefix` for a document composed from part of its base (an
+ * ApplicationSet's `spec.template`, an umbrella dependency's values, which also get the umbrella's `global`);
+ * undefined for a value outside that part.
+ */
+export function composedPathOf(composed: ComposedYamlDocument, basePath: ValuePath): ValuePath | undefined {
+  const prefix = composed.unit.basePrefix ?? [];
+  if (prefix.every((segment, i) => basePath[i] === segment)) return basePath.slice(prefix.length);
+  return composed.unit.kind === 'umbrella' && basePath[0] === 'global' ? basePath : undefined;
 }

@@ -2,6 +2,9 @@ import { dirname } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { recogniseResource } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
+import { withApplicationSets } from './applicationSet';
+import { withUmbrellaCharts } from './umbrella';
+import { withFluxKustomizations } from './flux';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { buildKustomization, filesRead, isKustomizationFile, kustomizationDocument, referencedPaths, type FileLookup } from './kustomize';
 
@@ -68,9 +71,12 @@ export function rootKustomizations(files: readonly WorkspaceFile[]): WorkspaceFi
  * carry none, since their objects reach a cluster only as composed. Files no kustomization reads are kept
  * as they are. A pure function of the files.
  */
-export function composeWorkspace(files: readonly WorkspaceFile[]): WorkspaceFile[] {
-  const roots = rootKustomizations(files);
-  if (roots.length === 0) return [...files];
+export function composeWorkspace(workspaceFiles: readonly WorkspaceFile[]): WorkspaceFile[] {
+  const flux = withFluxKustomizations(withUmbrellaCharts(withApplicationSets(workspaceFiles)));
+  const files = flux.files;
+  // A kustomization under a Flux path is built (and substituted) by its Flux Kustomization, not applied alone.
+  const roots = rootKustomizations(files).filter((root) => !flux.consumed.has(root.path));
+  if (roots.length === 0) return files;
   const byPath = new Map(files.map((f) => [f.path, f]));
   const composed = new Map<string, Resource[]>();
   const consumed = new Set<string>();

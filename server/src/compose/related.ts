@@ -21,9 +21,9 @@ function unitsByCluster(mesh: MeshModel): Map<string, Map<CompositionUnit, Set<s
   return byCluster;
 }
 
-/** `overlays/cluster2`, relative to the mesh's folder. */
-function unitName(mesh: MeshModel, unit: CompositionUnit): string {
-  return relative(mesh.root, unit.folder) || unit.folder;
+/** `the kustomize overlay overlays/cluster2` (relative to the mesh's folder), or the generator element. */
+export function unitName(mesh: MeshModel, unit: CompositionUnit): string {
+  return unit.label ?? `the kustomize overlay ${relative(mesh.root, unit.folder) || unit.folder}`;
 }
 
 /**
@@ -41,10 +41,10 @@ export function withCompositionContext(mesh: MeshModel, findings: Finding[]): Fi
     const related: RelatedInformation[] = [];
     for (const [unit, files] of units) {
       if (!files.has(finding.location.file)) continue;
-      related.push({
-        location: unit.document.sourceOf(unit.path, 'value'),
-        message: `Applies to cluster ${finding.cluster} through the kustomize overlay ${unitName(mesh, unit)}.`,
-      });
+      const message = `Applies to cluster ${finding.cluster} through ${unitName(mesh, unit)}.`;
+      // Several units may be one release (an umbrella chart's dependencies): name it once.
+      if (related.some((r) => r.message === message)) continue;
+      related.push({ location: unit.document.sourceOf(unit.path, 'value'), message });
     }
     return related.length ? { ...finding, related: [...(finding.related ?? []), ...related] } : finding;
   });

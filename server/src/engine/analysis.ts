@@ -3,6 +3,7 @@ import { buildMeshes, filesByRoot, type MeshModel, type MeshSettings } from '../
 import type { Finding } from '../rules/finding';
 import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
+import { meshesWithFileReplaced } from '../mesh/reuse';
 import { withCompositionContext } from '../compose/related';
 import type { Workspace, WorkspaceFile } from './workspace';
 
@@ -33,6 +34,18 @@ function settingsKey(settings: MeshSettings): string {
 
 function sameFiles(a: readonly WorkspaceFile[], b: readonly WorkspaceFile[]): boolean {
   return a.length === b.length && a.every((file, i) => file === b[i]);
+}
+
+/** The one file that differs between two lists of the same paths, when exactly one does. */
+function onlyChangedFile(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): { before: WorkspaceFile; after: WorkspaceFile } | undefined {
+  if (before.length !== after.length) return undefined;
+  let changed: { before: WorkspaceFile; after: WorkspaceFile } | undefined;
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === after[i]) continue;
+    if (changed || before[i].path !== after[i].path) return undefined;
+    changed = { before: before[i], after: after[i] };
+  }
+  return changed;
 }
 
 /**
@@ -96,6 +109,16 @@ export class Analyzer {
     }
   }
 
+  /** Deriving the models must never cost the analysis: on any failure the root is rebuilt instead. */
+  private reuseContained(meshes: MeshModel[], before: WorkspaceFile, after: WorkspaceFile, settings: MeshSettings): MeshModel[] | undefined {
+    try {
+      return meshesWithFileReplaced(meshes, before, after, settings);
+    } catch (error) {
+      this.log(`the mesh model could not be reused after an edit of ${after.path}; rebuilding it: ${(error as Error).stack ?? error}`);
+      return undefined;
+    }
+  }
+
   private runMeshRules(meshes: readonly MeshModel[]): Finding[] {
     const findings: Finding[] = [];
     for (const mesh of meshes) {
@@ -105,11 +128,17 @@ export class Analyzer {
     return findings;
   }
 
-  /** The meshes of one root and their mesh-rule findings: the previous ones when no file of the root changed. */
+  /**
+   * The meshes of one root and their mesh-rule findings: the previous ones when no file of the root changed;
+   * the previous models with the file's resources swapped in when one file changed but not what the model is
+   * built from (see mesh/reuse.ts); otherwise rebuilt.
+   */
   private analyzeRoot(root: string, files: WorkspaceFile[], settings: MeshSettings, key: string): RootAnalysis {
     const previous = this.roots.get(root);
     if (previous && previous.settingsKey === key && sameFiles(previous.files, files)) return previous;
-    const meshes = this.buildMeshesContained(files, settings);
+    const edited = previous && previous.settingsKey === key ? onlyChangedFile(previous.files, files) : undefined;
+    const reused = edited && previous && this.reuseContained(previous.meshes, edited.before, edited.after, settings);
+    const meshes = reused ?? this.buildMeshesContained(files, settings);
     const analysis: RootAnalysis = { files, settingsKey: key, meshes, findings: this.runMeshRules(meshes) };
     this.roots.set(root, analysis);
     return analysis;

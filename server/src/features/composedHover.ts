@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { ComposedYamlDocument } from '../compose/composedDocument';
+import { composedPathOf, ComposedYamlDocument } from '../compose/composedDocument';
 import { nodeAt, originOf, plainValue } from '../compose/tree';
 import type { MeshModel } from '../mesh/model';
 import { pathAtOffset } from '../parse/pathAt';
@@ -26,13 +26,17 @@ export function composedValueHover(doc: YamlDocument, offset: number, meshes: re
     for (const resource of mesh.resources) {
       const composed = resource.doc;
       if (!(composed instanceof ComposedYamlDocument) || composed.base !== doc) continue;
-      const node = nodeAt(composed.tree, at.path);
+      const path = composedPathOf(composed, at.path);
+      if (!path || path.length === 0) continue;
+      const node = nodeAt(composed.tree, path);
       const value = resource.kind === 'Secret' ? '(not shown)' : shown(node && plainValue(node));
-      const origin = originOf(composed.tree, at.path);
+      const origin = originOf(composed.tree, path);
       const source = origin.doc.sourceOf(origin.path);
       const where = `${relative(mesh.root, source.file)}:${source.range.start.line + 1}`;
       const clusters = mesh.assignments.get(resource)?.clusters.join(', ') || '(no cluster)';
-      rows.push(`| ${clusters} | ${relative(mesh.root, composed.unit.folder)} | ${value} | ${where} |`);
+      const row = `| ${clusters} | ${composed.unit.label ?? relative(mesh.root, composed.unit.folder)} | ${value} | ${where} |`;
+      // An umbrella chart's `global` reaches every dependency of a release: one row per release is enough.
+      if (!rows.includes(row)) rows.push(row);
     }
   }
   if (rows.length === 0) return undefined;

@@ -1,6 +1,7 @@
 import { dirname, basename, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Resource } from '../resources/resource';
+import type { YamlFile } from '../parse/yamlFile';
 import type { InstallConfig } from '../resources/installConfig';
 import { clusterNameOf } from '../resources/installConfig';
 import { gitopsTarget } from '../resources/installSources';
@@ -33,6 +34,8 @@ export interface Assignment {
 
 /** Marks a control plane that names no cluster in the folder index (no cluster name contains a NUL). */
 const UNNAMED_CLUSTER = '\u0000unnamed:';
+/** Marks a GitOps target that control planes of different clusters are sent to. */
+const AMBIGUOUS_TARGET = '\u0000ambiguous';
 
 function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
@@ -102,7 +105,12 @@ export class ClusterAssigner {
       const declared = clusterNameOf(install);
       if (unit && declared) this.overlayControlPlanes.set(unit.folder, (this.overlayControlPlanes.get(unit.folder) ?? new Set<string>()).add(declared));
       const target = gitopsTarget(install.resource);
-      if (target && !target.isPlaceholder) this.targetAliases.set(target.value, name);
+      if (target && !target.isPlaceholder) {
+        // Control planes of different clusters sent to one target (ApplicationSet elements all aimed at
+        // `https://kubernetes.default.svc`): the target names none of them (COMPOSE002 reports it).
+        const previous = this.targetAliases.get(target.value);
+        this.targetAliases.set(target.value, previous === undefined || previous === name ? name : AMBIGUOUS_TARGET);
+      }
       this.addToFolders(install, name);
     }
     // A hosted control plane counts for the folder of the cluster it runs in, not of the one it names.
@@ -224,13 +232,33 @@ export class ClusterAssigner {
     const target = gitopsTarget(resource);
     if (!target || target.isPlaceholder) return undefined;
     const alias = this.targetAliases.get(target.value);
+    if (alias === AMBIGUOUS_TARGET) return undefined;
     if (alias) return [alias];
     if (this.knownClusters.has(target.value)) return [target.value];
     const mentioned = [...this.knownClusters].filter((name) => fileNameMentions(target.value.replace(/^[a-z]+:\/\//, ''), name));
     return mentioned.length === 1 ? mentioned : undefined;
   }
 
+  /**
+   * Where a resource belongs. Most resources are placed by their file alone (no install config, GitOps
+   * target, directive of their own or overlay): those are placed once per file, as a rebuild places every
+   * resource of the mesh.
+   */
   assign(resource: Resource, install?: InstallConfig): Assignment {
+    const byFile = !install && !resource.doc.directives.has('cluster') && !compositionUnitOf(resource) && !gitopsTarget(resource);
+    if (!byFile) return this.assignOne(resource, install);
+    // Keyed by the parsed file, not its path: an edit can change the file's header directive.
+    let assignment = this.fileAssignments.get(resource.doc.file);
+    if (!assignment) {
+      assignment = this.assignOne(resource);
+      this.fileAssignments.set(resource.doc.file, assignment);
+    }
+    return assignment;
+  }
+
+  private readonly fileAssignments = new WeakMap<YamlFile, Assignment>();
+
+  private assignOne(resource: Resource, install?: InstallConfig): Assignment {
     const fromDirective = directiveClusters(resource);
     if (fromDirective) return { clusters: fromDirective, reason: 'directive' };
     const place = placeOf(resource);

@@ -4,6 +4,7 @@ import type { WorkspaceFile } from '../engine/workspace';
 import { chartDirective, recogniseHelmValues } from '../resources/kinds';
 import { guessChartFromValues, HELM_VALUES_KIND } from '../resources/installSources';
 import { Located, type Resource } from '../resources/resource';
+import { compositionUnitOf } from '../compose/composedDocument';
 
 /** `istioMesh.helmValues` entries: the values files at `paths` (globs relative to a workspace root) are for `chart`. */
 export interface HelmValuesSetting {
@@ -37,6 +38,9 @@ function settingChart(file: string, roots: readonly string[], settings: readonly
  */
 export function helmValuesChart(resource: Resource, roots: readonly string[], settings: readonly HelmValuesSetting[]): Located<string> | undefined {
   if (resource.kind !== HELM_VALUES_KIND) return undefined;
+  // An umbrella chart's dependency says which chart its values are for.
+  const dependency = compositionUnitOf(resource)?.chart;
+  if (dependency) return dependency;
   const chart = chartDirective(resource.doc) ?? settingChart(resource.file, roots, settings) ?? guessChartFromValues(resource.object);
   return chart ? new Located(chart, resource.doc, []) : undefined;
 }

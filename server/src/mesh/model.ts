@@ -1,7 +1,7 @@
 import { dirname, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
-import { managedNamespaceNetwork, readInstallSource } from '../resources/installSources';
+import { HELM_VALUES_KIND, managedNamespaceNetwork, readInstallSource } from '../resources/installSources';
 import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
 import { Located, type Resource } from '../resources/resource';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
@@ -58,7 +58,7 @@ export interface MeshModel {
   clusters: Map<string, Cluster>;
   resources: Resource[];
   installs: InstallConfig[];
-  assignments: Map<Resource, Assignment>;
+  assignments: ReadonlyMap<Resource, Assignment>;
   remoteSecrets: RemoteSecret[];
   multiNetwork: boolean;
   controlPlaneModel: ControlPlaneModel;
@@ -81,11 +81,31 @@ export interface MeshSettings {
 
 const NETWORK_PRECEDENCE: NetworkSourceKind[] = ['install', 'namespace-label', 'injection-path', 'gateway-label', 'gateway-install', 'requested-network-view'];
 
+/** Install configs read from their resource alone, kept per Resource (a Resource is immutable per version of its file). */
+const installsByResource = new WeakMap<Resource, InstallConfig | null>();
+
+/**
+ * A resource's install config. Reading it again on every rebuild would also give every install a new
+ * identity, which defeats the caches keyed by install config (gateway workloads, per-cluster rule results).
+ */
+function installOfResource(resource: Resource, all: readonly Resource[], settings: MeshSettings): InstallConfig | undefined {
+  // A HelmRelease's values may come from other resources (Flux valuesFrom); Helm values depend on the chart setting.
+  if (resource.kind === 'HelmRelease' || resource.kind === HELM_VALUES_KIND) {
+    return readInstallSource(resource, all, helmValuesChart(resource, settings.roots, settings.helmValues ?? []));
+  }
+  let install = installsByResource.get(resource);
+  if (install === undefined) {
+    install = readInstallSource(resource, all) ?? null;
+    installsByResource.set(resource, install);
+  }
+  return install ?? undefined;
+}
+
 function installsOf(files: readonly WorkspaceFile[], settings: MeshSettings): Map<Resource, InstallConfig> {
   const installs = new Map<Resource, InstallConfig>();
   const all = files.flatMap((f) => f.resources);
   for (const resource of all) {
-    const install = readInstallSource(resource, all, helmValuesChart(resource, settings.roots, settings.helmValues ?? []));
+    const install = installOfResource(resource, all, settings);
     if (install) installs.set(resource, install);
   }
   return installs;
@@ -239,6 +259,30 @@ const assigners = new WeakMap<MeshModel, ClusterAssigner>();
 
 export function assignerOf(mesh: MeshModel): ClusterAssigner | undefined {
   return assigners.get(mesh);
+}
+
+const unassignedLists = new WeakMap<MeshModel, Resource[]>();
+
+/** The mesh's resources that belong to no cluster, in resource order; listed once per model. */
+export function unassignedResources(mesh: MeshModel): Resource[] {
+  let unassigned = unassignedLists.get(mesh);
+  if (!unassigned) {
+    unassigned = mesh.resources.filter((r) => !mesh.assignments.get(r)?.clusters.length);
+    unassignedLists.set(mesh, unassigned);
+  }
+  return unassigned;
+}
+
+/** A derived model whose swapped resources all belong to clusters has the same unassigned resources as its source. */
+export function inheritUnassigned(derived: MeshModel, source: MeshModel): void {
+  const unassigned = unassignedLists.get(source);
+  if (unassigned) unassignedLists.set(derived, unassigned);
+}
+
+/** A model derived from `source` with the same installs and settings places resources as `source` does. */
+export function inheritAssigner(derived: MeshModel, source: MeshModel): void {
+  const assigner = assigners.get(source);
+  if (assigner) assigners.set(derived, assigner);
 }
 
 /**

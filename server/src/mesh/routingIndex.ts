@@ -5,7 +5,7 @@ import type { GatewayPort, InstallConfig } from '../resources/installConfig';
 import { isRecord, type Located, type Resource } from '../resources/resource';
 import { readServiceEntry, type ServiceEntryView } from '../resources/serviceEntry';
 import { readVirtualService, type VirtualServiceView } from '../resources/virtualService';
-import type { MeshModel } from './model';
+import { unassignedResources, type Cluster, type MeshModel } from './model';
 
 /**
  * Where routing resources are checked. A cluster's scope is its own resources; the unassigned scope holds
@@ -139,14 +139,32 @@ function scopeOf(cluster: string | undefined, subjects: Resource[], peers: Resou
   return { cluster, subjects, peers, gatewayDeployments: [...new Set([...own, ...shared])], definesGatewayDeployments: own.length > 0, gatewaysByName, virtualServices };
 }
 
+/** The same items in the same order: a rebuilt model holds new lists of the same (unchanged) objects. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((item, i) => item === b[i]));
+}
+
+const clusterScopes = new WeakMap<readonly Resource[], { unassigned: Resource[]; own: GatewayWorkload[]; shared: GatewayWorkload[]; scope: RoutingScope }>();
+
+/**
+ * A cluster's scope, kept with what it was built from: a model derived after an edit in another cluster (or
+ * rebuilt with the same resources) gets the same scope object, so per-scope rule results stay valid.
+ */
+function clusterScope(cluster: Cluster, unassigned: Resource[], shared: GatewayWorkload[]): RoutingScope {
+  const own = cluster.installs.flatMap(gatewayWorkloadsOf);
+  const cached = clusterScopes.get(cluster.resources);
+  if (cached && cached.scope.cluster === cluster.name && sameItems(cached.unassigned, unassigned) && sameItems(cached.own, own) && sameItems(cached.shared, shared)) return cached.scope;
+  const scope = scopeOf(cluster.name, cluster.resources, cluster.resources, [...cluster.resources, ...unassigned], own, shared);
+  clusterScopes.set(cluster.resources, { unassigned, own, shared, scope });
+  return scope;
+}
+
 function buildRoutingIndex(mesh: MeshModel): RoutingIndex {
-  const unassigned = mesh.resources.filter((r) => !mesh.assignments.get(r)?.clusters.length);
+  const unassigned = unassignedResources(mesh);
   const unassignedSet = new Set(unassigned);
   const unassignedInstalls = mesh.installs.filter((i) => unassignedSet.has(i.resource));
   const unassignedDeployments = unassignedInstalls.flatMap(gatewayWorkloadsOf);
-  const scopes: RoutingScope[] = [...mesh.clusters.values()].map((cluster) =>
-    scopeOf(cluster.name, cluster.resources, cluster.resources, [...cluster.resources, ...unassigned], cluster.installs.flatMap(gatewayWorkloadsOf), unassignedDeployments),
-  );
+  const scopes: RoutingScope[] = [...mesh.clusters.values()].map((cluster) => clusterScope(cluster, unassigned, unassignedDeployments));
   if (unassigned.length) {
     const unassignedFiles = new Set(unassigned.map((r) => r.file));
     const peers = mesh.resources.filter((r) => unassignedFiles.has(r.file));

@@ -47,6 +47,21 @@ function serversOf(gateway: Resource): GatewayServer[] {
 }
 
 /** Istio Gateway resources among `resources` whose selector picks `deployment`'s pods. */
+const gatewayLists = new WeakMap<readonly Resource[], Resource[]>();
+
+/**
+ * The Istio Gateways among a cluster's resources, listed once per resource list: rules that look at other
+ * clusters' configuration (a remote's primaries) would otherwise scan every cluster's resources per cluster.
+ */
+export function istioGatewaysOf(resources: readonly Resource[]): Resource[] {
+  let gateways = gatewayLists.get(resources);
+  if (!gateways) {
+    gateways = resources.filter((r) => r.kind === 'Gateway');
+    gatewayLists.set(resources, gateways);
+  }
+  return gateways;
+}
+
 export function gatewaysSelecting(resources: readonly Resource[], deployment: GatewayDeployment): Resource[] {
   return resources.filter((r) => r.kind === 'Gateway' && selects(r.labels(['spec', 'selector']), deployment.labels));
 }

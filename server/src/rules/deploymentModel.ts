@@ -3,6 +3,7 @@ import {
   controlPlaneClustersOf,
   eastWestGateways,
   istiodExposure,
+  istioGatewaysOf,
   primariesOfRemote,
   remotesServedBy,
   serviceExposuresFor,
@@ -150,7 +151,8 @@ export const servicesNotExposed: MeshRule = {
       const gateways = eastWestGateways(cluster).filter((gateway) => !isHboneEastWestGateway(gateway));
       if (gateways.length === 0) return [];
       const controllers = cluster.role === 'remote' ? [cluster, ...primariesOfRemote(mesh, cluster).primaries] : [cluster];
-      const configuration = controllers.flatMap((c) => c.resources);
+      // Only Gateways can expose services; listing them per cluster keeps this linear in the mesh.
+      const configuration = controllers.flatMap((c) => istioGatewaysOf(c.resources));
       if (gateways.some((gateway) => serviceExposuresFor(configuration, gateway).length > 0)) return [];
       const gateway = gateways[0];
       const where = cluster.role === 'remote' && controllers.length > 1 ? ` (apply it in ${controllers.slice(1).map((c) => c.name).join(', ')}, whose istiod configures this remote)` : '';

@@ -13,6 +13,7 @@ import { misspeltApiGroupRule } from './apiGroup';
 import { INSTALL_SOURCE_RULES } from './installSources';
 import { EXTERNAL_CONTROL_PLANE_RULES } from './externalControlPlane';
 import { templateFileRule } from './compose/templateFile';
+import { sharedDestinationRule } from './compose/sharedDestination';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [
@@ -30,4 +31,5 @@ export const ALL_RULES: readonly Rule[] = [
   misspeltApiGroupRule,
   ...INSTALL_SOURCE_RULES,
   templateFileRule,
+  sharedDestinationRule,
 ];

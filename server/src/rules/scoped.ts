@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../parse/text';
-import { routingIndexOf, type RoutingIndex, type RoutingScope } from '../mesh/routingIndex';
-import type { MeshModel } from '../mesh/model';
+import { routingIndexOf, sameItems, type RoutingIndex, type RoutingScope } from '../mesh/routingIndex';
+import { unassignedResources, type MeshModel } from '../mesh/model';
 import type { Resource } from '../resources/resource';
 import { SEVERITY_RANK, type Finding, type RelatedInformation, type Severity } from './finding';
 import type { MeshRule } from './rule';
@@ -18,23 +18,62 @@ function issueKey(issue: ScopedIssue): string {
   return `${issue.location.file}:${start.line}:${start.character}:${end.line}:${end.character}:${issue.message}`;
 }
 
+function sameInputs(a: readonly (readonly unknown[])[], b: readonly (readonly unknown[])[]): boolean {
+  return a.length === b.length && a.every((list, i) => sameItems(list, b[i]));
+}
+
+/**
+ * Everything a scope's check can read: its subjects and peers, the unassigned resources its references may
+ * resolve to (every resource, for the unassigned scope), the gateway deployments that may run in it, the
+ * meshNetworks gateways, and what the rule declares it reads from the whole mesh. Resources and install
+ * configs are immutable per version of their file, so equal inputs give equal issues.
+ */
+function scopeInputs(scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, meshInputs: readonly unknown[]): (readonly unknown[])[] {
+  const unassigned = scope.cluster === undefined ? mesh.resources : unassignedResources(mesh);
+  return [
+    scope.subjects,
+    scope.peers,
+    unassigned,
+    scope.gatewayDeployments,
+    [scope.definesGatewayDeployments],
+    index.meshNetworkGateways.flatMap((g) => [g.install, g.network, g.port.value, g.port.isPlaceholder]),
+    meshInputs,
+  ];
+}
+
 /**
  * A mesh rule that checks each routing scope (cluster, or the unassigned files) on its own. A resource that
  * belongs to several clusters is checked in each; the same problem found in several clusters is reported
  * once, naming them all, at the stricter severity.
+ *
+ * A scope's issues are kept with the inputs they were computed from and reused while those are the same, so
+ * an edit in one cluster re-checks that cluster only. A check that reads more of the mesh than its scope
+ * must say what through `meshInputs`.
  */
 export function scopedRule(
   info: { code: string; title: string; severity: Severity },
   check: (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel) => ScopedIssue[],
+  meshInputs: (mesh: MeshModel) => readonly unknown[] = () => [],
 ): MeshRule {
+  const cache = new Map<string, { inputs: (readonly unknown[])[]; issues: ScopedIssue[] }>();
+  const issuesOf = (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, wide: readonly unknown[]): ScopedIssue[] => {
+    const key = `${mesh.root}\u0000${scope.cluster ?? ''}`;
+    const inputs = scopeInputs(scope, index, mesh, wide);
+    const cached = cache.get(key);
+    if (cached && sameInputs(cached.inputs, inputs)) return cached.issues;
+    const issues = check(scope, index, mesh);
+    cache.set(key, { inputs, issues });
+    return issues;
+  };
   return {
     ...info,
     scope: 'mesh',
     check(mesh) {
       const index = routingIndexOf(mesh);
+      const wide = meshInputs(mesh);
       const merged = new Map<string, { issue: ScopedIssue; severity: Severity; clusters: string[] }>();
       for (const scope of index.scopes) {
-        for (const issue of check(scope, index, mesh)) {
+        for (const issue of issuesOf(scope, index, mesh, wide)) {
           const key = issueKey(issue);
           const severity = issue.severity ?? info.severity;
           const entry = merged.get(key) ?? { issue, severity, clusters: [] };

@@ -1,3 +1,4 @@
+import { unassignedResources } from '../mesh/model';
 import type { Finding } from './finding';
 import type { MeshRule } from './rule';
 
@@ -15,8 +16,8 @@ export const unassignedFile: MeshRule = {
     const clusterNames = [...mesh.clusters.keys()].sort();
     const reportedFiles = new Set<string>();
     const findings: Finding[] = [];
-    for (const resource of mesh.resources) {
-      if (reportedFiles.has(resource.file) || (mesh.assignments.get(resource)?.clusters.length ?? 0) > 0) continue;
+    for (const resource of unassignedResources(mesh)) {
+      if (reportedFiles.has(resource.file)) continue;
       reportedFiles.add(resource.file);
       findings.push({
         code: 'MESH001',

@@ -80,6 +80,17 @@ function credentialsInSecretValue(text: string, out: string[]): void {
   else out.push(text);
 }
 
+/**
+ * An Argo CD cluster Secret registers a cluster: its `name` and `server` are the cluster's name and API
+ * address (what ApplicationSets and findings name), and only its `config` holds credentials.
+ */
+const ARGO_CLUSTER_PUBLIC_KEYS = new Set(['name', 'server', 'project', 'namespaces', 'clusterResources']);
+
+function isArgoClusterSecret(value: Record<string, unknown>): boolean {
+  const labels = isRecord(value.metadata) && isRecord(value.metadata.labels) ? value.metadata.labels : {};
+  return labels['argocd.argoproj.io/secret-type'] === 'cluster';
+}
+
 /** The credentials one parsed YAML document holds: a Secret's values, or a kubeconfig's credentials. */
 export function credentialsInDocument(value: unknown): string[] {
   if (!isRecord(value)) return [];
@@ -89,8 +100,9 @@ export function credentialsInDocument(value: unknown): string[] {
     for (const field of SECRET_DATA_FIELDS) {
       const data = value[field];
       if (!isRecord(data)) continue;
-      for (const raw of Object.values(data)) {
+      for (const [key, raw] of Object.entries(data)) {
         if (typeof raw !== 'string' || isPlaceholder(raw)) continue;
+        if (isArgoClusterSecret(value) && ARGO_CLUSTER_PUBLIC_KEYS.has(key)) continue;
         if (field === 'data') {
           // The base64 as written; what it decodes to is read for its credentials, not matched whole.
           found.push(raw);

@@ -47,17 +47,52 @@ function differences(reference: ServiceView, service: ServiceView): Difference[]
   return found;
 }
 
+/** Views and comparisons are cached per Resource, which is rebuilt whenever its file changes. */
+const serviceViews = new WeakMap<Resource, ServiceView>();
+const clusterServices = new WeakMap<readonly Resource[], Map<string, ServiceView>>();
+const comparisons = new WeakMap<ServiceView, { reference: ServiceView; found: Difference[] }>();
+
+function serviceView(resource: Resource): ServiceView {
+  let view = serviceViews.get(resource);
+  if (!view) {
+    view = readService(resource);
+    serviceViews.set(resource, view);
+  }
+  return view;
+}
+
+/** The first copy of each Service (by `namespace/name`) among a cluster's resources, kept per resource list. */
+function firstServiceCopies(resources: readonly Resource[]): Map<string, ServiceView> {
+  let services = clusterServices.get(resources);
+  if (!services) {
+    services = new Map();
+    for (const resource of resources) {
+      if (resource.kind !== 'Service' || !resource.name) continue;
+      const key = qualifiedName(resource);
+      if (!services.has(key)) services.set(key, serviceView(resource));
+    }
+    clusterServices.set(resources, services);
+  }
+  return services;
+}
+
+/** `differences`, reused while neither copy changed: most copies are compared to the same reference on every run. */
+function cachedDifferences(reference: ServiceView, service: ServiceView): Difference[] {
+  const cached = comparisons.get(service);
+  if (cached?.reference === reference) return cached.found;
+  const found = differences(reference, service);
+  comparisons.set(service, { reference, found });
+  return found;
+}
+
 /** Services by `namespace/name`, each with the first copy every cluster has, in cluster-name order. */
 function servicesAcrossClusters(clusters: Iterable<{ name: string; resources: Resource[] }>): Map<string, { cluster: string; service: ServiceView }[]> {
   const byName = new Map<string, { cluster: string; service: ServiceView }[]>();
   for (const cluster of [...clusters].sort((a, b) => a.name.localeCompare(b.name))) {
-    const seen = new Set<string>();
-    for (const resource of cluster.resources) {
-      if (resource.kind !== 'Service' || !resource.name) continue;
-      const key = qualifiedName(resource);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      byName.set(key, [...(byName.get(key) ?? []), { cluster: cluster.name, service: readService(resource) }]);
+    for (const [key, service] of firstServiceCopies(cluster.resources)) {
+      const copies = byName.get(key);
+      if (copies) copies.push({ cluster: cluster.name, service });
+      else byName.set(key, [{ cluster: cluster.name, service }]);
     }
   }
   return byName;
@@ -80,7 +115,7 @@ export const inconsistentService: MeshRule = {
       const [reference, ...others] = copies;
       for (const { cluster, service } of others) {
         if (service.resource === reference.service.resource) continue;
-        const found = differences(reference.service, service);
+        const found = cachedDifferences(reference.service, service);
         if (!found.length) continue;
         findings.push({
           code: 'MESH701',
