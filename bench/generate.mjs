@@ -8,11 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+// The east-west gateway and expose resources are the product's own generators (compiled by `tsc -b`), so the
+// benchmark's meshes are laid out exactly as Istio Mesh writes them.
+const { eastWestGatewayOperator, exposeIstiod, exposeServicesGateway } = createRequire(import.meta.url)('../out/server/src/generators/eastWest.js');
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const CACHE_DIR = join(BENCH_DIR, '.cache');
 /** Bumped whenever the generated content changes, so cached meshes are rebuilt. */
-const GENERATOR_VERSION = 4;
+const GENERATOR_VERSION = 5;
 /** Applications per `apps/team-NN.yaml` file: GitOps repositories group an area's apps, not one file per object. */
 const APPS_PER_FILE = 20;
 export const MODELS = ['multi-primary', 'primary-remote'];
@@ -112,126 +117,6 @@ spec:
       remotePilotAddress: ${eastWestAddress(primary)}
 `;
 }
-
-function eastWestGateway(i) {
-  const network = networkName(i);
-  return `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-metadata:
-  name: eastwest
-spec:
-  revision: ""
-  profile: empty
-  components:
-    ingressGateways:
-      - name: istio-eastwestgateway
-        label:
-          istio: eastwestgateway
-          app: istio-eastwestgateway
-          topology.istio.io/network: ${network}
-        enabled: true
-        k8s:
-          env:
-            - name: ISTIO_META_REQUESTED_NETWORK_VIEW
-              value: ${network}
-          service:
-            ports:
-              - name: status-port
-                port: 15021
-                targetPort: 15021
-              - name: tls
-                port: 15443
-                targetPort: 15443
-              - name: tls-istiod
-                port: 15012
-                targetPort: 15012
-              - name: tls-webhook
-                port: 15017
-                targetPort: 15017
-  values:
-    gateways:
-      istio-ingressgateway:
-        injectionTemplate: gateway
-    global:
-      network: ${network}
-`;
-}
-
-const EXPOSE_ISTIOD = `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: istiod-gateway
-  namespace: istio-system
-spec:
-  selector:
-    istio: eastwestgateway
-  servers:
-    - port:
-        name: tls-istiod
-        number: 15012
-        protocol: tls
-      tls:
-        mode: PASSTHROUGH
-      hosts:
-        - "*"
-    - port:
-        name: tls-istiodwebhook
-        number: 15017
-        protocol: tls
-      tls:
-        mode: PASSTHROUGH
-      hosts:
-        - "*"
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: istiod-vs
-  namespace: istio-system
-spec:
-  hosts:
-  - "*"
-  gateways:
-  - istiod-gateway
-  tls:
-  - match:
-    - port: 15012
-      sniHosts:
-      - "*"
-    route:
-    - destination:
-        host: istiod.istio-system.svc.cluster.local
-        port:
-          number: 15012
-  - match:
-    - port: 15017
-      sniHosts:
-      - "*"
-    route:
-    - destination:
-        host: istiod.istio-system.svc.cluster.local
-        port:
-          number: 443
-`;
-
-const EXPOSE_SERVICES = `apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata:
-  name: cross-network-gateway
-  namespace: istio-system
-spec:
-  selector:
-    istio: eastwestgateway
-  servers:
-    - port:
-        number: 15443
-        name: tls
-        protocol: TLS
-      tls:
-        mode: AUTO_PASSTHROUGH
-      hosts:
-        - "*.local"
-`;
 
 const teamOf = (app) => `team-${String(Math.floor(app / APPS_PER_FILE)).padStart(2, '0')}`;
 
@@ -411,9 +296,9 @@ function clusterFiles(model, i, clusters, apps) {
   const dir = clusterName(i);
   const files = new Map();
   files.set(`${dir}/istio-operator.yaml`, primary ? primaryOperator(i, model) : remoteOperator(i, PRIMARY_OF_REMOTES));
-  files.set(`${dir}/eastwest-gateway.yaml`, eastWestGateway(i));
-  files.set(`${dir}/expose-services.yaml`, EXPOSE_SERVICES);
-  if (model === 'primary-remote' && primary) files.set(`${dir}/expose-istiod.yaml`, EXPOSE_ISTIOD);
+  files.set(`${dir}/eastwest-gateway.yaml`, eastWestGatewayOperator(dir, networkName(i)));
+  files.set(`${dir}/expose-services.yaml`, exposeServicesGateway(dir, 'istio-system'));
+  if (model === 'primary-remote' && primary) files.set(`${dir}/expose-istiod.yaml`, exposeIstiod(dir, 'istio-system'));
   files.set(`${dir}/namespaces.yaml`, namespaces(i, apps, primary ? undefined : PRIMARY_OF_REMOTES));
   if (primary) files.set(`${dir}/cacerts.yaml`, cacertsSecret(i));
   // Multi-primary: every cluster reads every other; primary-remote: the primary reads its remotes.

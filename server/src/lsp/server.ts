@@ -61,6 +61,8 @@ export class IstioMeshServer {
   /** Bumped by each indexing, so one that a newer one (a settings change) supersedes stops early. */
   private indexGeneration = 0;
   private indexing = false;
+  /** Open documents' latest text, not yet parsed: applied at the start of the next analysis. */
+  private readonly pendingTexts = new Map<string, string>();
   private analysisTimer: NodeJS.Timeout | undefined;
   private lastAnalysisMs = 0;
   /** What was last published per URI, so unchanged files are not re-sent. */
@@ -96,7 +98,8 @@ export class IstioMeshServer {
     this.documents.onDidChangeContent((event) => {
       const path = uriToPath(event.document.uri);
       if (!path || !isYamlFile(path) || this.isExcluded(path)) return;
-      this.setOpenDocument(path, event.document.getText());
+      // Parsed when the analysis runs: a burst of keystrokes parses the file once, not once per keystroke.
+      this.pendingTexts.set(path, event.document.getText());
       this.scheduleAnalysis();
     });
     this.documents.onDidOpen((event) => {
@@ -108,6 +111,7 @@ export class IstioMeshServer {
       const path = uriToPath(event.document.uri);
       if (!path || !isYamlFile(path)) return;
       // The editor's unsaved text is gone: disk is the truth again.
+      this.pendingTexts.delete(path);
       if (existsSync(path) && this.isUnderRoots(path)) this.loadFromDisk(path);
       else this.workspace.deleteFile(path);
       this.scheduleAnalysis();
@@ -177,6 +181,7 @@ export class IstioMeshServer {
 
   /** The open document, unless it is over the limits (too large, binary): then no feature parses it either. */
   private documentForFeatures(uri: string): TextDocument | undefined {
+    this.flushAnalysis();
     const path = uriToPath(uri);
     if (path && this.workspace.getFile(path)?.unanalysedReason) return undefined;
     return this.documents.get(uri);
@@ -340,6 +345,8 @@ export class IstioMeshServer {
 
   runAnalysis(): void {
     const started = performance.now();
+    for (const [path, text] of this.pendingTexts) this.setOpenDocument(path, text);
+    this.pendingTexts.clear();
     const result = this.analyzer.analyze(this.workspace, this.meshSettings());
     this.lastAnalysisMs = performance.now() - started;
     this.lastResult = result;
