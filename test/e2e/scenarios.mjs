@@ -120,6 +120,19 @@ async function locateOnLine(wb, line, text, fromColumn = 1) {
   return { ...where, column: index + 1 };
 }
 
+/**
+ * VS Code tokenizes with TextMate in the background, so a line's colours settle a moment after its text is
+ * rendered (on a slow machine, seconds). Locates until `settled` holds or the time is up, and returns the last look.
+ */
+async function settledColours(wb, locate, settled, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const look = await locate();
+    if (settled(look) || Date.now() > deadline) return look;
+    await wb.page.waitForTimeout(250);
+  }
+}
+
 /** Waits until the Problems panel lists the finding `{ code, file, line? }`, and returns the panel's rows. */
 function waitForFinding(wb, finding, timeoutMs = 45_000) {
   return wb.waitForProblems(`${finding.code} in ${finding.file}`, (list) => list.some((p) => isFinding(p, finding)), timeoutMs);
@@ -295,8 +308,15 @@ export const SCENARIOS = [
       const lines = text.split('\n');
       const placeholderLine = lines.findIndex((l) => l.includes(s.placeholder)) + 1;
       const plainLine = lines.findIndex((l) => l.includes(s.plainValue.key + s.plainValue.text)) + 1;
-      const placeholder = await locateOnLine(wb, placeholderLine, s.placeholder);
-      const plain = await locateOnLine(wb, plainLine, s.plainValue.text, lines[plainLine - 1].indexOf(s.plainValue.key) + s.plainValue.key.length + 1);
+      const plainColumn = lines[plainLine - 1].indexOf(s.plainValue.key) + s.plainValue.key.length + 1;
+      const { placeholder, plain } = await settledColours(
+        wb,
+        async () => ({
+          placeholder: await locateOnLine(wb, placeholderLine, s.placeholder),
+          plain: await locateOnLine(wb, plainLine, s.plainValue.text, plainColumn),
+        }),
+        ({ placeholder, plain }) => placeholder.tokenClass !== plain.tokenClass && placeholder.colour !== plain.colour,
+      );
       check(
         placeholder.tokenClass !== plain.tokenClass && placeholder.colour !== plain.colour,
         `${s.placeholder} is coloured apart from a plain value (${placeholder.tokenClass} ${placeholder.colour} vs ${plain.tokenClass} ${plain.colour})`,
@@ -305,8 +325,14 @@ export const SCENARIOS = [
 
       await wb.openFile(DIRECTIVE.file);
       await wb.goTo(DIRECTIVE.line);
-      const hash = await locateOnLine(wb, DIRECTIVE.line, '#');
-      const keyword = await locateOnLine(wb, DIRECTIVE.line, DIRECTIVE.keyword);
+      const { hash, keyword } = await settledColours(
+        wb,
+        async () => ({
+          hash: await locateOnLine(wb, DIRECTIVE.line, '#'),
+          keyword: await locateOnLine(wb, DIRECTIVE.line, DIRECTIVE.keyword),
+        }),
+        ({ hash, keyword }) => keyword.colour !== hash.colour,
+      );
       check(keyword.colour !== hash.colour, `the "# ${DIRECTIVE.keyword}" directive is coloured apart from a comment (${keyword.colour} vs ${hash.colour})`);
     },
   },
