@@ -3,13 +3,19 @@ import type { MeshModel } from '../mesh/model';
 import type { Finding, RelatedInformation } from '../rules/finding';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { walkNodes } from './tree';
+import { selectResources } from '../mesh/selection';
+import type { Resource } from '../resources/resource';
+
+/** The mesh's resources composed from other files (kustomize, Helm, generators), listed once per resource list. */
+function composedResources(mesh: MeshModel): readonly Resource[] {
+  return selectResources(mesh.resources, 'composed', (r) => r.doc instanceof ComposedYamlDocument);
+}
 
 /** For each cluster, the composition units applied to it and the files each unit's values were written in. */
 function unitsByCluster(mesh: MeshModel): Map<string, Map<CompositionUnit, Set<string>>> {
   const byCluster = new Map<string, Map<CompositionUnit, Set<string>>>();
-  for (const resource of mesh.resources) {
-    const doc = resource.doc;
-    if (!(doc instanceof ComposedYamlDocument)) continue;
+  for (const resource of composedResources(mesh)) {
+    const doc = resource.doc as ComposedYamlDocument;
     for (const cluster of mesh.assignments.get(resource)?.clusters ?? []) {
       const units = byCluster.get(cluster) ?? new Map<CompositionUnit, Set<string>>();
       byCluster.set(cluster, units);
@@ -33,7 +39,7 @@ export function unitName(mesh: MeshModel, unit: CompositionUnit): string {
  * overlay's patch set, it names the overlay the patch belongs to).
  */
 export function withCompositionContext(mesh: MeshModel, findings: Finding[]): Finding[] {
-  if (!mesh.resources.some((r) => r.doc instanceof ComposedYamlDocument)) return findings;
+  if (!composedResources(mesh).length) return findings;
   const byCluster = unitsByCluster(mesh);
   return findings.map((finding) => {
     const units = finding.cluster ? byCluster.get(finding.cluster) : undefined;

@@ -2,6 +2,7 @@ import type { WorkspaceFile } from '../engine/workspace';
 import { readGatewayService } from '../resources/installSources';
 import type { Resource } from '../resources/resource';
 import type { Assignment } from './assignment';
+import { carrySelections } from './selection';
 import { assignerOf, inheritAssigner, inheritUnassigned, type Cluster, type MeshModel, type MeshSettings } from './model';
 
 /**
@@ -95,18 +96,18 @@ function clusterOrder(resources: readonly Resource[], assignmentOf: (r: Resource
 }
 
 /**
- * `list` with its run of `removed` resources replaced by `replacement`. The run is contiguous because a
- * cluster's resources follow the mesh's file order. Undefined when there is no run (the position of new
- * resources would be unknown) or the list would become empty (the cluster would disappear).
+ * `list` with its run of `removed` resources replaced by `replacement`, and the run it replaced. The run is
+ * contiguous because a cluster's resources follow the mesh's file order. Undefined when there is no run (the
+ * position of new resources would be unknown) or the list would become empty (the cluster would disappear).
  */
-function replaceRun(list: readonly Resource[], removed: ReadonlySet<Resource>, replacement: readonly Resource[]): Resource[] | undefined {
+function replaceRun(list: readonly Resource[], removed: ReadonlySet<Resource>, replacement: readonly Resource[]): { replaced: Resource[]; run: Resource[] } | undefined {
   const start = list.findIndex((r) => removed.has(r));
   if (start < 0) return undefined;
   let end = start;
   while (end < list.length && removed.has(list[end])) end++;
   for (let i = end; i < list.length; i++) if (removed.has(list[i])) return undefined;
   const replaced = [...list.slice(0, start), ...replacement, ...list.slice(end)];
-  return replaced.length ? replaced : undefined;
+  return replaced.length ? { replaced, run: list.slice(start, end) } : undefined;
 }
 
 function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceFile, now: Date): MeshModel | undefined {
@@ -125,13 +126,15 @@ function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceF
   for (const name of order) {
     const cluster = mesh.clusters.get(name);
     const replacement = after.resources.flatMap((r) => newAssignment(r).clusters.filter((c) => c === name).map(() => r));
-    const resources = cluster && replaceRun(cluster.resources, removed, replacement);
-    if (!resources) return undefined;
-    const replaced: Cluster = { ...cluster, resources };
+    const swap = cluster && replaceRun(cluster.resources, removed, replacement);
+    if (!swap) return undefined;
+    carrySelections(cluster.resources, swap.replaced, swap.run, replacement);
+    const replaced: Cluster = { ...cluster, resources: swap.replaced };
     clusters.set(name, replaced);
   }
   const resources = mesh.resources.slice();
   resources.splice(start, before.resources.length, ...after.resources);
+  carrySelections(mesh.resources, resources, before.resources, after.resources);
   const assignments = SwappedAssignments.of(mesh.assignments, before.resources, added, resources);
   const derived: MeshModel = { ...mesh, clusters, resources, assignments, now };
   inheritAssigner(derived, mesh);

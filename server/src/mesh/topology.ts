@@ -3,6 +3,7 @@ import { remoteSecretTarget } from '../resources/remoteSecret';
 import { isPlaceholder, isRecord, scalarString, type Located, type Resource } from '../resources/resource';
 import type { ValuePath } from '../parse/yamlFile';
 import type { Cluster, MeshModel } from './model';
+import { resourcesOfKind } from './selection';
 
 /**
  * Derived topology facts for the deployment-model checks: which gateway is a cluster's east-west gateway,
@@ -46,24 +47,17 @@ function serversOf(gateway: Resource): GatewayServer[] {
   });
 }
 
-/** Istio Gateway resources among `resources` whose selector picks `deployment`'s pods. */
-const gatewayLists = new WeakMap<readonly Resource[], Resource[]>();
-
 /**
  * The Istio Gateways among a cluster's resources, listed once per resource list: rules that look at other
  * clusters' configuration (a remote's primaries) would otherwise scan every cluster's resources per cluster.
  */
-export function istioGatewaysOf(resources: readonly Resource[]): Resource[] {
-  let gateways = gatewayLists.get(resources);
-  if (!gateways) {
-    gateways = resources.filter((r) => r.kind === 'Gateway');
-    gatewayLists.set(resources, gateways);
-  }
-  return gateways;
+export function istioGatewaysOf(resources: readonly Resource[]): readonly Resource[] {
+  return resourcesOfKind(resources, 'Gateway');
 }
 
+/** Istio Gateway resources among `resources` whose selector picks `deployment`'s pods. */
 export function gatewaysSelecting(resources: readonly Resource[], deployment: GatewayDeployment): Resource[] {
-  return resources.filter((r) => r.kind === 'Gateway' && selects(r.labels(['spec', 'selector']), deployment.labels));
+  return istioGatewaysOf(resources).filter((r) => selects(r.labels(['spec', 'selector']), deployment.labels));
 }
 
 /** A server that passes `port` through untouched (TLS PASSTHROUGH or AUTO_PASSTHROUGH). */
@@ -132,13 +126,28 @@ function routesToIstiod(virtualServices: readonly Resource[], gateway: Resource,
   });
 }
 
-/** Checks expose-istiod for one east-west gateway of a primary: passthrough on 15012/15017 and routes to istiod. */
+const exposures = new WeakMap<readonly Resource[], Map<GatewayDeployment, Map<string, IstiodExposure>>>();
+
+/**
+ * Checks expose-istiod for one east-west gateway of a primary: passthrough on 15012/15017 and routes to istiod.
+ * Kept per resource list and gateway: every remote of a primary asks the same question about it.
+ */
 export function istiodExposure(cluster: Cluster, deployment: GatewayDeployment, controlPlaneNamespace: string): IstiodExposure {
-  const candidates = gatewaysSelecting(cluster.resources, deployment).filter((g) =>
+  let byDeployment = exposures.get(cluster.resources);
+  if (!byDeployment) exposures.set(cluster.resources, (byDeployment = new Map()));
+  let byNamespace = byDeployment.get(deployment);
+  if (!byNamespace) byDeployment.set(deployment, (byNamespace = new Map()));
+  let exposure = byNamespace.get(controlPlaneNamespace);
+  if (!exposure) byNamespace.set(controlPlaneNamespace, (exposure = assessIstiodExposure(cluster.resources, deployment, controlPlaneNamespace)));
+  return exposure;
+}
+
+function assessIstiodExposure(resources: readonly Resource[], deployment: GatewayDeployment, controlPlaneNamespace: string): IstiodExposure {
+  const candidates = gatewaysSelecting(resources, deployment).filter((g) =>
     ISTIOD_ROUTES.some(({ port }) => passthroughServer(g, port, 'PASSTHROUGH')),
   );
   if (candidates.length === 0) return { missing: ['a Gateway with TLS PASSTHROUGH on 15012 and 15017'] };
-  const virtualServices = cluster.resources.filter((r) => r.kind === 'VirtualService');
+  const virtualServices = resourcesOfKind(resources, 'VirtualService');
   const assessed = candidates.map((gateway) => {
     const missing: string[] = [];
     for (const { port, targetPort } of ISTIOD_ROUTES) {

@@ -1,5 +1,6 @@
 import { ComposedYamlDocument } from '../../compose/composedDocument';
 import { installOf, type MeshModel } from '../../mesh/model';
+import { resourcesOfKind } from '../../mesh/selection';
 import { clusterNameOf } from '../../resources/installConfig';
 import { gitopsTarget } from '../../resources/installSources';
 import type { Located, Resource } from '../../resources/resource';
@@ -25,7 +26,7 @@ interface GeneratedInstall {
 
 /** Applications an ApplicationSet generated that install Istio for a named cluster, with their destination. */
 function generatedInstalls(mesh: MeshModel): GeneratedInstall[] {
-  return mesh.resources.flatMap((application) => {
+  return resourcesOfKind(mesh.resources, 'Application').flatMap((application) => {
     const doc = application.doc;
     if (application.kind !== 'Application' || !(doc instanceof ComposedYamlDocument) || doc.unit.kind !== 'applicationset') return [];
     const target = gitopsTarget(application);

@@ -1,9 +1,10 @@
 import type { GatewayWorkload, MeshNetworkGateway, RoutingIndex, RoutingScope } from '../../mesh/routingIndex';
+import { resourcesOfKind } from '../../mesh/selection';
 import type { MeshModel } from '../../mesh/model';
 import { qualifiedName } from '../../resources/fields';
 import { selectorMatches, upper, type GatewayServer, type GatewayView } from '../../resources/gateway';
 import { EAST_WEST_PORTS, NETWORK_LABEL } from '../../resources/installConfig';
-import type { Located, Resource } from '../../resources/resource';
+import type { Located } from '../../resources/resource';
 import { scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
 
 interface AutoPassthroughServer {
@@ -73,20 +74,8 @@ function checkMeshNetworkPort(scope: RoutingScope, servers: AutoPassthroughServe
   return issues;
 }
 
-const gatewayResources = new WeakMap<MeshModel, Resource[]>();
-
-/** The mesh's Gateway resources, listed once per model (every scope reads them). */
-function meshGatewayResources(mesh: MeshModel): Resource[] {
-  let gateways = gatewayResources.get(mesh);
-  if (!gateways) {
-    gateways = mesh.resources.filter((r) => r.kind === 'Gateway');
-    gatewayResources.set(mesh, gateways);
-  }
-  return gateways;
-}
-
 function allGateways(mesh: MeshModel, index: RoutingIndex): GatewayView[] {
-  return meshGatewayResources(mesh).map((r) => index.gateway(r));
+  return resourcesOfKind(mesh.resources, 'Gateway').map((r) => index.gateway(r));
 }
 
 /**
@@ -105,5 +94,5 @@ export const crossNetworkPortMismatch = scopedRule(
       ...index.meshNetworkGateways.filter((g) => subjects.has(g.install)).flatMap((entry) => checkMeshNetworkPort(scope, meshServers, entry)),
     ];
   },
-  meshGatewayResources,
+  (mesh) => resourcesOfKind(mesh.resources, 'Gateway'),
 );

@@ -7,7 +7,6 @@ import {
   certificateIssuerRef,
   CLUSTER_ISSUER_KIND,
   ISSUER_KIND,
-  isIssuer,
   istioCsrFacts,
   ISTIO_CSR_CHART,
   ISTIO_CSR_DEFAULT_CLUSTER_ID,
@@ -18,6 +17,8 @@ import {
 import type { InstallConfig } from '../../resources/installConfig';
 import type { Resource } from '../../resources/resource';
 import { closest } from '../schema/validator';
+import { resourcesOfKind } from '../../mesh/selection';
+import { HELM_VALUES_KIND } from '../../resources/installSources';
 import { insertValueFix, replaceValueFix } from '../fixes';
 import { clusterAnchor } from '../secrets/places';
 
@@ -50,22 +51,27 @@ function suggestion(ref: IssuerRef, issuers: readonly Resource[], resource: Reso
   return { hint: ` Did you mean ${near}?`, fix: ref.name ? replaceValueFix(`Change the issuer to ${near}`, ref.name, near) : undefined };
 }
 
+function issuersOf(cluster: Cluster): readonly Resource[] {
+  return resourcesOfKind(cluster.resources, ISSUER_KIND, CLUSTER_ISSUER_KIND);
+}
+
 export const issuerNotFound: MeshRule = {
   scope: 'mesh',
   code: 'MESH606',
   title: 'An issuerRef names no Issuer or ClusterIssuer of the workspace',
   severity: 'error',
   check(mesh) {
-    return mesh.resources.flatMap((resource): Finding[] => {
+    // Only these kinds make issuer references (issuerRefOf): listing them per model keeps a keystroke off the whole mesh.
+    return resourcesOfKind(mesh.resources, CERTIFICATE_KIND, HELM_VALUES_KIND, 'HelmRelease', 'Application').flatMap((resource): Finding[] => {
       const ref = issuerRefOf(resource, mesh);
       if (!ref?.builtIn || ref.name?.isPlaceholder) return [];
       // Judged only where the workspace holds the cluster's issuers: otherwise they are simply kept elsewhere.
       const clusters = (mesh.assignments.get(resource)?.clusters ?? []).flatMap((name) => {
         const cluster = mesh.clusters.get(name);
-        return cluster && cluster.resources.some(isIssuer) && !resolveIssuer(ref, cluster.resources) ? [cluster] : [];
+        return cluster && issuersOf(cluster).length > 0 && !resolveIssuer(ref, cluster.resources) ? [cluster] : [];
       });
       if (!clusters.length) return [];
-      const { hint, fix } = suggestion(ref, clusters[0].resources.filter(isIssuer), resource);
+      const { hint, fix } = suggestion(ref, issuersOf(clusters[0]), resource);
       const where = ref.kind === ISSUER_KIND ? ` in namespace ${ref.namespace ?? '(the default one)'}` : '';
       return [{
         code: issuerNotFound.code,

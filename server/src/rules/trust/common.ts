@@ -2,6 +2,7 @@ import type { Cluster, MeshModel } from '../../mesh/model';
 import type { TrustProvider } from '../../mesh/trust';
 import { describeCertificate, isCaCertsSecret, readCaCerts, type CaCerts } from '../../resources/cacerts';
 import { contextVariable } from '../secrets/places';
+import { selectResources } from '../../mesh/selection';
 
 export const PLUGIN_CA_DOCS = 'https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/';
 
@@ -20,7 +21,7 @@ export function mintsCertificates(cluster: Cluster): boolean {
 
 /** Every `cacerts` Secret of the mesh, assigned to a cluster or not, each once. */
 export function cacertsOfMesh(mesh: MeshModel): CaCerts[] {
-  return mesh.resources.filter(isCaCertsSecret).flatMap((resource) => {
+  return selectResources(mesh.resources, 'cacerts', isCaCertsSecret).flatMap((resource) => {
     const cacerts = readCaCerts(resource, mesh.assignments.get(resource)?.clusters ?? []);
     return cacerts ? [cacerts] : [];
   });

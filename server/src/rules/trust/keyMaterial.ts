@@ -1,9 +1,10 @@
 import type { Finding } from '../finding';
 import type { MeshRule } from '../rule';
-import { isIssuer, issuerBackend, issuerCredentialRefs, ISSUER_KIND } from '../../resources/certManager';
+import { CLUSTER_ISSUER_KIND, issuerBackend, issuerCredentialRefs, ISSUER_KIND } from '../../resources/certManager';
 import { isPrivateKey } from '../../resources/cacerts';
 import { secretValues } from '../../resources/remoteSecret';
 import type { Resource } from '../../resources/resource';
+import { resourcesOfKind } from '../../mesh/selection';
 
 /** Shorter values are samples (`changeme`, `xxx`), not credentials worth a notice. */
 const MIN_TOKEN_LENGTH = 8;
@@ -16,13 +17,13 @@ interface Committed {
 }
 
 function secretNamed(resources: readonly Resource[], name: string, namespace: string | undefined): Resource | undefined {
-  return resources.find((r) => r.kind === 'Secret' && r.name === name && (!namespace || !r.namespace || r.namespace === namespace));
+  return resourcesOfKind(resources, 'Secret').find((r) => r.name === name && (!namespace || !r.namespace || r.namespace === namespace));
 }
 
 /** The credentials issuers read that are committed with real values: a CA's private key, a Vault token or secret ID. */
 function committedCredentials(resources: readonly Resource[]): Committed[] {
   const found: Committed[] = [];
-  for (const issuer of resources.filter(isIssuer)) {
+  for (const issuer of resourcesOfKind(resources, ISSUER_KIND, CLUSTER_ISSUER_KIND)) {
     const namespace = issuer.kind === ISSUER_KIND ? issuer.namespace : undefined;
     const backend = issuerBackend(issuer);
     if (backend.type === 'ca') {
