@@ -1,6 +1,6 @@
 // Installs code-server (VS Code 1.100.3 with a Node extension host) into .e2e/ for the E2E suite, offline apart from
 // the npm and Debian registries. Idempotent: a second run only checks, and finishes in a few seconds.
-// The recipe (and why each step is there) is /work/shared/guides/e2e-code-server.md; see docs/e2e.md.
+// The recipe, and why each step is there, is in docs/e2e.md ("Installing code-server") and in the comments below.
 //
 // Usage: node test/e2e/install-code-server.mjs        (prints the entry.js path on its last line)
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -32,12 +32,17 @@ export class LspTestClient {
     readonly process: ChildProcess,
     readonly connection: MessageConnection,
     public settings: Record<string, unknown>,
+    /** VS Code's `files.exclude` (glob → true), which the server reads beside istioMesh.exclude. */
+    public filesExclude: Record<string, boolean> = {},
   ) {}
 
-  static async start(roots: string[], options: { settings?: Record<string, unknown>; initializationOptions?: Record<string, unknown> } = {}): Promise<LspTestClient> {
+  static async start(
+    roots: string[],
+    options: { settings?: Record<string, unknown>; filesExclude?: Record<string, boolean>; initializationOptions?: Record<string, unknown> } = {},
+  ): Promise<LspTestClient> {
     const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const client = new LspTestClient(child, connection, options.settings ?? {});
+    const client = new LspTestClient(child, connection, options.settings ?? {}, options.filesExclude ?? {});
     child.stderr!.on('data', (chunk) => client.logs.push(String(chunk)));
     connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
       client.diagnostics.set(params.uri, params.diagnostics);
@@ -49,7 +54,7 @@ export class LspTestClient {
       params.items.map((item) => {
         const section = item.section ?? '';
         if (section === 'istioMesh') return client.settings;
-        if (section === 'files.exclude') return {};
+        if (section === 'files.exclude') return client.filesExclude;
         return null;
       }),
     );
@@ -123,6 +128,11 @@ export class LspTestClient {
 
   notify(method: string, params: unknown): void {
     void this.connection.sendNotification(method, params);
+  }
+
+  /** What VS Code's file watcher sends when files change on disk (1 created, 2 changed, 3 deleted). */
+  filesChanged(...changes: { path: string; type: 1 | 2 | 3 }[]): void {
+    this.notify('workspace/didChangeWatchedFiles', { changes: changes.map((c) => ({ uri: fileUri(c.path), type: c.type })) });
   }
 
   async stop(): Promise<void> {

@@ -3,23 +3,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { readKubeContexts, isProtectedContext, contextsByLikelihood } from '../../server/src/apply/kubeconfig';
+import { formatPlan, namespaceWarnings } from '../../server/src/apply/format';
 import { planApply, type ApplyPlan, type PlanSelection } from '../../server/src/apply/plan';
 import { classifyFailure, runPlan, type RunMode } from '../../server/src/apply/run';
 import { redact, shellQuote } from '../../server/src/apply/redact';
 import { yamlFilesUnder } from '../support/analyze';
-import { FIXTURES } from '../support/paths';
+import { EXAMPLES, FIXTURES } from '../support/paths';
 import { KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters, type FakeClusters } from '../support/kubeClusters';
 
 const MESH = join(FIXTURES, 'apply');
 
-function planFor(selection: PlanSelection, buffers: Record<string, string> = {}): ApplyPlan {
-  const workspace = new Workspace([MESH]);
-  for (const path of yamlFilesUnder(MESH)) workspace.setFile(path, buffers[path] ?? readFileSync(path, 'utf8'));
-  const settings = { roots: [MESH], clusters: [] };
+function planFor(selection: PlanSelection, buffers: Record<string, string> = {}, root = MESH): ApplyPlan {
+  const workspace = new Workspace([root]);
+  for (const path of yamlFilesUnder(root)) workspace.setFile(path, buffers[path] ?? readFileSync(path, 'utf8'));
+  const settings = { roots: [root], clusters: [] };
   const result = new Analyzer().analyze(workspace, settings);
   return planApply({ files: workspace.allFiles(), meshes: result.meshes, findings: result.findings, settings, selection, unsavedFiles: new Set(Object.keys(buffers)) });
 }
@@ -48,6 +49,34 @@ describe('apply plan', () => {
 
   test('a primary without a remote secret for its peer is offered the istioctl command', () => {
     assert.deepEqual(planFor({ clusters: ['cluster2'] }).remoteSecrets, [{ holder: 'cluster2', remote: 'cluster1', reason: "no remote secret for cluster1 is in cluster2's files" }]);
+  });
+
+  test('a plan that creates the namespaces it applies into has no namespace warning', () => {
+    const plan = planFor({ clusters: ['cluster1'] });
+    assert.deepEqual(plan.namespaceGaps, []);
+    assert.doesNotMatch(formatPlan(plan, 'apply', { contextOf: () => 'kind-cluster1', protectedPatterns: [] }, MESH), /Warning/);
+  });
+
+  test('examples/primary-remote: expose-istiod goes into istio-system, which only istioctl install creates; without istioctl the plan says so', () => {
+    const example = join(EXAMPLES, 'primary-remote');
+    const plan = planFor({ clusters: ['cluster1'] }, {}, example);
+    assert.deepEqual(plan.namespaceGaps, [{ cluster: 'cluster1', namespace: 'istio-system', createdByIstioctl: true }]);
+    const contexts = { contextOf: () => 'kind-cluster1', protectedPatterns: [] };
+    const warning = 'Warning: namespace istio-system is not created by this plan; it must exist on kind-cluster1 (istioctl install creates it: run the istioctl step first)';
+    assert.deepEqual(namespaceWarnings(plan, { ...contexts, istioctlRuns: false }), [warning]);
+    assert.ok(formatPlan(plan, 'apply', { ...contexts, istioctlRuns: false }, example).includes(warning));
+    // istioctl runs before expose-istiod and creates the namespace: nothing to warn about.
+    assert.deepEqual(namespaceWarnings(plan, { ...contexts, istioctlRuns: true }), []);
+    // A dry run runs no istioctl, so the namespace must already be there.
+    assert.ok(formatPlan(plan, 'dry-run-server', { ...contexts, istioctlRuns: false }, example).includes(warning));
+  });
+
+  test('one file applied into a namespace another file of its cluster defines: the warning names that file', () => {
+    const plan = planFor({ files: [join(MESH, 'cluster1', 'expose-services.yaml')] });
+    assert.deepEqual(plan.namespaceGaps, [{ cluster: 'cluster1', namespace: 'istio-system', createdByIstioctl: false, definedIn: join(MESH, 'cluster1', 'namespace.yaml') }]);
+    assert.deepEqual(namespaceWarnings(plan, { contextOf: () => undefined, protectedPatterns: [], istioctlRuns: true }, (p) => relative(MESH, p)), [
+      `Warning: namespace istio-system is not created by this plan; it must exist on the context of cluster1 (istioctl install creates it); ${join('cluster1', 'namespace.yaml')} defines it: apply that file first`,
+    ]);
   });
 });
 

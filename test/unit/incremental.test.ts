@@ -216,6 +216,160 @@ test('application edits derive the model without a rebuild, and match a from-scr
   }
 });
 
+/** A mesh model with every derived fact a rule reads: identities, installs, gateways, secrets, trust. */
+function describeModelFacts(mesh: MeshModel, base: string): unknown {
+  const id = (r: Resource) => `${relative(base, r.file)}#${r.doc.file.documents.indexOf(r.doc)}`;
+  return {
+    summary: describeModel(mesh, base),
+    multiNetwork: mesh.multiNetwork,
+    controlPlaneNamespace: mesh.controlPlaneNamespace,
+    installs: mesh.installs.map((i) => id(i.resource)),
+    remoteSecrets: mesh.remoteSecrets.map((s) => `${id(s.resource)} held by ${s.holders.join(',')}`),
+    clusters: [...mesh.clusters.values()].map((c) => ({
+      name: c.name,
+      meshID: c.meshID?.value,
+      networkSources: c.networkSources.map((s) => `${s.kind}:${s.network}`),
+      controlPlanes: c.controlPlanes.map((i) => id(i.resource)),
+      installs: c.installs.map((i) => id(i.resource)),
+      gateways: c.gateways.map((g) => g.name),
+      remoteSecrets: c.remoteSecrets.map((s) => id(s.resource)),
+      istioSystemNamespace: c.istioSystemNamespace && id(c.istioSystemNamespace),
+      cacerts: c.cacerts && id(c.cacerts.resource),
+      trustProviders: c.trustProviders.map((p) => p.kind),
+    })),
+  };
+}
+
+/** Edits of the files the model reads facts from, that keep every resource where it is. */
+const FACT_EDITS: Record<string, Edit> = {
+  meshID: EDITS.meshID,
+  network: EDITS.network,
+  networkLabel: EDITS.networkLabel,
+  port: EDITS.port,
+  profile: EDITS.profile,
+  clusterName: EDITS.clusterName,
+  secretTarget: EDITS.secretTarget,
+  namespace: (text, pick) => text.replace(/namespace: istio-system/, `namespace: ${pick(['istio-system', 'istio-other'])}`),
+  gatewayName: (text, pick) => text.replace(/name: istio-eastwestgateway/, `name: ${pick(['istio-eastwestgateway', 'eastwest-2'])}`),
+  cacertsName: (text) => text.replace(/name: cacerts/, 'name: cacerts-old'),
+  removeDocument: EDITS.removeDocument,
+  brokenSyntax: EDITS.brokenSyntax,
+};
+
+test('model-fact edits rebuild only their clusters, and match a from-scratch analysis', async () => {
+  const generateMesh = await loadGenerator();
+  const base = mkdtempSync(join(tmpdir(), 'istio-mesh-incremental-facts-'));
+  try {
+    const roots = [
+      generateMesh({ model: 'multi-primary', clusters: 4, apps: 3, out: join(base, 'multi-primary') }).dir,
+      generateMesh({ model: 'primary-remote', clusters: 4, apps: 3, out: join(base, 'primary-remote') }).dir,
+    ];
+    const settings: MeshSettings = { roots, clusters: [], now: new Date('2026-11-24T00:00:00Z') };
+    const texts = new Map<string, string>();
+    for (const root of roots) for (const path of yamlFilesUnder(root)) texts.set(path, readFileSync(path, 'utf8'));
+    const original = new Map(texts);
+    const clusterFiles = [...original.keys()].filter((p) => !p.includes(`${sep}apps${sep}`));
+
+    const workspace = new Workspace(roots);
+    for (const [path, text] of texts) workspace.setFile(path, text);
+    const analyzer = new Analyzer(undefined, (message) => assert.fail(message));
+    let previous = analyzer.analyze(workspace, settings);
+
+    const random = seededRandom(20261126);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    let derived = 0;
+    let withFindings = 0;
+    for (let step = 0; step < 120; step++) {
+      const roll = random();
+      const path = pick(clusterFiles);
+      let description: string;
+      if (roll < 0.04) {
+        const target = join(dirname(path), `copy-${step}.yaml`);
+        texts.set(target, original.get(path)!);
+        workspace.setFile(target, original.get(path)!);
+        description = `add ${target} from ${path}`;
+      } else if (roll < 0.08 && texts.has(path)) {
+        texts.delete(path);
+        workspace.deleteFile(path);
+        description = `delete ${path}`;
+      } else if (roll < 0.2) {
+        texts.set(path, original.get(path)!);
+        workspace.setFile(path, original.get(path)!);
+        description = `restore ${path}`;
+      } else {
+        const name = pick(Object.keys(FACT_EDITS));
+        const edited = FACT_EDITS[name](texts.get(path) ?? original.get(path)!, pick);
+        if (edited === undefined) continue;
+        texts.set(path, edited);
+        workspace.setFile(path, edited);
+        description = `${name} in ${path}`;
+      }
+      const incremental = analyzer.analyze(workspace, settings);
+      const expected = fromScratch(texts, settings);
+      const actualFindings = describeFindings([...incremental.findings.values()].flat(), base);
+      assert.deepEqual(actualFindings, describeFindings([...expected.findings.values()].flat(), base), `step ${step}: ${description}`);
+      assert.deepEqual(
+        incremental.meshes.map((m) => describeModelFacts(m, base)),
+        expected.meshes.map((m) => describeModelFacts(m, base)),
+        `step ${step}: ${description}`,
+      );
+      // What a publisher re-sends: every file whose findings differ from the previous analysis's is listed.
+      for (const path of new Set([...previous.findings.keys(), ...incremental.findings.keys()])) {
+        const before = previous.findings.get(path);
+        const after = incremental.findings.get(path);
+        if (!incremental.changed.has(path)) assert.equal(after, before, `step ${step}: ${description}: ${path} changed but is not listed`);
+        else if (before && after) assert.notDeepEqual(describeFindings(after, base), describeFindings(before, base), `step ${step}: ${description}: ${path} listed unchanged`);
+      }
+      const kept = new Set(previous.meshes.flatMap((m) => [...m.clusters.values()]));
+      if (incremental.meshes.some((m) => !previous.meshes.includes(m) && [...m.clusters.values()].some((c) => kept.has(c)))) derived++;
+      if (actualFindings.length > 0) withFindings++;
+      previous = incremental;
+    }
+    assert.ok(derived >= 20, `only ${derived} edits derived the model instead of rebuilding it`);
+    assert.ok(withFindings > 0, 'no edit produced a finding');
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('an analysis abandoned between its steps (superseded by a newer change) leaves the analyzer consistent', async () => {
+  const generateMesh = await loadGenerator();
+  const base = mkdtempSync(join(tmpdir(), 'istio-mesh-incremental-abandoned-'));
+  try {
+    const root = generateMesh({ model: 'primary-remote', clusters: 3, apps: 3, out: join(base, 'primary-remote') }).dir;
+    const settings: MeshSettings = { roots: [root], clusters: [], now: new Date('2026-11-24T00:00:00Z') };
+    const texts = new Map<string, string>();
+    for (const path of yamlFilesUnder(root)) texts.set(path, readFileSync(path, 'utf8'));
+    const workspace = new Workspace([root]);
+    for (const [path, text] of texts) workspace.setFile(path, text);
+    const analyzer = new Analyzer(undefined, (message) => assert.fail(message));
+    const first = analyzer.analyze(workspace, settings);
+
+    const operator = join(root, 'cluster1', 'istio-operator.yaml');
+    const edit = (text: string) => {
+      texts.set(operator, text);
+      workspace.setFile(operator, text);
+    };
+    const original = texts.get(operator)!;
+    edit(original.replace(/meshID: \S+/, 'meshID: other-mesh'));
+    const steps = analyzer.analysisSteps(workspace, settings);
+    let taken = 0;
+    while (taken < 5 && !steps.next().done) taken++;
+    assert.equal(taken, 5, 'the analysis has steps to abandon');
+    // A newer change supersedes it: the abandoned one never completes.
+    edit(original.replace(/meshID: \S+/, 'meshID: third-mesh'));
+    const result = analyzer.analyze(workspace, settings);
+    const expected = fromScratch(texts, settings);
+    assert.deepEqual(describeFindings([...result.findings.values()].flat(), base), describeFindings([...expected.findings.values()].flat(), base));
+    assert.ok(result.findings.get(operator)?.some((f) => f.code === 'MESH101'), 'the edit was analysed');
+    // Changes are relative to the last complete analysis: the operator's findings changed since the first one.
+    assert.ok(result.changed.has(operator));
+    for (const [path, findings] of result.findings) if (!result.changed.has(path)) assert.equal(findings, first.findings.get(path), path);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
 test('meshes of a root whose files did not change are reused, not rebuilt', () => {
   const settings: MeshSettings = { roots: ['/a', '/b'], clusters: [], now: new Date('2026-11-24T00:00:00Z') };
   const operator = (cluster: string) =>

@@ -1,6 +1,8 @@
 // `kubectl kustomize` is the oracle for our kustomize composition: on every folder of test/fixtures/compose/
 // and on examples/kustomize, each root kustomization must build the same objects as kubectl does. The editor
 // never runs kubectl; only this test does, and it skips (saying why) where no kubectl >= 1.21 is found.
+// Kustomizations with `helmCharts` stay out of these folders: kubectl builds them only with --enable-helm, helm
+// and the charts (test/unit/kustomize-helm.test.ts covers them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';

@@ -2,11 +2,12 @@
 // without any new syntax or schema problem.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import * as jsYaml from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { LineIndex } from '../../server/src/parse/text';
 import type { Finding, Fix } from '../../server/src/rules/finding';
-import { analyzeTexts } from '../support/analyze';
+import { analyzeTexts, yamlFilesUnder } from '../support/analyze';
 
 const ROOT = '/virtual/mesh';
 
@@ -93,20 +94,64 @@ test('generators create the missing east-west gateway and the Gateways that expo
   assert.deepEqual(remaining.map((f) => `${f.code} ${f.location.file}: ${f.message}`), []);
 });
 
-test('for a cluster installed with Helm, the east-west gateway is generated as values of the gateway chart', () => {
-  const example = join(__dirname, '..', '..', '..', 'examples', 'helm');
+/** An example folder's YAML as files under ROOT, without the documents `drop` says cluster2's east-west gateway is. */
+function exampleWithoutEastWest(folder: string, drop: (name: string, document: string) => boolean): Record<string, string> {
+  const example = join(__dirname, '..', '..', '..', 'examples', folder);
   const files: Record<string, string> = {};
-  for (const cluster of ['cluster1', 'cluster2']) {
-    for (const name of ['istio-base-values.yaml', 'istiod-values.yaml', 'istio-system.yaml', 'expose-services.yaml', 'eastwest-gateway-values.yaml']) {
-      if (cluster === 'cluster2' && name === 'eastwest-gateway-values.yaml') continue;
-      files[`${cluster}/${name}`] = readFileSync(join(example, cluster, name), 'utf8');
-    }
+  for (const path of yamlFilesUnder(example)) {
+    const name = relative(example, path);
+    const kept = readFileSync(path, 'utf8').split(/^---\n/m).filter((document) => !drop(name, document));
+    if (kept.length) files[name] = kept.join('---\n');
   }
+  return files;
+}
+
+/** Generates cluster2's missing east-west gateway from MESH203's fix, and checks the mesh is whole again. */
+function generateEastWestGateway(files: Record<string, string>, title: string, file: string): string {
   const missing = analyzeTexts(ROOT, files).findings.find((f) => f.code === 'MESH203' && f.cluster === 'cluster2');
   const fix = missing?.fixes?.[0];
-  assert.equal(fix?.title, 'Generate cluster2-eastwest-gateway-values.yaml');
+  assert.equal(fix?.title, title);
   const fixed = applyFix(files, fix!);
-  assert.match(fixed['cluster2/cluster2-eastwest-gateway-values.yaml'], /^name: istio-eastwestgateway\nnetworkGateway: network2\n/m);
-  const after = analyzeTexts(ROOT, fixed).findings.filter((f) => f.code === 'MESH203' || /^(YAML|SCHEMA|MESH811)/.test(f.code));
+  const after = analyzeTexts(ROOT, fixed).findings.filter((f) => f.severity === 'error' || f.severity === 'warning' || /^(YAML|SCHEMA)/.test(f.code));
   assert.deepEqual(after.map((f) => `${f.code} ${f.message}`), []);
+  assert.ok(fixed[file], `${file} was created`);
+  return fixed[file];
+}
+
+test('for a cluster installed with Helm, the east-west gateway is generated as values of the gateway chart', () => {
+  const files = exampleWithoutEastWest('helm', (name) => name === join('cluster2', 'eastwest-gateway-values.yaml'));
+  const generated = generateEastWestGateway(files, 'Generate cluster2-eastwest-gateway-values.yaml', 'cluster2/cluster2-eastwest-gateway-values.yaml');
+  assert.match(generated, /^name: istio-eastwestgateway\nnetworkGateway: network2\n/m);
+});
+
+test('for a cluster installed with the Sail Operator, the east-west gateway is generated as gateway chart values', () => {
+  const files = exampleWithoutEastWest('sail', (name) => name === join('cluster2', 'eastwest-gateway-values.yaml'));
+  const generated = generateEastWestGateway(files, 'Generate cluster2-eastwest-gateway-values.yaml', 'cluster2/cluster2-eastwest-gateway-values.yaml');
+  assert.match(generated, /^# istio-mesh: cluster=cluster2 chart=gateway\n/);
+});
+
+const isEastWestRelease = (name: string, document: string) => name === 'cluster2.yaml' && document.includes('name: cluster2-istio-eastwestgateway');
+
+test('for a cluster installed by Flux, the east-west gateway is a HelmRelease sent where istiod\'s release goes', () => {
+  const generated = generateEastWestGateway(exampleWithoutEastWest('flux', isEastWestRelease), 'Generate cluster2-eastwest-gateway.yaml', 'cluster2-eastwest-gateway.yaml');
+  const release = jsYaml.load(generated.split('\n').filter((line) => !line.startsWith('#')).join('\n')) as { spec: Record<string, unknown> };
+  assert.deepEqual(release.spec, {
+    interval: '10m',
+    releaseName: 'istio-eastwestgateway',
+    targetNamespace: 'istio-system',
+    kubeConfig: { secretRef: { name: 'cluster2-kubeconfig' } },
+    chart: { spec: { chart: 'gateway', version: '1.27.1', sourceRef: { kind: 'HelmRepository', name: 'istio' } } },
+    values: { name: 'istio-eastwestgateway', networkGateway: 'network2' },
+  });
+});
+
+test('for a cluster installed by Argo CD, the east-west gateway is an Application to istiod\'s destination', () => {
+  const generated = generateEastWestGateway(exampleWithoutEastWest('argocd', isEastWestRelease), 'Generate cluster2-eastwest-gateway.yaml', 'cluster2-eastwest-gateway.yaml');
+  const application = jsYaml.load(generated) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+  assert.deepEqual(application.metadata, { name: 'cluster2-istio-eastwestgateway', namespace: 'argocd' });
+  assert.deepEqual(application.spec, {
+    project: 'default',
+    source: { repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'gateway', targetRevision: '1.27.1', helm: { releaseName: 'istio-eastwestgateway', valuesObject: { name: 'istio-eastwestgateway', networkGateway: 'network2' } } },
+    destination: { name: 'cluster2', namespace: 'istio-system' },
+  });
 });

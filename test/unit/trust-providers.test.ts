@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { hoverFromMesh } from '../../server/src/features/meshHover';
-import { guessTrustChart, vaultMount } from '../../server/src/resources/certManager';
+import { bundleFacts, guessTrustChart, mountedFileSource, vaultMount } from '../../server/src/resources/certManager';
+import { sameRoot, type RootOfTrust, type TrustBundle } from '../../server/src/mesh/trust';
+import { Located, valueAt } from '../../server/src/resources/resource';
+import type { ValuePath, YamlDocument } from '../../server/src/parse/yamlFile';
 import type { Finding, TextReplacement } from '../../server/src/rules/finding';
 import { analyzeFolder, yamlFilesUnder } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
@@ -65,6 +68,13 @@ test('MESH607 and MESH608 fixes write the missing istio-csr and istiod values', 
   assert.equal(onlyEdit(clusterId).newText, '    clusterID: cluster1\n');
   const [ownCa] = findingsOf('MESH607-istio-csr-mistakes', 'MESH608');
   assert.equal(onlyEdit(ownCa).newText, '      caAddress: "cert-manager-istio-csr.cert-manager.svc:443"\n');
+});
+
+test("MESH614 sets istio-csr's trust domain to istiod's, replacing it or writing it under app.tls", () => {
+  const [written, unset] = findingsOf('MESH614-istio-csr-trust-domain-mismatch', 'MESH614');
+  assert.equal(written.fixes?.[0].title, 'Set app.tls.trustDomain to mesh.example.com');
+  assert.equal(onlyEdit(written).newText, 'mesh.example.com');
+  assert.equal(onlyEdit(unset).newText, '  tls:\n    trustDomain: mesh.example.com\n');
 });
 
 test('MESH611 offers the mesh trust domain for SPIRE; MESH610 offers the one the other clusters use', () => {
@@ -144,7 +154,8 @@ test('trust objects of the wrong shape are read without throwing, as if unset', 
     'cluster1/issuer.yaml': 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: broken\nspec:\n  vault: [server, path]\n  ca: 42\n',
     'cluster1/spire-values.yaml': 'global:\n  spire: {trustDomain: [x]}\nspire-server:\n  upstreamAuthority: yes\n  federation: {enabled: "maybe"}\n',
     'cluster2/istio.yaml': iop('cluster2'),
-    'cluster2/istio-csr-values.yaml': 'app:\n  certmanager: {issuer: 7}\n  server: {clusterID: {nested: true}}\n',
+    'cluster2/istio-csr-values.yaml': 'app:\n  certmanager: {issuer: 7}\n  server: {clusterID: {nested: true}}\n  tls: {rootCAFile: [x]}\nvolumeMounts: 5\nvolumes: {root-ca: true}\n',
+    'cluster2/bundle.yaml': 'apiVersion: trust.cert-manager.io/v1alpha1\nkind: Bundle\nmetadata:\n  name: roots\nspec:\n  sources: [{inLine: 7}, {secret: x}, {configMap: {name: [y]}}]\n  target: {configMap: {key: [1]}, namespaceSelector: {matchLabels: [a]}}\n',
   };
   const root = '/virtual/malformed';
   const workspace = new Workspace([root]);
@@ -154,4 +165,87 @@ test('trust objects of the wrong shape are read without throwing, as if unset', 
   // A value of the wrong type counts as unset, so the chart defaults apply: istio-csr's clusterID "Kubernetes"
   // (MESH607), no caAddress beside istio-csr (MESH608), SPIRE's "example.org" against "cluster.local" (MESH611).
   assert.deepEqual(trustCodes.sort(), ['MESH607', 'MESH608', 'MESH611']);
+});
+
+/** A values reader over a plain object; its locations are never resolved here. */
+function valuesOf(values: unknown) {
+  const doc = {} as YamlDocument;
+  return { get: (path: ValuePath) => valueAt(values, path), located: <T>(path: ValuePath, value: T) => new Located(value, doc, path) };
+}
+
+test("istio-csr's rootCAFile is traced through volumeMounts and volumes to a Secret or ConfigMap key", () => {
+  const mounted = (volume: unknown, mount: Record<string, unknown> = { name: 'root-ca', mountPath: '/var/run/secrets/istio-csr/' }) =>
+    mountedFileSource(valuesOf({ volumeMounts: [mount], volumes: ['not-a-map', { name: 'root-ca', ...(volume as object) }] }), '/var/run/secrets/istio-csr/ca.pem');
+  const secret = mounted({ secret: { secretName: 'istio-root-ca' } });
+  assert.deepEqual([secret?.kind, secret?.name.value, secret?.key], ['Secret', 'istio-root-ca', 'ca.pem']);
+  const remapped = mounted({ configMap: { name: 'mesh-roots', items: [{ key: 'root-certs.pem', path: 'ca.pem' }] } });
+  assert.deepEqual([remapped?.kind, remapped?.name.value, remapped?.key], ['ConfigMap', 'mesh-roots', 'root-certs.pem']);
+  assert.equal(mounted({ configMap: { name: 'mesh-roots', items: [{ key: 'other', path: 'other.pem' }] } }), undefined, 'items that do not project the file');
+  const subPath = mounted({ secret: { secretName: 'roots' } }, { name: 'root-ca', mountPath: '/var/run/secrets/istio-csr/ca.pem', subPath: 'bundle.pem' });
+  assert.equal(subPath?.key, 'bundle.pem');
+  assert.equal(mounted({ emptyDir: {} }), undefined, 'a volume that is no Secret or ConfigMap');
+  assert.equal(mountedFileSource(valuesOf({ volumeMounts: 'oops', volumes: { name: 1 } }), '/etc/ca.pem'), undefined);
+});
+
+test('a trust-manager Bundle is read for its sources, targets and namespace selector, whatever its shape', () => {
+  const resource = (spec: unknown) => {
+    const { workspace, root } = { workspace: new Workspace(['/virtual/bundle']), root: '/virtual/bundle' };
+    const text = `apiVersion: trust.cert-manager.io/v1alpha1\nkind: Bundle\nmetadata:\n  name: mesh-roots\nspec: ${JSON.stringify(spec)}\n`;
+    workspace.setFile(join(root, 'bundle.yaml'), text);
+    return workspace.getFile(join(root, 'bundle.yaml'))!.resources[0];
+  };
+  const facts = bundleFacts(resource({
+    sources: [{ inLine: 'PEM' }, { useDefaultCAs: true }, { secret: { name: 'root-b', key: 'ca.crt' } }, { configMap: { name: 'roots' } }, 'junk'],
+    target: { configMap: { key: 'ca.pem' }, namespaceSelector: { matchLabels: { trust: 'mesh' } } },
+  }));
+  assert.deepEqual(facts.sources.map((s) => s.type), ['inLine', 'useDefaultCAs', 'Secret', 'ConfigMap']);
+  assert.deepEqual(facts.targets.map((t) => `${t.kind}:${t.key.value}`), ['ConfigMap:ca.pem']);
+  assert.deepEqual(facts.namespaceLabels, { trust: 'mesh' });
+  const broken = bundleFacts(resource({ sources: 'all', target: ['configMap'] }));
+  assert.deepEqual([broken.sources, broken.targets, broken.namespaceLabels], [[], [], undefined]);
+});
+
+test('roots that differ are one trust when each trust bundle holds the other root, and unjudged when a bundle is incomplete', () => {
+  const at = new Located('x', {} as YamlDocument, []);
+  const bundle = (fingerprints: string[], complete = true): TrustBundle => ({ fingerprints, description: 'bundle', complete, at });
+  const root = (fingerprint: string, trusts?: TrustBundle): RootOfTrust => ({ kind: 'certificates', fingerprints: [fingerprint], description: fingerprint, at, trusts });
+  assert.equal(sameRoot(root('A'), root('B')), false, 'no bundles: different roots differ, as before');
+  assert.equal(sameRoot(root('A', bundle(['A', 'B'])), root('B', bundle(['B', 'A']))), true, 'federated');
+  assert.equal(sameRoot(root('A', bundle(['A', 'B'])), root('B')), false, "cluster2 trusts only its own root");
+  assert.equal(sameRoot(root('A', bundle(['A'], false)), root('B', bundle(['B', 'A']))), undefined, 'a bundle with a part outside the workspace');
+  assert.equal(sameRoot(root('A', bundle(['A'])), root('A', bundle(['A']))), true);
+  const vault: RootOfTrust = { kind: 'vault', key: 'v|pki', description: 'vault', at };
+  assert.equal(sameRoot(vault, root('A', bundle(['A']))), undefined, 'a Vault root is not compared with PEMs');
+});
+
+test('hovering a Bundle names it as part of the trust of the clusters it federates, without key material', () => {
+  const { workspace, root } = fixtureWorkspace('MESH601-clean-trust-manager-federated-roots');
+  const { meshes } = new Analyzer().analyze(workspace, { roots: [root], clusters: [] });
+  const bundle = workspace.getFile(join(root, 'cluster1', 'mesh-roots-bundle.yaml'))!;
+  const onBundle = hoverFromMesh(bundle, bundle.yaml.text.indexOf('mesh-roots'), meshes) ?? '';
+  assert.match(onBundle, /\*\*Root of trust\*\*: "CN=Istio Mesh Test Root A, O=Istio Mesh fixtures"/);
+  assert.match(onBundle, /Used by: cluster1/);
+  assert.match(onBundle, /\*\*Trust bundle\*\* \(trust-manager Bundle mesh-roots\): "CN=Istio Mesh Test Root A[^"]*" \([^)]*\), "CN=Istio Mesh Test Root B[^"]*" \([^)]*\) from trust-manager Bundle mesh-roots/);
+  assert.match(onBundle, /Federated \(each trusts the other's root\) with: cluster2/);
+  const issuer = workspace.getFile(join(root, 'cluster2', 'istio-ca-issuer.yaml'))!;
+  const onIssuer = hoverFromMesh(issuer, issuer.yaml.text.indexOf('istio-ca'), meshes) ?? '';
+  assert.match(onIssuer, /\*\*Trust bundle\*\* \(app.tls.rootCAFile\): .* from Secret istio-root-ca key ca.pem/);
+  assert.ok(!/BEGIN|PRIVATE/.test(onBundle + onIssuer));
+});
+
+test('a Bundle whose sources are not in the workspace says so, and its gaps are not judged', () => {
+  const source = join(RULES, 'MESH601-trust-manager-bundle-lacks-root');
+  const root = '/virtual/bundle-sources-elsewhere';
+  const workspace = new Workspace([root]);
+  for (const path of yamlFilesUnder(source)) {
+    const text = readFileSync(path, 'utf8');
+    // cluster1's Bundle also takes cluster2's root from a Secret that is kept outside the repository.
+    const edited = path.endsWith('mesh-roots-bundle.yaml') ? text.replace('  target:\n', '    - secret:\n        name: partner-root\n        key: ca.crt\n  target:\n') : text;
+    workspace.setFile(join(root, path.slice(source.length + 1)), edited);
+  }
+  const { findings, meshes } = new Analyzer().analyze(workspace, { roots: [root], clusters: [] });
+  assert.deepEqual([...findings.values()].flat().filter((f) => f.code === 'MESH601'), [], 'cluster2 trusts cluster1; what cluster1 trusts besides is not known');
+  const trusts = meshes[0].clusters.get('cluster1')!.trustProviders[0].root.trusts;
+  assert.equal(trusts?.complete, false);
+  assert.match(trusts?.description ?? '', /Secret partner-root key ca\.crt \(not in the workspace\)/);
 });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { clusterLabel, formatPlan, formatResults } from '../../../server/src/apply/format';
+import { clusterLabel, formatPlan, formatResults, type PlanContexts } from '../../../server/src/apply/format';
 import { isProtectedContext } from '../../../server/src/apply/kubeconfig';
 import { planClusters, type ApplyPlan } from '../../../server/src/apply/plan';
 import { createRemoteSecretCommand, MODE_TITLES, runPlan, summarize, type RunMode } from '../../../server/src/apply/run';
@@ -46,11 +46,13 @@ export class ApplyCommands {
     const contextOf = (cluster: string | undefined) => contextByCluster.get(cluster) ?? this.contexts.known(cluster);
     const protectedPatterns = vscode.workspace.getConfiguration('istioMesh').get<string[]>('protectedContexts') ?? ['*prod*'];
     const root = workspaceRoot(selection.kind === 'file' ? selection.uri : undefined);
-    if (!(await this.confirm(mode, plan, contextOf, protectedPatterns, root))) return;
-
+    // Known before the plan is shown: whether istioctl runs decides if istio-system exists for the later steps.
     const istioctl = findProgram('istioctlPath');
+    const planContexts: PlanContexts = { contextOf, protectedPatterns, istioctlRuns: mode === 'apply' && 'path' in istioctl };
+    if (!(await this.confirm(mode, plan, planContexts, root))) return;
+
     const title = `${MODE_TITLES[mode]}: ${[...contextByCluster].map(([cluster, context]) => `${clusterLabel(cluster)} → ${context}`).join(', ')}`;
-    this.output.info(`${title}\n${formatPlan(plan, mode, { contextOf, protectedPatterns }, root)}`);
+    this.output.info(`${title}\n${formatPlan(plan, mode, planContexts, root)}`);
     const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Istio Mesh ${title}`, cancellable: true }, (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
@@ -84,8 +86,9 @@ export class ApplyCommands {
   }
 
   /** The plan, then for protected contexts a second, explicit confirmation; files with errors ask too. */
-  private async confirm(mode: RunMode, plan: ApplyPlan, contextOf: (c: string | undefined) => string | undefined, protectedPatterns: string[], root: string): Promise<boolean> {
-    const detail = formatPlan(plan, mode, { contextOf, protectedPatterns }, root);
+  private async confirm(mode: RunMode, plan: ApplyPlan, contexts: PlanContexts, root: string): Promise<boolean> {
+    const { contextOf, protectedPatterns } = contexts;
+    const detail = formatPlan(plan, mode, contexts, root);
     const unsaved = plan.files.some((f) => f.source === 'unsaved-buffer') ? ' Unsaved editor text is applied as it is in the editor.' : '';
     const go = await vscode.window.showInformationMessage(`Istio Mesh: ${MODE_TITLES[mode]} ${plan.steps.length} step(s)?${unsaved}`, { modal: true, detail }, MODE_TITLES[mode]);
     if (go !== MODE_TITLES[mode]) return false;

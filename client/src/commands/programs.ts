@@ -1,16 +1,12 @@
 import * as vscode from 'vscode';
-import { resolveProgram } from '../../../server/src/apply/programs';
+import { programSettingValue, resolveProgram } from '../../../server/src/apply/programs';
 
 /**
  * A program path setting (`istioMesh.kubectlPath`). In an untrusted workspace only the user's own (global)
  * value counts, so a cloned repository cannot point the extension at a program of its choosing.
  */
 export function programSetting(key: 'kubectlPath' | 'istioctlPath', fallback: string): string {
-  const inspected = vscode.workspace.getConfiguration('istioMesh').inspect<string>(key);
-  const value = vscode.workspace.isTrusted
-    ? (inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue)
-    : inspected?.globalValue;
-  return typeof value === 'string' && value.trim() ? value : fallback;
+  return programSettingValue(vscode.workspace.getConfiguration('istioMesh').inspect<string>(key), vscode.workspace.isTrusted, fallback);
 }
 
 /** The checked path of kubectl/istioctl, or the reason it cannot be used. */

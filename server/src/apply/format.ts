@@ -1,12 +1,14 @@
 import { relative } from 'node:path';
 import { isProtectedContext } from './kubeconfig';
-import { STAGE_TITLES, planClusters, type ApplyPlan } from './plan';
+import { ISTIOCTL_NAMESPACE, STAGE_TITLES, planClusters, type ApplyPlan } from './plan';
 import { commandLine } from './redact';
 import { createRemoteSecretCommand, istioctlInstallArgs, MODE_TITLES, type RunMode, type StepResult } from './run';
 
 export interface PlanContexts {
   contextOf: (cluster: string | undefined) => string | undefined;
   protectedPatterns: readonly string[];
+  /** Whether the plan's istioctl steps will run (apply mode, istioctl found); they are printed to run otherwise. */
+  istioctlRuns?: boolean;
 }
 
 export const clusterLabel = (cluster: string | undefined) => cluster ?? '(no cluster)';
@@ -33,6 +35,7 @@ export function formatPlan(plan: ApplyPlan, mode: RunMode, contexts: PlanContext
     lines.push(`  ${index + 1}. [${STAGE_TITLES[step.stage]}] ${rel(step.file)} (${clusterLabel(step.cluster)}): ${how}`);
     for (const doc of step.documents) lines.push(`       ${doc.displayName} (line ${doc.line})`);
   });
+  lines.push(...namespaceWarnings(plan, contexts, rel));
   if (plan.remoteSecrets.length) {
     lines.push('Remote secrets to create with istioctl (not applied from files):');
     for (const suggestion of plan.remoteSecrets) {
@@ -42,6 +45,21 @@ export function formatPlan(plan: ApplyPlan, mode: RunMode, contexts: PlanContext
   }
   for (const skipped of plan.skipped) lines.push(`Not applied: ${rel(skipped.file)}:${skipped.line}: ${skipped.reason}`);
   return lines.join('\n');
+}
+
+/**
+ * A warning for each namespace the plan puts documents into without creating it first (istio-system counts as
+ * created by an earlier istioctl install only when istioctl runs): kubectl fails unless it already exists.
+ */
+export function namespaceWarnings(plan: ApplyPlan, contexts: PlanContexts, rel: (path: string) => string = (p) => p): string[] {
+  return plan.namespaceGaps
+    .filter((gap) => !(gap.createdByIstioctl && contexts.istioctlRuns))
+    .map((gap) => {
+      const context = contexts.contextOf(gap.cluster) ?? `the context of ${clusterLabel(gap.cluster)}`;
+      const byIstioctl = gap.namespace !== ISTIOCTL_NAMESPACE ? '' : gap.createdByIstioctl ? ' (istioctl install creates it: run the istioctl step first)' : ' (istioctl install creates it)';
+      const definedIn = gap.definedIn ? `; ${rel(gap.definedIn)} defines it: apply that file first` : '';
+      return `Warning: namespace ${gap.namespace} is not created by this plan; it must exist on ${context}${byIstioctl}${definedIn}`;
+    });
 }
 
 /** One line per step result, with the failure's reason or the command to run by hand. */

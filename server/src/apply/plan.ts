@@ -30,6 +30,9 @@ export interface PlannedDocument {
   line: number;
   kind: string;
   displayName: string;
+  /** `metadata.name` and `metadata.namespace`, when the document names them. */
+  name?: string;
+  namespace?: string;
   /** The document's text as held (disk or editor buffer), without its `---` marker. */
   text: string;
 }
@@ -68,12 +71,26 @@ export interface SkippedDocument {
   reason: string;
 }
 
+/**
+ * A namespace that documents of the plan go into but that no earlier step of the plan creates for their cluster:
+ * it must already exist there, or kubectl fails with `namespaces "…" not found`.
+ */
+export interface NamespaceGap {
+  cluster?: string;
+  namespace: string;
+  /** An istioctl install step of the same cluster comes earlier: it creates istio-system, when istioctl runs. */
+  createdByIstioctl: boolean;
+  /** A file of the workspace, outside the selection, that holds this Namespace for this cluster. */
+  definedIn?: string;
+}
+
 /** JSON-serialisable: the language server sends it to the extension. */
 export interface ApplyPlan {
   steps: ApplyStep[];
   files: PlannedFile[];
   remoteSecrets: RemoteSecretSuggestion[];
   skipped: SkippedDocument[];
+  namespaceGaps: NamespaceGap[];
 }
 
 export interface PlanSelection {
@@ -220,7 +237,8 @@ export function planApply(input: PlanInput): ApplyPlan {
         const key = JSON.stringify([cluster ?? null, stage, tool, file.path]);
         const step = steps.get(key) ?? { ...(cluster !== undefined ? { cluster } : {}), stage, tool, file: file.path, documents: [] };
         steps.set(key, step);
-        step.documents.push({ index: doc.index, line: start.line, kind, displayName: resource.displayName, text: start.text });
+        const { name, namespace } = resource;
+        step.documents.push({ index: doc.index, line: start.line, kind, displayName: resource.displayName, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), text: start.text });
       }
     }
     if (planned) {
@@ -236,7 +254,60 @@ export function planApply(input: PlanInput): ApplyPlan {
   const ordered = [...steps.values()].sort(
     (a, b) => rank(a) - rank(b) || (a.cluster ?? '\uffff').localeCompare(b.cluster ?? '\uffff') || a.file.localeCompare(b.file) || a.documents[0].index - b.documents[0].index,
   );
-  return { steps: ordered, files, remoteSecrets, skipped };
+  let definitions: Map<string, string> | undefined;
+  const namespaceGaps = findNamespaceGaps(ordered).map((gap) => {
+    definitions ??= namespaceDefinitions(input, assignerOf);
+    const definedIn = definitions.get(namespaceKey(gap.cluster, gap.namespace));
+    return definedIn ? { ...gap, definedIn } : gap;
+  });
+  return { steps: ordered, files, remoteSecrets, skipped, namespaceGaps };
+}
+
+/** The namespace istioctl install installs the control plane into, and creates. */
+export const ISTIOCTL_NAMESPACE = 'istio-system';
+/** Namespaces every cluster has. */
+const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+const namespaceKey = (cluster: string | undefined, namespace: string) => JSON.stringify([cluster ?? null, namespace]);
+
+/** Namespaces the ordered steps put documents into before any step of their cluster creates them. */
+function findNamespaceGaps(steps: readonly ApplyStep[]): Omit<NamespaceGap, 'definedIn'>[] {
+  const created = new Set<string>();
+  const istioctlClusters = new Set<string | undefined>();
+  const gaps = new Map<string, Omit<NamespaceGap, 'definedIn'>>();
+  for (const step of steps) {
+    if (step.tool === 'istioctl') {
+      istioctlClusters.add(step.cluster);
+      continue;
+    }
+    for (const doc of step.documents) if (doc.kind === 'Namespace' && doc.name) created.add(namespaceKey(step.cluster, doc.name));
+    for (const doc of step.documents) {
+      const namespace = doc.namespace;
+      if (!namespace || doc.kind === 'Namespace' || BUILT_IN_NAMESPACES.has(namespace) || isPlaceholder(namespace)) continue;
+      const key = namespaceKey(step.cluster, namespace);
+      if (created.has(key) || gaps.has(key)) continue;
+      const createdByIstioctl = namespace === ISTIOCTL_NAMESPACE && istioctlClusters.has(step.cluster);
+      gaps.set(key, { ...(step.cluster !== undefined ? { cluster: step.cluster } : {}), namespace, createdByIstioctl });
+    }
+  }
+  return [...gaps.values()];
+}
+
+/** Where the workspace defines each Namespace, per cluster (first file by path). */
+function namespaceDefinitions(input: PlanInput, assignerOf: (mesh: MeshModel | undefined) => ClusterAssigner): Map<string, string> {
+  const definitions = new Map<string, string>();
+  for (const file of [...input.files].sort((a, b) => a.path.localeCompare(b.path))) {
+    for (const resource of file.resources) {
+      if (resource.kind !== 'Namespace' || !resource.name) continue;
+      const mesh = meshOf(input.meshes, file.path);
+      const clusters = mesh?.assignments.get(resource)?.clusters ?? assignerOf(mesh).assign(resource).clusters;
+      for (const cluster of clusters.length ? clusters : [undefined]) {
+        const key = namespaceKey(cluster, resource.name);
+        if (!definitions.has(key)) definitions.set(key, file.path);
+      }
+    }
+  }
+  return definitions;
 }
 
 /** The clusters a plan touches, in first-step order; undefined stands for documents with no cluster. */

@@ -31,6 +31,22 @@ export function resolveProgram(setting: string, env: NodeJS.ProcessEnv = process
   return { problem: `${value} was not found on PATH` };
 }
 
+/** What VS Code's `inspect()` reports for a setting, per scope (only the scopes a program path may come from). */
+export interface ProgramSettingScopes {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/**
+ * The program a setting names (`istioMesh.kubectlPath`). In an untrusted workspace only the user's own (global)
+ * value counts, so a cloned repository's `.vscode/settings.json` cannot choose the program that runs.
+ */
+export function programSettingValue(scopes: ProgramSettingScopes | undefined, workspaceTrusted: boolean, fallback: string): string {
+  const value = workspaceTrusted ? (scopes?.workspaceFolderValue ?? scopes?.workspaceValue ?? scopes?.globalValue) : scopes?.globalValue;
+  return typeof value === 'string' && value.trim() ? value : fallback;
+}
+
 export interface ProgramResult {
   /** The exit code; undefined when the program did not run to its end (not found, killed, cancelled). */
   exitCode: number | undefined;

@@ -8,18 +8,21 @@ import { planApply, planClusters, type ApplyPlan } from '../apply/plan';
 import { resolveProgram } from '../apply/programs';
 import { createRemoteSecretCommand, runPlan, summarize, type RunMode } from '../apply/run';
 import { loadTargets, UsageError } from './check';
+import { loadCliSettings } from './settings';
 
 export const APPLY_USAGE = `Usage: istio-mesh apply [FILE|DIR]... [--cluster NAME]... --context CTX | --context CLUSTER=CTX...
-                        [--dry-run=server|client | --diff] [--server-side] [--yes]
+                        [--dry-run=server|client | --diff] [--server-side] [--yes] [--settings FILE]
                         [--protected GLOB]... [--kubectl PATH] [--istioctl PATH]
 
 Applies the files (default: the current folder) to kube contexts, in the order the Istio docs install things:
 namespaces, cacerts, the control plane (istioctl install), gateways, expose-istiod, expose-services, remote
 secrets, then the rest. --cluster keeps the documents of that cluster only (the mesh model decides which
 cluster each document belongs to). One --context CTX takes a single cluster; give --context CLUSTER=CTX
-for each cluster otherwise. IstioOperator files are installed with istioctl when it is found, and printed
-to run otherwise. Contexts matching --protected (default "*prod*") and files with errors from the analysis
-are refused without --yes. kubectl runs with an argument array, never a shell.
+for each cluster otherwise; without --context, each cluster's istioMesh.clusters[].context is used.
+istioMesh.* settings come from --settings FILE, else from .vscode/settings.json, as for check, so the
+clusters are the ones VS Code shows. IstioOperator files are installed with istioctl when it is found, and printed
+to run otherwise. Contexts matching --protected (default "*prod*") or the setting istioMesh.protectedContexts,
+and files with errors from the analysis, are refused without --yes. kubectl runs with an argument array, never a shell.
 Exit code: 0 when every step succeeded, 1 when one failed or the apply was refused, 2 on bad usage.`;
 
 export interface ApplyCliIo {
@@ -33,9 +36,11 @@ interface ParsedApplyArgs {
   targets: string[];
   clusters: string[];
   contexts: string[];
+  settingsFile?: string;
   mode: RunMode;
   serverSide: boolean;
   yes: boolean;
+  /** The --protected patterns; empty when none was given (the default then applies). */
   protectedPatterns: string[];
   kubectl: string;
   istioctl: string;
@@ -55,6 +60,7 @@ function parseApplyArgs(args: string[], env: NodeJS.ProcessEnv): ParsedApplyArgs
       protected: { type: 'string', multiple: true },
       kubectl: { type: 'string' },
       istioctl: { type: 'string' },
+      settings: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -62,18 +68,29 @@ function parseApplyArgs(args: string[], env: NodeJS.ProcessEnv): ParsedApplyArgs
   const dryRun = values['dry-run'];
   if (dryRun !== undefined && dryRun !== 'server' && dryRun !== 'client') throw new UsageError(`--dry-run must be server or client, not ${dryRun}`);
   if (dryRun && values.diff) throw new UsageError('--dry-run and --diff cannot be combined');
-  if (!values.context?.length) throw new UsageError('--context is required: say which kube context to apply to');
   return {
     targets: positionals.length ? positionals : ['.'],
     clusters: values.cluster ?? [],
-    contexts: values.context,
+    contexts: values.context ?? [],
+    settingsFile: values.settings,
     mode: values.diff ? 'diff' : dryRun === 'server' ? 'dry-run-server' : dryRun === 'client' ? 'dry-run-client' : 'apply',
     serverSide: !!values['server-side'],
     yes: !!values.yes,
-    protectedPatterns: values.protected ?? ['*prod*'],
+    protectedPatterns: values.protected ?? [],
     kubectl: values.kubectl ?? env.ISTIO_MESH_KUBECTL ?? 'kubectl',
     istioctl: values.istioctl ?? env.ISTIO_MESH_ISTIOCTL ?? 'istioctl',
   };
+}
+
+export const DEFAULT_PROTECTED_CONTEXTS = ['*prod*'];
+
+/**
+ * The contexts that need --yes: the --protected patterns (the default when none is given) and those of
+ * istioMesh.protectedContexts, which VS Code confirms too. The setting adds to the protection and never lifts
+ * it: a settings file that came with a cloned repository cannot unprotect `*prod*`; only the flag replaces it.
+ */
+export function protectedContextPatterns(flagPatterns: readonly string[], settingPatterns: readonly string[] = []): string[] {
+  return [...new Set([...(flagPatterns.length ? flagPatterns : DEFAULT_PROTECTED_CONTEXTS), ...settingPatterns])];
 }
 
 /**
@@ -102,7 +119,7 @@ export function contextMapping(values: readonly string[], plan: ApplyPlan): (clu
 }
 
 /** Named files are read with their folder, so the mesh model sees their siblings (folder assignment), but only they are applied. */
-function loadForApply(targets: string[], cwd: string) {
+function loadForApply(targets: string[], cwd: string, limits: { exclude: string[]; maxFileSize: number }) {
   const folders: string[] = [];
   const files: string[] = [];
   for (const target of targets) {
@@ -111,7 +128,7 @@ function loadForApply(targets: string[], cwd: string) {
     if (statSync(absolute).isDirectory()) folders.push(absolute);
     else files.push(absolute);
   }
-  const loaded = loadTargets([...new Set([...folders, ...files.map((f) => dirname(f))])], cwd);
+  const loaded = loadTargets([...new Set([...folders, ...files.map((f) => dirname(f))])], cwd, limits);
   return { ...loaded, selectedFiles: folders.length ? undefined : files };
 }
 
@@ -134,9 +151,15 @@ export async function runApplyCli(args: string[], io: ApplyCliIo): Promise<numbe
 }
 
 async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<number> {
-  const { workspace, roots, notes, selectedFiles } = loadForApply(options.targets, io.cwd);
+  // The settings VS Code would use: the same clusters (assignment by path) and the same excluded files.
+  const { settings: analysisSettings, protectedContexts: protectedBySettings, source } = loadCliSettings(options.targets, io.cwd, options.settingsFile);
+  if (source) io.err(`settings from ${relative(io.cwd, source) || source}`);
+  const protectedPatterns = protectedContextPatterns(options.protectedPatterns, protectedBySettings);
+  const configuredContexts = analysisSettings.clusters.filter((c) => c.context);
+  if (!options.contexts.length && !configuredContexts.length) throw new UsageError('--context is required: say which kube context to apply to (or set istioMesh.clusters[].context)');
+  const { workspace, roots, notes, selectedFiles } = loadForApply(options.targets, io.cwd, analysisSettings);
   for (const note of notes) io.err(note);
-  const settings = { roots, clusters: [] };
+  const settings = { roots, clusters: analysisSettings.clusters, helmValues: analysisSettings.helmValues };
   const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, settings);
   const known = new Set(analysis.meshes.flatMap((m) => [...m.clusters.keys()]));
   for (const cluster of options.clusters) {
@@ -153,7 +176,12 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
     io.out('Nothing to apply: no Kubernetes documents in the selection.');
     return 0;
   }
-  const contextOf = contextMapping(options.contexts, plan);
+  // Without --context, the contexts of the settings: each as CLUSTER=CTX, for the clusters of this plan.
+  const inPlan = planClusters(plan);
+  const contextValues = options.contexts.length
+    ? options.contexts
+    : configuredContexts.filter((c) => inPlan.includes(c.name)).map((c) => `${c.name}=${c.context}`);
+  const contextOf = contextMapping(contextValues, plan);
   const kubectl = resolveProgram(options.kubectl, io.env);
   if ('problem' in kubectl) throw new UsageError(`kubectl cannot be used: ${kubectl.problem}`);
   const available = new Set((await readKubeContexts(kubectl.path, io.env)).contexts.map((c) => c.name));
@@ -162,12 +190,14 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
     if (!available.has(context)) throw new UsageError(`no context named ${context} in your kubeconfig (contexts: ${[...available].join(', ') || 'none'})`);
   }
   const root = roots.length === 1 ? roots[0] : io.cwd;
-  io.out(formatPlan(plan, options.mode, { contextOf, protectedPatterns: options.protectedPatterns }, root));
+  const istioctl = resolveProgram(options.istioctl, io.env);
+  const istioctlRuns = options.mode === 'apply' && 'path' in istioctl;
+  io.out(formatPlan(plan, options.mode, { contextOf, protectedPatterns, istioctlRuns }, root));
 
   if (options.mode === 'apply' && !options.yes) {
     const refusals: string[] = [];
-    const protectedContexts = [...new Set(planClusters(plan).map((c) => contextOf(c)!))].filter((c) => isProtectedContext(c, options.protectedPatterns));
-    if (protectedContexts.length) refusals.push(`context(s) ${protectedContexts.join(', ')} match the protected patterns (${options.protectedPatterns.join(', ')})`);
+    const protectedContexts = [...new Set(planClusters(plan).map((c) => contextOf(c)!))].filter((c) => isProtectedContext(c, protectedPatterns));
+    if (protectedContexts.length) refusals.push(`context(s) ${protectedContexts.join(', ')} match the protected patterns (${protectedPatterns.join(', ')})`);
     const withErrors = plan.files.filter((f) => f.errors > 0);
     if (withErrors.length) refusals.push(`the analysis found errors in ${withErrors.map((f) => relative(root, f.path)).join(', ')}`);
     if (refusals.length) {
@@ -176,7 +206,6 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
     }
   }
 
-  const istioctl = resolveProgram(options.istioctl, io.env);
   const results = await runPlan(plan, {
     mode: options.mode,
     serverSide: options.serverSide,

@@ -8,7 +8,14 @@ import { UsageError } from './check';
  * `.vscode/settings.json` of the current folder or of the first folder checked. So `istio-mesh check` in CI sees
  * the same clusters as VS Code.
  */
-export function loadCliSettings(targets: readonly string[], cwd: string, explicitFile?: string): { settings: AnalysisSettings; source?: string } {
+export interface CliSettings {
+  settings: AnalysisSettings;
+  /** `istioMesh.protectedContexts` when the file sets it (glob patterns); only `apply` uses it. */
+  protectedContexts?: string[];
+  source?: string;
+}
+
+export function loadCliSettings(targets: readonly string[], cwd: string, explicitFile?: string): CliSettings {
   const candidates = explicitFile
     ? [resolve(cwd, explicitFile)]
     : [cwd, ...targets.map((t) => resolve(cwd, t)).map((p) => (existsSync(p) && statSync(p).isDirectory() ? p : dirname(p)))].map((dir) => join(dir, '.vscode', 'settings.json'));
@@ -18,7 +25,9 @@ export function loadCliSettings(targets: readonly string[], cwd: string, explici
     return { settings: DEFAULT_ANALYSIS_SETTINGS };
   }
   try {
-    return { settings: normaliseSettings(istioMeshSection(parseJsonWithComments(readFileSync(file, 'utf8')))), source: file };
+    const section = istioMeshSection(parseJsonWithComments(readFileSync(file, 'utf8')));
+    const protectedContexts = Array.isArray(section.protectedContexts) ? section.protectedContexts.filter((p): p is string => typeof p === 'string') : undefined;
+    return { settings: normaliseSettings(section), ...(protectedContexts ? { protectedContexts } : {}), source: file };
   } catch (error) {
     throw new UsageError(`cannot read the settings in ${file}: ${(error as Error).message}`);
   }

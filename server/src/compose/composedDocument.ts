@@ -20,8 +20,13 @@ export interface CompositionUnit {
   path: ValuePath;
   /** Where in its base the composed document's root is written (`spec.template`), when not at the base's root. */
   basePrefix?: ValuePath;
-  /** For an umbrella chart's dependency: the Istio chart it is (its `dependencies` entry's `name`). */
+  /**
+   * For Helm values: the Istio chart they are for (an umbrella chart's `dependencies` entry's `name`, a kustomize
+   * `helmCharts` entry's `name`).
+   */
   chart?: Located<string>;
+  /** For a kustomize `helmCharts` entry: the release it installs (`releaseName`, namespace, chart `version`). */
+  helmRelease?: { name?: string; namespace?: string; version?: Located<string> };
 }
 
 /**

@@ -1,12 +1,13 @@
 import { dirname } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
-import { recogniseResource } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
 import { withApplicationSets } from './applicationSet';
 import { withUmbrellaCharts } from './umbrella';
 import { withFluxKustomizations } from './flux';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { buildKustomization, filesRead, isKustomizationFile, kustomizationDocument, referencedPaths, type FileLookup } from './kustomize';
+import { kustomizeHelmCharts } from './kustomizeHelm';
+import { recogniseHelmValues, recogniseResource } from '../resources/kinds';
 
 export { ComposedYamlDocument, compositionUnitOf, type CompositionUnit } from './composedDocument';
 
@@ -52,7 +53,23 @@ function buildUnit(kustomization: WorkspaceFile, files: ReadonlyMap<string, Work
     const resource = recogniseResource(new ComposedYamlDocument(object.base, object.tree, unit));
     return resource ? [resource] : [];
   });
-  const consumed = filesRead(folder, lookup).filter((path) => path !== kustomization.path);
+  // Istio charts of `helmCharts` are Helm installs of the overlay's cluster, read from their values.
+  const charts = kustomizeHelmCharts(folder, lookup);
+  for (const chart of charts) {
+    const unit: CompositionUnit = {
+      kind: 'kustomize',
+      folder,
+      document,
+      path: chart.entry,
+      basePrefix: chart.basePrefix,
+      chart: chart.chart,
+      helmRelease: { name: chart.releaseName, namespace: chart.namespace, version: chart.version },
+    };
+    const resource = recogniseHelmValues(new ComposedYamlDocument(chart.base, chart.values, unit), true);
+    if (resource) resources.push(resource);
+  }
+  const valuesFiles = charts.flatMap((chart) => chart.valuesFiles);
+  const consumed = [...filesRead(folder, lookup), ...valuesFiles].filter((path) => path !== kustomization.path);
   const build = { inputs, resources, consumed };
   buildCache.set(kustomization, build);
   return build;

@@ -49,13 +49,13 @@ export function findKustomization(folder: string, lookup: FileLookup): Workspace
   return undefined;
 }
 
-function stringEntries(doc: YamlDocument, key: string): { value: string; path: ValuePath }[] {
+export function stringEntries(doc: YamlDocument, key: string): { value: string; path: ValuePath }[] {
   const list = valueAt(doc.value, [key]);
   if (!Array.isArray(list)) return [];
   return list.flatMap((item, index) => (typeof item === 'string' ? [{ value: item, path: [key, index] }] : []));
 }
 
-function isRemote(entry: string): boolean {
+export function isRemote(entry: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(entry);
 }
 

@@ -3,12 +3,16 @@ import type { MeshModel } from '../mesh/model';
 import type { Finding, RelatedInformation } from '../rules/finding';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { walkNodes } from './tree';
-import { selectResources } from '../mesh/selection';
+import { selectResources, type ResourceSource } from '../mesh/selection';
 import type { Resource } from '../resources/resource';
 
-/** The mesh's resources composed from other files (kustomize, Helm, generators), listed once per resource list. */
+/** The resources composed from other files (kustomize, Helm, generators) among a list, listed once per list. */
+export function composedAmong(source: ResourceSource): readonly Resource[] {
+  return selectResources(source, 'composed', (r) => r.doc instanceof ComposedYamlDocument);
+}
+
 function composedResources(mesh: MeshModel): readonly Resource[] {
-  return selectResources(mesh.resources, 'composed', (r) => r.doc instanceof ComposedYamlDocument);
+  return composedAmong(mesh);
 }
 
 /** For each cluster, the composition units applied to it and the files each unit's values were written in. */

@@ -4,13 +4,22 @@ import type { Finding } from '../rules/finding';
 import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
 import { ALL_RULES } from '../rules';
 import { meshesWithFileReplaced } from '../mesh/reuse';
+import { sameItems } from '../mesh/routingIndex';
 import { withCompositionContext } from '../compose/related';
 import type { Workspace, WorkspaceFile } from './workspace';
 
 export interface AnalysisResult {
-  /** Findings by absolute file path; every analysed file has an entry, empty when clean. */
+  /**
+   * Findings by absolute file path; every analysed file has an entry, empty when clean. A file whose findings
+   * are the same as in the previous analysis (of the same Analyzer) keeps the same list object.
+   */
   findings: Map<string, Finding[]>;
   meshes: MeshModel[];
+  /**
+   * Paths whose findings differ from the previous analysis's, those no longer listed included: all that a
+   * publisher needs to re-send. Every path on the first analysis.
+   */
+  changed: Set<string>;
 }
 
 export type Logger = (message: string) => void;
@@ -24,7 +33,36 @@ interface RootAnalysis {
   files: readonly WorkspaceFile[];
   settingsKey: string;
   meshes: MeshModel[];
+  /** The mesh rules' findings by the file they are in; a file's list is the previous analysis's when equal. */
+  findingsByFile: Map<string, Finding[]>;
+}
+
+/** A file's findings and the parts they were merged from, so an unchanged file keeps its list. */
+interface MergedFindings {
+  parts: Finding[][];
   findings: Finding[];
+}
+
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  // Rules build new Finding objects on every run: equal content is what makes a file's diagnostics unchanged.
+  return a === b || (a.length === b.length && a.every((finding, i) => finding === b[i] || JSON.stringify(finding) === JSON.stringify(b[i])));
+}
+
+/** Findings grouped by file, in order; a group equal to the previous one is the previous list object. */
+function groupByFile(findings: readonly Finding[], previous: ReadonlyMap<string, Finding[]> | undefined): Map<string, Finding[]> {
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const list = byFile.get(finding.location.file);
+    if (list) list.push(finding);
+    else byFile.set(finding.location.file, [finding]);
+  }
+  if (previous) {
+    for (const [file, list] of byFile) {
+      const before = previous.get(file);
+      if (before && sameFindings(before, list)) byFile.set(file, before);
+    }
+  }
+  return byFile;
 }
 
 /** Settings a mesh depends on, as a comparable key (`now` included: a fixed time is part of the input). */
@@ -61,6 +99,8 @@ export class Analyzer {
   private readonly failedRules = new Set<string>();
   private lastModelFailure: string | undefined;
   private readonly roots = new Map<string, RootAnalysis>();
+  /** Each file's findings as last returned, to tell which files' findings changed. */
+  private merged = new Map<string, MergedFindings>();
 
   constructor(
     rules: readonly Rule[] = ALL_RULES,
@@ -119,10 +159,15 @@ export class Analyzer {
     }
   }
 
-  private runMeshRules(meshes: readonly MeshModel[]): Finding[] {
+  /** The mesh rules' findings, one step per rule and mesh (see `analysisSteps`). */
+  private *meshRuleSteps(meshes: readonly MeshModel[]): Generator<void, Finding[]> {
     const findings: Finding[] = [];
     for (const mesh of meshes) {
-      const meshFindings = this.meshRules.flatMap((rule) => this.runRule(rule, () => rule.check(mesh)));
+      const meshFindings: Finding[] = [];
+      for (const rule of this.meshRules) {
+        meshFindings.push(...this.runRule(rule, () => rule.check(mesh)));
+        yield;
+      }
       findings.push(...withCompositionContext(mesh, meshFindings));
     }
     return findings;
@@ -130,37 +175,68 @@ export class Analyzer {
 
   /**
    * The meshes of one root and their mesh-rule findings: the previous ones when no file of the root changed;
-   * the previous models with the file's resources swapped in when one file changed but not what the model is
-   * built from (see mesh/reuse.ts); otherwise rebuilt.
+   * the previous models with the file's resources swapped in, or the clusters holding the file rebuilt, when
+   * one file changed (see mesh/reuse.ts); otherwise rebuilt. Kept only once complete.
    */
-  private analyzeRoot(root: string, files: WorkspaceFile[], settings: MeshSettings, key: string): RootAnalysis {
+  private *rootSteps(root: string, files: WorkspaceFile[], settings: MeshSettings, key: string): Generator<void, RootAnalysis> {
     const previous = this.roots.get(root);
     if (previous && previous.settingsKey === key && sameFiles(previous.files, files)) return previous;
     const edited = previous && previous.settingsKey === key ? onlyChangedFile(previous.files, files) : undefined;
     const reused = edited && previous && this.reuseContained(previous.meshes, edited.before, edited.after, settings);
     const meshes = reused ?? this.buildMeshesContained(files, settings);
-    const analysis: RootAnalysis = { files, settingsKey: key, meshes, findings: this.runMeshRules(meshes) };
+    yield;
+    const findings = yield* this.meshRuleSteps(meshes);
+    const analysis: RootAnalysis = { files, settingsKey: key, meshes, findingsByFile: groupByFile(findings, previous?.findingsByFile) };
     this.roots.set(root, analysis);
     return analysis;
   }
 
   analyze(workspace: Workspace, settings: MeshSettings): AnalysisResult {
+    const steps = this.analysisSteps(workspace, settings);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * `analyze` as steps: it pauses after building each root's models and after each mesh rule, so a caller
+   * (the language server) can serve newer changes between steps and abandon an analysis they supersede. The
+   * files are the workspace's when it starts; an abandoned analysis leaves the state of the last complete one.
+   */
+  *analysisSteps(workspace: Workspace, settings: MeshSettings): Generator<void, AnalysisResult> {
     const files = workspace.allFiles();
-    const findings = new Map<string, Finding[]>();
-    for (const file of files) findings.set(file.path, [...this.findingsOfFile(file)]);
     const key = settingsKey(settings);
     const meshes: MeshModel[] = [];
     const byRoot = filesByRoot(files, settings.roots);
     for (const root of this.roots.keys()) if (!byRoot.has(root)) this.roots.delete(root);
+    // The parts of each file's findings: its own (parse and resource rules), then each root's mesh findings in it.
+    const parts = new Map<string, Finding[][]>();
+    for (const file of files) parts.set(file.path, [this.findingsOfFile(file)]);
     for (const [root, rootFiles] of byRoot) {
-      const analysis = this.analyzeRoot(root, rootFiles, settings, key);
+      const analysis = yield* this.rootSteps(root, rootFiles, settings, key);
       meshes.push(...analysis.meshes);
-      for (const finding of analysis.findings) {
-        const list = findings.get(finding.location.file);
-        if (list) list.push(finding);
-        else findings.set(finding.location.file, [finding]);
+      for (const [path, found] of analysis.findingsByFile) {
+        const fileParts = parts.get(path);
+        if (fileParts) fileParts.push(found);
+        else parts.set(path, [found]);
       }
     }
-    return { findings, meshes };
+    const findings = new Map<string, Finding[]>();
+    const merged = new Map<string, MergedFindings>();
+    const changed = new Set<string>();
+    for (const [path, fileParts] of parts) {
+      let entry = this.merged.get(path);
+      if (!entry || !sameItems(entry.parts, fileParts)) {
+        const list = fileParts.flat();
+        entry = { parts: fileParts, findings: entry && sameFindings(entry.findings, list) ? entry.findings : list };
+        if (entry.findings === list) changed.add(path);
+      }
+      merged.set(path, entry);
+      findings.set(path, entry.findings);
+    }
+    for (const path of this.merged.keys()) if (!merged.has(path)) changed.add(path);
+    this.merged = merged;
+    return { findings, meshes, changed };
   }
 }

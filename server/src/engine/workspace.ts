@@ -20,18 +20,30 @@ export function readWorkspaceFile(path: string, text: string): WorkspaceFile {
   return { path, yaml, resources };
 }
 
+export interface WorkspaceOptions {
+  /**
+   * Keep files' texts packed once parsed (see PackedText): the language server holds a workspace for hours, and
+   * the texts are a sixth of its memory; a CLI run is over before that matters and skips the packing's cost.
+   */
+  packTexts?: boolean;
+}
+
 /** The YAML files of a workspace, by absolute path. The LSP layer and the CLI both fill it. */
 export class Workspace {
   private readonly files = new Map<string, WorkspaceFile>();
   /** Bumped on every change, so derived data can tell it is stale. */
   generation = 0;
 
-  constructor(readonly roots: readonly string[]) {}
+  constructor(
+    readonly roots: readonly string[],
+    private readonly options: WorkspaceOptions = {},
+  ) {}
 
   setFile(path: string, text: string): WorkspaceFile {
     const existing = this.files.get(path);
     if (existing && existing.yaml.text === text) return existing;
     const file = readWorkspaceFile(path, text);
+    if (this.options.packTexts) file.yaml.packText();
     this.files.set(path, file);
     this.generation++;
     return file;

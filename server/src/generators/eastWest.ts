@@ -1,5 +1,8 @@
 import { dirname, join } from 'node:path';
-import { EAST_WEST_PORTS, NETWORK_LABEL } from '../resources/installConfig';
+import * as jsYaml from 'js-yaml';
+import { EAST_WEST_PORTS, isAmbient, NETWORK_LABEL } from '../resources/installConfig';
+import { applicationChartSource } from '../resources/installSources';
+import { isRecord, type Resource } from '../resources/resource';
 import type { Fix, FileCreation } from '../rules/finding';
 import type { InstallConfig } from '../resources/installConfig';
 import { yamlScalar } from '../rules/fixes';
@@ -159,16 +162,84 @@ networkGateway: ${yamlScalar(network)}
 `;
 }
 
+/** The gateway chart's values that make a release the network's east-west gateway. */
+function eastWestChartValues(network: string): Record<string, string> {
+  return { name: 'istio-eastwestgateway', networkGateway: network };
+}
+
+/** A generated GitOps wrapper: the cluster comment, what it is, how it is applied, then the object. */
+function gitopsFile(cluster: string, what: string, object: Record<string, unknown>): string {
+  return header(cluster, what, 'Commit it beside the other releases; the GitOps controller applies it.') + jsYaml.dump(object, { lineWidth: -1, noRefs: true });
+}
+
+/** Copies of the fields of `from` at `keys` that are set, for a sibling object that must go where `from` goes. */
+function sameAs(from: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => from[key] !== undefined && from[key] !== null).map((key) => [key, from[key]]));
+}
+
+const EAST_WEST_RELEASE = 'istio-eastwestgateway';
+
+/**
+ * The east-west gateway as a Flux `HelmRelease` of the gateway chart, sent where the cluster's istiod release goes:
+ * the same chart source, version, kubeConfig and namespaces. Undefined when istiod's chart is not a
+ * `spec.chart` template with a `sourceRef` (a `chartRef` names one chart artifact, not a repository).
+ */
+export function eastWestGatewayHelmRelease(istiod: Resource, cluster: string, network: string): string | undefined {
+  const spec = istiod.get(['spec']);
+  const chartSpec = istiod.get(['spec', 'chart', 'spec']);
+  if (!isRecord(spec) || !isRecord(chartSpec) || !isRecord(chartSpec.sourceRef)) return undefined;
+  return gitopsFile(cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, released like ${istiod.displayName}.`, {
+    apiVersion: istiod.apiVersion,
+    kind: 'HelmRelease',
+    metadata: { name: `${cluster}-${EAST_WEST_RELEASE}`, ...(istiod.namespace ? { namespace: istiod.namespace } : {}) },
+    spec: {
+      ...sameAs(spec, ['interval']),
+      releaseName: EAST_WEST_RELEASE,
+      ...sameAs(spec, ['targetNamespace', 'storageNamespace', 'kubeConfig', 'serviceAccountName']),
+      chart: { spec: { chart: 'gateway', ...sameAs(chartSpec, ['version', 'sourceRef']) } },
+      values: eastWestChartValues(network),
+    },
+  });
+}
+
+/**
+ * The east-west gateway as an Argo CD `Application` of the gateway chart, from the repository, revision and
+ * project of the cluster's istiod Application and to its destination. Undefined without a chart repository.
+ */
+export function eastWestGatewayApplication(istiod: Resource, cluster: string, network: string): string | undefined {
+  const sourcePath = applicationChartSource(istiod, (chart) => chart === 'istiod');
+  const source = sourcePath ? istiod.get(sourcePath) : undefined;
+  const spec = istiod.get(['spec']);
+  if (!isRecord(spec) || !isRecord(source) || typeof source.repoURL !== 'string' || !isRecord(spec.destination)) return undefined;
+  return gitopsFile(cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, deployed like ${istiod.displayName}.`, {
+    apiVersion: istiod.apiVersion,
+    kind: 'Application',
+    metadata: { name: `${cluster}-${EAST_WEST_RELEASE}`, ...(istiod.namespace ? { namespace: istiod.namespace } : {}) },
+    spec: {
+      ...sameAs(spec, ['project']),
+      source: { ...sameAs(source, ['repoURL']), chart: 'gateway', ...sameAs(source, ['targetRevision']), helm: { releaseName: EAST_WEST_RELEASE, valuesObject: eastWestChartValues(network) } },
+      destination: spec.destination,
+    },
+  });
+}
+
 /**
  * The missing east-west gateway, written the way the cluster is already installed: an IstioOperator beside an
- * IstioOperator, chart values beside Helm values. Other sources (GitOps wrappers, Sail) get no generator yet.
+ * IstioOperator, chart values beside Helm values and beside a Sail Operator `Istio` (the Sail docs put the
+ * gateway in with its own manifest; the gateway chart is the supported way), a HelmRelease beside a HelmRelease,
+ * an Application beside an Application.
  */
 export function eastWestGatewayGenerator(install: InstallConfig, cluster: string, network: string): Fix | undefined {
+  // An ambient cluster's east-west gateway is a Gateway API Gateway (HBONE), not one of these.
+  if (isAmbient(install)) return undefined;
   if (install.source === 'IstioOperator') {
     return { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', eastWestGatewayOperator(cluster, network))] };
   }
-  if (install.source === 'Helm values') {
+  if (install.source === 'Helm values' || install.source === 'Istio') {
     return { title: `Generate ${cluster}-eastwest-gateway-values.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway-values', eastWestGatewayHelmValues(cluster, network))] };
   }
-  return undefined;
+  const wrapper = install.source === 'HelmRelease' ? eastWestGatewayHelmRelease(install.resource, cluster, network)
+    : install.source === 'Application' ? eastWestGatewayApplication(install.resource, cluster, network)
+    : undefined;
+  return wrapper ? { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', wrapper)] } : undefined;
 }

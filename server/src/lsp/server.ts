@@ -15,7 +15,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyzer, type AnalysisResult } from '../engine/analysis';
 import { Workspace } from '../engine/workspace';
-import { findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
+import { EXCLUDED_REASON, findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
 import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
 import { codeActionsFor } from '../features/codeActions';
 import { completeFromMesh } from '../features/meshCompletion';
@@ -25,6 +25,7 @@ import { registerApplyRequests } from './applyRequests';
 import { registerRunbookRequests } from './runbookRequests';
 import { DEFAULT_ANALYSIS_SETTINGS, normaliseSettings, type AnalysisSettings } from '../engine/settings';
 import type { MeshSettings } from '../mesh/model';
+import type { Finding } from '../rules/finding';
 
 /** The analysis settings, plus VS Code's `files.exclude` (patterns whose value is true). */
 export interface ServerSettings extends AnalysisSettings {
@@ -39,13 +40,18 @@ export interface InitializationOptions {
 }
 
 const DEFAULT_SETTINGS: ServerSettings = { ...DEFAULT_ANALYSIS_SETTINGS, filesExclude: [] };
-const ANALYSIS_DELAY_MS = 50;
 /**
- * Changes closer together than this are analysed once. The wait grows with what the last analysis cost (up to
- * ANALYSIS_DELAY_MS), so a small workspace answers a keystroke at once and a large one is not queued behind
- * analyses that the next keystroke supersedes.
+ * Changes closer together than this are analysed once. Short, because an analysis that a newer change
+ * supersedes is abandoned at its next step (see `startAnalysis`) rather than waited for.
  */
-const MIN_ANALYSIS_DELAY_MS = 5;
+const ANALYSIS_DELAY_MS = 5;
+/** The longest an analysis runs before letting the server read newer changes (and be superseded by them). */
+const ANALYSIS_SLICE_MS = 8;
+/**
+ * An analysis that has run this long is let finish rather than superseded, the newer change analysed right
+ * after it: otherwise steady typing in a file whose analysis is slow (a model rebuild) would publish nothing.
+ */
+const FINISH_AFTER_MS = 250;
 /** Files read between two yields while indexing; a workspace with more files shows indexing progress. */
 const INDEX_SLICE = 200;
 
@@ -64,11 +70,15 @@ export class IstioMeshServer {
   /** Open documents' latest text, not yet parsed: applied at the start of the next analysis. */
   private readonly pendingTexts = new Map<string, string>();
   private analysisTimer: NodeJS.Timeout | undefined;
-  private lastAnalysisMs = 0;
+  /** The analysis running in slices, if any; a newer one replaces it, which abandons it. */
+  private inFlight: Generator<void, AnalysisResult> | undefined;
+  private inFlightSince = 0;
+  /** A change arrived while an analysis that is let finish was running: analyse again once it has. */
+  private analyseAfterInFlight = false;
   /** What was last published per URI, so unchanged files are not re-sent. */
   private readonly published = new Map<string, string>();
-  /** Open documents not analysed whose skip has been logged. */
-  private readonly loggedSkips = new Set<string>();
+  /** Open documents not analysed, with why (excluded, or over a limit) as logged: logged again only when that changes. */
+  private readonly loggedSkips = new Map<string, 'excluded' | 'limit'>();
   lastResult: AnalysisResult | undefined;
   /** Created at initialize, unless the client turned schema completion and hover off. */
   private schemaService: SchemaLanguageService | undefined;
@@ -97,7 +107,7 @@ export class IstioMeshServer {
     });
     this.documents.onDidChangeContent((event) => {
       const path = uriToPath(event.document.uri);
-      if (!path || !isYamlFile(path) || this.isExcluded(path)) return;
+      if (!path || !isYamlFile(path) || this.skipIfExcluded(path)) return;
       // Parsed when the analysis runs: a burst of keystrokes parses the file once, not once per keystroke.
       this.pendingTexts.set(path, event.document.getText());
       this.scheduleAnalysis();
@@ -112,6 +122,7 @@ export class IstioMeshServer {
       if (!path || !isYamlFile(path)) return;
       // The editor's unsaved text is gone: disk is the truth again.
       this.pendingTexts.delete(path);
+      this.loggedSkips.delete(path);
       if (existsSync(path) && this.isUnderRoots(path)) this.loadFromDisk(path);
       else this.workspace.deleteFile(path);
       this.scheduleAnalysis();
@@ -146,7 +157,7 @@ export class IstioMeshServer {
     this.supportsProgress = !!params.capabilities.window?.workDoneProgress;
     const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
     this.roots = folders.flatMap((f) => uriToPath(f.uri) ?? []);
-    this.workspace = new Workspace(this.roots);
+    this.workspace = new Workspace(this.roots, { packTexts: true });
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -219,10 +230,14 @@ export class IstioMeshServer {
 
   /** A request about the current text must not see the model of an older one. */
   private flushAnalysis(): void {
-    if (!this.analysisTimer || this.indexing) return;
-    clearTimeout(this.analysisTimer);
-    this.analysisTimer = undefined;
-    this.runAnalysis();
+    if (this.indexing) return;
+    if (this.analysisTimer) {
+      clearTimeout(this.analysisTimer);
+      this.analysisTimer = undefined;
+      this.runAnalysis();
+    } else if (this.inFlight) {
+      this.finishAnalysis(this.inFlight);
+    }
   }
 
   private async initialized(): Promise<void> {
@@ -272,7 +287,9 @@ export class IstioMeshServer {
   private async indexWorkspace(): Promise<boolean> {
     const generation = ++this.indexGeneration;
     this.indexing = true;
-    this.workspace = new Workspace(this.roots);
+    // An analysis of the old workspace would publish what the new one may no longer hold.
+    this.inFlight = undefined;
+    this.workspace = new Workspace(this.roots, { packTexts: true });
     const paths: string[] = [];
     for (const root of this.roots) {
       const { files, skipped } = findYamlFiles(root, { exclude: this.excludePatterns(), maxFileSize: this.settings.maxFileSize });
@@ -294,7 +311,7 @@ export class IstioMeshServer {
     }
     for (const document of this.documents.all()) {
       const path = uriToPath(document.uri);
-      if (path && isYamlFile(path) && !this.isExcluded(path)) this.setOpenDocument(path, document.getText());
+      if (path && isYamlFile(path) && !this.skipIfExcluded(path)) this.setOpenDocument(path, document.getText());
     }
     this.indexing = false;
     this.log(`indexed ${this.workspace.size} YAML file(s) in ${this.roots.length} folder(s)`);
@@ -318,9 +335,22 @@ export class IstioMeshServer {
       this.workspace.setFile(path, text);
       return;
     }
-    if (!this.loggedSkips.has(path)) this.log(`not analysing open document ${path}: ${reason}`);
-    this.loggedSkips.add(path);
+    this.logOpenDocumentSkip(path, 'limit', reason);
     this.workspace.setUnanalysedFile(path, reason);
+  }
+
+  /** An open document under istioMesh.exclude / files.exclude is left out as its file on disk is, and said so. */
+  private skipIfExcluded(path: string): boolean {
+    if (!this.isExcluded(path)) return false;
+    this.logOpenDocumentSkip(path, 'excluded', EXCLUDED_REASON);
+    return true;
+  }
+
+  /** Once per open document and kind of skip, not on every keystroke (a size in the reason changes with each). */
+  private logOpenDocumentSkip(path: string, kind: 'excluded' | 'limit', reason: string): void {
+    if (this.loggedSkips.get(path) === kind) return;
+    this.loggedSkips.set(path, kind);
+    this.log(`not analysing open document ${path}: ${reason}`);
   }
 
   private loadFromDisk(path: string): void {
@@ -339,36 +369,81 @@ export class IstioMeshServer {
     this.analysisTimer = setTimeout(() => {
       this.analysisTimer = undefined;
       // Indexing ends with an analysis of everything, this change included.
-      if (!this.indexing) this.runAnalysis();
-    }, Math.min(ANALYSIS_DELAY_MS, Math.max(MIN_ANALYSIS_DELAY_MS, this.lastAnalysisMs)));
+      if (this.indexing) return;
+      if (this.inFlight && performance.now() - this.inFlightSince > FINISH_AFTER_MS) this.analyseAfterInFlight = true;
+      else this.startAnalysis();
+    }, ANALYSIS_DELAY_MS);
   }
 
-  runAnalysis(): void {
-    const started = performance.now();
+  /** Applies the open documents' latest texts and starts an analysis of the workspace as it is then. */
+  private beginAnalysis(): Generator<void, AnalysisResult> {
     for (const [path, text] of this.pendingTexts) this.setOpenDocument(path, text);
     this.pendingTexts.clear();
-    const result = this.analyzer.analyze(this.workspace, this.meshSettings());
-    this.lastAnalysisMs = performance.now() - started;
+    this.inFlight = this.analyzer.analysisSteps(this.workspace, this.meshSettings());
+    this.inFlightSince = performance.now();
+    this.analyseAfterInFlight = false;
+    return this.inFlight;
+  }
+
+  /**
+   * Analyses in slices of at most ANALYSIS_SLICE_MS, yielding to the event loop between them: a change that
+   * arrives meanwhile schedules a newer analysis, which supersedes (abandons) this one when it starts — unless
+   * this one has run for FINISH_AFTER_MS, then the newer one starts when it is done.
+   */
+  private startAnalysis(): void {
+    const steps = this.beginAnalysis();
+    const slice = () => {
+      if (this.inFlight !== steps) return;
+      const started = performance.now();
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return this.completeAnalysis(step.value);
+        if (performance.now() - started > ANALYSIS_SLICE_MS) return void setImmediate(slice);
+      }
+    };
+    slice();
+  }
+
+  /** Runs an analysis in progress to its end at once (a request needs its result now). */
+  private finishAnalysis(steps: Generator<void, AnalysisResult>): void {
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return this.completeAnalysis(step.value);
+    }
+  }
+
+  /** Analyses the workspace at once, superseding any analysis in progress. */
+  runAnalysis(): void {
+    this.finishAnalysis(this.beginAnalysis());
+  }
+
+  private completeAnalysis(result: AnalysisResult): void {
+    this.inFlight = undefined;
     this.lastResult = result;
-    const seen = new Set<string>();
-    // Open documents first: the file being typed in gets its diagnostics before the rest of the workspace's.
-    const openFirst = [...result.findings].sort(([a], [b]) => Number(!this.documents.get(pathToUri(a))) - Number(!this.documents.get(pathToUri(b))));
-    for (const [path, findings] of openFirst) {
-      const uri = pathToUri(path);
-      seen.add(uri);
-      const diagnostics = findings.map((f) => toDiagnostic(f, this.docsBase));
-      // The version of an open document lets a client tell which text the diagnostics are about.
-      const version = this.documents.get(uri)?.version;
-      const key = JSON.stringify([version, diagnostics]);
-      if (this.published.get(uri) === key) continue;
-      this.published.set(uri, key);
-      void this.connection.sendDiagnostics({ uri, version, diagnostics });
+    // Open documents first (the file being typed in gets its diagnostics before the rest), each with its new
+    // version; then only the files whose findings changed: a keystroke publishes what it affected.
+    const openPaths = this.documents.all().flatMap((document) => uriToPath(document.uri) ?? []);
+    for (const path of new Set([...openPaths, ...result.changed])) this.publish(path, result.findings.get(path));
+    if (this.analyseAfterInFlight) {
+      this.analyseAfterInFlight = false;
+      this.scheduleAnalysis();
     }
-    for (const uri of [...this.published.keys()]) {
-      if (seen.has(uri)) continue;
-      this.published.delete(uri);
-      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /** Sends a file's diagnostics unless the same were last sent for the same version; none once it is gone. */
+  private publish(path: string, findings: readonly Finding[] | undefined): void {
+    const uri = pathToUri(path);
+    if (!findings) {
+      if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
     }
+    const diagnostics = findings.map((f) => toDiagnostic(f, this.docsBase));
+    // The version of an open document lets a client tell which text the diagnostics are about.
+    const version = this.documents.get(uri)?.version;
+    const key = JSON.stringify([version, diagnostics]);
+    if (this.published.get(uri) === key) return;
+    this.published.set(uri, key);
+    void this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 }
 

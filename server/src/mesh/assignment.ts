@@ -132,6 +132,29 @@ export class ClusterAssigner {
     }
   }
 
+  /**
+   * True when this assigner places every resource as `other` does, given the same install config for it: the
+   * same roots and settings (whose paths the caller has compared), and the same facts taken from the install configs (cluster names, folders, GitOps
+   * targets, overlays). Hosted control planes are not compared: with any, the answer is false.
+   */
+  placesAs(other: ClusterAssigner): boolean {
+    const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+    const sameMap = <V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, same: (x: V, y: V) => boolean) =>
+      a.size === b.size && [...a].every(([key, value]) => b.has(key) && same(value, b.get(key)!));
+    return (
+      this.hostedControlPlanes.size === 0 &&
+      other.hostedControlPlanes.size === 0 &&
+      this.roots.length === other.roots.length &&
+      this.roots.every((root, i) => root === other.roots[i]) &&
+      this.settingMatchers.length === other.settingMatchers.length &&
+      this.settingMatchers.every((m, i) => m.name === other.settingMatchers[i].name) &&
+      sameSet(this.knownClusters, other.knownClusters) &&
+      sameMap(this.clustersByFolder, other.clustersByFolder, sameSet) &&
+      sameMap(this.targetAliases, other.targetAliases, (x, y) => x === y) &&
+      sameMap(this.overlayControlPlanes, other.overlayControlPlanes, sameSet)
+    );
+  }
+
   /** A cluster's control plane counts for its folder and every folder above it, so a folder whose subtree holds two clusters' install configs belongs to neither. */
   private addToFolders(install: InstallConfig, key: string): void {
     for (let folder = dirname(placeOf(install.resource)); ; folder = dirname(folder)) {

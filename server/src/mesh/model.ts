@@ -88,7 +88,7 @@ const installsByResource = new WeakMap<Resource, InstallConfig | null>();
  * A resource's install config. Reading it again on every rebuild would also give every install a new
  * identity, which defeats the caches keyed by install config (gateway workloads, per-cluster rule results).
  */
-function installOfResource(resource: Resource, all: readonly Resource[], settings: MeshSettings): InstallConfig | undefined {
+export function installOfResource(resource: Resource, all: readonly Resource[], settings: MeshSettings): InstallConfig | undefined {
   // A HelmRelease's values may come from other resources (Flux valuesFrom); Helm values depend on the chart setting.
   if (resource.kind === 'HelmRelease' || resource.kind === HELM_VALUES_KIND) {
     return readInstallSource(resource, all, helmValuesChart(resource, settings.roots, settings.helmValues ?? []));
@@ -188,6 +188,90 @@ function newCluster(name: string): Cluster {
   return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [], trustProviders: [], hostedControlPlanes: [], externalControlPlanes: [] };
 }
 
+/** What the per-cluster steps read of each resource: where it is assigned, and what it is. */
+export interface ResourceFacts {
+  assignment: (resource: Resource) => Assignment;
+  install: (resource: Resource) => InstallConfig | undefined;
+  remoteSecret: (resource: Resource) => RemoteSecret | undefined;
+  /** The same object for a resource in each of its clusters, as rules may compare them. */
+  cacerts: (resource: Resource) => CaCerts | undefined;
+}
+
+/** `readCaCerts` of each resource once, with the clusters it is assigned to as holders. */
+export function cacertsReader(assignment: (resource: Resource) => Assignment): (resource: Resource) => CaCerts | undefined {
+  const read = new Map<Resource, CaCerts | undefined>();
+  return (resource) => {
+    if (!read.has(resource)) read.set(resource, readCaCerts(resource, assignment(resource).clusters));
+    return read.get(resource);
+  };
+}
+
+/**
+ * Fills a cluster's installs, gateways, control planes, secrets, namespace and `cacerts` candidates from its
+ * resources (in order). A cluster's facts come from its own resources only, so a model derived after an edit
+ * (mesh/reuse.ts) refills just the clusters the edited file is in.
+ */
+function fillCluster(cluster: Cluster, facts: ResourceFacts, assigner: ClusterAssigner): CaCerts[] {
+  const cacertsCandidates: CaCerts[] = [];
+  const name = cluster.name;
+  for (const resource of cluster.resources) {
+    const install = facts.install(resource);
+    const hosted = install && assigner.hostedControlPlanes.get(install);
+    if (hosted && hosted.served.value !== name) {
+      // Runs here, serves another cluster: its gateways are this cluster's, its identity is the served one's.
+      cluster.hostedControlPlanes.push(hosted);
+      cluster.gateways.push(...hosted.install.gateways);
+    } else if (install) {
+      cluster.installs.push(install);
+      cluster.gateways.push(...install.gateways);
+      if (install.installsControlPlane) cluster.controlPlanes.push(install);
+    }
+    const secret = facts.remoteSecret(resource);
+    if (secret?.holders.includes(name)) cluster.remoteSecrets.push(secret);
+    const cacerts = facts.cacerts(resource);
+    if (cacerts) cacertsCandidates.push(cacerts);
+    if (resource.kind === 'Namespace' && resource.name === 'istio-system') cluster.istioSystemNamespace = resource;
+  }
+  return cacertsCandidates;
+}
+
+/** The facts derived from a filled cluster: role, network, mesh ID, plugged-in CA and trust providers. */
+function finishCluster(cluster: Cluster, cacertsCandidates: readonly CaCerts[], controlPlaneNamespace: string, resources: readonly Resource[]): void {
+  if (cluster.controlPlanes.length) cluster.role = cluster.externalControlPlanes.length || cluster.controlPlanes.some((cp) => cp.profile?.value === 'remote') ? 'remote' : 'primary';
+  // A cluster that hosts another's istiod and whose own istiod (if any) names no cluster is not a mesh member.
+  if (cluster.hostedControlPlanes.length && !cluster.controlPlanes.some((cp) => clusterNameOf(cp))) cluster.role = 'external-control-plane';
+  cluster.networkSources = networkSourcesOf(cluster);
+  cluster.network = cluster.networkSources[0]?.network;
+  cluster.meshID = cluster.controlPlanes.find((cp) => cp.meshID)?.meshID;
+  // istiod reads `cacerts` from its own namespace only; one applied without a namespace lands there with `-n`.
+  if (cacertsCandidates.length) cluster.cacerts = cacertsCandidates.find((c) => (c.resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace);
+  cluster.trustProviders = trustProvidersOf(cluster, controlPlaneNamespace, resources);
+}
+
+/**
+ * A cluster rebuilt from its resource list alone (no hosted control planes involved): what `buildMesh` makes
+ * of the same resources. Used by mesh/reuse.ts for the clusters an edit of a model fact touches.
+ */
+export function rebuildCluster(name: string, resources: Resource[], facts: ResourceFacts, assigner: ClusterAssigner, controlPlaneNamespace: string, meshResources: readonly Resource[]): Cluster {
+  const cluster: Cluster = { ...newCluster(name), resources };
+  finishCluster(cluster, fillCluster(cluster, facts, assigner), controlPlaneNamespace, meshResources);
+  return cluster;
+}
+
+/** Mesh-wide facts summarised from the clusters: whether networks differ, and the control plane model. */
+export function summariseClusters(clusters: ReadonlyMap<string, Cluster>, hostedControlPlanes: readonly HostedControlPlane[]): { multiNetwork: boolean; controlPlaneModel: ControlPlaneModel } {
+  const networks = new Set([...clusters.values()].flatMap((c) => (c.network ? [c.network] : [])));
+  const roles = [...clusters.values()].map((c) => c.role);
+  const controlPlaneModel: ControlPlaneModel =
+    hostedControlPlanes.length ? 'external-control-plane' : clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
+  return { multiNetwork: networks.size > 1, controlPlaneModel };
+}
+
+/** The control plane namespace the installs name (istio-system unless one says otherwise). */
+export function controlPlaneNamespaceOf(installs: readonly InstallConfig[]): string {
+  return installs.find((i) => i.installsControlPlane && i.resource.string(['spec', 'namespace']))?.resource.string(['spec', 'namespace']) ?? 'istio-system';
+}
+
 function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resource, InstallConfig>, settings: MeshSettings): MeshModel {
   const resources = files.flatMap((f) => f.resources);
   const installs = resources.flatMap((r) => (allInstalls.has(r) ? [allInstalls.get(r)!] : []));
@@ -195,33 +279,25 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   const clusters = new Map<string, Cluster>();
   const assignments = new Map<Resource, Assignment>();
   const remoteSecrets: RemoteSecret[] = [];
-  const cacertsByCluster = new Map<string, CaCerts[]>();
+  const secretsByResource = new Map<Resource, RemoteSecret>();
   for (const resource of resources) {
-    const install = allInstalls.get(resource);
-    const assignment = assigner.assign(resource, install);
+    const assignment = assigner.assign(resource, allInstalls.get(resource));
     assignments.set(resource, assignment);
     const secret = resource.kind === 'Secret' ? readRemoteSecret(resource, assignment) : undefined;
-    if (secret) remoteSecrets.push(secret);
-    const cacerts = readCaCerts(resource, assignment.clusters);
+    if (secret) {
+      remoteSecrets.push(secret);
+      secretsByResource.set(resource, secret);
+    }
     for (const name of assignment.clusters) {
       const cluster = clusters.get(name) ?? newCluster(name);
       clusters.set(name, cluster);
       cluster.resources.push(resource);
-      const hosted = install && assigner.hostedControlPlanes.get(install);
-      if (hosted && hosted.served.value !== name) {
-        // Runs here, serves another cluster: its gateways are this cluster's, its identity is the served one's.
-        cluster.hostedControlPlanes.push(hosted);
-        cluster.gateways.push(...hosted.install.gateways);
-      } else if (install) {
-        cluster.installs.push(install);
-        cluster.gateways.push(...install.gateways);
-        if (install.installsControlPlane) cluster.controlPlanes.push(install);
-      }
-      if (secret?.holders.includes(name)) cluster.remoteSecrets.push(secret);
-      if (cacerts) cacertsByCluster.set(name, [...(cacertsByCluster.get(name) ?? []), cacerts]);
-      if (resource.kind === 'Namespace' && resource.name === 'istio-system') cluster.istioSystemNamespace = resource;
     }
   }
+  const assignment = (r: Resource) => assignments.get(r)!;
+  const facts: ResourceFacts = { assignment, install: (r) => allInstalls.get(r), remoteSecret: (r) => secretsByResource.get(r), cacerts: cacertsReader(assignment) };
+  const cacertsByCluster = new Map<Cluster, CaCerts[]>();
+  for (const cluster of clusters.values()) cacertsByCluster.set(cluster, fillCluster(cluster, facts, assigner));
   const hostedControlPlanes = [...assigner.hostedControlPlanes.values()];
   for (const hosted of hostedControlPlanes) {
     const served = clusters.get(hosted.served.value) ?? newCluster(hosted.served.value);
@@ -230,26 +306,10 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
     if (!served.controlPlanes.includes(hosted.install)) served.controlPlanes.push(hosted.install);
     served.externalControlPlanes.push(hosted);
   }
-  for (const cluster of clusters.values()) {
-    if (cluster.controlPlanes.length) cluster.role = cluster.externalControlPlanes.length || cluster.controlPlanes.some((cp) => cp.profile?.value === 'remote') ? 'remote' : 'primary';
-    // A cluster that hosts another's istiod and whose own istiod (if any) names no cluster is not a mesh member.
-    if (cluster.hostedControlPlanes.length && !cluster.controlPlanes.some((cp) => clusterNameOf(cp))) cluster.role = 'external-control-plane';
-    cluster.networkSources = networkSourcesOf(cluster);
-    cluster.network = cluster.networkSources[0]?.network;
-    cluster.meshID = cluster.controlPlanes.find((cp) => cp.meshID)?.meshID;
-  }
-  const networks = new Set([...clusters.values()].flatMap((c) => (c.network ? [c.network] : [])));
-  const roles = [...clusters.values()].map((c) => c.role);
-  const controlPlaneModel: ControlPlaneModel =
-    hostedControlPlanes.length ? 'external-control-plane' : clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
-  const controlPlaneNamespace = installs.find((i) => i.installsControlPlane && i.resource.string(['spec', 'namespace']))?.resource.string(['spec', 'namespace']) ?? 'istio-system';
-  for (const [name, candidates] of cacertsByCluster) {
-    // istiod reads `cacerts` from its own namespace only; one applied without a namespace lands there with `-n`.
-    clusters.get(name)!.cacerts = candidates.find((c) => (c.resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace);
-  }
-  for (const cluster of clusters.values()) cluster.trustProviders = trustProvidersOf(cluster, controlPlaneNamespace, resources);
+  const controlPlaneNamespace = controlPlaneNamespaceOf(installs);
+  for (const cluster of clusters.values()) finishCluster(cluster, cacertsByCluster.get(cluster) ?? [], controlPlaneNamespace, resources);
   const now = settings.now ?? new Date();
-  const mesh: MeshModel = { root, clusters, resources, installs, assignments, remoteSecrets, multiNetwork: networks.size > 1, controlPlaneModel, hostedControlPlanes, controlPlaneNamespace, now };
+  const mesh: MeshModel = { root, clusters, resources, installs, assignments, remoteSecrets, ...summariseClusters(clusters, hostedControlPlanes), hostedControlPlanes, controlPlaneNamespace, now };
   assigners.set(mesh, assigner);
   return mesh;
 }
@@ -277,6 +337,11 @@ export function unassignedResources(mesh: MeshModel): Resource[] {
 export function inheritUnassigned(derived: MeshModel, source: MeshModel): void {
   const unassigned = unassignedLists.get(source);
   if (unassigned) unassignedLists.set(derived, unassigned);
+}
+
+/** A derived model whose install configs changed places resources with an assigner built from them. */
+export function adoptAssigner(derived: MeshModel, assigner: ClusterAssigner): void {
+  assigners.set(derived, assigner);
 }
 
 /** A model derived from `source` with the same installs and settings places resources as `source` does. */

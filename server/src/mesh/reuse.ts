@@ -1,9 +1,29 @@
 import type { WorkspaceFile } from '../engine/workspace';
-import { readGatewayService } from '../resources/installSources';
+import { HELM_VALUES_KIND, readGatewayService } from '../resources/installSources';
 import type { Resource } from '../resources/resource';
-import type { Assignment } from './assignment';
-import { carrySelections } from './selection';
-import { assignerOf, inheritAssigner, inheritUnassigned, type Cluster, type MeshModel, type MeshSettings } from './model';
+import {
+  adoptAssigner,
+  assignerOf,
+  cacertsReader,
+  controlPlaneNamespaceOf,
+  inheritAssigner,
+  inheritUnassigned,
+  installOfResource,
+  rebuildCluster,
+  summariseClusters,
+  type Cluster,
+  type MeshModel,
+  type MeshSettings,
+  type ResourceFacts,
+} from './model';
+import { ClusterAssigner, directiveClusters, type Assignment } from './assignment';
+import { findHostedControlPlanes } from './externalControlPlane';
+import { carrySelections, resourcesOfKind, spliceRun } from './selection';
+import { sameItems } from './routingIndex';
+import { composedAmong } from '../compose/related';
+import { ComposedYamlDocument } from '../compose/composedDocument';
+import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
+import { readRemoteSecret } from '../resources/remoteSecret';
 
 /**
  * Kinds the model building only *places* (assigns to clusters) and reads no fact from: no identity, install,
@@ -42,11 +62,16 @@ class SwappedAssignments implements ReadonlyMap<Resource, Assignment> {
     private readonly built: ReadonlyMap<Resource, Assignment>,
     private readonly removed: ReadonlySet<Resource>,
     private readonly added: ReadonlyMap<Resource, Assignment>,
-    private readonly order: readonly Resource[],
+    /** The model's resources, read only when the map is iterated (a derived model lists them on demand). */
+    private readonly orderOf: () => readonly Resource[],
   ) {}
 
+  private get order(): readonly Resource[] {
+    return this.orderOf();
+  }
+
   /** Layers do not nest: the result always sits directly on the built map, so lookups stay O(1). */
-  static of(previous: ReadonlyMap<Resource, Assignment>, swappedOut: readonly Resource[], swappedIn: ReadonlyMap<Resource, Assignment>, order: readonly Resource[]): SwappedAssignments {
+  static of(previous: ReadonlyMap<Resource, Assignment>, swappedOut: readonly Resource[], swappedIn: ReadonlyMap<Resource, Assignment>, order: () => readonly Resource[]): SwappedAssignments {
     const layered = previous instanceof SwappedAssignments ? previous : undefined;
     const removed = new Set(layered?.removed);
     const added = new Map(layered?.added);
@@ -66,7 +91,8 @@ class SwappedAssignments implements ReadonlyMap<Resource, Assignment> {
   }
 
   get size(): number {
-    return this.order.length;
+    // Removed resources are all in the built map, and added ones are not among its remaining ones.
+    return this.built.size - this.removed.size + this.added.size;
   }
 
   *entries(): IterableIterator<[Resource, Assignment]> {
@@ -88,6 +114,66 @@ class SwappedAssignments implements ReadonlyMap<Resource, Assignment> {
   forEach(callback: (value: Assignment, key: Resource, map: ReadonlyMap<Resource, Assignment>) => void, thisArg?: unknown): void {
     for (const resource of this.order) callback.call(thisArg, this.get(resource)!, resource, this);
   }
+}
+
+/**
+ * For a derived model whose resource list is not built yet: the built model it is made from, the run of that
+ * model's resources it replaces, and what replaces it. Typing in one file derives model after model from
+ * unbuilt ones; the swaps compose (the run swapped in is the next run swapped out), so each refers to one
+ * built model and builds its list in one pass.
+ */
+const pendingLists = new WeakMap<MeshModel, { base: MeshModel; baseRun: readonly Resource[]; swappedIn: readonly Resource[] }>();
+
+/**
+ * True when `run` is a contiguous run of the mesh's resources: checked on the list when it is built, or known
+ * when the list is not built yet and `run` is what its derivation swapped in.
+ */
+function holdsRun(mesh: MeshModel, run: readonly Resource[]): boolean {
+  const pending = pendingLists.get(mesh);
+  if (pending && sameItems(pending.swappedIn, run)) return true;
+  const start = mesh.resources.indexOf(run[0]);
+  return start >= 0 && run.every((r, i) => mesh.resources[start + i] === r);
+}
+
+/**
+ * A model derived from `source` with `fields` changed and `swappedOut` (a run of its resources, see
+ * `holdsRun`) replaced by `swappedIn`. The new resource list is built when first read: copying 160k references
+ * on every keystroke cost more than the rest of an application edit, and the rules read a model's resources
+ * through selections, which are carried over by splicing instead.
+ */
+function derivedModel(
+  source: MeshModel,
+  swappedOut: readonly Resource[],
+  swappedIn: readonly Resource[],
+  fields: (resources: () => readonly Resource[]) => Omit<Partial<MeshModel>, 'resources'>,
+): MeshModel {
+  const pending = pendingLists.get(source);
+  const composes = pending !== undefined && sameItems(pending.swappedIn, swappedOut);
+  const base = composes ? pending.base : source;
+  const baseRun = composes ? pending.baseRun : swappedOut;
+  const derived = {} as MeshModel;
+  for (const key of Object.keys(source) as (keyof MeshModel)[]) {
+    if (key !== 'resources') Object.assign(derived, { [key]: source[key] });
+  }
+  let list: Resource[] | undefined;
+  // Released once the list is built, so a built model does not keep the models it was derived from alive.
+  let from: MeshModel | undefined = base;
+  const resources = (): Resource[] => {
+    if (!list) {
+      const built = spliceRun(from!.resources, baseRun, swappedIn);
+      // holdsRun checked the run before deriving: a failure here is a bug, not an input to recover from.
+      if (!built) throw new Error('a derived model lost its swapped run');
+      list = built;
+      from = undefined;
+      pendingLists.delete(derived);
+    }
+    return list;
+  };
+  Object.defineProperty(derived, 'resources', { get: resources, enumerable: true, configurable: true });
+  Object.assign(derived, fields(resources));
+  pendingLists.set(derived, { base, baseRun, swappedIn });
+  carrySelections(source, derived, swappedOut, swappedIn);
+  return derived;
 }
 
 /** Cluster names in the order the file's resources first name them (the order `buildMesh` creates clusters in). */
@@ -112,8 +198,7 @@ function replaceRun(list: readonly Resource[], removed: ReadonlySet<Resource>, r
 
 function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceFile, now: Date): MeshModel | undefined {
   const assigner = assignerOf(mesh);
-  const start = mesh.resources.indexOf(before.resources[0]);
-  if (!assigner || start < 0 || before.resources.some((r, i) => mesh.resources[start + i] !== r)) return undefined;
+  if (!assigner || !holdsRun(mesh, before.resources)) return undefined;
   // Placed-only resources carry no install config: the assigner places them by directive, setting, folder or file name.
   const added = new Map(after.resources.map((r) => [r, assigner.assign(r)]));
   const oldAssignment = (r: Resource) => mesh.assignments.get(r)!;
@@ -132,11 +217,11 @@ function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceF
     const replaced: Cluster = { ...cluster, resources: swap.replaced };
     clusters.set(name, replaced);
   }
-  const resources = mesh.resources.slice();
-  resources.splice(start, before.resources.length, ...after.resources);
-  carrySelections(mesh.resources, resources, before.resources, after.resources);
-  const assignments = SwappedAssignments.of(mesh.assignments, before.resources, added, resources);
-  const derived: MeshModel = { ...mesh, clusters, resources, assignments, now };
+  const derived = derivedModel(mesh, before.resources, after.resources, (resources) => ({
+    clusters,
+    assignments: SwappedAssignments.of(mesh.assignments, before.resources, added, resources),
+    now,
+  }));
   inheritAssigner(derived, mesh);
   const assigned = (assignment: Assignment) => assignment.clusters.length > 0;
   if (before.resources.every((r) => assigned(oldAssignment(r))) && after.resources.every((r) => assigned(newAssignment(r)))) inheritUnassigned(derived, mesh);
@@ -144,18 +229,105 @@ function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceF
 }
 
 /**
+ * Kinds a file may hold for an edit of it to be derived by rebuilding only its clusters: what the model reads
+ * from the resource alone (no other file, no chart setting, no composition or GitOps target).
+ */
+const SELF_CONTAINED_KINDS = new Set([...PLACED_ONLY_KINDS, 'Service', 'IstioOperator', 'Namespace', 'Secret', 'ConfigMap']);
+
+/** Kinds whose presence anywhere in a mesh makes some resource's facts depend on other files. */
+const CROSS_FILE_KINDS = ['HelmRelease', HELM_VALUES_KIND, 'Application', 'ApplicationSet', 'Kustomization'];
+
+function isSelfContainedFile(file: WorkspaceFile): boolean {
+  return !file.unanalysedReason && file.resources.every((r) => SELF_CONTAINED_KINDS.has(r.kind) && !(r.doc instanceof ComposedYamlDocument));
+}
+
+/** The name a control plane gives its cluster, which decides how a folder is split into meshes (partitionMeshes). */
+function partitionNames(installs: readonly InstallConfig[]): string {
+  return installs.map((i) => (i.installsControlPlane ? clusterNameOf(i) ?? '' : '')).join('\n');
+}
+
+/**
+ * The model after an edit that may change model facts — a `meshID`, network, gateway, namespace label, remote
+ * secret or cacerts — of a file the model reads from the file alone. When the edit leaves every other
+ * resource's placement as it was (the assigner built from the new install configs places as the old one, and
+ * the file's resources stay in the same clusters), only the clusters holding the file are rebuilt from their
+ * resource lists; the other clusters, and the assignment of every other resource, are kept.
+ */
+function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceFile, settings: MeshSettings): MeshModel | undefined {
+  const assigner = assignerOf(mesh);
+  if (!assigner || mesh.hostedControlPlanes.length || !isSelfContainedFile(before) || !isSelfContainedFile(after)) return undefined;
+  if (composedAmong(mesh).length || resourcesOfKind(mesh, ...CROSS_FILE_KINDS).length) return undefined;
+  if (!holdsRun(mesh, before.resources)) return undefined;
+
+  const installOf = (r: Resource) => installOfResource(r, [], settings);
+  const oldInstalls = before.resources.flatMap((r) => installOf(r) ?? []);
+  const newInstalls = after.resources.flatMap((r) => installOf(r) ?? []);
+  if (partitionNames(oldInstalls) !== partitionNames(newInstalls)) return undefined;
+  const installs = spliceRun(mesh.installs, oldInstalls, newInstalls);
+  if (!installs || findHostedControlPlanes(installs, (install) => directiveClusters(install.resource)).size) return undefined;
+  const newAssigner = installs === mesh.installs ? assigner : new ClusterAssigner(settings.roots, settings.clusters, installs);
+  if (newAssigner !== assigner && !newAssigner.placesAs(assigner)) return undefined;
+  if (controlPlaneNamespaceOf(installs) !== mesh.controlPlaneNamespace) return undefined;
+
+  const added = new Map(after.resources.map((r) => [r, newAssigner.assign(r, installOf(r))]));
+  const oldAssignment = (r: Resource) => mesh.assignments.get(r)!;
+  const assignment = (r: Resource) => added.get(r) ?? oldAssignment(r);
+  const order = clusterOrder(before.resources, oldAssignment);
+  if (order.join('\n') !== clusterOrder(after.resources, assignment).join('\n')) return undefined;
+
+  const secretsByResource = new Map(mesh.remoteSecrets.map((secret) => [secret.resource, secret]));
+  const newSecrets = new Map(after.resources.flatMap((r) => {
+    const secret = r.kind === 'Secret' ? readRemoteSecret(r, assignment(r)) : undefined;
+    return secret ? [[r, secret] as const] : [];
+  }));
+  const remoteSecrets = spliceRun(mesh.remoteSecrets, before.resources.flatMap((r) => secretsByResource.get(r) ?? []), [...newSecrets.values()]);
+  if (!remoteSecrets) return undefined;
+
+  const facts: ResourceFacts = {
+    assignment,
+    install: installOf,
+    remoteSecret: (r) => newSecrets.get(r) ?? secretsByResource.get(r),
+    cacerts: cacertsReader(assignment),
+  };
+  const removed = new Set(before.resources);
+  const clusters = new Map(mesh.clusters);
+  for (const name of order) {
+    const cluster = mesh.clusters.get(name);
+    const replacement = after.resources.flatMap((r) => assignment(r).clusters.filter((c) => c === name).map(() => r));
+    const swap = cluster && replaceRun(cluster.resources, removed, replacement);
+    if (!swap) return undefined;
+    carrySelections(cluster.resources, swap.replaced, swap.run, replacement);
+    // The whole mesh's resources are only a lookup for Flux HelmReleases' values, which this path excludes.
+    clusters.set(name, rebuildCluster(name, swap.replaced, facts, newAssigner, mesh.controlPlaneNamespace, []));
+  }
+  const derived = derivedModel(mesh, before.resources, after.resources, (resources) => ({
+    clusters,
+    installs,
+    assignments: SwappedAssignments.of(mesh.assignments, before.resources, added, resources),
+    remoteSecrets,
+    ...summariseClusters(clusters, []),
+    now: settings.now ?? new Date(),
+  }));
+  adoptAssigner(derived, newAssigner);
+  const assigned = (a: Assignment) => a.clusters.length > 0;
+  if (before.resources.every((r) => assigned(oldAssignment(r))) && after.resources.every((r) => assigned(assignment(r)))) inheritUnassigned(derived, mesh);
+  return derived;
+}
+
+/**
  * The meshes `buildMeshes` would build after `before` is replaced by `after` (the same path), derived from
  * the previous ones without a rebuild; undefined when that cannot be done exactly and the caller must rebuild.
- * Only files that contribute nothing but placement qualify, on both sides of the edit; untouched clusters keep
- * their `Cluster` objects (and resource lists), so per-cluster caches stay valid for them.
+ * A file that contributes nothing but placement, on both sides of the edit, has its resources swapped in;
+ * a file the model reads facts from (an install config, a namespace, a secret) has its clusters rebuilt.
+ * Untouched clusters keep their `Cluster` objects (and resource lists), so per-cluster caches stay valid for them.
  */
 export function meshesWithFileReplaced(meshes: readonly MeshModel[], before: WorkspaceFile, after: WorkspaceFile, settings: MeshSettings): MeshModel[] | undefined {
   // Helm values settings turn kind-less documents into install sources; composition consumes files (then
   // their resources are not in the model, and the lookup below fails).
   if (settings.helmValues?.length || !before.resources.length || before.path !== after.path) return undefined;
-  if (!contributesOnlyPlacement(before) || !contributesOnlyPlacement(after)) return undefined;
   const at = meshes.findIndex((mesh) => mesh.assignments.has(before.resources[0]));
   if (at < 0) return undefined;
-  const replaced = replaceInMesh(meshes[at], before, after, settings.now ?? new Date());
+  const placedOnly = contributesOnlyPlacement(before) && contributesOnlyPlacement(after);
+  const replaced = (placedOnly && replaceInMesh(meshes[at], before, after, settings.now ?? new Date())) || replaceFactsInMesh(meshes[at], before, after, settings);
   return replaced && meshes.map((mesh, i) => (i === at ? replaced : mesh));
 }

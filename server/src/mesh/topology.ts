@@ -81,6 +81,20 @@ export function serviceExposuresFor(resources: readonly Resource[], deployment: 
   return gatewaysSelecting(resources, deployment).filter(exposesServices);
 }
 
+const serviceExposures = new WeakMap<readonly Resource[], Map<GatewayDeployment, boolean>>();
+
+/**
+ * True when some Istio Gateway among `resources` exposes services through `deployment`; kept per resource
+ * list and deployment, as every remote asks it of its primaries' lists.
+ */
+export function hasServiceExposureFor(resources: readonly Resource[], deployment: GatewayDeployment): boolean {
+  let byDeployment = serviceExposures.get(resources);
+  if (!byDeployment) serviceExposures.set(resources, (byDeployment = new Map()));
+  let exposed = byDeployment.get(deployment);
+  if (exposed === undefined) byDeployment.set(deployment, (exposed = serviceExposuresFor(resources, deployment).length > 0));
+  return exposed;
+}
+
 /** How istiod is exposed through one east-west gateway, and what is missing. */
 export interface IstiodExposure {
   /** The Gateway that passes istiod's ports through, if any. */
@@ -177,8 +191,34 @@ export interface RemotePrimaries {
   source?: PrimarySource;
 }
 
+/** Facts every remote's question about its primaries reads, gathered once per model. */
+interface PrimaryFacts {
+  primaries: Cluster[];
+  /** Clusters holding a remote secret, by the cluster the secret targets. */
+  holdersByTarget: Map<string | undefined, Set<string>>;
+  answers: Map<Cluster, Map<boolean, RemotePrimaries>>;
+}
+
+const primaryFacts = new WeakMap<MeshModel, PrimaryFacts>();
+
+function primaryFactsOf(mesh: MeshModel): PrimaryFacts {
+  let facts = primaryFacts.get(mesh);
+  if (!facts) {
+    const holdersByTarget = new Map<string | undefined, Set<string>>();
+    for (const secret of mesh.remoteSecrets) {
+      const target = remoteSecretTarget(secret);
+      let holders = holdersByTarget.get(target);
+      if (!holders) holdersByTarget.set(target, (holders = new Set()));
+      for (const holder of secret.holders) holders.add(holder);
+    }
+    facts = { primaries: [...mesh.clusters.values()].filter((c) => c.role === 'primary'), holdersByTarget, answers: new Map() };
+    primaryFacts.set(mesh, facts);
+  }
+  return facts;
+}
+
 function primariesOfMesh(mesh: MeshModel): Cluster[] {
-  return [...mesh.clusters.values()].filter((c) => c.role === 'primary');
+  return primaryFactsOf(mesh).primaries;
 }
 
 /**
@@ -187,6 +227,16 @@ function primariesOfMesh(mesh: MeshModel): Cluster[] {
  * `useAnnotation: false` answers from the other facts only (to check the annotation itself).
  */
 export function primariesOfRemote(mesh: MeshModel, remote: Cluster, useAnnotation = true): RemotePrimaries {
+  // Asked by several rules for every remote: answered once per model (a model is never mutated).
+  const { answers } = primaryFactsOf(mesh);
+  let byAnnotation = answers.get(remote);
+  if (!byAnnotation) answers.set(remote, (byAnnotation = new Map()));
+  let answer = byAnnotation.get(useAnnotation);
+  if (!answer) byAnnotation.set(useAnnotation, (answer = answerPrimariesOfRemote(mesh, remote, useAnnotation)));
+  return answer;
+}
+
+function answerPrimariesOfRemote(mesh: MeshModel, remote: Cluster, useAnnotation: boolean): RemotePrimaries {
   const primaries = primariesOfMesh(mesh);
   const annotation = useAnnotation ? controlPlaneClustersOf(remote) : undefined;
   if (annotation && !annotation.isPlaceholder) {
@@ -194,7 +244,7 @@ export function primariesOfRemote(mesh: MeshModel, remote: Cluster, useAnnotatio
     const named = primaries.filter((p) => names.includes('*') || names.includes(p.name));
     if (named.length) return { primaries: named, source: 'annotation' };
   }
-  const holders = new Set(mesh.remoteSecrets.filter((s) => remoteSecretTarget(s) === remote.name).flatMap((s) => s.holders));
+  const holders = primaryFactsOf(mesh).holdersByTarget.get(remote.name) ?? new Set<string>();
   const holding = primaries.filter((p) => holders.has(p.name));
   if (holding.length) return { primaries: holding, source: 'remote-secret' };
   if (primaries.length === 1) return { primaries, source: 'only-primary' };

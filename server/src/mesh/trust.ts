@@ -14,9 +14,14 @@ import {
   spireFacts,
   type IssuerRef,
   type TrustChartValues,
+  bundleFacts,
+  isBundle,
+  ISTIO_CSR_DEFAULT_RELEASE_NAMESPACE,
+  TRUST_MANAGER_DEFAULT_NAMESPACE,
+  type MountedFileSource,
 } from '../resources/certManager';
 import { secretValues } from '../resources/remoteSecret';
-import type { Located, Resource } from '../resources/resource';
+import { isPlaceholder, type Located, type Resource } from '../resources/resource';
 import { CACERTS_SECRET_NAME } from '../resources/cacerts';
 
 /**
@@ -28,16 +33,37 @@ import { CACERTS_SECRET_NAME } from '../resources/cacerts';
 
 export type TrustProviderKind = 'cacerts' | 'cert-manager' | 'istio-csr' | 'spire';
 
+/**
+ * The roots a provider hands its workloads to trust when that is a bundle of its own rather than the root it
+ * signs under: istio-csr's `app.tls.rootCAFile`, filled from a Secret, a ConfigMap or a trust-manager Bundle.
+ * Two clusters with different roots still trust each other when each one's bundle holds the other's root.
+ */
+export interface TrustBundle {
+  /** The roots of the bundle that the workspace holds. */
+  fingerprints: string[];
+  description: string;
+  /** False when a part of the bundle is not in the workspace: what it lacks cannot be judged. */
+  complete: boolean;
+  at: Located<unknown>;
+  /** The trust-manager Bundle that fills it, when one does. */
+  bundle?: Resource;
+}
+
+/** What every known root may carry: the bundle its cluster's workloads trust, when it is not just this root. */
+interface Trusting {
+  trusts?: TrustBundle;
+}
+
 export type RootOfTrust =
   /** Root certificates whose PEM is in the workspace (root-cert.pem, a CA issuer's `ca.crt`). */
-  | { kind: 'certificates'; fingerprints: string[]; description: string; at: Located<unknown> }
+  | ({ kind: 'certificates'; fingerprints: string[]; description: string; at: Located<unknown> } & Trusting)
   /** A Vault PKI mount: the same mount on the same server is the same root. */
-  | { kind: 'vault'; key: string; description: string; at: Located<unknown> }
+  | ({ kind: 'vault'; key: string; description: string; at: Located<unknown> } & Trusting)
   /** A root made inside the cluster (cert-manager `selfSigned`, SPIRE's own CA): one per root Certificate / server. */
-  | { kind: 'generated'; key: string; description: string; at: Located<unknown> }
+  | ({ kind: 'generated'; key: string; description: string; at: Located<unknown> } & Trusting)
   /** SPIRE federation: trust bundles are exchanged between trust domains rather than rooted in one CA. */
-  | { kind: 'federated'; description: string; at: Located<unknown> }
-  | { kind: 'unknown'; description: string };
+  | ({ kind: 'federated'; description: string; at: Located<unknown> } & Trusting)
+  | { kind: 'unknown'; description: string; trusts?: undefined };
 
 /** One step from the provider towards its root, for related information. */
 export interface ChainLink {
@@ -165,10 +191,130 @@ function certificateProvider(certificate: Resource, resources: readonly Resource
   return { kind: 'cert-manager', resource: certificate, anchor: certificate.located(['metadata', 'name'], certificate.name), description: `cert-manager ${certificate.displayName}`, chain, root };
 }
 
+/** The certificates of PEM texts, each once; `complete` false when a part is missing or filled in at deploy time. */
+interface ReadRoots {
+  fingerprints: string[];
+  descriptions: string[];
+  missing: string[];
+}
+
+function addPem(roots: ReadRoots, text: string | undefined, where: string): void {
+  const certificates = text ? readCertificates(text) : [];
+  if (!certificates.length) {
+    roots.missing.push(`${where} (${text === undefined ? 'not readable here' : 'holds no readable certificate'})`);
+    return;
+  }
+  for (const certificate of certificates) {
+    if (roots.fingerprints.includes(certificate.fingerprint)) continue;
+    roots.fingerprints.push(certificate.fingerprint);
+    roots.descriptions.push(describeCertificate(certificate));
+  }
+}
+
+/** The text of one key of a Secret (decoded) or ConfigMap, with where the key is; text undefined when a placeholder. */
+function objectValue(object: Resource, key: string): { text?: string; at: Located<unknown> } | undefined {
+  if (object.kind === 'Secret') {
+    const value = secretValues(object).get(key);
+    return value && { text: value.placeholder ? undefined : value.text, at: value.key };
+  }
+  const text = object.string(['data', key]);
+  return text === undefined ? undefined : { text: isPlaceholder(text) ? undefined : text, at: object.located(['data', key], key) };
+}
+
+function findObject(resources: readonly Resource[], kind: 'Secret' | 'ConfigMap', name: string, namespace: string): Resource | undefined {
+  return resources.find((r) => r.kind === kind && r.name === name && byNamespace(namespace)(r));
+}
+
+/** The roots a trust-manager Bundle gathers from its sources, as far as the workspace holds them. */
+export function readBundle(bundle: Resource, resources: readonly Resource[]): ReadRoots & { publicCAs: boolean } {
+  const roots: ReadRoots = { fingerprints: [], descriptions: [], missing: [] };
+  let publicCAs = false;
+  for (const source of bundleFacts(bundle).sources) {
+    if (source.type === 'useDefaultCAs') {
+      // Public CAs never sign a mesh's workload certificates: they neither help nor hurt the comparison.
+      publicCAs = true;
+    } else if (source.type === 'inLine') {
+      addPem(roots, source.text.isPlaceholder ? undefined : source.text.value, 'an inLine source');
+    } else {
+      const object = findObject(resources, source.type, source.name.value, TRUST_MANAGER_DEFAULT_NAMESPACE);
+      const where = `${source.type} ${source.name.value}${source.key ? ` key ${source.key}` : ''}`;
+      if (!object) roots.missing.push(`${where} (not in the workspace)`);
+      else if (!source.key) roots.missing.push(`${where} (no key named)`);
+      else addPem(roots, objectValue(object, source.key)?.text, where);
+    }
+  }
+  return { ...roots, publicCAs };
+}
+
+/** Whether a Bundle's target reaches the namespace: false only when the Namespace object says its labels do not match. */
+function bundleReaches(selector: Record<string, string> | undefined, namespace: string, resources: readonly Resource[]): boolean {
+  const object = selector && resources.find((r) => r.kind === 'Namespace' && r.name === namespace);
+  return !object || Object.entries(selector!).every(([key, value]) => object.labels()[key] === value);
+}
+
+/** The trust-manager Bundle that writes a mounted Secret/ConfigMap key into the namespace, when one does. */
+export function bundleWriting(source: MountedFileSource, namespace: string, resources: readonly Resource[]): Resource | undefined {
+  return resources.find((r) => {
+    if (!isBundle(r) || r.name !== source.name.value) return false;
+    const facts = bundleFacts(r);
+    return facts.targets.some((t) => t.kind === source.kind && t.key.value === source.key) && bundleReaches(facts.namespaceLabels, namespace, resources);
+  });
+}
+
+/** The roots in istio-csr's `app.tls.rootCAFile`, read from the Secret, ConfigMap or Bundle behind it. */
+function istioCsrTrustBundle(chart: TrustChartValues, resources: readonly Resource[], chain: ChainLink[]): TrustBundle | undefined {
+  const { rootCAFile, rootCASource } = istioCsrFacts(chart);
+  if (!rootCAFile) return undefined;
+  chain.push({ description: `app.tls.rootCAFile ${rootCAFile.value}`, at: rootCAFile });
+  const unreadable = (why: string): TrustBundle => ({ fingerprints: [], description: `the roots in ${rootCAFile.value} (${why})`, complete: false, at: rootCAFile });
+  if (rootCAFile.isPlaceholder) return unreadable('filled in at deploy time');
+  if (!rootCASource) return unreadable('no Secret or ConfigMap volume is mounted there in these values');
+  const namespace = chart.namespace ?? ISTIO_CSR_DEFAULT_RELEASE_NAMESPACE;
+  const roots: ReadRoots = { fingerprints: [], descriptions: [], missing: [] };
+  const where = `${rootCASource.kind} ${rootCASource.name.value} key ${rootCASource.key}`;
+  const bundle = bundleWriting(rootCASource, namespace, resources);
+  const object = bundle ? undefined : findObject(resources, rootCASource.kind, rootCASource.name.value, namespace);
+  let publicCAs = false;
+  let keyAt: Located<unknown> | undefined;
+  if (bundle) {
+    chain.push({ description: `trust-manager Bundle ${bundle.name}, which writes ${where}`, at: bundle.located(['metadata', 'name'], bundle.name) });
+    const read = readBundle(bundle, resources);
+    Object.assign(roots, { fingerprints: read.fingerprints, descriptions: read.descriptions, missing: read.missing });
+    publicCAs = read.publicCAs;
+  } else if (object) {
+    chain.push({ description: where, at: object.located(['metadata', 'name'], object.name) });
+    const value = objectValue(object, rootCASource.key);
+    addPem(roots, value?.text, where);
+    keyAt = value?.at;
+  } else {
+    return unreadable(`${where}, which is not in the workspace`);
+  }
+  const from = bundle ? `trust-manager Bundle ${bundle.name}` : where;
+  const held = roots.descriptions.length ? roots.descriptions.join(', ') : 'no readable root';
+  const notes = [...(roots.missing.length ? [`not in the workspace or unreadable: ${roots.missing.join('; ')}`] : []), ...(publicCAs ? ['plus the default public CAs'] : [])];
+  return {
+    fingerprints: roots.fingerprints,
+    description: `${held} from ${from}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    complete: roots.missing.length === 0,
+    at: bundle?.located(['metadata', 'name'], bundle.name) ?? keyAt ?? rootCAFile,
+    bundle,
+  };
+}
+
 function istioCsrProvider(chart: TrustChartValues, resources: readonly Resource[]): TrustProvider {
   const chain: ChainLink[] = [];
   const { issuer } = istioCsrFacts(chart);
-  const root = rootOfReference(issuer, resources, chain, chart.resource);
+  const signing = rootOfReference(issuer, resources, chain, chart.resource);
+  const trusts = istioCsrTrustBundle(chart, resources, chain);
+  // With app.tls.rootCAFile, the file is what workloads trust; when the issuer's own root is not readable here,
+  // the file's roots are the cluster's root, compared like a cacerts root-cert.pem.
+  const root: RootOfTrust = !trusts
+    ? signing
+    : signing.kind === 'unknown' || signing.kind === 'vault' || signing.kind === 'generated'
+      ? trusts.fingerprints.length
+        ? { kind: 'certificates', fingerprints: trusts.fingerprints, description: trusts.description, at: trusts.at, trusts }
+        : signing.kind === 'unknown' ? signing : { ...signing, trusts }
+      : { ...signing, trusts };
   return { kind: 'istio-csr', resource: chart.resource, anchor: issuer.name ?? chart.anchor, description: `istio-csr with ${issuer.kind} ${issuer.resolvedName}`, chain, root, chart };
 }
 
@@ -204,13 +350,34 @@ export function trustProvidersOf(cluster: Cluster, controlPlaneNamespace: string
   return providers.sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind));
 }
 
-/** Whether two roots are the same: undefined when the workspace cannot tell (different kinds, or unknown). */
-export function sameRoot(a: RootOfTrust, b: RootOfTrust): boolean | undefined {
+/** Whether two roots are the very same root (not merely trusted by each other); undefined when the workspace cannot tell. */
+export function sameSigningRoot(a: RootOfTrust, b: RootOfTrust): boolean | undefined {
   if (a.kind !== b.kind || a.kind === 'unknown' || b.kind === 'unknown') return undefined;
   // Sharing any root is enough: a bundle of old and new roots during a rotation is fine.
   if (a.kind === 'certificates' && b.kind === 'certificates') return a.fingerprints.some((fp) => b.fingerprints.includes(fp));
   if (a.kind === 'federated') return true;
   return (a as { key: string }).key === (b as { key: string }).key;
+}
+
+/** Whether the workloads under `truster` accept certificates signed under `signer`'s root; undefined when not known. */
+export function trustsRootOf(truster: RootOfTrust, signer: RootOfTrust): boolean | undefined {
+  if (signer.kind !== 'certificates') return undefined;
+  const bundle = truster.trusts;
+  if (!bundle) return truster.kind === 'certificates' ? truster.fingerprints.some((fp) => signer.fingerprints.includes(fp)) : undefined;
+  if (bundle.fingerprints.some((fp) => signer.fingerprints.includes(fp))) return true;
+  return bundle.complete ? false : undefined;
+}
+
+/**
+ * Whether two clusters' roots make one trust: the same root, or (when a cluster distributes a trust bundle of
+ * its own) each trusting the other's root: federation. Undefined when the workspace cannot tell.
+ */
+export function sameRoot(a: RootOfTrust, b: RootOfTrust): boolean | undefined {
+  const signing = sameSigningRoot(a, b);
+  if (signing === true || (!a.trusts && !b.trusts)) return signing;
+  const both = [trustsRootOf(a, b), trustsRootOf(b, a)];
+  if (both.includes(false)) return false;
+  return both.every((t) => t === true) ? true : undefined;
 }
 
 /**

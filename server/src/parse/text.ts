@@ -15,18 +15,29 @@ export interface SourceLocation {
   range: Range;
 }
 
-/** Offsets of line starts, so offset → position is a binary search instead of a scan. */
+/**
+ * Offsets of line starts, so offset → position is a binary search instead of a scan. It keeps the starts in a
+ * typed array (4 bytes a line) and not the text, so a file's text can be dropped or packed while its index lives.
+ */
 export class LineIndex {
-  private readonly lineStarts: number[];
+  private readonly lineStarts: Uint32Array;
+  /** The length of the text, in UTF-16 units. */
+  readonly length: number;
 
-  constructor(readonly text: string) {
-    const starts = [0];
+  constructor(text: string) {
+    let count = 1;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) count++;
+    }
+    const starts = new Uint32Array(count);
+    let line = 1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts[line++] = i + 1;
     }
     this.lineStarts = starts;
+    this.length = text.length;
   }
 
   get lineCount(): number {
@@ -38,7 +49,7 @@ export class LineIndex {
   }
 
   positionAt(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const clamped = Math.max(0, Math.min(offset, this.length));
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
@@ -50,7 +61,7 @@ export class LineIndex {
   }
 
   offsetAt(position: Position): number {
-    return Math.min(this.text.length, this.lineStart(position.line) + Math.max(0, position.character));
+    return Math.min(this.length, this.lineStart(position.line) + Math.max(0, position.character));
   }
 
   rangeOf(startOffset: number, endOffset: number): Range {

@@ -1,5 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { compactValue, PackedText } from './compact';
 import { LineIndex, type Range, type SourceLocation } from './text';
 
 /** A path into a YAML value: mapping keys and sequence indexes. */
@@ -57,14 +58,16 @@ export interface LocatedRange {
   exact: boolean;
 }
 
+/** CSTs built lately, least recently used first. */
+const recentlyParsed = new Map<YamlDocument, Document.Parsed>();
+const RECENTLY_PARSED_LIMIT = 64;
+
 /**
  * One YAML document of a file. Its value comes from js-yaml (fast); the `yaml` CST, which gives exact
  * ranges, is built only when somebody asks for a range, so a workspace of thousands of documents pays for
  * ranges only where there is something to report.
  */
 export class YamlDocument {
-  private cst: Document.Parsed | undefined;
-
   constructor(
     readonly file: YamlFile,
     readonly index: number,
@@ -73,7 +76,8 @@ export class YamlDocument {
     readonly endOffset: number,
     /** The loaded value; null for an empty document or one that could not be loaded. */
     public value: unknown,
-    readonly problems: readonly YamlProblem[],
+    /** Replaced by a shared empty list when the document has none (see parseYamlFile). */
+    public problems: readonly YamlProblem[],
     readonly directives: Directives,
   ) {}
 
@@ -128,11 +132,22 @@ export class YamlDocument {
     return this.locate(path, part).range;
   }
 
-  /** The `yaml` package's document, built once on demand. */
+  /**
+   * The `yaml` package's document, built on demand and kept among the recently used ones: a CST costs tens of
+   * times its text, and the documents a mesh-wide finding points at (one per cluster) are many.
+   */
   parsed(): Document.Parsed {
+    const recent = recentlyParsed.get(this);
+    if (recent) {
+      recentlyParsed.delete(this);
+      recentlyParsed.set(this, recent);
+      return recent;
+    }
     // logLevel 'error': the parser's warnings (e.g. a collection used as a key) would go to stderr with the key's text.
-    this.cst ??= parseDocument(this.text, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' });
-    return this.cst;
+    const parsed = parseDocument(this.text, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' });
+    recentlyParsed.set(this, parsed);
+    if (recentlyParsed.size > RECENTLY_PARSED_LIMIT) recentlyParsed.delete(recentlyParsed.keys().next().value!);
+    return parsed;
   }
 
   private nodeRange(node: Node): Range {
@@ -145,17 +160,44 @@ export class YamlDocument {
   }
 }
 
+/** Shared by every document without directives (nearly all of them): an empty Map costs 200 bytes. */
+const NO_DIRECTIVES: Directives = new Map();
+const NO_PROBLEMS: readonly YamlProblem[] = Object.freeze([]);
+
 export class YamlFile {
-  readonly lines: LineIndex;
+  private lineIndex: LineIndex | undefined;
+  /** The text while it is kept as it is; undefined once packed. */
+  private plainText: string | undefined;
+  private packedText: PackedText | undefined;
   readonly documents: YamlDocument[] = [];
   /** Directives in the comment block at the top of the file; they apply to every document. */
-  headerDirectives: Directives = new Map();
+  headerDirectives: Directives = NO_DIRECTIVES;
 
   constructor(
     readonly file: string,
-    readonly text: string,
+    text: string,
   ) {
-    this.lines = new LineIndex(text);
+    this.plainText = text;
+  }
+
+  get text(): string {
+    return this.plainText ?? this.packedText!.text;
+  }
+
+  /** Line starts, built when a range is first asked for (most files of a workspace never have one). */
+  get lines(): LineIndex {
+    this.lineIndex ??= new LineIndex(this.text);
+    return this.lineIndex;
+  }
+
+  /**
+   * Keeps the text packed from now on (see PackedText): for a workspace's files, whose text is read again only
+   * for ranges. A text that cannot be packed exactly is kept as it is.
+   */
+  packText(): void {
+    if (this.plainText === undefined || !PackedText.canPack(this.plainText)) return;
+    this.packedText = new PackedText(this.plainText);
+    this.plainText = undefined;
   }
 }
 
@@ -316,15 +358,19 @@ function lineRange(file: YamlFile, offset: number): Range {
   return file.lines.rangeOf(offset, Math.max(offset, end));
 }
 
+function withoutEmpty(directives: Map<string, string>): Directives {
+  return directives.size > 0 ? directives : NO_DIRECTIVES;
+}
+
 /** Splits a file into its YAML documents and loads each; problems become data, never exceptions. */
 export function parseYamlFile(file: string, text: string): YamlFile {
   const result = new YamlFile(file, text);
   const chunks = splitDocuments(text);
-  result.headerDirectives = parseDirectives(leadingCommentLines(text));
+  result.headerDirectives = withoutEmpty(parseDirectives(leadingCommentLines(text)));
   const analysedChunks = chunks.slice(0, PARSE_LIMITS.maxDocumentsPerFile);
   analysedChunks.forEach((chunk, index) => {
     const chunkText = text.slice(chunk.start, chunk.end);
-    const directives = parseDirectives([...chunk.precedingComments, ...leadingCommentLines(chunkText)]);
+    const directives = withoutEmpty(parseDirectives([...chunk.precedingComments, ...leadingCommentLines(chunkText)]));
     const problems: YamlProblem[] = [];
     if (index === analysedChunks.length - 1 && chunks.length > analysedChunks.length) {
       const firstSkipped = chunks[analysedChunks.length].start;
@@ -350,7 +396,7 @@ export function parseYamlFile(file: string, text: string): YamlFile {
     }
     if (!ALIAS_USE.test(chunkText)) {
       try {
-        document.value = jsYaml.load(chunkText, JS_YAML_OPTIONS);
+        document.value = compactValue(jsYaml.load(chunkText, JS_YAML_OPTIONS));
         return;
       } catch (error) {
         if (isJsYamlDepthError(error) || error instanceof RangeError) {
@@ -367,6 +413,7 @@ export function parseYamlFile(file: string, text: string): YamlFile {
       problems.push({ code: 'YAML003', severity: 'error', message: `This document was not analysed: ${(error as Error).message.split('\n')[0]}`, range: result.lines.rangeOf(chunk.start, chunk.start) });
     }
   });
+  for (const document of result.documents) if (document.problems.length === 0) document.problems = NO_PROBLEMS;
   return result;
 }
 
@@ -382,6 +429,6 @@ export function unanalysedYamlFile(file: string, reason: string): YamlFile {
     message: `This file was not analysed: ${reason}.`,
     range: result.lines.rangeOf(0, 0),
   };
-  result.documents.push(new YamlDocument(result, 0, 0, 0, null, [problem], new Map()));
+  result.documents.push(new YamlDocument(result, 0, 0, 0, null, [problem], NO_DIRECTIVES));
   return result;
 }

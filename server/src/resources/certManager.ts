@@ -1,8 +1,8 @@
-import type { YamlDocument } from '../parse/yamlFile';
+import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { locatedString } from './installConfig';
 import { applicationChartSource, applicationValues, helmReleaseChart, helmReleaseValues, HELM_VALUES_KIND } from './installSources';
 import type { ValuesReader } from './mergedValues';
-import { isRecord, Located, type Resource } from './resource';
+import { childPath, isRecord, Located, type Resource } from './resource';
 
 /**
  * The objects teams provide Istio's trust with instead of a committed `cacerts` Secret: cert-manager
@@ -46,11 +46,11 @@ export interface IssuerRef {
 }
 
 function readIssuerRef(values: ValuesReader, path: (string | number)[], namespace: string | undefined, defaultName?: string): IssuerRef | undefined {
-  const name = locatedString(values, [...path, 'name']);
+  const name = locatedString(values, childPath(path, 'name'));
   const resolvedName = name?.value ?? defaultName;
   if (!resolvedName) return undefined;
-  const kindAt = locatedString(values, [...path, 'kind']);
-  const group = locatedString(values, [...path, 'group'])?.value;
+  const kindAt = locatedString(values, childPath(path, 'kind'));
+  const group = locatedString(values, childPath(path, 'group'))?.value;
   return {
     name,
     resolvedName,
@@ -99,8 +99,8 @@ export function issuerBackend(issuer: Resource): IssuerBackend {
 export function issuerCredentialRefs(issuer: Resource): { name: Located<string>; key?: string; what: string }[] {
   const refs: { name: Located<string>; key?: string; what: string }[] = [];
   const add = (path: string[], what: string) => {
-    const name = issuer.locatedString([...path, 'name']);
-    if (name) refs.push({ name, key: issuer.string([...path, 'key']), what });
+    const name = issuer.locatedString(childPath(path, 'name'));
+    if (name) refs.push({ name, key: issuer.string(childPath(path, 'key')), what });
   };
   add(['spec', 'vault', 'auth', 'tokenSecretRef'], 'a Vault token');
   add(['spec', 'vault', 'auth', 'appRole', 'secretRef'], 'a Vault AppRole secret ID');
@@ -161,7 +161,7 @@ export function readTrustChart(resource: Resource, lookup: readonly Resource[]):
   }
   if (resource.kind === 'Application') {
     const sourcePath = applicationChartSource(resource, (chart) => trustChartName(chart) !== undefined);
-    const named = sourcePath && resource.locatedString([...sourcePath, 'chart']);
+    const named = sourcePath && resource.locatedString(childPath(sourcePath, 'chart'));
     const chart = trustChartName(named?.value);
     if (!sourcePath || !named || !chart) return undefined;
     return { chart, resource, values: applicationValues(resource, sourcePath), anchor: named, plainValuesFile: false, namespace: resource.string(['spec', 'destination', 'namespace']) };
@@ -175,20 +175,111 @@ export const ISTIO_CSR_DEFAULT_CLUSTER_ID = 'Kubernetes';
 const ISTIO_CSR_DEFAULT_ISSUER = 'istio-ca';
 const ISTIO_CSR_DEFAULT_NAMESPACE = 'istio-system';
 
+/** The namespace the chart's istio-csr runs in when the release's namespace is not written (its docs install it there). */
+export const ISTIO_CSR_DEFAULT_RELEASE_NAMESPACE = 'cert-manager';
+
+/** Where istio-csr's `app.tls.rootCAFile` comes from: the Secret or ConfigMap volume mounted at its folder, and the key that becomes the file. */
+export interface MountedFileSource {
+  kind: 'Secret' | 'ConfigMap';
+  name: Located<string>;
+  key: string;
+}
+
 export interface IstioCsrFacts {
   clusterID?: Located<string>;
   issuer: IssuerRef;
   trustDomain?: Located<string>;
+  /** `app.tls.rootCAFile`: the PEM roots istio-csr puts in every namespace's `istio-ca-root-cert` (else its issuer's CA). */
+  rootCAFile?: Located<string>;
+  /** The volume that file is read from, when the chart's `volumes`/`volumeMounts` say. */
+  rootCASource?: MountedFileSource;
 }
 
 export function istioCsrFacts(chart: TrustChartValues): IstioCsrFacts {
   const { values } = chart;
   const issuerNamespace = locatedString(values, ['app', 'certmanager', 'namespace'])?.value ?? ISTIO_CSR_DEFAULT_NAMESPACE;
+  const rootCAFile = locatedString(values, ['app', 'tls', 'rootCAFile']);
   return {
     clusterID: locatedString(values, ['app', 'server', 'clusterID']),
     issuer: readIssuerRef(values, ['app', 'certmanager', 'issuer'], issuerNamespace, ISTIO_CSR_DEFAULT_ISSUER)!,
     trustDomain: locatedString(values, ['app', 'tls', 'trustDomain']),
+    rootCAFile,
+    rootCASource: rootCAFile && !rootCAFile.isPlaceholder ? mountedFileSource(values, rootCAFile.value) : undefined,
   };
+}
+
+/** The mapping entries of a values list, each with its path; anything else is skipped. */
+function valueEntries(values: ValuesReader, path: ValuePath): { entry: Record<string, unknown>; path: ValuePath }[] {
+  const list = values.get(path);
+  return Array.isArray(list) ? list.flatMap((entry, index) => (isRecord(entry) ? [{ entry, path: childPath(path, index) }] : [])) : [];
+}
+
+/**
+ * The Secret/ConfigMap key a file of the pod comes from: the `volumeMounts` entry whose `mountPath` holds the file
+ * (or whose `subPath` is the file), then the `volumes` entry of that name, its `items` remapping keys to paths.
+ */
+export function mountedFileSource(values: ValuesReader, file: string): MountedFileSource | undefined {
+  for (const { entry: mount } of valueEntries(values, ['volumeMounts'])) {
+    const mountPath = typeof mount.mountPath === 'string' ? mount.mountPath.replace(/\/+$/, '') : undefined;
+    if (!mountPath || typeof mount.name !== 'string') continue;
+    const subPath = typeof mount.subPath === 'string' ? mount.subPath : undefined;
+    const inVolume = subPath ? (file === mountPath ? subPath : undefined) : file.startsWith(`${mountPath}/`) ? file.slice(mountPath.length + 1) : undefined;
+    if (!inVolume) continue;
+    const volume = valueEntries(values, ['volumes']).find(({ entry }) => entry.name === mount.name);
+    if (!volume) return undefined;
+    for (const [kind, field, nameKey] of [['Secret', 'secret', 'secretName'], ['ConfigMap', 'configMap', 'name']] as const) {
+      const name = locatedString(values, childPath(volume.path, field, nameKey));
+      if (!name) continue;
+      const items = valueEntries(values, childPath(volume.path, field, 'items'));
+      const item = items.find(({ entry }) => entry.path === inVolume)?.entry;
+      const key = items.length ? (typeof item?.key === 'string' ? item.key : undefined) : inVolume;
+      return key ? { kind, name, key } : undefined;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+// --- trust-manager Bundle --------------------------------------------------------------------------------
+
+/** The namespace trust-manager reads a Bundle's Secret and ConfigMap sources from unless installed otherwise. */
+export const TRUST_MANAGER_DEFAULT_NAMESPACE = 'cert-manager';
+
+/** One entry of a Bundle's `spec.sources`. */
+export type BundleSource =
+  | { type: 'inLine'; text: Located<string> }
+  | { type: 'Secret' | 'ConfigMap'; name: Located<string>; key?: string }
+  | { type: 'useDefaultCAs'; at: Located<unknown> };
+
+export interface BundleFacts {
+  sources: BundleSource[];
+  /** `spec.target.configMap.key` / `spec.target.secret.key`: the object is named after the Bundle. */
+  targets: { kind: 'Secret' | 'ConfigMap'; key: Located<string> }[];
+  /** `spec.target.namespaceSelector.matchLabels`; undefined when the target goes to every namespace. */
+  namespaceLabels?: Record<string, string>;
+}
+
+export function isBundle(resource: Resource): boolean {
+  return resource.kind === BUNDLE_KIND && resource.apiVersion.startsWith('trust.cert-manager.io/');
+}
+
+export function bundleFacts(bundle: Resource): BundleFacts {
+  const sources = bundle.list(['spec', 'sources']).flatMap(({ item, path }): BundleSource[] => {
+    const inLine = bundle.locatedString(childPath(path, 'inLine'));
+    if (inLine) return [{ type: 'inLine', text: inLine }];
+    if (item.useDefaultCAs === true) return [{ type: 'useDefaultCAs', at: bundle.located(childPath(path, 'useDefaultCAs'), true) }];
+    for (const [type, field] of [['Secret', 'secret'], ['ConfigMap', 'configMap']] as const) {
+      const name = bundle.locatedString(childPath(path, field, 'name'));
+      if (name) return [{ type, name, key: bundle.string(childPath(path, field, 'key')) }];
+    }
+    return [];
+  });
+  const targets = (['ConfigMap', 'Secret'] as const).flatMap((kind) => {
+    const key = bundle.locatedString(['spec', 'target', kind === 'ConfigMap' ? 'configMap' : 'secret', 'key']);
+    return key ? [{ kind, key }] : [];
+  });
+  const selector = bundle.get(['spec', 'target', 'namespaceSelector', 'matchLabels']);
+  return { sources, targets, namespaceLabels: isRecord(selector) ? bundle.labels(['spec', 'target', 'namespaceSelector', 'matchLabels']) : undefined };
 }
 
 /** SPIRE's trust domain when the chart's `global.spire.trustDomain` is unset. */

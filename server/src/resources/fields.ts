@@ -1,5 +1,5 @@
 import type { ValuePath } from '../parse/yamlFile';
-import { Located, Resource, scalarString } from './resource';
+import { childPath, compactList, Located, Resource, scalarString } from './resource';
 
 /** The namespace a namespaced object lands in: the one it names, else `default` (as kubectl and istioctl do). */
 export function objectNamespace(resource: Resource): string {
@@ -23,10 +23,12 @@ export function locatedNumber(resource: Resource, path: ValuePath): Located<numb
 export function locatedStrings(resource: Resource, path: ValuePath): Located<string>[] {
   const raw = resource.get(path);
   if (!Array.isArray(raw)) return [];
-  return raw.flatMap((entry, index) => {
-    const value = scalarString(entry);
-    return value === undefined ? [] : [resource.located([...path, index], value)];
-  });
+  return compactList(
+    raw.flatMap((entry, index) => {
+      const value = scalarString(entry);
+      return value === undefined ? [] : [resource.located(childPath(path, index), value)];
+    }),
+  );
 }
 
 /** String labels of a mapping (selectors, labels); undefined when the mapping is absent or not a mapping. */

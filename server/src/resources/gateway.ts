@@ -1,7 +1,7 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { locatedNumber, locatedStrings, objectNamespace, stringMap } from './fields';
 import { parseGatewayHost, type GatewayHost } from './hosts';
-import type { Located, Resource } from './resource';
+import { childPath, type Located, type Resource } from './resource';
 
 /** TLS modes that hand the encrypted stream on untouched, so the port must carry TLS. */
 export const PASSTHROUGH_MODES = ['PASSTHROUGH', 'AUTO_PASSTHROUGH'] as const;
@@ -42,11 +42,11 @@ export function readGateway(resource: Resource): GatewayView {
   const namespace = objectNamespace(resource);
   const servers = resource.list(['spec', 'servers']).map(({ path }): GatewayServer => ({
     path,
-    port: locatedNumber(resource, [...path, 'port', 'number']),
-    portName: resource.locatedString([...path, 'port', 'name']),
-    protocol: resource.locatedString([...path, 'port', 'protocol']),
-    tlsMode: resource.locatedString([...path, 'tls', 'mode']),
-    hosts: locatedStrings(resource, [...path, 'hosts']).map((written) => ({ written, parsed: parseGatewayHost(written.value, namespace) })),
+    port: locatedNumber(resource, childPath(path, 'port', 'number')),
+    portName: resource.locatedString(childPath(path, 'port', 'name')),
+    protocol: resource.locatedString(childPath(path, 'port', 'protocol')),
+    tlsMode: resource.locatedString(childPath(path, 'tls', 'mode')),
+    hosts: locatedStrings(resource, childPath(path, 'hosts')).map((written) => ({ written, parsed: parseGatewayHost(written.value, namespace) })),
   }));
   return { resource, namespace, name: resource.name, selector: stringMap(resource, ['spec', 'selector']) ?? {}, servers };
 }

@@ -1,6 +1,6 @@
 import type { ValuePath } from '../parse/yamlFile';
 import type { ValuesReader } from './mergedValues';
-import { isRecord, Located, Resource, scalarString } from './resource';
+import { childPath, isRecord, Located, Resource, scalarString } from './resource';
 
 /** The label that names a gateway's (and a namespace's) network. */
 export const NETWORK_LABEL = 'topology.istio.io/network';
@@ -100,15 +100,15 @@ export function locatedStrings(resource: ValuesReader, path: ValuePath): Located
   if (!Array.isArray(raw)) return undefined;
   return raw.flatMap((entry, index) => {
     const text = scalarString(entry);
-    return text === undefined ? [] : [resource.located([...path, index], text)];
+    return text === undefined ? [] : [resource.located(childPath(path, index), text)];
   });
 }
 
 /** `meshConfig.trustDomain` and its aliases under `meshConfigPath`. */
 export function readTrustDomain(resource: ValuesReader, meshConfigPath: ValuePath): Pick<InstallConfig, 'trustDomain' | 'trustDomainAliases'> {
   return {
-    trustDomain: locatedString(resource, [...meshConfigPath, 'trustDomain']),
-    trustDomainAliases: locatedStrings(resource, [...meshConfigPath, 'trustDomainAliases']),
+    trustDomain: locatedString(resource, childPath(meshConfigPath, 'trustDomain')),
+    trustDomainAliases: locatedStrings(resource, childPath(meshConfigPath, 'trustDomainAliases')),
   };
 }
 
@@ -120,12 +120,12 @@ export function envEntries(resource: ValuesReader, path: ValuePath): Map<string,
       if (!isRecord(entry)) return;
       const name = scalarString(entry.name);
       const value = scalarString(entry.value);
-      if (name && value !== undefined) env.set(name, resource.located([...path, index, 'value'], value));
+      if (name && value !== undefined) env.set(name, resource.located(childPath(path, index, 'value'), value));
     });
   } else if (isRecord(raw)) {
     for (const [name, value] of Object.entries(raw)) {
       const text = scalarString(value);
-      if (text !== undefined) env.set(name, resource.located([...path, name], text));
+      if (text !== undefined) env.set(name, resource.located(childPath(path, name), text));
     }
   }
   return env;
@@ -143,16 +143,16 @@ function operatorGateways(resource: Resource, install: InstallConfig): GatewayDe
   return resource.list(['spec', 'components', 'ingressGateways']).flatMap(({ item, path }) => {
     if (item.enabled === false) return [];
     const name = scalarString(item.name) ?? 'istio-ingressgateway';
-    const labels = resource.labels([...path, 'label']);
-    const env = envEntries(resource, [...path, 'k8s', 'env']);
+    const labels = resource.labels(childPath(path, 'label'));
+    const env = envEntries(resource, childPath(path, 'k8s', 'env'));
     return [{
       name,
       namespace: scalarString(item.namespace) ?? resource.string(['spec', 'namespace']) ?? 'istio-system',
       labels: { app: name, istio: name.replace(/^istio-/, ''), ...labels },
-      declaration: resource.located([...path, 'name'], name),
-      networkLabel: labels[NETWORK_LABEL] !== undefined ? resource.located([...path, 'label', NETWORK_LABEL], labels[NETWORK_LABEL]) : undefined,
+      declaration: resource.located(childPath(path, 'name'), name),
+      networkLabel: labels[NETWORK_LABEL] !== undefined ? resource.located(childPath(path, 'label', NETWORK_LABEL), labels[NETWORK_LABEL]) : undefined,
       requestedNetworkView: env.get('ISTIO_META_REQUESTED_NETWORK_VIEW'),
-      ports: gatewayPorts(resource.get([...path, 'k8s', 'service', 'ports'])),
+      ports: gatewayPorts(resource.get(childPath(path, 'k8s', 'service', 'ports'))),
       install,
     }];
   });
@@ -163,7 +163,7 @@ export function readValuesIdentity(
   resource: ValuesReader,
   valuesPath: ValuePath,
 ): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster' | 'caAddress' | 'trustDomain' | 'trustDomainAliases'> {
-  const at = (...path: string[]) => [...valuesPath, ...path];
+  const at = (...path: string[]) => childPath(valuesPath, ...path);
   return {
     meshID: locatedString(resource, at('global', 'meshID')),
     clusterName: locatedString(resource, at('global', 'multiCluster', 'clusterName')),
@@ -182,7 +182,7 @@ export function readIstioOperator(resource: Resource): InstallConfig {
   const valuesPath = ['spec', 'values'];
   const profile = locatedString(resource, ['spec', 'profile']);
   const pilotEnv = envEntries(resource, ['spec', 'components', 'pilot', 'k8s', 'env']);
-  for (const [name, value] of envEntries(resource, [...valuesPath, 'pilot', 'env'])) if (!pilotEnv.has(name)) pilotEnv.set(name, value);
+  for (const [name, value] of envEntries(resource, childPath(valuesPath, 'pilot', 'env'))) if (!pilotEnv.has(name)) pilotEnv.set(name, value);
   const pilotEnabled = resource.get(['spec', 'components', 'pilot', 'enabled']);
   const profileName = profile?.value ?? 'default';
   const identity = readValuesIdentity(resource, valuesPath);

@@ -1,3 +1,4 @@
+import { compositionUnitOf } from '../compose/composedDocument';
 import { embeddedDocument } from '../parse/embedded';
 import type { ValuePath } from '../parse/yamlFile';
 import {
@@ -13,7 +14,7 @@ import {
   type InstallConfig,
 } from './installConfig';
 import { helmSetValue, MergedValues, splitHelmName, type ValuesLayer, type ValuesReader } from './mergedValues';
-import { isRecord, Located, scalarString, type Resource } from './resource';
+import { childPath, isRecord, Located, scalarString, type Resource } from './resource';
 
 /**
  * Every way of installing Istio that Istio Mesh reads, reduced to `InstallConfig`s: IstioOperator, plain Helm
@@ -138,9 +139,13 @@ export function readHelmInstall(helm: HelmSource): InstallConfig {
   return install;
 }
 
-/** A Helm values file; its chart comes from the directive, the setting or its content (in that order). */
+/**
+ * A Helm values file; its chart comes from the directive, the setting or its content (in that order). Values
+ * composed for a kustomize `helmCharts` entry also carry the release's name, namespace and chart version.
+ */
 export function readHelmValuesFile(resource: Resource, chart: Located<string>): InstallConfig {
-  return readHelmInstall({ source: 'Helm values', resource, chart, values: resource, valuesPath: [] });
+  const release = compositionUnitOf(resource)?.helmRelease;
+  return readHelmInstall({ source: 'Helm values', resource, chart, values: resource, valuesPath: [], releaseName: release?.name, namespace: release?.namespace, version: release?.version });
 }
 
 /** The ConfigMap/Secret data a Flux `valuesFrom` entry names, found among the workspace's resources. */
@@ -216,32 +221,32 @@ export function applicationChartSource(resource: Resource, accepts: (chart: stri
 export function readApplication(resource: Resource): InstallConfig | undefined {
   const sourcePath = applicationChartSource(resource);
   if (!sourcePath) return undefined;
-  const helm = [...sourcePath, 'helm'];
+  const helm = childPath(sourcePath, 'helm');
   return readHelmInstall({
     source: 'Application',
     resource,
-    chart: resource.locatedString([...sourcePath, 'chart'])!,
-    version: resource.locatedString([...sourcePath, 'targetRevision']),
+    chart: resource.locatedString(childPath(sourcePath, 'chart'))!,
+    version: resource.locatedString(childPath(sourcePath, 'targetRevision')),
     values: applicationValues(resource, sourcePath),
-    valuesPath: [...helm, 'valuesObject'],
-    releaseName: resource.string([...helm, 'releaseName']) ?? resource.name,
+    valuesPath: childPath(helm, 'valuesObject'),
+    releaseName: resource.string(childPath(helm, 'releaseName')) ?? resource.name,
     namespace: resource.string(['spec', 'destination', 'namespace']),
   });
 }
 
 /** The merged Helm values of one source of an Argo CD `Application`, for any chart. */
 export function applicationValues(resource: Resource, sourcePath: ValuePath): MergedValues {
-  const helm = [...sourcePath, 'helm'];
+  const helm = childPath(sourcePath, 'helm');
   const layers: ValuesLayer[] = [];
-  const valuesString = embeddedDocument(resource.doc, [...helm, 'values']);
+  const valuesString = embeddedDocument(resource.doc, childPath(helm, 'values'));
   if (valuesString && isRecord(valuesString.value)) layers.push({ doc: valuesString, path: [], value: valuesString.value });
-  const valuesObject = resource.get([...helm, 'valuesObject']);
-  if (isRecord(valuesObject)) layers.push({ doc: resource.doc, path: [...helm, 'valuesObject'], value: valuesObject });
-  for (const { item, path } of resource.list([...helm, 'parameters'])) {
+  const valuesObject = resource.get(childPath(helm, 'valuesObject'));
+  if (isRecord(valuesObject)) layers.push({ doc: resource.doc, path: childPath(helm, 'valuesObject'), value: valuesObject });
+  for (const { item, path } of resource.list(childPath(helm, 'parameters'))) {
     const name = scalarString(item.name);
     const value = scalarString(item.value);
     if (!name || value === undefined) continue;
-    layers.push({ doc: resource.doc, path: [...path, 'value'], value: helmSetValue(value, item.forceString === true), targetPath: splitHelmName(name) });
+    layers.push({ doc: resource.doc, path: childPath(path, 'value'), value: helmSetValue(value, item.forceString === true), targetPath: splitHelmName(name) });
   }
   if (layers.length === 0) layers.push({ doc: resource.doc, path: helm, value: {} });
   return new MergedValues(layers);
@@ -257,9 +262,9 @@ export function readSailIstio(resource: Resource): InstallConfig {
     valuesPath,
     profile,
     ...readValuesIdentity(resource, valuesPath),
-    pilotEnv: envEntries(resource, [...valuesPath, 'pilot', 'env']),
+    pilotEnv: envEntries(resource, childPath(valuesPath, 'pilot', 'env')),
     // Sail's `empty` profile still installs istiod (unlike IstioOperator's, which installs nothing).
-    installsControlPlane: resource.get([...valuesPath, 'pilot', 'enabled']) !== false || profile?.value === 'remote',
+    installsControlPlane: resource.get(childPath(valuesPath, 'pilot', 'enabled')) !== false || profile?.value === 'remote',
     gateways: [],
     version: resource.locatedString(['spec', 'version']),
   };
@@ -281,8 +286,8 @@ export function readSailDataPlane(resource: Resource): InstallConfig {
     version: resource.locatedString(['spec', 'version']),
     ztunnel: isZtunnel
       ? {
-          clusterName: locatedString(resource, [...valuesPath, 'ztunnel', 'multiCluster', 'clusterName']),
-          network: locatedString(resource, [...valuesPath, 'ztunnel', 'network']) ?? locatedString(resource, [...valuesPath, 'global', 'network']),
+          clusterName: locatedString(resource, childPath(valuesPath, 'ztunnel', 'multiCluster', 'clusterName')),
+          network: locatedString(resource, childPath(valuesPath, 'ztunnel', 'network')) ?? locatedString(resource, childPath(valuesPath, 'global', 'network')),
         }
       : undefined,
   };

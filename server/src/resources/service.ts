@@ -1,6 +1,6 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { locatedNumber, objectNamespace } from './fields';
-import { scalarString, type Located, type Resource } from './resource';
+import { childPath, scalarString, type Located, type Resource } from './resource';
 
 export interface ServicePort {
   path: ValuePath;
@@ -31,7 +31,7 @@ export function readService(resource: Resource): ServiceView {
     headless: resource.string(['spec', 'clusterIP']) === 'None',
     ports: resource.list(['spec', 'ports']).map(({ item, path }) => ({
       path,
-      port: locatedNumber(resource, [...path, 'port']),
+      port: locatedNumber(resource, childPath(path, 'port')),
       name: scalarString(item.name) ?? '',
       protocol: (scalarString(item.protocol) ?? 'TCP').toUpperCase(),
     })),

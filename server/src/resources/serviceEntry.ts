@@ -1,6 +1,6 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { locatedNumber, locatedStrings, objectNamespace } from './fields';
-import { isRecord, type Located, type Resource } from './resource';
+import { childPath, compactList, isRecord, type Located, type Resource } from './resource';
 
 /** Hosts of the multi-control-plane model: services of other clusters, resolved by istiocoredns to a VIP. */
 export const GLOBAL_HOST_SUFFIX = '.global';
@@ -29,12 +29,14 @@ export function isGlobalHost(host: string): boolean {
 export function readServiceEntry(resource: Resource): ServiceEntryView {
   const endpoints = resource.list(['spec', 'endpoints']).map(({ item, path }): ServiceEntryEndpoint => ({
     path,
-    address: resource.locatedString([...path, 'address']),
+    address: resource.locatedString(childPath(path, 'address')),
     ports: isRecord(item.ports)
-      ? Object.keys(item.ports).flatMap((name) => {
-          const port = locatedNumber(resource, [...path, 'ports', name]);
-          return port ? [{ name, port }] : [];
-        })
+      ? compactList(
+          Object.keys(item.ports).flatMap((name) => {
+            const port = locatedNumber(resource, childPath(path, 'ports', name));
+            return port ? [{ name, port }] : [];
+          }),
+        )
       : [],
   }));
   return {
@@ -42,10 +44,12 @@ export function readServiceEntry(resource: Resource): ServiceEntryView {
     namespace: objectNamespace(resource),
     hosts: locatedStrings(resource, ['spec', 'hosts']),
     addresses: locatedStrings(resource, ['spec', 'addresses']),
-    ports: resource.list(['spec', 'ports']).flatMap(({ path }) => {
-      const port = locatedNumber(resource, [...path, 'number']);
-      return port ? [port] : [];
-    }),
+    ports: compactList(
+      resource.list(['spec', 'ports']).flatMap(({ path }) => {
+        const port = locatedNumber(resource, childPath(path, 'number'));
+        return port ? [port] : [];
+      }),
+    ),
     endpoints,
   };
 }

@@ -1,6 +1,6 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { locatedNumber, locatedStrings, objectNamespace } from './fields';
-import type { Located, Resource } from './resource';
+import { childPath, type Located, type Resource } from './resource';
 
 export interface TlsRouteMatch {
   path: ValuePath;
@@ -33,16 +33,16 @@ const ROUTE_KINDS = ['http', 'tls', 'tcp'] as const;
 export function readVirtualService(resource: Resource): VirtualServiceView {
   const tlsRoutes = resource.list(['spec', 'tls']).map(({ path }): TlsRoute => ({
     path,
-    matches: resource.list([...path, 'match']).map(({ path: matchPath }) => ({
+    matches: resource.list(childPath(path, 'match')).map(({ path: matchPath }) => ({
       path: matchPath,
-      port: locatedNumber(resource, [...matchPath, 'port']),
-      gateways: locatedStrings(resource, [...matchPath, 'gateways']),
-      sniHosts: locatedStrings(resource, [...matchPath, 'sniHosts']),
+      port: locatedNumber(resource, childPath(matchPath, 'port')),
+      gateways: locatedStrings(resource, childPath(matchPath, 'gateways')),
+      sniHosts: locatedStrings(resource, childPath(matchPath, 'sniHosts')),
     })),
   }));
   const gateways = locatedStrings(resource, ['spec', 'gateways']);
   const matchGatewayReferences = ROUTE_KINDS.flatMap((kind) =>
-    resource.list(['spec', kind]).flatMap(({ path }) => resource.list([...path, 'match']).flatMap((match) => locatedStrings(resource, [...match.path, 'gateways']))),
+    resource.list(['spec', kind]).flatMap(({ path }) => resource.list(childPath(path, 'match')).flatMap((match) => locatedStrings(resource, childPath(match.path, 'gateways')))),
   );
   return {
     resource,
@@ -50,7 +50,7 @@ export function readVirtualService(resource: Resource): VirtualServiceView {
     hosts: locatedStrings(resource, ['spec', 'hosts']),
     gateways,
     tlsRoutes,
-    gatewayReferences: [...gateways, ...matchGatewayReferences],
+    gatewayReferences: gateways.concat(matchGatewayReferences),
   };
 }
 

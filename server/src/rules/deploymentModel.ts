@@ -3,10 +3,9 @@ import {
   controlPlaneClustersOf,
   eastWestGateways,
   istiodExposure,
-  istioGatewaysOf,
+  hasServiceExposureFor,
   primariesOfRemote,
   remotesServedBy,
-  serviceExposuresFor,
   sortedClusters,
   splitClusterList,
 } from '../mesh/topology';
@@ -151,9 +150,8 @@ export const servicesNotExposed: MeshRule = {
       const gateways = eastWestGateways(cluster).filter((gateway) => !isHboneEastWestGateway(gateway));
       if (gateways.length === 0) return [];
       const controllers = cluster.role === 'remote' ? [cluster, ...primariesOfRemote(mesh, cluster).primaries] : [cluster];
-      // Only Gateways can expose services; listing them per cluster keeps this linear in the mesh.
-      const configuration = controllers.flatMap((c) => istioGatewaysOf(c.resources));
-      if (gateways.some((gateway) => serviceExposuresFor(configuration, gateway).length > 0)) return [];
+      // Only Gateways can expose services; asking per controller's resource list (cached) keeps this linear in the mesh.
+      if (gateways.some((gateway) => controllers.some((c) => hasServiceExposureFor(c.resources, gateway)))) return [];
       const gateway = gateways[0];
       const where = cluster.role === 'remote' && controllers.length > 1 ? ` (apply it in ${controllers.slice(1).map((c) => c.name).join(', ')}, whose istiod configures this remote)` : '';
       return [{

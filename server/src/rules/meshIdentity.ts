@@ -13,8 +13,24 @@ export function missingValueLocation(install: InstallConfig, ...path: string[]):
   return install.resource.location([...install.valuesPath, ...path], 'key');
 }
 
+const valueLocations = new WeakMap<Located<unknown>, SourceLocation>();
+
+/**
+ * Where a value is written, kept per value: mesh-wide findings point at one value per cluster (every other
+ * cluster's meshID), and resolving each again on every analysis re-parses a CST per cluster. Values are
+ * immutable per version of their file, so the location is too.
+ */
+export function locationOf(value: Located<unknown>): SourceLocation {
+  let location = valueLocations.get(value);
+  if (!location) {
+    location = value.location();
+    valueLocations.set(value, location);
+  }
+  return location;
+}
+
 export function relatedAt(value: Located<unknown>, message: string): RelatedInformation {
-  return { location: value.location(), message };
+  return { location: locationOf(value), message };
 }
 
 interface ClusterMeshID {
@@ -45,7 +61,7 @@ function meshIDMismatches(declared: ClusterMeshID[]): Finding[] {
         code: 'MESH101',
         severity: 'error' as const,
         message: `meshID "${meshID.value}" of cluster ${cluster.name} differs from ${describeOthers(others)}: clusters of one mesh must share one meshID.`,
-        location: meshID.location(),
+        location: locationOf(meshID),
         cluster: cluster.name,
         related: others.map((o) => relatedAt(o.meshID, `meshID "${o.meshID.value}" of cluster ${o.cluster.name}`)),
         fixes: reference === undefined ? undefined : [replaceValueFix(`Change meshID to "${reference}"`, meshID, reference)],

@@ -28,6 +28,23 @@ function sameInputs(a: readonly (readonly unknown[])[], b: readonly (readonly un
  * meshNetworks gateways, and what the rule declares it reads from the whole mesh. Resources and install
  * configs are immutable per version of their file, so equal inputs give equal issues.
  */
+const meshNetworkInputLists = new WeakMap<RoutingIndex, readonly unknown[]>();
+/** The last list built, so an equal list of the next model is the same object and compares in O(1). */
+let lastMeshNetworkInputs: readonly unknown[] = [];
+
+/** The meshNetworks gateways as compared inputs, built once per routing index (every scope of every rule reads them). */
+function meshNetworkInputs(index: RoutingIndex): readonly unknown[] {
+  let inputs = meshNetworkInputLists.get(index);
+  if (!inputs) {
+    inputs = index.meshNetworkGateways.flatMap((g) => [g.install, g.network, g.port.value, g.port.isPlaceholder]);
+    if (sameItems(inputs, lastMeshNetworkInputs)) inputs = lastMeshNetworkInputs;
+    lastMeshNetworkInputs = inputs;
+    meshNetworkInputLists.set(index, inputs);
+  }
+  return inputs;
+}
+
+/** `sameMeshWideInputs` reads entries 2, 5 and 6 (what comes from the mesh rather than the scope). */
 function scopeInputs(scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, meshInputs: readonly unknown[]): (readonly unknown[])[] {
   const unassigned = scope.cluster === undefined ? mesh.resources : unassignedResources(mesh);
   return [
@@ -36,9 +53,15 @@ function scopeInputs(scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, 
     unassigned,
     scope.gatewayDeployments,
     [scope.definesGatewayDeployments],
-    index.meshNetworkGateways.flatMap((g) => [g.install, g.network, g.port.value, g.port.isPlaceholder]),
+    meshNetworkInputs(index),
     meshInputs,
   ];
+}
+
+/** Whether the inputs `scopeInputs` takes from the mesh rather than the scope are the cached ones. */
+function sameMeshWideInputs(cached: (readonly unknown[])[], scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, wide: readonly unknown[]): boolean {
+  const unassigned = scope.cluster === undefined ? mesh.resources : unassignedResources(mesh);
+  return sameItems(cached[2], unassigned) && sameItems(cached[5], meshNetworkInputs(index)) && sameItems(cached[6], wide);
 }
 
 /**
@@ -55,14 +78,20 @@ export function scopedRule(
   check: (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel) => ScopedIssue[],
   meshInputs: (mesh: MeshModel) => readonly unknown[] = () => [],
 ): MeshRule {
-  const cache = new Map<string, { inputs: (readonly unknown[])[]; issues: ScopedIssue[] }>();
+  const cache = new Map<string, { scope: RoutingScope; inputs: (readonly unknown[])[]; issues: ScopedIssue[] }>();
   const issuesOf = (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, wide: readonly unknown[]): ScopedIssue[] => {
     const key = `${mesh.root}\u0000${scope.cluster ?? ''}`;
-    const inputs = scopeInputs(scope, index, mesh, wide);
     const cached = cache.get(key);
-    if (cached && sameInputs(cached.inputs, inputs)) return cached.issues;
+    // The same scope object (a cluster the edit did not touch) holds the same subjects, peers and deployments:
+    // only the mesh-wide inputs are compared then, by identity first, without listing the inputs again.
+    if (cached && cached.scope === scope && sameMeshWideInputs(cached.inputs, scope, index, mesh, wide)) return cached.issues;
+    const inputs = scopeInputs(scope, index, mesh, wide);
+    if (cached && sameInputs(cached.inputs, inputs)) {
+      cache.set(key, { scope, inputs, issues: cached.issues });
+      return cached.issues;
+    }
     const issues = check(scope, index, mesh);
-    cache.set(key, { inputs, issues });
+    cache.set(key, { scope, inputs, issues });
     return issues;
   };
   return {

@@ -26,11 +26,17 @@ export function makeExcluder(root: string, patterns: readonly string[] = []): (p
   const match = picomatch([...patterns], { dot: true });
   return (path: string) => {
     const rel = relative(root, path).split(sep).join('/');
-    return !rel.startsWith('..') && match(rel);
+    if (rel.startsWith('..')) return false;
+    // A pattern naming a folder (`**/generated`) excludes what is in it, as files.exclude does in VS Code: the
+    // scan never enters such a folder, and a file in it that is opened or created must stay out as well.
+    const parts = rel.split('/');
+    return parts.some((_, i) => match(parts.slice(0, i + 1).join('/')));
   };
 }
 
 const BINARY_REASON = 'binary content (a NUL byte)';
+/** Why a file (on disk or open in the editor) under an excluded glob is not analysed. */
+export const EXCLUDED_REASON = 'excluded by istioMesh.exclude or files.exclude';
 
 function sizeReason(size: number, maxFileSize: number): string | undefined {
   return size > maxFileSize ? `larger than istioMesh.maxFileSize (${size} > ${maxFileSize} bytes)` : undefined;
@@ -91,10 +97,12 @@ export function findYamlFiles(root: string, options: ScanOptions = {}): { files:
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
-        if (ALWAYS_SKIPPED_FOLDERS.has(entry.name) || excluded(path)) continue;
-        walk(path);
+        // A skipped folder is reported once (not each file in it), so the log says why a file is missing.
+        if (ALWAYS_SKIPPED_FOLDERS.has(entry.name)) skipped.push({ path, reason: 'node_modules and .git folders are never read' });
+        else if (excluded(path)) skipped.push({ path, reason: 'folder excluded by istioMesh.exclude or files.exclude' });
+        else walk(path);
       } else if (entry.isFile() && isYamlFile(entry.name)) {
-        if (excluded(path)) skipped.push({ path, reason: 'excluded by istioMesh.exclude or files.exclude' });
+        if (excluded(path)) skipped.push({ path, reason: EXCLUDED_REASON });
         else files.push(path);
       }
     }

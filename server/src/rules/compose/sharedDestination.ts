@@ -26,7 +26,7 @@ interface GeneratedInstall {
 
 /** Applications an ApplicationSet generated that install Istio for a named cluster, with their destination. */
 function generatedInstalls(mesh: MeshModel): GeneratedInstall[] {
-  return resourcesOfKind(mesh.resources, 'Application').flatMap((application) => {
+  return resourcesOfKind(mesh, 'Application').flatMap((application) => {
     const doc = application.doc;
     if (application.kind !== 'Application' || !(doc instanceof ComposedYamlDocument) || doc.unit.kind !== 'applicationset') return [];
     const target = gitopsTarget(application);

@@ -75,7 +75,7 @@ function checkMeshNetworkPort(scope: RoutingScope, servers: AutoPassthroughServe
 }
 
 function allGateways(mesh: MeshModel, index: RoutingIndex): GatewayView[] {
-  return resourcesOfKind(mesh.resources, 'Gateway').map((r) => index.gateway(r));
+  return resourcesOfKind(mesh, 'Gateway').map((r) => index.gateway(r));
 }
 
 /**
@@ -94,5 +94,5 @@ export const crossNetworkPortMismatch = scopedRule(
       ...index.meshNetworkGateways.filter((g) => subjects.has(g.install)).flatMap((entry) => checkMeshNetworkPort(scope, meshServers, entry)),
     ];
   },
-  (mesh) => resourcesOfKind(mesh.resources, 'Gateway'),
+  (mesh) => resourcesOfKind(mesh, 'Gateway'),
 );

@@ -33,15 +33,15 @@ function reportedProblems(resource: Resource): SchemaProblem[] {
   });
 }
 
-/** One validation per resource, shared by the six rules (each reports its own code). */
-const problemsOf = new WeakMap<Resource, SchemaProblem[]>();
+/**
+ * One validation per resource, shared by the six rules (each reports its own code). The analysis runs every
+ * resource rule on one resource before the next and keeps their findings per file, so only the last
+ * resource's problems are kept: an entry per resource would stay as long as the workspace does.
+ */
+let lastValidated: { resource: Resource; problems: SchemaProblem[] } | undefined;
 function cachedProblems(resource: Resource): SchemaProblem[] {
-  let problems = problemsOf.get(resource);
-  if (!problems) {
-    problems = reportedProblems(resource);
-    problemsOf.set(resource, problems);
-  }
-  return problems;
+  if (lastValidated?.resource !== resource) lastValidated = { resource, problems: reportedProblems(resource) };
+  return lastValidated.problems;
 }
 
 /**

@@ -173,7 +173,8 @@ function sameKeys(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
  */
 function mergeIncrementally(previous: Merged, clusters: ClusterServices[]): Merged | undefined {
   if (previous.clusters.length !== clusters.length) return undefined;
-  const affected = new Set<string>();
+  /** The Services the changed clusters hold a new copy of, and whether some new copy differs in shape from the old. */
+  const affected = new Map<string, boolean>();
   for (let i = 0; i < clusters.length; i++) {
     const before = previous.clusters[i];
     const after = clusters[i];
@@ -182,10 +183,18 @@ function mergeIncrementally(previous: Merged, clusters: ClusterServices[]): Merg
     const oldServices = firstServiceCopies(before.resources);
     const newServices = firstServiceCopies(after.resources);
     if (!sameKeys(oldServices, newServices)) return undefined;
-    for (const [key, service] of newServices) if (oldServices.get(key) !== service) affected.add(key);
+    for (const [key, service] of newServices) {
+      const old = oldServices.get(key)!;
+      if (old !== service) affected.set(key, affected.get(key) || referenceShape(old) !== referenceShape(service));
+    }
   }
-  const findingsByName = affected.size ? new Map(previous.findingsByName) : previous.findingsByName;
-  for (const key of affected) findingsByName.set(key, findingsOf(key, copiesOf(key, clusters)));
+  let findingsByName = previous.findingsByName;
+  for (const [key, reshaped] of affected) {
+    // Whether two copies differ depends on their shapes alone: copies that kept theirs, where none differed, still do not.
+    if (!reshaped && !previous.findingsByName.get(key)?.length) continue;
+    if (findingsByName === previous.findingsByName) findingsByName = new Map(previous.findingsByName);
+    findingsByName.set(key, findingsOf(key, copiesOf(key, clusters)));
+  }
   return { clusters, findingsByName };
 }
 

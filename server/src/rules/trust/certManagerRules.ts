@@ -62,7 +62,7 @@ export const issuerNotFound: MeshRule = {
   severity: 'error',
   check(mesh) {
     // Only these kinds make issuer references (issuerRefOf): listing them per model keeps a keystroke off the whole mesh.
-    return resourcesOfKind(mesh.resources, CERTIFICATE_KIND, HELM_VALUES_KIND, 'HelmRelease', 'Application').flatMap((resource): Finding[] => {
+    return resourcesOfKind(mesh, CERTIFICATE_KIND, HELM_VALUES_KIND, 'HelmRelease', 'Application').flatMap((resource): Finding[] => {
       const ref = issuerRefOf(resource, mesh);
       if (!ref?.builtIn || ref.name?.isPlaceholder) return [];
       // Judged only where the workspace holds the cluster's issuers: otherwise they are simply kept elsewhere.

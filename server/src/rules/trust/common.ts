@@ -21,7 +21,7 @@ export function mintsCertificates(cluster: Cluster): boolean {
 
 /** Every `cacerts` Secret of the mesh, assigned to a cluster or not, each once. */
 export function cacertsOfMesh(mesh: MeshModel): CaCerts[] {
-  return selectResources(mesh.resources, 'cacerts', isCaCertsSecret).flatMap((resource) => {
+  return selectResources(mesh, 'cacerts', isCaCertsSecret).flatMap((resource) => {
     const cacerts = readCaCerts(resource, mesh.assignments.get(resource)?.clusters ?? []);
     return cacerts ? [cacerts] : [];
   });

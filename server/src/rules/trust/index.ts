@@ -6,10 +6,11 @@ import { caCertificateExpiry } from './mesh603';
 import { cacertsPartial } from './mesh604';
 import { providersCannotShareRoot } from './mesh605';
 import { caAddressWithoutIstioCsr, issuerNotFound, istioCsrClusterId, istiodOwnCaWithIstioCsr } from './certManagerRules';
-import { spireTrustDomainMismatch, trustDomainsDiffer } from './trustDomains';
+import { istioCsrTrustDomainMismatch, spireTrustDomainMismatch, trustDomainsDiffer } from './trustDomains';
 import { committedKeyMaterial } from './keyMaterial';
+import { bundleNotRead } from './bundles';
 
-/** Trust checks: the plug-in CA (MESH600–MESH604) and the other providers of the root of trust (MESH605–MESH612). */
+/** Trust checks: the plug-in CA (MESH600–MESH604) and the other providers of the root of trust (MESH605–MESH614). */
 export const TRUST_RULES: readonly Rule[] = [
   cacertsAbsent,
   rootCertificatesDiffer,
@@ -24,4 +25,6 @@ export const TRUST_RULES: readonly Rule[] = [
   trustDomainsDiffer,
   spireTrustDomainMismatch,
   committedKeyMaterial,
+  bundleNotRead,
+  istioCsrTrustDomainMismatch,
 ];

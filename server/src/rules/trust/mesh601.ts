@@ -1,6 +1,6 @@
 import type { MeshRule } from '../rule';
 import type { Cluster } from '../../mesh/model';
-import { sameRoot, type RootOfTrust, type TrustProvider } from '../../mesh/trust';
+import { sameRoot, trustsRootOf, type RootOfTrust, type TrustProvider } from '../../mesh/trust';
 import type { RelatedInformation } from '../finding';
 import type { Located } from '../../resources/resource';
 import { samePath } from '../../parse/pathAt';
@@ -42,6 +42,28 @@ function rootLocation(trust: ClusterTrust) {
   return trust.root.kind === 'certificates' ? trust.root.at.location('key') : trust.root.at.location();
 }
 
+/**
+ * Where a cluster distributes a trust bundle (istio-csr's rootCAFile, a trust-manager Bundle), which root each
+ * bundle lacks: federation needs every cluster's bundle to hold every other cluster's root. Empty without bundles.
+ */
+function bundleGaps(own: ClusterTrust, strangers: readonly ClusterTrust[]): string {
+  // The bundle is named in words only where the message has not already described it as the cluster's root.
+  const lacks = (truster: ClusterTrust, signer: ClusterTrust) => {
+    const bundle = truster.root.trusts;
+    if (!bundle || trustsRootOf(truster.root, signer.root) !== false) return [];
+    return [`${truster.cluster.name}'s trust bundle${bundle.description === truster.root.description ? '' : ` (${bundle.description})`} does not hold ${signer.cluster.name}'s root`];
+  };
+  const gaps = strangers.flatMap((other) => [...lacks(own, other), ...lacks(other, own)]);
+  return gaps.length ? `${gaps.join('; ')}: add each missing root to the trust bundle that lacks it, or issue every cluster's intermediate CA from one root.` : '';
+}
+
+/** How to repair differing roots: complete the trust bundles when there are any, else one root (or SPIRE federation). */
+function federationAdvice(own: ClusterTrust, strangers: readonly ClusterTrust[]): string {
+  const gaps = bundleGaps(own, strangers);
+  if (gaps) return gaps;
+  return own.provider.kind === 'spire' ? 'Give the SPIRE servers one upstream authority, or federate them.' : "Issue every cluster's intermediate CA from one root.";
+}
+
 export const rootCertificatesDiffer: MeshRule = {
   scope: 'mesh',
   code: 'MESH601',
@@ -64,7 +86,7 @@ export const rootCertificatesDiffer: MeshRule = {
         related: strangers.flatMap(chainInformation),
         message:
           `${own.cluster.name} ${differs}: ` +
-          `workloads reject the other cluster's certificates ("x509: certificate signed by unknown authority"). ${own.provider.kind === 'spire' ? 'Give the SPIRE servers one upstream authority, or federate them.' : "Issue every cluster's intermediate CA from one root."}`,
+          `workloads reject the other cluster's certificates ("x509: certificate signed by unknown authority"). ${federationAdvice(own, strangers)}`,
       }];
     });
   },

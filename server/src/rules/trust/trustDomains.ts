@@ -1,10 +1,11 @@
 import type { Finding, Fix } from '../finding';
 import type { MeshRule } from '../rule';
 import type { Cluster } from '../../mesh/model';
-import { SPIRE_DEFAULT_TRUST_DOMAIN, spireFacts } from '../../resources/certManager';
+import { istioCsrFacts, SPIRE_DEFAULT_TRUST_DOMAIN, spireFacts } from '../../resources/certManager';
 import { DEFAULT_TRUST_DOMAIN } from '../../resources/installConfig';
 import type { Located } from '../../resources/resource';
-import { replaceValueFix } from '../fixes';
+import type { ValuesReader } from '../../resources/mergedValues';
+import { insertValueFix, replaceValueFix } from '../fixes';
 import { clusterAnchor } from '../secrets/places';
 import { mintsCertificates } from './common';
 
@@ -93,6 +94,53 @@ export const spireTrustDomainMismatch: MeshRule = {
             `SPIRE in ${cluster.name} issues identities in trust domain "${domain}"${spire ? '' : ' (the chart default)'}, but istiod's meshConfig.trustDomain is "${istio.domain}"${istio.written ? '' : ' (the default)'}: ` +
             `istiod and the proxies do not accept the SPIRE identities as the mesh's. Set both to one trust domain (https://istio.io/latest/docs/ops/integrations/spire/).`,
           ...(spire ? { fixes: [replaceValueFix(`Set SPIRE's trust domain to ${istio.domain}`, spire, istio.domain)] } : {}),
+        }];
+      });
+    });
+  },
+};
+
+const ISTIO_CSR_DOCS = 'https://cert-manager.io/docs/usage/istio-csr/';
+
+/** The key of the deepest written mapping on `path` (`app.tls`, else `app`), where a missing value belongs. */
+function keyWhereMissing(values: ValuesReader, path: string[]) {
+  for (let length = path.length; length > 0; length--) {
+    const prefix = path.slice(0, length);
+    if (values.get(prefix) !== undefined) return values.located(prefix, undefined).location('key');
+  }
+  return undefined;
+}
+
+export const istioCsrTrustDomainMismatch: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH614',
+  title: "istio-csr's trust domain is not istiod's",
+  severity: 'error',
+  check(mesh) {
+    return [...mesh.clusters.values()].flatMap((cluster) => {
+      const istio = trustDomainOf(cluster);
+      if (!istio || !cluster.controlPlanes.length || !mintsCertificates(cluster)) return [];
+      return cluster.trustProviders.flatMap((provider): Finding[] => {
+        if (provider.kind !== 'istio-csr' || !provider.chart) return [];
+        const { chart } = provider;
+        const written = istioCsrFacts(chart).trustDomain;
+        if (written?.isPlaceholder) return [];
+        // The chart's default is istiod's own default, cluster.local.
+        const domain = written?.value ?? DEFAULT_TRUST_DOMAIN;
+        if (domain === istio.domain) return [];
+        const istioAt = where(istio);
+        const title = `Set app.tls.trustDomain to ${istio.domain}`;
+        const fix = written ? replaceValueFix(title, written, istio.domain) : chart.plainValuesFile ? insertValueFix(title, chart.resource.doc, ['app', 'tls', 'trustDomain'], istio.domain) : undefined;
+        return [{
+          code: istioCsrTrustDomainMismatch.code,
+          severity: istioCsrTrustDomainMismatch.severity,
+          location: written?.location() ?? keyWhereMissing(chart.values, ['app', 'tls']) ?? chart.anchor.location(),
+          cluster: cluster.name,
+          related: istioAt ? [{ location: istioAt, message: `istiod's trust domain in ${cluster.name}: ${istio.domain}` }] : [],
+          message:
+            `istio-csr in ${cluster.name} works in trust domain "${domain}"${written ? '' : ' (the chart default)'}, but istiod's meshConfig.trustDomain is "${istio.domain}"${istio.written ? '' : ' (the default)'}: ` +
+            `the workloads ask for identities (spiffe://${istio.domain}/...) that istio-csr does not sign. Set app.tls.trustDomain to istiod's trust domain (${ISTIO_CSR_DOCS}).`,
+          ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
         }];
       });
     });

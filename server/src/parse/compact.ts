@@ -1,0 +1,129 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+/*
+ * Memory of a large workspace. A language server holds every document of every file at once (160,000 documents
+ * in a 200-cluster mesh), so what each one costs is multiplied by that much. See docs/performance.md, "Round 3".
+ */
+
+/**
+ * The same string, flat and shared with every equal string: V8's string table holds one copy (and forgets it
+ * when nothing uses it any more). A value js-yaml read is a slice of its own copy of the document's text, which
+ * would otherwise stay alive as long as any value longer than a few characters does.
+ */
+export function sharedString(text: string): string {
+  const holder: Record<string, true> = { [text]: true };
+  // A property key is internalised: the key read back is the string table's copy.
+  for (const key in holder) return key;
+  return text;
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** True for a value JSON carries unchanged: plain objects, arrays, strings, finite numbers (not -0), booleans, null. */
+function isJsonValue(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object':
+      if (value === null) return true;
+      if (Array.isArray(value)) return value.every(isJsonValue);
+      return isPlainObject(value) && Object.values(value).every(isJsonValue);
+    default:
+      return false;
+  }
+}
+
+function replaceValue(object: Record<string, unknown>, key: string, value: unknown): void {
+  // `__proto__` is an own data property of a loaded mapping; plain assignment would set the prototype.
+  if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+  else object[key] = value;
+}
+
+/**
+ * Shares every string of a value at least `minLength` long, in place (see sharedString); arrays are kept, so a
+ * JSON-parsed one stays exact.
+ */
+function shareStrings(value: unknown, minLength: number): unknown {
+  if (typeof value === 'string') return value.length >= minLength ? sharedString(value) : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = shareStrings(value[i], minLength);
+    return value;
+  }
+  if (!isPlainObject(value)) return value;
+  for (const key of Object.keys(value)) {
+    const shared = shareStrings(value[key], minLength);
+    if (shared !== value[key]) replaceValue(value, key, shared);
+  }
+  return value;
+}
+
+/** JSON.parse already shares the strings this short (V8 internalises them as it does keys). */
+const JSON_SHARES_UP_TO = 10;
+
+/**
+ * A loaded YAML value made compact. js-yaml builds a mapping by adding keys to `{}`, which leaves room for
+ * four (a one-key mapping costs 56 bytes), and a list by pushing, which leaves room for 17; JSON.parse sizes
+ * both exactly (32 bytes for the same mapping). So a value that JSON carries unchanged is copied through JSON;
+ * any other (a timestamp, `.inf`) gets exact-length arrays. Strings are shared either way.
+ * Only for a tree (a value loaded without aliases): a value shared by two aliases would be copied twice.
+ */
+export function compactValue(value: unknown): unknown {
+  if (isJsonValue(value)) return shareStrings(JSON.parse(JSON.stringify(value)), JSON_SHARES_UP_TO + 1);
+  return shareStrings(withExactArrays(value), 0);
+}
+
+function withExactArrays(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(withExactArrays);
+  if (!isPlainObject(value)) return value;
+  for (const key of Object.keys(value)) {
+    const exact = withExactArrays(value[key]);
+    if (exact !== value[key]) replaceValue(value, key, exact);
+  }
+  return value;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Texts unpacked lately, most recent last: a rule reporting several findings in one file unpacks it once. */
+const recentlyUnpacked = new Map<PackedText, string>();
+const RECENTLY_UNPACKED_LIMIT = 16;
+
+function remember(packed: PackedText, text: string): string {
+  recentlyUnpacked.delete(packed);
+  recentlyUnpacked.set(packed, text);
+  if (recentlyUnpacked.size > RECENTLY_UNPACKED_LIMIT) recentlyUnpacked.delete(recentlyUnpacked.keys().next().value!);
+  return text;
+}
+
+/**
+ * A file's text kept deflated (YAML packs 10–15×). Once a file is parsed its text is needed only to resolve
+ * ranges for findings, hovers and fixes, so most files' texts are never unpacked again. Exact, unlike reading
+ * the file from disk again, which may have changed since.
+ */
+export class PackedText {
+  private readonly bytes: Uint8Array;
+
+  /** Only for well-formed text: UTF-8 has no encoding for a lone surrogate (see `canPack`). */
+  constructor(text: string) {
+    // A copy of exactly its length: zlib's result sits in a buffer of at least its 16 kB chunk size.
+    this.bytes = new Uint8Array(deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 }));
+    remember(this, text);
+  }
+
+  static canPack(text: string): boolean {
+    return !LONE_SURROGATE.test(text);
+  }
+
+  get text(): string {
+    const recent = recentlyUnpacked.get(this);
+    return recent !== undefined ? remember(this, recent) : remember(this, inflateRawSync(this.bytes).toString('utf8'));
+  }
+}
