@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { controlPlane } from '../support/meshTexts';
 import { fileUri, LspTestClient } from '../support/lspClient';
 
-const controlPlane = (cluster: string, meshID: string) => `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-spec:
-  values:
-    global:
-      meshID: ${meshID}
-      multiCluster:
-        clusterName: ${cluster}
-      network: network1
-`;
 
 test('a meshID mismatch between two files on disk is published with related information, and fixing one file in the editor clears the other', async () => {
   const root = mkdtempSync(join(tmpdir(), 'istio-mesh-protocol-mesh-'));

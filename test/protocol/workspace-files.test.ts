@@ -5,22 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { controlPlane } from '../support/meshTexts';
 import { fileUri, LspTestClient, type Diagnostic } from '../support/lspClient';
 
 const CREATED = 1;
 const CHANGED = 2;
 const DELETED = 3;
 
-const controlPlane = (cluster: string, meshID: string) => `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-spec:
-  values:
-    global:
-      meshID: ${meshID}
-      multiCluster:
-        clusterName: ${cluster}
-      network: network1
-`;
 const BROKEN = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  selector: {istio: eastwestgateway\n';
 const FIXED = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  selector: {istio: eastwestgateway}\n';
 
