@@ -55,7 +55,7 @@ export function loadTargets(targets: readonly string[], cwd: string, options: { 
       namedFiles.push(absolute);
     }
   }
-  const workspace = new Workspace(roots);
+  const workspace = new Workspace(roots, { compactValues: false });
   for (const path of new Set(paths)) {
     const read = readYamlText(path, options.maxFileSize);
     if ('skipped' in read) notes.push(`skipped ${relative(cwd, path)}: ${read.skipped}`);

@@ -1,4 +1,4 @@
-import { parseYamlFile, unanalysedYamlFile, type YamlFile } from '../parse/yamlFile';
+import { parseYamlFile, unanalysedYamlFile, type ParseOptions, type YamlFile } from '../parse/yamlFile';
 import { recogniseResource } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
 
@@ -11,8 +11,8 @@ export interface WorkspaceFile {
   readonly unanalysedReason?: string;
 }
 
-export function readWorkspaceFile(path: string, text: string): WorkspaceFile {
-  const yaml = parseYamlFile(path, text);
+export function readWorkspaceFile(path: string, text: string, options?: ParseOptions): WorkspaceFile {
+  const yaml = parseYamlFile(path, text, options);
   const resources = yaml.documents.flatMap((doc) => {
     const resource = recogniseResource(doc);
     return resource ? [resource] : [];
@@ -26,6 +26,8 @@ export interface WorkspaceOptions {
    * the texts are a sixth of its memory; a CLI run is over before that matters and skips the packing's cost.
    */
   packTexts?: boolean;
+  /** Whether loaded values are compacted (the default; see ParseOptions.compactValues). */
+  compactValues?: boolean;
 }
 
 /** The YAML files of a workspace, by absolute path. The LSP layer and the CLI both fill it. */
@@ -42,7 +44,7 @@ export class Workspace {
   setFile(path: string, text: string): WorkspaceFile {
     const existing = this.files.get(path);
     if (existing && existing.yaml.text === text) return existing;
-    const file = readWorkspaceFile(path, text);
+    const file = readWorkspaceFile(path, text, { compactValues: this.options.compactValues });
     if (this.options.packTexts) file.yaml.packText();
     this.files.set(path, file);
     this.generation++;

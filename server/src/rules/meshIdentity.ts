@@ -63,14 +63,33 @@ function meshIDMismatches(declared: ClusterMeshID[]): Finding[] {
         message: `meshID "${meshID.value}" of cluster ${cluster.name} differs from ${describeOthers(others)}: clusters of one mesh must share one meshID.`,
         location: locationOf(meshID),
         cluster: cluster.name,
-        related: others.map((o) => relatedAt(o.meshID, `meshID "${o.meshID.value}" of cluster ${o.cluster.name}`)),
+        related: others.slice(0, RELATED_EXAMPLES).map((o) => relatedAt(o.meshID, `meshID "${o.meshID.value}" of cluster ${o.cluster.name}`)),
         fixes: reference === undefined ? undefined : [replaceValueFix(`Change meshID to "${reference}"`, meshID, reference)],
       };
     });
 }
 
+/**
+ * In a mesh of hundreds of clusters a typo in one meshID disagrees with every other cluster: the finding names a
+ * few of them and counts the rest, and points at a few, rather than listing (and locating) hundreds.
+ */
+const RELATED_EXAMPLES = 5;
+const NAMED_CLUSTERS = 3;
+
 function describeOthers(others: ClusterMeshID[]): string {
-  return others.map((o) => `"${o.meshID.value}" (${o.cluster.name})`).join(', ');
+  const clustersByValue = new Map<string, string[]>();
+  for (const { meshID, cluster } of others) {
+    const clusters = clustersByValue.get(meshID.value);
+    if (clusters) clusters.push(cluster.name);
+    else clustersByValue.set(meshID.value, [cluster.name]);
+  }
+  return [...clustersByValue]
+    .map(([value, clusters]) => {
+      const named = clusters.slice(0, NAMED_CLUSTERS).join(', ');
+      const rest = clusters.length - NAMED_CLUSTERS;
+      return `"${value}" (${rest > 0 ? `${named} and ${rest} more` : named})`;
+    })
+    .join(', ');
 }
 
 /** Primaries that set no meshID while other clusters do. A remote takes its primary's meshID: not reported. */

@@ -3,13 +3,26 @@ import { recogniseResource } from '../../resources/kinds';
 import { isPlaceholder, isRecord } from '../../resources/resource';
 import type { ResourceRule } from '../rule';
 
-/** The first string value of a document that is a template placeholder, depth first, in written order. */
-function firstPlaceholder(value: unknown, path: ValuePath = []): { path: ValuePath; value: string } | undefined {
-  if (typeof value === 'string') return isPlaceholder(value) ? { path, value } : undefined;
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : isRecord(value) ? Object.entries(value) : [];
-  for (const [key, child] of entries) {
-    const found = firstPlaceholder(child, [...path, key]);
-    if (found) return found;
+/**
+ * The first string value of a document that is a template placeholder, depth first, in written order. It runs
+ * over every value of every resource, so it walks with one path it extends and shortens, copied only for a find.
+ */
+function firstPlaceholder(value: unknown, path: (string | number)[] = []): { path: ValuePath; value: string } | undefined {
+  if (typeof value === 'string') return isPlaceholder(value) ? { path: [...path], value } : undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      const found = firstPlaceholder(value[index], path);
+      path.pop();
+      if (found) return found;
+    }
+  } else if (isRecord(value)) {
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      const found = firstPlaceholder(value[key], path);
+      path.pop();
+      if (found) return found;
+    }
   }
   return undefined;
 }
