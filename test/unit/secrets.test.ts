@@ -51,6 +51,17 @@ test('a truncated or partly quoted secret is still redacted, and nearby text is 
   assert.deepEqual(redactor.redactDeep({ list: [`x${TOKEN}`], n: 1, nested: { message: TOKEN } }), { list: [`x${REDACTED}`], n: 1, nested: { message: REDACTED } });
 });
 
+test("a document's URI is never redacted, even when its file name holds a secret's value", () => {
+  const redactor = new SecretRedactor(['cluster1']);
+  const uri = 'file:///mesh/cluster2/istio-remote-secret-cluster1.yaml';
+  const notification = { uri, diagnostics: [{ message: 'password cluster1', relatedInformation: [{ location: { uri }, message: 'cluster1' }] }] };
+  assert.deepEqual(redactor.redactDeep(notification), {
+    uri,
+    diagnostics: [{ message: `password ${REDACTED}`, relatedInformation: [{ location: { uri }, message: REDACTED }] }],
+  });
+  assert.equal(redactor.redactDeep({ targetUri: uri }).targetUri, uri);
+});
+
 test('the workspace redactor follows edits: a secret typed in is redacted, one removed is not tracked', () => {
   const workspace = new Workspace(['/w']);
   const secrets = new WorkspaceSecrets();

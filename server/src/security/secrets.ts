@@ -9,6 +9,12 @@ export const REDACTED = '<redacted>';
 /** Shorter values are not matched: they would hit ordinary words, and guessing them needs no leak. */
 const MIN_SECRET_LENGTH = 6;
 /**
+ * Message fields that name a document rather than say something about it. A file name may contain a word that is
+ * also a secret's value (a password `cluster1` in `istio-remote-secret-cluster1.yaml`); redacting it there would
+ * send diagnostics to a document that does not exist, and the user already knows the file's name.
+ */
+const DOCUMENT_IDENTIFIERS = new Set(['uri', 'targetUri']);
+/**
  * Longer secrets are matched by any fragment of this many characters, so a secret that is truncated,
  * wrapped or quoted in part is still caught, not only a verbatim copy.
  */
@@ -133,26 +139,37 @@ function matchableForms(secret: string): string[] {
 
 /** Replaces every known credential (or a fragment of one) in text with `<redacted>`. */
 export class SecretRedactor {
+  /** Every matchable form of every distinct credential; fragmented on first use, then dropped. */
+  private forms: string[] | undefined = [];
   private readonly fragments = new Set<string>();
   private readonly shortSecrets = new Set<string>();
 
   constructor(secrets: Iterable<string>) {
     // A remote secret is applied to every cluster that reads its cluster: the same credential is in many files,
     // and fragmenting each copy again would cost time proportional to the copies, not to the credentials.
-    for (const secret of new Set(secrets)) {
-      for (const form of matchableForms(secret)) {
-        if (form.length < FRAGMENT_LENGTH) this.shortSecrets.add(form);
-        else for (let i = 0; i + FRAGMENT_LENGTH <= form.length; i++) this.fragments.add(form.slice(i, i + FRAGMENT_LENGTH));
-      }
-    }
+    for (const secret of new Set(secrets)) for (const form of matchableForms(secret)) this.forms!.push(form);
   }
 
   get isEmpty(): boolean {
-    return this.fragments.size === 0 && this.shortSecrets.size === 0;
+    return this.forms !== undefined ? this.forms.length === 0 : this.fragments.size === 0 && this.shortSecrets.size === 0;
+  }
+
+  /**
+   * Fragments the credentials when the first text is redacted: a CLI run that prints nothing (no findings, no
+   * notes) never needs the fragments, which take a large share of a run over hundreds of kubeconfigs.
+   */
+  private fragmentForms(): void {
+    if (this.forms === undefined) return;
+    for (const form of this.forms) {
+      if (form.length < FRAGMENT_LENGTH) this.shortSecrets.add(form);
+      else for (let i = 0; i + FRAGMENT_LENGTH <= form.length; i++) this.fragments.add(form.slice(i, i + FRAGMENT_LENGTH));
+    }
+    this.forms = undefined;
   }
 
   redact(text: string): string {
     if (this.isEmpty || text.length < MIN_SECRET_LENGTH) return text;
+    this.fragmentForms();
     const hits: [number, number][] = [];
     if (this.fragments.size > 0) {
       for (let i = 0; i + FRAGMENT_LENGTH <= text.length; i++) {
@@ -185,7 +202,7 @@ export class SecretRedactor {
     const walk = (node: unknown): unknown => {
       if (typeof node === 'string') return this.redact(node);
       if (Array.isArray(node)) return node.map(walk);
-      if (isRecord(node)) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
+      if (isRecord(node)) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, DOCUMENT_IDENTIFIERS.has(key) ? child : walk(child)]));
       return node;
     };
     return walk(value) as T;
