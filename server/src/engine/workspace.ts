@@ -13,10 +13,11 @@ export interface WorkspaceFile {
 
 export function readWorkspaceFile(path: string, text: string, options?: ParseOptions): WorkspaceFile {
   const yaml = parseYamlFile(path, text, options);
-  const resources = yaml.documents.flatMap((doc) => {
+  const resources: Resource[] = [];
+  for (const doc of yaml.documents) {
     const resource = recogniseResource(doc);
-    return resource ? [resource] : [];
-  });
+    if (resource) resources.push(resource);
+  }
   return { path, yaml, resources };
 }
 

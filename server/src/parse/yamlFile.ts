@@ -17,8 +17,6 @@ export interface YamlProblem {
 export type Directives = ReadonlyMap<string, string>;
 
 const DIRECTIVE_LINE = /^\s*#\s*istio-mesh:\s*(.*)$/;
-const DOCUMENT_START = /^---(?=\s|$)/;
-const DOCUMENT_END = /^\.\.\.(?=\s|$)/;
 /** An alias (`*name`) outside quotes; only such documents need the expansion limit of the slower parser. */
 const ALIAS_USE = /(^|[\s[{,])\*[^\s,[\]{}]/m;
 /** Aliases that resolve to more nodes than this are refused ("billion laughs"). */
@@ -205,42 +203,83 @@ interface Chunk {
   start: number;
   end: number;
   /** Comment lines just before the `---` that opens this chunk, which describe the document after them. */
-  precedingComments: string[];
+  precedingComments: readonly string[];
   /** The first line longer than PARSE_LIMITS.maxLineLength, if any. */
   longLine?: { start: number; length: number };
 }
 
+/** Shared by every chunk without comments before its `---` (nearly all of them). */
+const NO_LINES: readonly string[] = Object.freeze([]);
+
+/** Whether a UTF-16 unit is whitespace for `String.prototype.trim` and `\s` (the same set). */
+function isWhitespace(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  return code > 127 && /\s/.test(String.fromCharCode(code));
+}
+
+/** The line `[start, end)` without leading and trailing whitespace, as offsets: what `trim()` would keep. */
+function trimmedBounds(text: string, start: number, end: number): { start: number; end: number } {
+  while (start < end && isWhitespace(text.charCodeAt(start))) start++;
+  while (end > start && isWhitespace(text.charCodeAt(end - 1))) end--;
+  return { start, end };
+}
+
+/** `/^\s*#/` for the line `[start, end)`, without slicing it out. */
+function isCommentLine(text: string, start: number, end: number): boolean {
+  while (start < end && isWhitespace(text.charCodeAt(start))) start++;
+  return start < end && text.charCodeAt(start) === 0x23 /* # */;
+}
+
+/** `/^\s*$/` for the line `[start, end)`. */
+function isBlankLine(text: string, start: number, end: number): boolean {
+  while (start < end && isWhitespace(text.charCodeAt(start))) start++;
+  return start === end;
+}
+
+/** `marker` (`---` or `...`) at the start of the line `[start, end)`, followed by whitespace or the line's end. */
+function startsWithMarker(text: string, start: number, end: number, marker: string): boolean {
+  return end - start >= 3 && text.startsWith(marker, start) && (end - start === 3 || isWhitespace(text.charCodeAt(start + 3)));
+}
+
+/** The end of the line starting at `offset` (its `\n`, or the text's end): lines are split at `\n` only. */
+function lineEndAt(text: string, offset: number, limit: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline < 0 || newline > limit ? limit : newline;
+}
+
+/**
+ * Splits a file at its `---` and `...` lines. It walks the text by offsets and slices out only comment lines
+ * (which may hold directives): a workspace has millions of lines, and slicing each was a large share of parsing.
+ */
 function splitDocuments(text: string): Chunk[] {
   const chunks: Chunk[] = [];
   let chunkStart = 0;
-  let trailingComments: string[] = [];
-  let precedingComments: string[] = [];
+  let trailingComments: string[] | undefined;
+  let precedingComments: readonly string[] = NO_LINES;
   let longLine: Chunk['longLine'];
   let offset = 0;
   while (offset <= text.length) {
-    let lineEnd = text.indexOf('\n', offset);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(offset, lineEnd);
+    const lineEnd = lineEndAt(text, offset, text.length);
     const next = lineEnd + 1;
-    if (DOCUMENT_START.test(line)) {
+    if (startsWithMarker(text, offset, lineEnd, '---')) {
       if (offset > chunkStart || chunks.length > 0) chunks.push({ start: chunkStart, end: offset, precedingComments, longLine });
-      precedingComments = trailingComments;
-      trailingComments = [];
+      precedingComments = trailingComments ?? NO_LINES;
+      trailingComments = undefined;
       longLine = undefined;
       chunkStart = offset;
-    } else if (DOCUMENT_END.test(line)) {
+    } else if (startsWithMarker(text, offset, lineEnd, '...')) {
       chunks.push({ start: chunkStart, end: Math.min(next, text.length), precedingComments, longLine });
-      precedingComments = [];
-      trailingComments = [];
+      precedingComments = NO_LINES;
+      trailingComments = undefined;
       longLine = undefined;
       chunkStart = Math.min(next, text.length);
-    } else if (line.length > PARSE_LIMITS.maxLineLength) {
-      longLine ??= { start: offset, length: line.length };
-      trailingComments = [];
-    } else if (/^\s*#/.test(line)) {
-      trailingComments.push(line);
-    } else if (line.trim() !== '') {
-      trailingComments = [];
+    } else if (lineEnd - offset > PARSE_LIMITS.maxLineLength) {
+      longLine ??= { start: offset, length: lineEnd - offset };
+      trailingComments = undefined;
+    } else if (isCommentLine(text, offset, lineEnd)) {
+      (trailingComments ??= []).push(text.slice(offset, lineEnd));
+    } else if (!isBlankLine(text, offset, lineEnd)) {
+      trailingComments = undefined;
     }
     offset = next;
   }
@@ -248,20 +287,33 @@ function splitDocuments(text: string): Chunk[] {
   return chunks;
 }
 
-function leadingCommentLines(text: string): string[] {
+/** The comment lines at the top of `text[start, end)`, before its first content (blank lines and a bare `---` skipped). */
+function leadingCommentLines(text: string, start = 0, end = text.length): string[] {
   const lines: string[] = [];
-  for (const line of text.split('\n')) {
-    if (/^\s*#/.test(line)) lines.push(line);
-    else if (line.trim() === '' || DOCUMENT_START.test(line) && line.trim() === '---') continue;
-    else break;
+  for (let offset = start; offset <= end; ) {
+    const lineEnd = lineEndAt(text, offset, end);
+    if (isCommentLine(text, offset, lineEnd)) lines.push(text.slice(offset, lineEnd));
+    else if (!isBlankLine(text, offset, lineEnd) && !isBareDocumentStart(text, offset, lineEnd)) break;
+    offset = lineEnd + 1;
   }
   return lines;
 }
 
-function hasContent(text: string): boolean {
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed !== '' && !trimmed.startsWith('#') && trimmed !== '---' && trimmed !== '...') return true;
+/** A line that is `---` alone (trailing whitespace allowed): it opens a document without content of its own. */
+function isBareDocumentStart(text: string, start: number, end: number): boolean {
+  const trimmed = trimmedBounds(text, start, end);
+  return startsWithMarker(text, start, end, '---') && trimmed.end - trimmed.start === 3 && text.startsWith('---', trimmed.start);
+}
+
+/** Whether `text[start, end)` has a line other than blanks, comments and bare `---`/`...` markers. */
+function hasContent(text: string, start = 0, end = text.length): boolean {
+  for (let offset = start; offset <= end; ) {
+    const lineEnd = lineEndAt(text, offset, end);
+    const trimmed = trimmedBounds(text, offset, lineEnd);
+    const length = trimmed.end - trimmed.start;
+    const isMarker = length === 3 && (text.startsWith('---', trimmed.start) || text.startsWith('...', trimmed.start));
+    if (length > 0 && text.charCodeAt(trimmed.start) !== 0x23 && !isMarker) return true;
+    offset = lineEnd + 1;
   }
   return false;
 }
@@ -362,6 +414,12 @@ function withoutEmpty(directives: Map<string, string>): Directives {
   return directives.size > 0 ? directives : NO_DIRECTIVES;
 }
 
+/** A document's directives: those in the comments before its `---` and those at the top of its own text. */
+function directivesOf(precedingComments: readonly string[], leadingComments: readonly string[]): Directives {
+  if (precedingComments.length === 0 && leadingComments.length === 0) return NO_DIRECTIVES;
+  return withoutEmpty(parseDirectives([...precedingComments, ...leadingComments]));
+}
+
 export interface ParseOptions {
   /**
    * Copy each loaded value into its compact form (see compactValue): it halves what a long-lived language server
@@ -377,8 +435,7 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
   result.headerDirectives = withoutEmpty(parseDirectives(leadingCommentLines(text)));
   const analysedChunks = chunks.slice(0, PARSE_LIMITS.maxDocumentsPerFile);
   analysedChunks.forEach((chunk, index) => {
-    const chunkText = text.slice(chunk.start, chunk.end);
-    const directives = withoutEmpty(parseDirectives([...chunk.precedingComments, ...leadingCommentLines(chunkText)]));
+    const directives = directivesOf(chunk.precedingComments, leadingCommentLines(text, chunk.start, chunk.end));
     const problems: YamlProblem[] = [];
     if (index === analysedChunks.length - 1 && chunks.length > analysedChunks.length) {
       const firstSkipped = chunks[analysedChunks.length].start;
@@ -391,7 +448,7 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     }
     const document = new YamlDocument(result, index, chunk.start, chunk.end, null, problems, directives);
     result.documents.push(document);
-    if (!hasContent(chunkText)) return;
+    if (!hasContent(text, chunk.start, chunk.end)) return;
     if (chunk.longLine) {
       const line = result.lines.positionAt(chunk.longLine.start).line + 1;
       problems.push({
@@ -402,7 +459,9 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
       });
       return;
     }
-    if (!ALIAS_USE.test(chunkText)) {
+    const chunkText = text.slice(chunk.start, chunk.end);
+    // An alias needs a `*`: most documents have none, and looking for one character is cheaper than the pattern.
+    if (!chunkText.includes('*') || !ALIAS_USE.test(chunkText)) {
       try {
         const value = jsYaml.load(chunkText, JS_YAML_OPTIONS);
         document.value = compactValues ? compactValue(value) : value;

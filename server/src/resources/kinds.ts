@@ -60,12 +60,31 @@ export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const sourceKind = INSTALL_SOURCE_KINDS[groupKind] ?? TRUST_KINDS[groupKind];
   if (sourceKind) return new Resource(doc, apiVersion, sourceKind, value);
   if (!(kind in RECOGNISED_KINDS)) return undefined;
-  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
-  const corrected = MISSPELT_API_GROUPS[group] ? `${MISSPELT_API_GROUPS[group]}/${version}` : apiVersion;
-  const known: readonly string[] = RECOGNISED_KINDS[kind as RecognisedKind];
-  const sameGroup = known.some((v) => v.split('/')[0] === corrected.split('/')[0] || (!v.includes('/') && !corrected.includes('/')));
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  // The group as it should have been written; a group-less apiVersion (`v1`) stands for itself.
+  const correctedGroup = slash < 0 ? apiVersion : (MISSPELT_API_GROUPS[group] || group);
+  const served = servedGroupsOf(kind as RecognisedKind);
+  const sameGroup = served.groups.has(correctedGroup) || (served.anyWithoutGroup && slash < 0);
   if (!sameGroup) return undefined;
   return new Resource(doc, apiVersion, kind, value);
+}
+
+/** The API groups that serve a recognised kind (the part of each apiVersion before `/`), computed once per kind. */
+interface ServedGroups {
+  groups: ReadonlySet<string>;
+  /** Whether one of its apiVersions has no group (`v1`). */
+  anyWithoutGroup: boolean;
+}
+const servedGroups = new Map<RecognisedKind, ServedGroups>();
+function servedGroupsOf(kind: RecognisedKind): ServedGroups {
+  let served = servedGroups.get(kind);
+  if (!served) {
+    const known: readonly string[] = RECOGNISED_KINDS[kind];
+    served = { groups: new Set(known.map((v) => v.split('/')[0])), anyWithoutGroup: known.some((v) => !v.includes('/')) };
+    servedGroups.set(kind, served);
+  }
+  return served;
 }
 
 export function isKind(resource: Resource, kind: RecognisedKind): boolean {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 
@@ -51,29 +51,23 @@ export function reasonToSkipText(text: string, maxFileSize = DEFAULT_MAX_FILE_SI
   return sized ?? (text.includes('\0') ? BINARY_REASON : undefined);
 }
 
-/** Why a file is not read (size, binary content), or undefined when it is readable. */
-export function reasonToSkip(path: string, size: number, maxFileSize = DEFAULT_MAX_FILE_SIZE): string | undefined {
-  const sized = sizeReason(size, maxFileSize);
-  if (sized) return sized;
-  const fd = openSync(path, 'r');
-  try {
-    const head = Buffer.alloc(Math.min(size, 8192));
-    readSync(fd, head, 0, head.length, 0);
-    if (head.includes(0)) return BINARY_REASON;
-  } finally {
-    closeSync(fd);
-  }
-  return undefined;
-}
+/** Binary files are told by a NUL byte in their first this many bytes. */
+const BINARY_PROBE_LENGTH = 8192;
 
-/** Reads a file as UTF-8 text, or says why it is skipped. */
+/** Decodes UTF-8, refusing invalid bytes (a file that is not text); one instance serves every file. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a file as UTF-8 text, or says why it is skipped. The file is read once: its size (from `stat`) decides
+ * whether it is read at all, and its first bytes, once read, whether it is binary.
+ */
 export function readYamlText(path: string, maxFileSize = DEFAULT_MAX_FILE_SIZE): { text: string } | { skipped: string } {
   try {
-    const size = statSync(path).size;
-    const reason = reasonToSkip(path, size, maxFileSize);
-    if (reason) return { skipped: reason };
+    const sized = sizeReason(statSync(path).size, maxFileSize);
+    if (sized) return { skipped: sized };
     const buffer = readFileSync(path);
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    if (buffer.subarray(0, BINARY_PROBE_LENGTH).includes(0)) return { skipped: BINARY_REASON };
+    const text = STRICT_UTF8.decode(buffer);
     return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (error) {
     if (error instanceof TypeError) return { skipped: 'not UTF-8 text' };

@@ -24,9 +24,12 @@ function isMisspeltGroup(resource: Resource): boolean {
 function reportedProblems(resource: Resource): SchemaProblem[] {
   // Install sources (HelmRelease, Application, Sail, Helm values, ...) have no schema here; their own rules check them.
   if (!(resource.kind in RECOGNISED_KINDS)) return [];
+  const problems = validateResource(resource);
+  // Nearly every resource is valid: what is left to other rules is looked up only when there is something to filter.
+  if (problems.length === 0) return problems;
   const removed = findRemovedValues(resource).map((found) => found.path);
   const misspelt = isMisspeltGroup(resource);
-  return validateResource(resource).filter((problem) => {
+  return problems.filter((problem) => {
     if (misspelt && problem.path[0] === 'apiVersion') return false;
     if (problem.code === 'SCHEMA001' && removed.some((path) => startsWith(path, problem.path))) return false;
     return true;
