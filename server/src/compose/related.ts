@@ -11,14 +11,10 @@ export function composedAmong(source: ResourceSource): readonly Resource[] {
   return selectResources(source, 'composed', (r) => r.doc instanceof ComposedYamlDocument);
 }
 
-function composedResources(mesh: MeshModel): readonly Resource[] {
-  return composedAmong(mesh);
-}
-
 /** For each cluster, the composition units applied to it and the files each unit's values were written in. */
 function unitsByCluster(mesh: MeshModel): Map<string, Map<CompositionUnit, Set<string>>> {
   const byCluster = new Map<string, Map<CompositionUnit, Set<string>>>();
-  for (const resource of composedResources(mesh)) {
+  for (const resource of composedAmong(mesh)) {
     const doc = resource.doc as ComposedYamlDocument;
     for (const cluster of mesh.assignments.get(resource)?.clusters ?? []) {
       const units = byCluster.get(cluster) ?? new Map<CompositionUnit, Set<string>>();
@@ -43,7 +39,7 @@ export function unitName(mesh: MeshModel, unit: CompositionUnit): string {
  * overlay's patch set, it names the overlay the patch belongs to).
  */
 export function withCompositionContext(mesh: MeshModel, findings: Finding[]): Finding[] {
-  if (!composedResources(mesh).length) return findings;
+  if (!composedAmong(mesh).length) return findings;
   const byCluster = unitsByCluster(mesh);
   return findings.map((finding) => {
     const units = finding.cluster ? byCluster.get(finding.cluster) : undefined;

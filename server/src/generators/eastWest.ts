@@ -162,13 +162,24 @@ networkGateway: ${yamlScalar(network)}
 `;
 }
 
+const EAST_WEST_RELEASE = 'istio-eastwestgateway';
+
 /** The gateway chart's values that make a release the network's east-west gateway. */
 function eastWestChartValues(network: string): Record<string, string> {
-  return { name: 'istio-eastwestgateway', networkGateway: network };
+  return { name: EAST_WEST_RELEASE, networkGateway: network };
 }
 
-/** A generated GitOps wrapper: the cluster comment, what it is, how it is applied, then the object. */
-function gitopsFile(cluster: string, what: string, object: Record<string, unknown>): string {
+/**
+ * A generated GitOps wrapper of the east-west gateway, of the same apiVersion, kind and namespace as the cluster's
+ * istiod wrapper: the cluster comment, what it is, how it is applied, then the object with `spec`.
+ */
+function eastWestSibling(istiod: Resource, cluster: string, what: string, spec: Record<string, unknown>): string {
+  const object = {
+    apiVersion: istiod.apiVersion,
+    kind: istiod.kind,
+    metadata: { name: `${cluster}-${EAST_WEST_RELEASE}`, ...(istiod.namespace ? { namespace: istiod.namespace } : {}) },
+    spec,
+  };
   return header(cluster, what, 'Commit it beside the other releases; the GitOps controller applies it.') + jsYaml.dump(object, { lineWidth: -1, noRefs: true });
 }
 
@@ -176,8 +187,6 @@ function gitopsFile(cluster: string, what: string, object: Record<string, unknow
 function sameAs(from: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((key) => from[key] !== undefined && from[key] !== null).map((key) => [key, from[key]]));
 }
-
-const EAST_WEST_RELEASE = 'istio-eastwestgateway';
 
 /**
  * The east-west gateway as a Flux `HelmRelease` of the gateway chart, sent where the cluster's istiod release goes:
@@ -188,17 +197,12 @@ export function eastWestGatewayHelmRelease(istiod: Resource, cluster: string, ne
   const spec = istiod.get(['spec']);
   const chartSpec = istiod.get(['spec', 'chart', 'spec']);
   if (!isRecord(spec) || !isRecord(chartSpec) || !isRecord(chartSpec.sourceRef)) return undefined;
-  return gitopsFile(cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, released like ${istiod.displayName}.`, {
-    apiVersion: istiod.apiVersion,
-    kind: 'HelmRelease',
-    metadata: { name: `${cluster}-${EAST_WEST_RELEASE}`, ...(istiod.namespace ? { namespace: istiod.namespace } : {}) },
-    spec: {
-      ...sameAs(spec, ['interval']),
-      releaseName: EAST_WEST_RELEASE,
-      ...sameAs(spec, ['targetNamespace', 'storageNamespace', 'kubeConfig', 'serviceAccountName']),
-      chart: { spec: { chart: 'gateway', ...sameAs(chartSpec, ['version', 'sourceRef']) } },
-      values: eastWestChartValues(network),
-    },
+  return eastWestSibling(istiod, cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, released like ${istiod.displayName}.`, {
+    ...sameAs(spec, ['interval']),
+    releaseName: EAST_WEST_RELEASE,
+    ...sameAs(spec, ['targetNamespace', 'storageNamespace', 'kubeConfig', 'serviceAccountName']),
+    chart: { spec: { chart: 'gateway', ...sameAs(chartSpec, ['version', 'sourceRef']) } },
+    values: eastWestChartValues(network),
   });
 }
 
@@ -211,15 +215,10 @@ export function eastWestGatewayApplication(istiod: Resource, cluster: string, ne
   const source = sourcePath ? istiod.get(sourcePath) : undefined;
   const spec = istiod.get(['spec']);
   if (!isRecord(spec) || !isRecord(source) || typeof source.repoURL !== 'string' || !isRecord(spec.destination)) return undefined;
-  return gitopsFile(cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, deployed like ${istiod.displayName}.`, {
-    apiVersion: istiod.apiVersion,
-    kind: 'Application',
-    metadata: { name: `${cluster}-${EAST_WEST_RELEASE}`, ...(istiod.namespace ? { namespace: istiod.namespace } : {}) },
-    spec: {
-      ...sameAs(spec, ['project']),
-      source: { ...sameAs(source, ['repoURL']), chart: 'gateway', ...sameAs(source, ['targetRevision']), helm: { releaseName: EAST_WEST_RELEASE, valuesObject: eastWestChartValues(network) } },
-      destination: spec.destination,
-    },
+  return eastWestSibling(istiod, cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, deployed like ${istiod.displayName}.`, {
+    ...sameAs(spec, ['project']),
+    source: { ...sameAs(source, ['repoURL']), chart: 'gateway', ...sameAs(source, ['targetRevision']), helm: { releaseName: EAST_WEST_RELEASE, valuesObject: eastWestChartValues(network) } },
+    destination: spec.destination,
   });
 }
 

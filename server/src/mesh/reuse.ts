@@ -196,6 +196,32 @@ function replaceRun(list: readonly Resource[], removed: ReadonlySet<Resource>, r
   return replaced.length ? { replaced, run: list.slice(start, end) } : undefined;
 }
 
+/**
+ * The mesh's clusters with each cluster in `order` holding `after`'s resources (placed by `assignmentOf`) in
+ * place of its run of `before`'s, made into a cluster by `rebuild`; the selections read from the old lists are
+ * carried over. Undefined when some cluster has no such run or would be left empty.
+ */
+function swapClusterRuns(
+  mesh: MeshModel,
+  order: readonly string[],
+  before: readonly Resource[],
+  after: readonly Resource[],
+  assignmentOf: (r: Resource) => Assignment,
+  rebuild: (name: string, cluster: Cluster, resources: Resource[]) => Cluster,
+): Map<string, Cluster> | undefined {
+  const removed = new Set(before);
+  const clusters = new Map(mesh.clusters);
+  for (const name of order) {
+    const cluster = mesh.clusters.get(name);
+    const replacement = after.flatMap((r) => assignmentOf(r).clusters.filter((c) => c === name).map(() => r));
+    const swap = cluster && replaceRun(cluster.resources, removed, replacement);
+    if (!swap) return undefined;
+    carrySelections(cluster.resources, swap.replaced, swap.run, replacement);
+    clusters.set(name, rebuild(name, cluster, swap.replaced));
+  }
+  return clusters;
+}
+
 function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceFile, now: Date): MeshModel | undefined {
   const assigner = assignerOf(mesh);
   if (!assigner || !holdsRun(mesh, before.resources)) return undefined;
@@ -206,17 +232,8 @@ function replaceInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceF
   const order = clusterOrder(before.resources, oldAssignment);
   if (order.join('\n') !== clusterOrder(after.resources, newAssignment).join('\n')) return undefined;
 
-  const removed = new Set(before.resources);
-  const clusters = new Map(mesh.clusters);
-  for (const name of order) {
-    const cluster = mesh.clusters.get(name);
-    const replacement = after.resources.flatMap((r) => newAssignment(r).clusters.filter((c) => c === name).map(() => r));
-    const swap = cluster && replaceRun(cluster.resources, removed, replacement);
-    if (!swap) return undefined;
-    carrySelections(cluster.resources, swap.replaced, swap.run, replacement);
-    const replaced: Cluster = { ...cluster, resources: swap.replaced };
-    clusters.set(name, replaced);
-  }
+  const clusters = swapClusterRuns(mesh, order, before.resources, after.resources, newAssignment, (_, cluster, resources) => ({ ...cluster, resources }));
+  if (!clusters) return undefined;
   const derived = derivedModel(mesh, before.resources, after.resources, (resources) => ({
     clusters,
     assignments: SwappedAssignments.of(mesh.assignments, before.resources, added, resources),
@@ -289,17 +306,11 @@ function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: Works
     remoteSecret: (r) => newSecrets.get(r) ?? secretsByResource.get(r),
     cacerts: cacertsReader(assignment),
   };
-  const removed = new Set(before.resources);
-  const clusters = new Map(mesh.clusters);
-  for (const name of order) {
-    const cluster = mesh.clusters.get(name);
-    const replacement = after.resources.flatMap((r) => assignment(r).clusters.filter((c) => c === name).map(() => r));
-    const swap = cluster && replaceRun(cluster.resources, removed, replacement);
-    if (!swap) return undefined;
-    carrySelections(cluster.resources, swap.replaced, swap.run, replacement);
-    // The whole mesh's resources are only a lookup for Flux HelmReleases' values, which this path excludes.
-    clusters.set(name, rebuildCluster(name, swap.replaced, facts, newAssigner, mesh.controlPlaneNamespace, []));
-  }
+  // The whole mesh's resources are only a lookup for Flux HelmReleases' values, which this path excludes.
+  const clusters = swapClusterRuns(mesh, order, before.resources, after.resources, assignment, (name, _, resources) =>
+    rebuildCluster(name, resources, facts, newAssigner, mesh.controlPlaneNamespace, []),
+  );
+  if (!clusters) return undefined;
   const derived = derivedModel(mesh, before.resources, after.resources, (resources) => ({
     clusters,
     installs,

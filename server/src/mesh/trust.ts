@@ -23,6 +23,7 @@ import {
 import { secretValues } from '../resources/remoteSecret';
 import { isPlaceholder, type Located, type Resource } from '../resources/resource';
 import { CACERTS_SECRET_NAME } from '../resources/cacerts';
+import { resourcesOfKind } from './selection';
 
 /**
  * Who gives a cluster its root of trust, whoever provides it: a committed `cacerts` Secret, a cert-manager
@@ -131,7 +132,7 @@ function rootOfIssuer(issuer: Resource, resources: readonly Resource[], chain: C
     case 'ca': {
       const namespace = issuer.kind === ISSUER_KIND ? issuer.namespace : undefined;
       const secretName = backend.secretName.value;
-      const secret = resources.find((r) => r.kind === 'Secret' && r.name === secretName && byNamespace(namespace)(r));
+      const secret = namedObject(resources, 'Secret', secretName, namespace);
       const fromSecret = secret && rootOfCaSecret(secret);
       if (fromSecret) {
         const at = secretValues(secret).get('ca.crt')?.key ?? secret.located(['metadata', 'name'], secretName);
@@ -221,8 +222,9 @@ function objectValue(object: Resource, key: string): { text?: string; at: Locate
   return text === undefined ? undefined : { text: isPlaceholder(text) ? undefined : text, at: object.located(['data', key], key) };
 }
 
-function findObject(resources: readonly Resource[], kind: 'Secret' | 'ConfigMap', name: string, namespace: string): Resource | undefined {
-  return resources.find((r) => r.kind === kind && r.name === name && byNamespace(namespace)(r));
+/** The first object of `kind` and `name` that may be in `namespace` (see `byNamespace`). */
+export function namedObject(resources: readonly Resource[], kind: 'Secret' | 'ConfigMap', name: string, namespace: string | undefined): Resource | undefined {
+  return resourcesOfKind(resources, kind).find((r) => r.name === name && byNamespace(namespace)(r));
 }
 
 /** The roots a trust-manager Bundle gathers from its sources, as far as the workspace holds them. */
@@ -236,7 +238,7 @@ export function readBundle(bundle: Resource, resources: readonly Resource[]): Re
     } else if (source.type === 'inLine') {
       addPem(roots, source.text.isPlaceholder ? undefined : source.text.value, 'an inLine source');
     } else {
-      const object = findObject(resources, source.type, source.name.value, TRUST_MANAGER_DEFAULT_NAMESPACE);
+      const object = namedObject(resources, source.type, source.name.value, TRUST_MANAGER_DEFAULT_NAMESPACE);
       const where = `${source.type} ${source.name.value}${source.key ? ` key ${source.key}` : ''}`;
       if (!object) roots.missing.push(`${where} (not in the workspace)`);
       else if (!source.key) roots.missing.push(`${where} (no key named)`);
@@ -273,7 +275,7 @@ function istioCsrTrustBundle(chart: TrustChartValues, resources: readonly Resour
   const roots: ReadRoots = { fingerprints: [], descriptions: [], missing: [] };
   const where = `${rootCASource.kind} ${rootCASource.name.value} key ${rootCASource.key}`;
   const bundle = bundleWriting(rootCASource, namespace, resources);
-  const object = bundle ? undefined : findObject(resources, rootCASource.kind, rootCASource.name.value, namespace);
+  const object = bundle ? undefined : namedObject(resources, rootCASource.kind, rootCASource.name.value, namespace);
   let publicCAs = false;
   let keyAt: Located<unknown> | undefined;
   if (bundle) {

@@ -5,6 +5,7 @@ import { isPrivateKey } from '../../resources/cacerts';
 import { secretValues } from '../../resources/remoteSecret';
 import type { Resource } from '../../resources/resource';
 import { resourcesOfKind } from '../../mesh/selection';
+import { namedObject } from '../../mesh/trust';
 
 /** Shorter values are samples (`changeme`, `xxx`), not credentials worth a notice. */
 const MIN_TOKEN_LENGTH = 8;
@@ -16,10 +17,6 @@ interface Committed {
   issuer: Resource;
 }
 
-function secretNamed(resources: readonly Resource[], name: string, namespace: string | undefined): Resource | undefined {
-  return resourcesOfKind(resources, 'Secret').find((r) => r.name === name && (!namespace || !r.namespace || r.namespace === namespace));
-}
-
 /** The credentials issuers read that are committed with real values: a CA's private key, a Vault token or secret ID. */
 function committedCredentials(resources: readonly Resource[]): Committed[] {
   const found: Committed[] = [];
@@ -27,12 +24,12 @@ function committedCredentials(resources: readonly Resource[]): Committed[] {
     const namespace = issuer.kind === ISSUER_KIND ? issuer.namespace : undefined;
     const backend = issuerBackend(issuer);
     if (backend.type === 'ca') {
-      const secret = secretNamed(resources, backend.secretName.value, namespace);
+      const secret = namedObject(resources, 'Secret', backend.secretName.value, namespace);
       const key = secret && secretValues(secret).get('tls.key');
       if (secret && key?.text && !key.placeholder && isPrivateKey(key.text)) found.push({ secret, key: 'tls.key', what: 'the private key of a CA', issuer });
     }
     for (const ref of issuerCredentialRefs(issuer)) {
-      const secret = secretNamed(resources, ref.name.value, namespace);
+      const secret = namedObject(resources, 'Secret', ref.name.value, namespace);
       if (!secret) continue;
       const values = secretValues(secret);
       const entries = ref.key ? [[ref.key, values.get(ref.key)] as const] : [...values];
