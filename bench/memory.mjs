@@ -54,14 +54,17 @@ const findings = [...result.findings.values()].reduce((sum, list) => sum + list.
 console.log(`first analysis ${(performance.now() - started).toFixed(0)} ms (${cpuSeconds(cpu)}), ${findings} findings`);
 report('analysed');
 if (snapshot) console.log(`heap snapshot: ${writeHeapSnapshot(snapshot)}`);
-// Edits that rebuild the mesh model (a meshID) keep two models alive at once for a moment.
+// Edits that rebuild clusters (a meshID) keep two versions of them alive at once for a moment; many edits show
+// whether what the analysis keeps per edit grows (EDITS=200).
+const edits = Number(process.env.EDITS ?? 10);
 const operatorFile = join(dir, 'cluster1', 'istio-operator.yaml');
 const operatorText = workspace.getFile(operatorFile).yaml.text;
-for (let i = 0; i < 10; i++) {
-  workspace.setFile(operatorFile, operatorText.replace(/meshID: \S+/, (value) => (i % 2 ? value : `${value}x`)));
+for (let i = 1; i <= edits; i++) {
+  workspace.setFile(operatorFile, operatorText.replace(/meshID: \S+/, (value) => (i % 2 ? `${value}x` : value)));
   analyzer.analyze(workspace, { roots: [dir], clusters: [] });
+  if (i % 50 === 0 && i < edits) report(`after ${i} meshID edits`);
 }
-report('after 10 meshID edits');
+report(`after ${edits} meshID edits`);
 // What the analysis keeps (models, per-cluster caches, findings) is what goes when the analyzer does.
 analyzer = result = undefined;
 report('analysis released');

@@ -51,6 +51,31 @@ test('a truncated or partly quoted secret is still redacted, and nearby text is 
   assert.deepEqual(redactor.redactDeep({ list: [`x${TOKEN}`], n: 1, nested: { message: TOKEN } }), { list: [`x${REDACTED}`], n: 1, nested: { message: REDACTED } });
 });
 
+test('fingerprinted windows redact exactly what a window-by-window comparison does, over random credentials and texts', () => {
+  // A seeded generator, so a failure names its case; the alphabet mixes base64, punctuation and non-ASCII.
+  let seed = 20261124;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .:ßé中🙂';
+  const randomText = (length: number) => Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+  const WINDOW = 12;
+  const windowsRedacted = (secrets: string[], text: string) => {
+    const windows = new Set(secrets.flatMap((s) => Array.from({ length: Math.max(0, s.length - WINDOW + 1) }, (_, i) => s.slice(i, i + WINDOW))));
+    const covered = new Array<boolean>(text.length).fill(false);
+    for (let i = 0; i + WINDOW <= text.length; i++) if (windows.has(text.slice(i, i + WINDOW))) covered.fill(true, i, i + WINDOW);
+    return text.replace(/[\s\S]/g, (c, i: number) => (covered[i] ? '\0' : c)).replace(/\0+/g, REDACTED);
+  };
+  for (let round = 0; round < 200; round++) {
+    const secrets = Array.from({ length: 1 + Math.floor(random() * 5) }, () => randomText(12 + Math.floor(random() * 60)));
+    const pieces = Array.from({ length: 6 }, () => {
+      const secret = secrets[Math.floor(random() * secrets.length)];
+      const from = Math.floor(random() * secret.length);
+      return random() < 0.5 ? secret.slice(from, from + 10 + Math.floor(random() * 30)) : randomText(Math.floor(random() * 20));
+    });
+    const text = pieces.join(random() < 0.5 ? ' ' : '');
+    assert.equal(new SecretRedactor(secrets).redact(text), windowsRedacted(secrets, text), `round ${round}: ${JSON.stringify({ secrets, text })}`);
+  }
+});
+
 test("a document's URI is never redacted, even when its file name holds a secret's value", () => {
   const redactor = new SecretRedactor(['cluster1']);
   const uri = 'file:///mesh/cluster2/istio-remote-secret-cluster1.yaml';

@@ -43,6 +43,18 @@ interface MergedFindings {
   findings: Finding[];
 }
 
+/** What a complete analysis leaves for the next one (see `analysisSteps`). */
+interface LastRun {
+  files: readonly WorkspaceFile[];
+  rootsKey: string;
+  byRoot: Map<string, WorkspaceFile[]>;
+  analyses: Map<string, RootAnalysis>;
+  findings: Map<string, Finding[]>;
+}
+
+/** Beyond this many files replaced at once (a branch switch), grouping again is as cheap as patching. */
+const MAX_SWAPPED_FILES = 64;
+
 function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
   // Rules build new Finding objects on every run: equal content is what makes a file's diagnostics unchanged.
   return a === b || (a.length === b.length && a.every((finding, i) => finding === b[i] || JSON.stringify(finding) === JSON.stringify(b[i])));
@@ -101,6 +113,8 @@ export class Analyzer {
   private readonly roots = new Map<string, RootAnalysis>();
   /** Each file's findings as last returned, to tell which files' findings changed. */
   private merged = new Map<string, MergedFindings>();
+  /** What the last complete analysis grouped and returned, so the next one merges again only what may differ. */
+  private lastRun: LastRun | undefined;
 
   constructor(
     rules: readonly Rule[] = ALL_RULES,
@@ -208,28 +222,40 @@ export class Analyzer {
     const files = workspace.allFiles();
     const key = settingsKey(settings);
     const meshes: MeshModel[] = [];
-    const byRoot = filesByRoot(files, settings.roots);
-    for (const root of this.roots.keys()) if (!byRoot.has(root)) this.roots.delete(root);
-    // The parts of each file's findings: its own (parse and resource rules), then each root's mesh findings in it.
-    const parts = new Map<string, Finding[][]>();
-    for (const file of files) parts.set(file.path, [this.findingsOfFile(file)]);
-    for (const [root, rootFiles] of byRoot) {
+    const grouping = this.groupByRoot(files, settings.roots);
+    for (const root of this.roots.keys()) if (!grouping.byRoot.has(root)) this.roots.delete(root);
+    const analyses = new Map<string, RootAnalysis>();
+    for (const [root, rootFiles] of grouping.byRoot) {
       const analysis = yield* this.rootSteps(root, rootFiles, settings, key);
       meshes.push(...analysis.meshes);
-      for (const [path, found] of analysis.findingsByFile) {
-        const fileParts = parts.get(path);
-        if (fileParts) fileParts.push(found);
-        else parts.set(path, [found]);
-      }
+      analyses.set(root, analysis);
     }
-    const findings = new Map<string, Finding[]>();
-    const merged = new Map<string, MergedFindings>();
+    const last = this.lastRun;
+    const paths = grouping.replaced && last ? pathsToMergeAgain(grouping.replaced, last.analyses, analyses) : undefined;
+    // A file's findings: its own (parse and resource rules), then each root's mesh findings in it, roots in order.
+    const partsOf = (path: string): Finding[][] => {
+      const file = workspace.getFile(path);
+      const parts = file ? [this.findingsOfFile(file)] : [];
+      for (const analysis of analyses.values()) {
+        const found = analysis.findingsByFile.get(path);
+        if (found) parts.push(found);
+      }
+      return parts;
+    };
+    const findings = paths && last ? new Map(last.findings) : new Map<string, Finding[]>();
+    const merged = paths ? new Map(this.merged) : new Map<string, MergedFindings>();
     const changed = new Set<string>();
-    for (const [path, fileParts] of parts) {
+    for (const path of paths ?? allPaths(files, analyses)) {
+      const parts = partsOf(path);
+      if (parts.length === 0) {
+        findings.delete(path);
+        merged.delete(path);
+        continue;
+      }
       let entry = this.merged.get(path);
-      if (!entry || !sameItems(entry.parts, fileParts)) {
-        const list = fileParts.flat();
-        entry = { parts: fileParts, findings: entry && sameFindings(entry.findings, list) ? entry.findings : list };
+      if (!entry || !sameItems(entry.parts, parts)) {
+        const list = parts.flat();
+        entry = { parts, findings: entry && sameFindings(entry.findings, list) ? entry.findings : list };
         if (entry.findings === list) changed.add(path);
       }
       merged.set(path, entry);
@@ -237,6 +263,65 @@ export class Analyzer {
     }
     for (const path of this.merged.keys()) if (!merged.has(path)) changed.add(path);
     this.merged = merged;
+    this.lastRun = { files, rootsKey: grouping.rootsKey, byRoot: grouping.byRoot, analyses, findings };
     return { findings, meshes, changed };
   }
+
+  /**
+   * The files grouped by root folder. After an edit that only replaced files (the same paths in the same order,
+   * as a keystroke does), the last grouping with those files swapped in, and the paths replaced: grouping
+   * thousands of paths again costs more than the rest of a keystroke's bookkeeping.
+   */
+  private groupByRoot(files: readonly WorkspaceFile[], roots: readonly string[]): { byRoot: Map<string, WorkspaceFile[]>; rootsKey: string; replaced?: string[] } {
+    const rootsKey = roots.join('\u0000');
+    const last = this.lastRun;
+    const swaps = last && last.rootsKey === rootsKey ? replacedFiles(last.files, files) : undefined;
+    if (!last || !swaps) return { byRoot: filesByRoot(files, roots), rootsKey };
+    const byRoot = new Map(last.byRoot);
+    for (const { before, after } of swaps) {
+      const root = [...byRoot.keys()].find((r) => byRoot.get(r)!.includes(before));
+      if (root === undefined) return { byRoot: filesByRoot(files, roots), rootsKey };
+      const group = byRoot.get(root)!;
+      const copy = group === last.byRoot.get(root) ? group.slice() : group;
+      copy[group.indexOf(before)] = after;
+      byRoot.set(root, copy);
+    }
+    return { byRoot, rootsKey, replaced: swaps.map((swap) => swap.after.path) };
+  }
+}
+
+/** Every path a full merge visits: the workspace's files in order, then other files the mesh rules report in. */
+function allPaths(files: readonly WorkspaceFile[], analyses: ReadonlyMap<string, RootAnalysis>): Set<string> {
+  const paths = new Set(files.map((file) => file.path));
+  for (const analysis of analyses.values()) for (const path of analysis.findingsByFile.keys()) paths.add(path);
+  return paths;
+}
+
+/**
+ * The paths whose findings may differ from the last merge's: the files replaced, and every file a re-analysed
+ * root reported in, before or now. Undefined (merge everything) when the roots themselves changed.
+ */
+function pathsToMergeAgain(replaced: readonly string[], before: ReadonlyMap<string, RootAnalysis>, after: ReadonlyMap<string, RootAnalysis>): Set<string> | undefined {
+  if (before.size !== after.size) return undefined;
+  const paths = new Set(replaced);
+  for (const [root, analysis] of after) {
+    const previous = before.get(root);
+    if (!previous) return undefined;
+    if (previous === analysis) continue;
+    for (const path of previous.findingsByFile.keys()) paths.add(path);
+    for (const path of analysis.findingsByFile.keys()) paths.add(path);
+  }
+  return paths;
+}
+
+/** The files replaced by a new version, when that is all that changed (same paths, same order, a few of them). */
+function replacedFiles(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): { before: WorkspaceFile; after: WorkspaceFile }[] | undefined {
+  if (before.length !== after.length) return undefined;
+  const swaps: { before: WorkspaceFile; after: WorkspaceFile }[] = [];
+  for (let i = 0; i < before.length; i++) {
+    if (before[i] === after[i]) continue;
+    if (before[i].path !== after[i].path || swaps.length === MAX_SWAPPED_FILES) return undefined;
+    swaps.push({ before: before[i], after: after[i] });
+  }
+  return swaps;
 }

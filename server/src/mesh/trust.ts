@@ -2,6 +2,7 @@ import type { Cluster } from './model';
 import { describeCertificate, readCertificates, rootFingerprints, type CaCerts } from '../resources/cacerts';
 import {
   CERTIFICATE_KIND,
+  TRUST_CHART_KINDS,
   certificateIssuerRef,
   certificateSecretName,
   CLUSTER_ISSUER_KIND,
@@ -342,7 +343,8 @@ function spireProvider(chart: TrustChartValues, cluster: Cluster): TrustProvider
 /** Every trust provider the cluster's files hold, in the order they take effect (the first is the cluster's). */
 export function trustProvidersOf(cluster: Cluster, controlPlaneNamespace: string, lookup: readonly Resource[]): TrustProvider[] {
   const providers: TrustProvider[] = [];
-  for (const resource of cluster.resources) {
+  // Only these kinds can be a provider; their selection is carried over when an edit rebuilds the cluster.
+  for (const resource of resourcesOfKind(cluster.resources, CERTIFICATE_KIND, ...TRUST_CHART_KINDS)) {
     if (isCacertsCertificate(resource, controlPlaneNamespace)) providers.push(certificateProvider(resource, cluster.resources));
     const chart = readTrustChart(resource, lookup);
     if (chart?.chart === ISTIO_CSR_CHART) providers.push(istioCsrProvider(chart, cluster.resources));

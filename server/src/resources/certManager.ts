@@ -146,6 +146,9 @@ function chartDirectiveOf(doc: YamlDocument): string | undefined {
   return doc.directives.get('chart') ?? doc.file.headerDirectives.get('chart');
 }
 
+/** The kinds `readTrustChart` reads a chart from. */
+export const TRUST_CHART_KINDS = [HELM_VALUES_KIND, 'HelmRelease', 'Application'] as const;
+
 export function readTrustChart(resource: Resource, lookup: readonly Resource[]): TrustChartValues | undefined {
   if (resource.kind === HELM_VALUES_KIND) {
     const directive = chartDirectiveOf(resource.doc);

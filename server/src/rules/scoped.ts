@@ -44,25 +44,37 @@ function meshNetworkInputs(index: RoutingIndex): readonly unknown[] {
   return inputs;
 }
 
+/** What every scope of one model reads from the mesh rather than from itself (see `scopeInputs`). */
+interface MeshWideInputs {
+  /** The unassigned resources, which a cluster's references may resolve to. */
+  unassigned: readonly Resource[];
+  mesh: MeshModel;
+  network: readonly unknown[];
+  wide: readonly unknown[];
+}
+
 /** `sameMeshWideInputs` reads entries 2, 5 and 6 (what comes from the mesh rather than the scope). */
-function scopeInputs(scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, meshInputs: readonly unknown[]): (readonly unknown[])[] {
-  const unassigned = scope.cluster === undefined ? mesh.resources : unassignedResources(mesh);
+function scopeInputs(scope: RoutingScope, meshWide: MeshWideInputs): (readonly unknown[])[] {
   return [
     scope.subjects,
     scope.peers,
-    unassigned,
+    // The unassigned scope's references may resolve to any resource.
+    scope.cluster === undefined ? meshWide.mesh.resources : meshWide.unassigned,
     scope.gatewayDeployments,
     [scope.definesGatewayDeployments],
-    meshNetworkInputs(index),
-    meshInputs,
+    meshWide.network,
+    meshWide.wide,
   ];
 }
 
 /** Whether the inputs `scopeInputs` takes from the mesh rather than the scope are the cached ones. */
-function sameMeshWideInputs(cached: (readonly unknown[])[], scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, wide: readonly unknown[]): boolean {
-  const unassigned = scope.cluster === undefined ? mesh.resources : unassignedResources(mesh);
-  return sameItems(cached[2], unassigned) && sameItems(cached[5], meshNetworkInputs(index)) && sameItems(cached[6], wide);
+function sameMeshWideInputs(cached: (readonly unknown[])[], scope: RoutingScope, meshWide: MeshWideInputs): boolean {
+  const unassigned = scope.cluster === undefined ? meshWide.mesh.resources : meshWide.unassigned;
+  return sameItems(cached[2], unassigned) && sameItems(cached[5], meshWide.network) && sameItems(cached[6], meshWide.wide);
 }
+
+/** A scoped rule's issues per cluster of one mesh, with the scope and inputs they were computed from. */
+type ScopeCache = Map<string, { scope: RoutingScope; inputs: (readonly unknown[])[]; issues: ScopedIssue[] }>;
 
 /**
  * A mesh rule that checks each routing scope (cluster, or the unassigned files) on its own. A resource that
@@ -78,20 +90,21 @@ export function scopedRule(
   check: (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel) => ScopedIssue[],
   meshInputs: (mesh: MeshModel) => readonly unknown[] = () => [],
 ): MeshRule {
-  const cache = new Map<string, { scope: RoutingScope; inputs: (readonly unknown[])[]; issues: ScopedIssue[] }>();
-  const issuesOf = (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel, wide: readonly unknown[]): ScopedIssue[] => {
-    const key = `${mesh.root}\u0000${scope.cluster ?? ''}`;
-    const cached = cache.get(key);
+  /** Per mesh root, then per cluster ('' for the unassigned scope): nested, so no key is built per scope and run. */
+  const cache = new Map<string, ScopeCache>();
+  const issuesOf = (scope: RoutingScope, index: RoutingIndex, meshWide: MeshWideInputs, cached: ScopeCache): ScopedIssue[] => {
+    const key = scope.cluster ?? '';
+    const before = cached.get(key);
     // The same scope object (a cluster the edit did not touch) holds the same subjects, peers and deployments:
     // only the mesh-wide inputs are compared then, by identity first, without listing the inputs again.
-    if (cached && cached.scope === scope && sameMeshWideInputs(cached.inputs, scope, index, mesh, wide)) return cached.issues;
-    const inputs = scopeInputs(scope, index, mesh, wide);
-    if (cached && sameInputs(cached.inputs, inputs)) {
-      cache.set(key, { scope, inputs, issues: cached.issues });
-      return cached.issues;
+    if (before && before.scope === scope && sameMeshWideInputs(before.inputs, scope, meshWide)) return before.issues;
+    const inputs = scopeInputs(scope, meshWide);
+    if (before && sameInputs(before.inputs, inputs)) {
+      cached.set(key, { scope, inputs, issues: before.issues });
+      return before.issues;
     }
-    const issues = check(scope, index, mesh);
-    cache.set(key, { scope, inputs, issues });
+    const issues = check(scope, index, meshWide.mesh);
+    cached.set(key, { scope, inputs, issues });
     return issues;
   };
   return {
@@ -99,10 +112,15 @@ export function scopedRule(
     scope: 'mesh',
     check(mesh) {
       const index = routingIndexOf(mesh);
-      const wide = meshInputs(mesh);
+      const meshWide: MeshWideInputs = { unassigned: unassignedResources(mesh), mesh, network: meshNetworkInputs(index), wide: meshInputs(mesh) };
+      let cached = cache.get(mesh.root);
+      if (!cached) {
+        cached = new Map();
+        cache.set(mesh.root, cached);
+      }
       const merged = new Map<string, { issue: ScopedIssue; severity: Severity; clusters: string[] }>();
       for (const scope of index.scopes) {
-        for (const issue of issuesOf(scope, index, mesh, wide)) {
+        for (const issue of issuesOf(scope, index, meshWide, cached)) {
           const key = issueKey(issue);
           const severity = issue.severity ?? info.severity;
           const entry = merged.get(key) ?? { issue, severity, clusters: [] };
