@@ -113,6 +113,8 @@ export class Analyzer {
   private readonly roots = new Map<string, RootAnalysis>();
   /** Each file's findings as last returned, to tell which files' findings changed. */
   private merged = new Map<string, MergedFindings>();
+  /** Per mesh rule that declares what it reads, and per mesh: those inputs and the findings made from them. */
+  private readonly meshRuleMemos = new Map<MeshRule, Map<string, { inputs: readonly unknown[]; findings: Finding[] }>>();
   /** What the last complete analysis grouped and returned, so the next one merges again only what may differ. */
   private lastRun: LastRun | undefined;
 
@@ -173,13 +175,29 @@ export class Analyzer {
     }
   }
 
+  /** A mesh rule's findings; the last run's for the same mesh when the rule declares what it reads and that is unchanged. */
+  private runMeshRule(rule: MeshRule, mesh: MeshModel, meshKey: string): Finding[] {
+    if (!rule.reads) return this.runRule(rule, () => rule.check(mesh));
+    const inputs = this.runRule(rule, () => rule.reads!(mesh) as unknown[]);
+    let memos = this.meshRuleMemos.get(rule);
+    if (!memos) {
+      memos = new Map();
+      this.meshRuleMemos.set(rule, memos);
+    }
+    const memo = memos.get(meshKey);
+    if (memo && sameItems(memo.inputs, inputs)) return memo.findings;
+    const findings = this.runRule(rule, () => rule.check(mesh));
+    memos.set(meshKey, { inputs, findings });
+    return findings;
+  }
+
   /** The mesh rules' findings, one step per rule and mesh (see `analysisSteps`). */
   private *meshRuleSteps(meshes: readonly MeshModel[]): Generator<void, Finding[]> {
     const findings: Finding[] = [];
-    for (const mesh of meshes) {
+    for (const [index, mesh] of meshes.entries()) {
       const meshFindings: Finding[] = [];
       for (const rule of this.meshRules) {
-        meshFindings.push(...this.runRule(rule, () => rule.check(mesh)));
+        meshFindings.push(...this.runMeshRule(rule, mesh, `${mesh.root}\u0000${index}`));
         yield;
       }
       findings.push(...withCompositionContext(mesh, meshFindings));

@@ -20,6 +20,12 @@ export interface ResourceRule extends RuleInfo {
 export interface MeshRule extends RuleInfo {
   scope: 'mesh';
   check(mesh: MeshModel): Finding[];
+  /**
+   * Everything `check` reads from the model, as values compared by identity (the model's lists and facts are
+   * immutable). While a mesh's list equals the one of the last run, the last findings stand: for rules whose
+   * work grows with the mesh (N·(N−1) remote secrets) and whose inputs a keystroke rarely changes.
+   */
+  reads?(mesh: MeshModel): readonly unknown[];
 }
 
 export type Rule = ResourceRule | MeshRule;

@@ -12,8 +12,16 @@ export function byPosition<T>(items: readonly T[], resourceOf: (item: T) => Reso
   });
 }
 
+/** Kept per install config (one per version of its file): rules anchor findings on every cluster on every run. */
+const installAnchors = new WeakMap<InstallConfig, SourceLocation>();
+
 function installAnchor(install: InstallConfig): SourceLocation {
-  return declaredClusterName(install)?.location() ?? install.resource.location(['metadata', 'name']);
+  let anchor = installAnchors.get(install);
+  if (!anchor) {
+    anchor = declaredClusterName(install)?.location() ?? install.resource.location(['metadata', 'name']);
+    installAnchors.set(install, anchor);
+  }
+  return anchor;
 }
 
 /** The first control-plane install config of the mesh: where mesh-wide notices go. */
@@ -62,4 +70,29 @@ export function requiredRemoteSecrets(mesh: MeshModel): { holder: Cluster; targe
   return known
     .filter((c) => c.role === 'primary')
     .flatMap((holder) => known.filter((target) => target !== holder).map((target) => ({ holder, target })));
+}
+
+const remoteSecretInputLists = new WeakMap<MeshModel, readonly unknown[]>();
+
+/** A location as a value: findings made at equal places are equal, whichever version of the file they came from. */
+function placeKey(location: SourceLocation | undefined): string {
+  if (!location) return '';
+  const { start, end } = location.range;
+  return `${location.file}:${start.line}:${start.character}:${end.line}:${end.character}`;
+}
+
+/**
+ * What the remote secret rules read from a model (MeshRule.reads): the secrets, where mesh-wide notices go,
+ * and each cluster's name, role, anchor and control plane namespace — as values, so that an edit of a
+ * cluster's IstioOperator that changes none of them (a meshID, a network) reuses the findings.
+ */
+export function remoteSecretInputs(mesh: MeshModel): readonly unknown[] {
+  let inputs = remoteSecretInputLists.get(mesh);
+  if (!inputs) {
+    const list: unknown[] = [mesh.remoteSecrets, mesh.controlPlaneNamespace, placeKey(meshAnchor(mesh))];
+    for (const cluster of mesh.clusters.values()) list.push(cluster.name, cluster.role, placeKey(clusterAnchor(cluster)), controlPlaneNamespaceOf(mesh, cluster));
+    inputs = list;
+    remoteSecretInputLists.set(mesh, inputs);
+  }
+  return inputs;
 }

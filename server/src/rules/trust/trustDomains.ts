@@ -43,8 +43,9 @@ export const trustDomainsDiffer: MeshRule = {
       .sort((a, b) => a.cluster.name.localeCompare(b.cluster.name));
     return domains.flatMap((own): Finding[] => {
       const uncovered = domains.filter((other) => other.domain !== own.domain && !own.aliases.has(other.domain));
-      const location = where(own);
-      if (!uncovered.length || !location) return [];
+      // Located only when reported: a location builds its document's CST, and a mesh has hundreds of clusters.
+      const location = uncovered.length ? where(own) : undefined;
+      if (!location) return [];
       const foreign = [...new Set(uncovered.map((o) => o.domain))];
       // When every other cluster agrees, using their domain is the obvious repair; adding aliases is the other.
       const fixes: Fix[] = own.written && foreign.length === 1 && uncovered.length === domains.length - 1 ? [replaceValueFix(`Use trust domain ${foreign[0]} like the other clusters`, own.written, foreign[0], false)] : [];
