@@ -1,4 +1,4 @@
-// Bundles the client, the server and the CLI into one file each (dist/), as the extension ships them.
+// Bundles the client, the server and the CLI (with its parse worker) into one file each (dist/), as the extension ships them.
 import * as esbuild from 'esbuild';
 import { chmodSync, mkdirSync } from 'node:fs';
 
@@ -33,5 +33,7 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // The CLI's parse worker thread, found next to dist/cli.js (see server/src/cli/parallelParse.ts).
+  esbuild.build({ ...common, entryPoints: ['server/src/cli/parseWorker.ts'], outfile: 'dist/parseWorker.js' }),
 ]);
 chmodSync('dist/cli.js', 0o755);

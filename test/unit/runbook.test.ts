@@ -208,27 +208,27 @@ describe('topology tree', () => {
 });
 
 describe('CLI', () => {
-  function cli(args: string[], cwd = EXAMPLES) {
+  async function cli(args: string[], cwd = EXAMPLES) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runRunbookCli(args, { out: (t) => out.push(t), err: (l) => err.push(l), cwd });
+    const code = await runRunbookCli(args, { out: (t) => out.push(t), err: (l) => err.push(l), cwd });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
-  test('istio-mesh runbook prints markdown, json and shell; --context CLUSTER=CTX names the contexts', () => {
-    const markdown = cli(['primary-remote', '--context', 'cluster1=ctx=with=equals']);
+  test('istio-mesh runbook prints markdown, json and shell; --context CLUSTER=CTX names the contexts', async () => {
+    const markdown = await cli(['primary-remote', '--context', 'cluster1=ctx=with=equals']);
     assert.equal(markdown.code, 0);
     assert.match(markdown.out, /^# Istio Mesh runbook: primary-remote/);
     assert.match(markdown.out, /istioctl install -f primary-remote\/cluster1\/control-plane.yaml --context ctx=with=equals -y/);
-    const json = JSON.parse(cli(['primary-remote', '--format', 'json']).out) as Runbook[];
+    const json = JSON.parse((await cli(['primary-remote', '--format', 'json'])).out) as Runbook[];
     assert.equal(json[0].steps[0].number, 1);
     assert.equal(json[0].root, 'primary-remote');
-    assert.match(cli(['multi-primary', '--format', 'shell']).out, /^#!\/usr\/bin\/env bash\n/);
+    assert.match((await cli(['multi-primary', '--format', 'shell'])).out, /^#!\/usr\/bin\/env bash\n/);
   });
 
-  test('bad usage exits 2', () => {
-    assert.equal(cli(['multi-primary', '--format', 'yaml']).code, 2);
-    assert.equal(cli(['multi-primary', '--context', 'no-equals-sign']).code, 2);
+  test('bad usage exits 2', async () => {
+    assert.equal((await cli(['multi-primary', '--format', 'yaml'])).code, 2);
+    assert.equal((await cli(['multi-primary', '--context', 'no-equals-sign'])).code, 2);
   });
 });
 

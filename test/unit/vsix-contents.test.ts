@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/paths';
 
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/cli.js'];
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/parseWorker.js'];
 const FORBIDDEN: [RegExp, string][] = [
   [/(^|\/)node_modules\//, 'node_modules'],
   [/^(client|server|test|out|scripts|bench|examples)\//, 'sources, tests or build output'],

@@ -119,7 +119,7 @@ export function contextMapping(values: readonly string[], plan: ApplyPlan): (clu
 }
 
 /** Named files are read with their folder, so the mesh model sees their siblings (folder assignment), but only they are applied. */
-function loadForApply(targets: string[], cwd: string, limits: { exclude: string[]; maxFileSize: number }) {
+async function loadForApply(targets: string[], cwd: string, limits: { exclude: string[]; maxFileSize: number }) {
   const folders: string[] = [];
   const files: string[] = [];
   for (const target of targets) {
@@ -128,7 +128,7 @@ function loadForApply(targets: string[], cwd: string, limits: { exclude: string[
     if (statSync(absolute).isDirectory()) folders.push(absolute);
     else files.push(absolute);
   }
-  const loaded = loadTargets([...new Set([...folders, ...files.map((f) => dirname(f))])], cwd, limits);
+  const loaded = await loadTargets([...new Set([...folders, ...files.map((f) => dirname(f))])], cwd, limits);
   return { ...loaded, selectedFiles: folders.length ? undefined : files };
 }
 
@@ -157,7 +157,7 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
   const protectedPatterns = protectedContextPatterns(options.protectedPatterns, protectedBySettings);
   const configuredContexts = analysisSettings.clusters.filter((c) => c.context);
   if (!options.contexts.length && !configuredContexts.length) throw new UsageError('--context is required: say which kube context to apply to (or set istioMesh.clusters[].context)');
-  const { workspace, roots, notes, selectedFiles } = loadForApply(options.targets, io.cwd, analysisSettings);
+  const { workspace, roots, notes, selectedFiles } = await loadForApply(options.targets, io.cwd, analysisSettings);
   for (const note of notes) io.err(note);
   const settings = { roots, clusters: analysisSettings.clusters, helmValues: analysisSettings.helmValues };
   const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, settings);

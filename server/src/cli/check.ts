@@ -4,7 +4,8 @@ import { Analyzer } from '../engine/analysis';
 import { Workspace } from '../engine/workspace';
 import { SEVERITY_RANK, type Finding, type Severity } from '../rules/finding';
 import { compareRanges } from '../parse/text';
-import { findYamlFiles, readYamlText } from '../workspace/scan';
+import { findYamlFiles } from '../workspace/scan';
+import { CLI_PARSE_OPTIONS, DEFAULT_PARALLEL_MIN_BYTES, readYamlFiles, type ParallelParseOptions } from './parallelParse';
 import { WorkspaceSecrets, type SecretRedactor } from '../security/secrets';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from '../engine/settings';
 
@@ -15,6 +16,8 @@ export interface CheckOptions {
   /** `istioMesh.*` settings (see loadCliSettings); defaults when absent. */
   settings?: AnalysisSettings;
   cwd: string;
+  /** Whether a worker thread shares the parsing; from the environment when absent (see parallelParseFromEnvironment). */
+  parallel?: ParallelParseOptions;
 }
 
 export interface CheckOutput {
@@ -35,8 +38,27 @@ export interface LoadedTargets {
   notes: string[];
 }
 
-/** Reads the given folders and files into a workspace, as `check` and `apply` both need. */
-export function loadTargets(targets: readonly string[], cwd: string, options: { exclude?: string[]; maxFileSize?: number } = {}): LoadedTargets {
+/**
+ * `ISTIO_MESH_JOBS=1` parses every file on the main thread; otherwise one worker thread shares the parsing when
+ * there is enough YAML for it to pay (`ISTIO_MESH_PARALLEL_MIN_BYTES`, to measure or test that threshold).
+ */
+export function parallelParseFromEnvironment(env: NodeJS.ProcessEnv): ParallelParseOptions {
+  const count = (name: string, fallback: number, min: number) => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`${name} must be a whole number of at least ${min}, not ${value}`);
+    return Number(value);
+  };
+  return { jobs: count('ISTIO_MESH_JOBS', 2, 1), minBytes: count('ISTIO_MESH_PARALLEL_MIN_BYTES', DEFAULT_PARALLEL_MIN_BYTES, 0) };
+}
+
+/** Reads the given folders and files into a workspace, as `check`, `apply` and `runbook` need. */
+export async function loadTargets(
+  targets: readonly string[],
+  cwd: string,
+  options: { exclude?: string[]; maxFileSize?: number } = {},
+  parallel: ParallelParseOptions = parallelParseFromEnvironment(process.env),
+): Promise<LoadedTargets> {
   const notes: string[] = [];
   const roots: string[] = [];
   const paths: string[] = [];
@@ -55,19 +77,19 @@ export function loadTargets(targets: readonly string[], cwd: string, options: { 
       namedFiles.push(absolute);
     }
   }
-  const workspace = new Workspace(roots, { compactValues: false });
-  for (const path of new Set(paths)) {
-    const read = readYamlText(path, options.maxFileSize);
-    if ('skipped' in read) notes.push(`skipped ${relative(cwd, path)}: ${read.skipped}`);
-    else workspace.setFile(path, read.text);
+  const workspace = new Workspace(roots, CLI_PARSE_OPTIONS);
+  const { outcomes } = await readYamlFiles([...new Set(paths)], options.maxFileSize, parallel);
+  for (const read of outcomes) {
+    if ('skipped' in read) notes.push(`skipped ${relative(cwd, read.path)}: ${read.skipped}`);
+    else workspace.setParsedFile(read.yaml);
   }
   return { workspace, roots, namedFiles, notes };
 }
 
 /** Loads the targets into a workspace and analyses it: the same engine the language server runs. */
-export function runCheck(options: CheckOptions): CheckOutput {
+export async function runCheck(options: CheckOptions): Promise<CheckOutput> {
   const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
-  const { workspace, roots, notes } = loadTargets(options.targets, options.cwd, settings);
+  const { workspace, roots, notes } = await loadTargets(options.targets, options.cwd, settings, options.parallel);
   const analyzer = new Analyzer(undefined, (message) => notes.push(message));
   const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues });
   const findings = [...result.findings.values()].flat().sort(

@@ -10,9 +10,10 @@ const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fai
 Checks the Istio multicluster configuration in the given folders and files (default: the current folder).
 istioMesh.* settings come from --settings FILE, else from .vscode/settings.json in the current folder or the
 first folder checked, as VS Code would use them.
-Exit code: 1 when a finding reaches --fail-on (default: error), 2 on bad usage, 0 otherwise.`;
+Exit code: 1 when a finding reaches --fail-on (default: error), 2 on bad usage, 0 otherwise.
+On a large tree a second thread parses part of the files; ISTIO_MESH_JOBS=1 keeps all parsing on one thread.`;
 
-function check(args: string[]): number {
+async function check(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -35,7 +36,7 @@ function check(args: string[]): number {
   const targets = positionals.length ? positionals : ['.'];
   const { settings, source } = loadCliSettings(targets, cwd, values.settings as string | undefined);
   if (source) console.error(`settings from ${relative(cwd, source) || source}`);
-  const output = runCheck({ targets, format, failOn: failOn as 'error', cwd, settings });
+  const output = await runCheck({ targets, format, failOn: failOn as 'error', cwd, settings });
   const { redactor } = output;
   for (const note of output.notes) console.error(redactor.redact(note));
   const findings = redactor.redactDeep(output.findings);
@@ -43,12 +44,13 @@ function check(args: string[]): number {
   return output.exitCode;
 }
 
-export function main(argv: string[]): number | Promise<number> {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'check') return check(rest);
-    if (command === 'apply') return runApplyCli(rest, { out: console.log, err: console.error, cwd: process.cwd(), env: process.env });
-    if (command === 'runbook') return runRunbookCli(rest, { out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`), err: console.error, cwd: process.cwd() });
+    // `return await`: a usage error thrown while checking must reach the catch below.
+    if (command === 'check') return await check(rest);
+    if (command === 'apply') return await runApplyCli(rest, { out: console.log, err: console.error, cwd: process.cwd(), env: process.env });
+    if (command === 'runbook') return await runRunbookCli(rest, { out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`), err: console.error, cwd: process.cwd() });
     if (command === '--help' || command === '-h' || command === 'help') {
       console.log(`${USAGE}\n\n${APPLY_USAGE}\n\n${RUNBOOK_USAGE}`);
       return 0;
@@ -66,6 +68,6 @@ export function main(argv: string[]): number | Promise<number> {
   }
 }
 
-void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -38,7 +38,7 @@ export function parseContextArguments(values: readonly string[]): Map<string, st
   return contexts;
 }
 
-export function runRunbookCli(args: string[], io: RunbookCliIo): number {
+export async function runRunbookCli(args: string[], io: RunbookCliIo): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args,
@@ -60,7 +60,7 @@ export function runRunbookCli(args: string[], io: RunbookCliIo): number {
     const { settings, source } = loadCliSettings(targets, io.cwd, values.settings);
     if (source) io.err(`settings from ${relative(io.cwd, source) || source}`);
     const contexts = new Map([...contextsFromSettings(settings.clusters), ...parseContextArguments(values.context ?? [])]);
-    const { workspace, roots, notes } = loadTargets(targets, io.cwd, settings);
+    const { workspace, roots, notes } = await loadTargets(targets, io.cwd, settings);
     for (const note of notes) io.err(note);
     const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues });
     const runbooks = buildRunbooks(analysis.meshes, [...analysis.findings.values()].flat(), contexts, io.cwd);

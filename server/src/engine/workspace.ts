@@ -12,13 +12,17 @@ export interface WorkspaceFile {
 }
 
 export function readWorkspaceFile(path: string, text: string, options?: ParseOptions): WorkspaceFile {
-  const yaml = parseYamlFile(path, text, options);
+  return workspaceFileOf(parseYamlFile(path, text, options));
+}
+
+/** The workspace's view of a parsed file: its documents recognised as resources. */
+export function workspaceFileOf(yaml: YamlFile): WorkspaceFile {
   const resources: Resource[] = [];
   for (const doc of yaml.documents) {
     const resource = recogniseResource(doc);
     if (resource) resources.push(resource);
   }
-  return { path, yaml, resources };
+  return { path: yaml.file, yaml, resources };
 }
 
 export interface WorkspaceOptions {
@@ -45,9 +49,22 @@ export class Workspace {
   setFile(path: string, text: string): WorkspaceFile {
     const existing = this.files.get(path);
     if (existing && existing.yaml.text === text) return existing;
-    const file = readWorkspaceFile(path, text, { compactValues: this.options.compactValues });
+    return this.store(readWorkspaceFile(path, text, this.parseOptions));
+  }
+
+  /** How this workspace parses its files; a file parsed elsewhere (setParsedFile) must have been parsed so. */
+  get parseOptions(): ParseOptions {
+    return { compactValues: this.options.compactValues };
+  }
+
+  /** Adds a file already parsed (by the CLI's parse worker) with this workspace's parseOptions. */
+  setParsedFile(yaml: YamlFile): WorkspaceFile {
+    return this.store(workspaceFileOf(yaml));
+  }
+
+  private store(file: WorkspaceFile): WorkspaceFile {
     if (this.options.packTexts) file.yaml.packText();
-    this.files.set(path, file);
+    this.files.set(file.path, file);
     this.generation++;
     return file;
   }

@@ -394,7 +394,44 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
     problems.push(tooDeep(doc.file, doc.startOffset));
     return null;
   }
-  return value;
+  return withPlainByteArrays(value);
+}
+
+/**
+ * The `yaml` package loads `!!binary` as a Node Buffer where js-yaml gives a plain Uint8Array: the same bytes
+ * become the same type whichever parser loaded the document (and survive a structured clone, which turns a
+ * Buffer into a Uint8Array). A Buffer shared through an alias stays shared.
+ */
+function withPlainByteArrays(value: unknown): unknown {
+  const replaced = new Map<Buffer, Uint8Array>();
+  const plain = (child: unknown): unknown => {
+    if (!Buffer.isBuffer(child)) return child;
+    if (!replaced.has(child)) replaced.set(child, new Uint8Array(child));
+    return replaced.get(child);
+  };
+  const seen = new Set<object>();
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node) || ArrayBuffer.isView(node)) continue;
+    seen.add(node);
+    if (node instanceof Map) {
+      // `!!omap` loads as a Map.
+      for (const [key, child] of node) {
+        node.set(key, plain(child));
+        pending.push(child);
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      // defineProperty, not assignment: a `__proto__` key is an own property here, and assigning it would set the prototype.
+      if (Buffer.isBuffer(child)) Object.defineProperty(record, key, { value: plain(child), writable: true, enumerable: true, configurable: true });
+      else pending.push(child);
+    }
+  }
+  return plain(value);
 }
 
 /** js-yaml's own depth limit, kept equal to ours; its error carries the offset where the limit was crossed. */
@@ -410,7 +447,7 @@ function lineRange(file: YamlFile, offset: number): Range {
   return file.lines.rangeOf(offset, Math.max(offset, end));
 }
 
-function withoutEmpty(directives: Map<string, string>): Directives {
+function withoutEmpty(directives: Directives): Directives {
   return directives.size > 0 ? directives : NO_DIRECTIVES;
 }
 
@@ -482,6 +519,47 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     }
   });
   for (const document of result.documents) if (document.problems.length === 0) document.problems = NO_PROBLEMS;
+  return result;
+}
+
+/** A parsed document as plain data (see YamlFileParts). */
+export interface YamlDocumentParts {
+  index: number;
+  startOffset: number;
+  endOffset: number;
+  value: unknown;
+  problems: readonly YamlProblem[];
+  directives: Directives;
+}
+
+/**
+ * A parsed file as plain data that a structured clone carries (Maps, Dates, typed arrays, shared references):
+ * what the CLI's parse worker posts back, for the main thread to rebuild the same YamlFile without parsing again.
+ */
+export interface YamlFileParts {
+  file: string;
+  text: string;
+  headerDirectives: Directives;
+  documents: YamlDocumentParts[];
+}
+
+export function yamlFileParts(yaml: YamlFile): YamlFileParts {
+  return {
+    file: yaml.file,
+    text: yaml.text,
+    headerDirectives: yaml.headerDirectives,
+    documents: yaml.documents.map(({ index, startOffset, endOffset, value, problems, directives }) => ({ index, startOffset, endOffset, value, problems, directives })),
+  };
+}
+
+/** The YamlFile that parseYamlFile made, from its parts; empty lists and maps become the shared ones again. */
+export function yamlFileFromParts(parts: YamlFileParts): YamlFile {
+  const result = new YamlFile(parts.file, parts.text);
+  result.headerDirectives = withoutEmpty(parts.headerDirectives);
+  for (const doc of parts.documents) {
+    const problems = doc.problems.length > 0 ? doc.problems : NO_PROBLEMS;
+    result.documents.push(new YamlDocument(result, doc.index, doc.startOffset, doc.endOffset, doc.value, problems, withoutEmpty(doc.directives)));
+  }
   return result;
 }
 

@@ -36,6 +36,7 @@ export const REQUIRED_IN_VSIX = [
   'dist/client.js',
   'dist/server.js',
   'dist/cli.js',
+  'dist/parseWorker.js',
   'snippets/istio-mesh.code-snippets',
   'syntaxes/istio-mesh-placeholders.tmLanguage.json',
 ];
