@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readWorkspaceFile } from '../../server/src/engine/workspace';
 import { readCaCerts } from '../../server/src/resources/cacerts';
 import { kubeconfigProblems, readRemoteSecret, remoteSecretClusters } from '../../server/src/resources/remoteSecret';
-import type { Resource } from '../../server/src/resources/resource';
+import { isPlaceholder, type Resource } from '../../server/src/resources/resource';
 import { analyzeTexts } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
 
@@ -83,4 +83,11 @@ test('secrets of odd shapes are read without throwing', () => {
   const { findings } = analyzeTexts('/odd', files);
   assert.ok(findings.some((f) => f.code === 'MESH602'), 'unreadable cacerts values are reported');
   assert.ok(findings.some((f) => f.code === 'MESH305'), 'unusable kubeconfigs are reported');
+});
+
+test('placeholders are told from values, including long values with no placeholder character', () => {
+  const placeholders = ['${DISCOVERY_ADDRESS}', 'https://${HOST}:15012', '$CTX_CLUSTER1', '{{ .Values.meshID }}', '<your-mesh-id>', '{cluster_name}'];
+  const values = ['mesh1', 'istiod.istio-system.svc:15012', 'a<b>c', '$lowercase', `${'QUJD'.repeat(2000)}`, '<unclosed', 'x'.repeat(4000) + '{'];
+  for (const value of placeholders) assert.equal(isPlaceholder(value), true, value);
+  for (const value of values) assert.equal(isPlaceholder(value), false, value.slice(0, 40));
 });

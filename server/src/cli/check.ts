@@ -26,8 +26,11 @@ export interface CheckOutput {
   /** Lines for stderr: skipped files and rule failures. */
   notes: string[];
   filesRead: number;
-  /** Replaces the workspace's credentials with `<redacted>` in anything printed about it. */
-  redactor: SecretRedactor;
+  /**
+   * Replaces the workspace's credentials with `<redacted>` in anything printed about it. Built on first call:
+   * collecting every credential of a large tree costs seconds, and a clean run prints nothing to redact.
+   */
+  redactor: () => SecretRedactor;
 }
 
 export interface LoadedTargets {
@@ -97,7 +100,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckOutput> {
   );
   const threshold: Severity | undefined = options.failOn === 'never' ? undefined : options.failOn;
   const failed = threshold !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
-  return { findings, exitCode: failed ? 1 : 0, notes, filesRead: workspace.size, redactor: new WorkspaceSecrets().redactorFor(workspace) };
+  let redactor: SecretRedactor | undefined;
+  return { findings, exitCode: failed ? 1 : 0, notes, filesRead: workspace.size, redactor: () => (redactor ??= new WorkspaceSecrets().redactorFor(workspace)) };
 }
 
 export class UsageError extends Error {}

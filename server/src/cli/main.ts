@@ -37,9 +37,8 @@ async function check(args: string[]): Promise<number> {
   const { settings, source } = loadCliSettings(targets, cwd, values.settings as string | undefined);
   if (source) console.error(`settings from ${relative(cwd, source) || source}`);
   const output = await runCheck({ targets, format, failOn: failOn as 'error', cwd, settings });
-  const { redactor } = output;
-  for (const note of output.notes) console.error(redactor.redact(note));
-  const findings = redactor.redactDeep(output.findings);
+  for (const note of output.notes) console.error(output.redactor().redact(note));
+  const findings = output.findings.length ? output.redactor().redactDeep(output.findings) : output.findings;
   console.log(format === 'json' ? formatJson(findings, cwd) : formatText(findings, cwd));
   return output.exitCode;
 }

@@ -47,7 +47,26 @@ export interface RemoteSecret {
   entries: RemoteSecretEntry[];
 }
 
+/**
+ * Facts by kubeconfig text, most recently used last: a remote secret is applied to every cluster that watches its
+ * cluster, so a multi-primary mesh of 200 clusters holds 39,800 copies of 200 kubeconfigs. Bounded, because a
+ * server sees every version of a secret that is typed.
+ */
+const factsByText = new Map<string, KubeconfigFacts>();
+const FACTS_BY_TEXT_LIMIT = 4096;
+
+/** The facts of a kubeconfig text; they are the same for every copy of it, and never mutated. */
 function kubeconfigFacts(text: string | undefined): KubeconfigFacts {
+  if (text === undefined) return readKubeconfigFacts(text);
+  let facts = factsByText.get(text);
+  if (facts) factsByText.delete(text);
+  else facts = readKubeconfigFacts(text);
+  factsByText.set(text, facts);
+  if (factsByText.size > FACTS_BY_TEXT_LIMIT) factsByText.delete(factsByText.keys().next().value!);
+  return facts;
+}
+
+function readKubeconfigFacts(text: string | undefined): KubeconfigFacts {
   const facts: KubeconfigFacts = {
     decoded: text !== undefined, parsed: false, clusterNames: [], contextNames: [], userNames: [], contextClusters: {}, contextUsers: {}, serverCount: 0, usersWithCredentials: 0, userCount: 0,
   };
