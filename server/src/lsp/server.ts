@@ -64,8 +64,20 @@ const FINISH_AFTER_MS = 250;
  */
 const HEAP_GROWING_PERCENT = 25;
 
+/**
+ * V8 flags tune memory here; nothing depends on them. A runtime that refuses them (flags frozen after start, no
+ * `gc` in a new context) runs the same, only with a higher peak.
+ */
+function tuningHeap(tune: () => void): void {
+  try {
+    tune();
+  } catch {
+    // see above: the defaults stand
+  }
+}
+
 function boundHeapGrowth(): void {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  tuningHeap(() => setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`));
 }
 
 let indexingGarbageCollected = false;
@@ -77,10 +89,11 @@ let indexingGarbageCollected = false;
 function collectIndexingGarbage(): void {
   if (indexingGarbageCollected) return;
   indexingGarbageCollected = true;
-  // `gc` is only reachable in a context created after the flag is set (a documented V8 behaviour).
-  setFlagsFromString('--expose-gc');
-  const collect = runInNewContext('gc') as (() => void) | undefined;
-  collect?.();
+  tuningHeap(() => {
+    // `gc` is only reachable in a context created after the flag is set (a documented V8 behaviour).
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  });
 }
 
 /** Files read between two yields while indexing; a workspace with more files shows indexing progress. */
