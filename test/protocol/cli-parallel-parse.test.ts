@@ -1,16 +1,14 @@
 // `istio-mesh check` (the bundled dist/cli.js) prints the same bytes, to stdout and stderr, with the same exit code,
 // whether one thread parses every file, a worker thread shares the parsing, or that worker fails along the way.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { ParseWorkerInput, ParseWorkerMessage } from '../../server/src/cli/parallelParse';
 import { findYamlFiles } from '../../server/src/workspace/scan';
-import { generateBenchMesh } from '../support/benchMesh';
+import { generatedMeshForSuite } from '../support/benchMesh';
 import { CLI_BUNDLE, EXAMPLES, FIXTURES, REPO_ROOT } from '../support/paths';
 
 const PARSE_WORKER_BUNDLE = join(REPO_ROOT, 'dist', 'parseWorker.js');
@@ -46,17 +44,12 @@ const WAYS_TO_PARSE: { name: string; env: Record<string, string>; formats: ('tex
 ];
 
 describe('the CLI prints the same with and without the parse worker', () => {
-  let generated: string;
-  before(async () => {
-    generated = mkdtempSync(join(tmpdir(), 'istio-mesh-cli-parallel-'));
-    await generateBenchMesh({ model: 'multi-primary', clusters: 4, apps: 20, out: generated });
-  });
-  after(() => rmSync(generated, { recursive: true, force: true }));
+  const generated = generatedMeshForSuite({ model: 'multi-primary', clusters: 4, apps: 20 }, 'istio-mesh-cli-parallel-');
 
   const trees: [string, () => string][] = [
     ['test/fixtures', () => relative(REPO_ROOT, FIXTURES)],
     ['examples', () => relative(REPO_ROOT, EXAMPLES)],
-    ['a generated mesh', () => generated],
+    ['a generated mesh', generated],
   ];
   for (const [name, target] of trees) {
     test(name, { timeout: 180_000 }, async () => {

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './paths';
 
@@ -16,4 +19,18 @@ export async function generateBenchMesh(options: BenchMeshOptions): Promise<stri
     generateMesh: (options: BenchMeshOptions) => { dir: string };
   };
   return generator.generateMesh(options).dir;
+}
+
+/**
+ * A generated mesh in a temporary folder for the enclosing `describe`: written before its tests, removed after.
+ * Returns the folder's getter (it exists once the suite's tests run).
+ */
+export function generatedMeshForSuite(options: Omit<BenchMeshOptions, 'out'>, folderPrefix: string): () => string {
+  let dir = '';
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), folderPrefix));
+    await generateBenchMesh({ ...options, out: dir });
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return () => dir;
 }

@@ -10,7 +10,7 @@ import { parallelParseFromEnvironment, UsageError } from '../../server/src/cli/c
 import { readAndParse, readYamlFiles, startParseWorker, type ReadOutcome } from '../../server/src/cli/parallelParse';
 import { yamlFileParts, type YamlFile } from '../../server/src/parse/yamlFile';
 import { findYamlFiles } from '../../server/src/workspace/scan';
-import { generateBenchMesh } from '../support/benchMesh';
+import { generatedMeshForSuite } from '../support/benchMesh';
 import { EXAMPLES, FIXTURES, REPO_ROOT } from '../support/paths';
 
 /** The worker compiled by tsc next to parallelParse.js (out/server/src/cli/), as the in-process CLI finds it. */
@@ -146,14 +146,9 @@ describe('special values', () => {
 });
 
 describe('every file of the repository\'s trees', () => {
-  let generated: string;
-  before(async () => {
-    generated = mkdtempSync(join(tmpdir(), 'istio-mesh-parse-worker-mesh-'));
-    await generateBenchMesh({ model: 'primary-remote', clusters: 3, apps: 20, out: generated });
-  });
-  after(() => rmSync(generated, { recursive: true, force: true }));
+  const generated = generatedMeshForSuite({ model: 'primary-remote', clusters: 3, apps: 20 }, 'istio-mesh-parse-worker-mesh-');
 
-  for (const [name, root] of [['test/fixtures', FIXTURES], ['examples', EXAMPLES], ['a generated mesh', () => generated]] as const) {
+  for (const [name, root] of [['test/fixtures', FIXTURES], ['examples', EXAMPLES], ['a generated mesh', generated]] as const) {
     test(`${name}: the worker delivers what the main thread parses`, async () => {
       const { files } = findYamlFiles(typeof root === 'string' ? root : root());
       assert.ok(files.length > 10, `${files.length} files`);
