@@ -82,20 +82,10 @@ function settingsKey(settings: MeshSettings): string {
   return JSON.stringify([settings.roots, settings.clusters, settings.now?.toISOString() ?? null]);
 }
 
-function sameFiles(a: readonly WorkspaceFile[], b: readonly WorkspaceFile[]): boolean {
-  return a.length === b.length && a.every((file, i) => file === b[i]);
-}
-
 /** The one file that differs between two lists of the same paths, when exactly one does. */
-function onlyChangedFile(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): { before: WorkspaceFile; after: WorkspaceFile } | undefined {
-  if (before.length !== after.length) return undefined;
-  let changed: { before: WorkspaceFile; after: WorkspaceFile } | undefined;
-  for (let i = 0; i < before.length; i++) {
-    if (before[i] === after[i]) continue;
-    if (changed || before[i].path !== after[i].path) return undefined;
-    changed = { before: before[i], after: after[i] };
-  }
-  return changed;
+function onlyChangedFile(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): FileSwap | undefined {
+  const swaps = replacedFiles(before, after);
+  return swaps?.length === 1 ? swaps[0] : undefined;
 }
 
 /**
@@ -212,7 +202,7 @@ export class Analyzer {
    */
   private *rootSteps(root: string, files: WorkspaceFile[], settings: MeshSettings, key: string): Generator<void, RootAnalysis> {
     const previous = this.roots.get(root);
-    if (previous && previous.settingsKey === key && sameFiles(previous.files, files)) return previous;
+    if (previous && previous.settingsKey === key && sameItems(previous.files, files)) return previous;
     const edited = previous && previous.settingsKey === key ? onlyChangedFile(previous.files, files) : undefined;
     const reused = edited && previous && this.reuseContained(previous.meshes, edited.before, edited.after, settings);
     const meshes = reused ?? this.buildMeshesContained(files, settings);
@@ -297,9 +287,9 @@ export class Analyzer {
     if (!last || !swaps) return { byRoot: filesByRoot(files, roots), rootsKey };
     const byRoot = new Map(last.byRoot);
     for (const { before, after } of swaps) {
-      const root = [...byRoot.keys()].find((r) => byRoot.get(r)!.includes(before));
-      if (root === undefined) return { byRoot: filesByRoot(files, roots), rootsKey };
-      const group = byRoot.get(root)!;
+      const found = [...byRoot].find(([, group]) => group.includes(before));
+      if (!found) return { byRoot: filesByRoot(files, roots), rootsKey };
+      const [root, group] = found;
       const copy = group === last.byRoot.get(root) ? group.slice() : group;
       copy[group.indexOf(before)] = after;
       byRoot.set(root, copy);
@@ -332,10 +322,16 @@ function pathsToMergeAgain(replaced: readonly string[], before: ReadonlyMap<stri
   return paths;
 }
 
+/** A file replaced by a new version of it. */
+interface FileSwap {
+  before: WorkspaceFile;
+  after: WorkspaceFile;
+}
+
 /** The files replaced by a new version, when that is all that changed (same paths, same order, a few of them). */
-function replacedFiles(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): { before: WorkspaceFile; after: WorkspaceFile }[] | undefined {
+function replacedFiles(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): FileSwap[] | undefined {
   if (before.length !== after.length) return undefined;
-  const swaps: { before: WorkspaceFile; after: WorkspaceFile }[] = [];
+  const swaps: FileSwap[] = [];
   for (let i = 0; i < before.length; i++) {
     if (before[i] === after[i]) continue;
     if (before[i].path !== after[i].path || swaps.length === MAX_SWAPPED_FILES) return undefined;

@@ -19,6 +19,12 @@ export interface SourceLocation {
  * Offsets of line starts, so offset → position is a binary search instead of a scan. It keeps the starts in a
  * typed array (4 bytes a line) and not the text, so a file's text can be dropped or packed while its index lives.
  */
+/** A location as a value: equal for equal places, whichever version of the file (or object) it came from. */
+export function locationKey(location: SourceLocation): string {
+  const { start, end } = location.range;
+  return `${location.file}:${start.line}:${start.character}:${end.line}:${end.character}`;
+}
+
 export class LineIndex {
   private readonly lineStarts: Uint32Array;
   /** The length of the text, in UTF-16 units. */

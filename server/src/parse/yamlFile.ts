@@ -301,8 +301,8 @@ function leadingCommentLines(text: string, start = 0, end = text.length): string
 
 /** A line that is `---` alone (trailing whitespace allowed): it opens a document without content of its own. */
 function isBareDocumentStart(text: string, start: number, end: number): boolean {
-  const trimmed = trimmedBounds(text, start, end);
-  return startsWithMarker(text, start, end, '---') && trimmed.end - trimmed.start === 3 && text.startsWith('---', trimmed.start);
+  // The marker starts the line, so the trimmed line begins there: it is the marker alone when it is 3 long.
+  return startsWithMarker(text, start, end, '---') && trimmedBounds(text, start, end).end - start === 3;
 }
 
 /** Whether `text[start, end)` has a line other than blanks, comments and bare `---`/`...` markers. */

@@ -49,6 +49,20 @@ export function recogniseHelmValues(doc: YamlDocument, force = false): Resource 
   return new Resource(doc, '', HELM_VALUES_KIND, value);
 }
 
+/** The API groups that serve a recognised kind (the part of each apiVersion before `/`). */
+interface ServedGroups {
+  groups: ReadonlySet<string>;
+  /** Whether one of its apiVersions has no group (`v1`). */
+  anyWithoutGroup: boolean;
+}
+/** By recognised kind; a Map, so `toString` or `constructor` as a kind finds nothing (an object's prototype has them). */
+const SERVED_GROUPS: ReadonlyMap<string, ServedGroups> = new Map(
+  Object.entries(RECOGNISED_KINDS).map(([kind, known]: [string, readonly string[]]) => [
+    kind,
+    { groups: new Set(known.map((v) => v.split('/')[0])), anyWithoutGroup: known.some((v) => !v.includes('/')) },
+  ]),
+);
+
 export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const value = doc.value;
   if (!isRecord(value)) return chartDirective(doc) && doc.value === null && doc.problems.length === 0 ? recogniseHelmValues(doc) : undefined;
@@ -56,35 +70,18 @@ export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const apiVersion = scalarString(value.apiVersion);
   if (!kind && !apiVersion) return recogniseHelmValues(doc);
   if (!kind || !apiVersion) return undefined;
-  const groupKind = `${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`;
-  const sourceKind = INSTALL_SOURCE_KINDS[groupKind] ?? TRUST_KINDS[groupKind];
-  if (sourceKind) return new Resource(doc, apiVersion, sourceKind, value);
-  if (!(kind in RECOGNISED_KINDS)) return undefined;
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const groupKind = `${group}/${kind}`;
+  const sourceKind = INSTALL_SOURCE_KINDS[groupKind] ?? TRUST_KINDS[groupKind];
+  if (sourceKind) return new Resource(doc, apiVersion, sourceKind, value);
+  const served = SERVED_GROUPS.get(kind);
+  if (!served) return undefined;
   // The group as it should have been written; a group-less apiVersion (`v1`) stands for itself.
   const correctedGroup = slash < 0 ? apiVersion : (MISSPELT_API_GROUPS[group] || group);
-  const served = servedGroupsOf(kind as RecognisedKind);
   const sameGroup = served.groups.has(correctedGroup) || (served.anyWithoutGroup && slash < 0);
   if (!sameGroup) return undefined;
   return new Resource(doc, apiVersion, kind, value);
-}
-
-/** The API groups that serve a recognised kind (the part of each apiVersion before `/`), computed once per kind. */
-interface ServedGroups {
-  groups: ReadonlySet<string>;
-  /** Whether one of its apiVersions has no group (`v1`). */
-  anyWithoutGroup: boolean;
-}
-const servedGroups = new Map<RecognisedKind, ServedGroups>();
-function servedGroupsOf(kind: RecognisedKind): ServedGroups {
-  let served = servedGroups.get(kind);
-  if (!served) {
-    const known: readonly string[] = RECOGNISED_KINDS[kind];
-    served = { groups: new Set(known.map((v) => v.split('/')[0])), anyWithoutGroup: known.some((v) => !v.includes('/')) };
-    servedGroups.set(kind, served);
-  }
-  return served;
 }
 
 export function isKind(resource: Resource, kind: RecognisedKind): boolean {

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../parse/text';
+import { locationKey, type SourceLocation } from '../parse/text';
 import { routingIndexOf, sameItems, type RoutingIndex, type RoutingScope } from '../mesh/routingIndex';
 import { unassignedResources, type MeshModel } from '../mesh/model';
 import type { Resource } from '../resources/resource';
@@ -14,8 +14,7 @@ export interface ScopedIssue {
 }
 
 function issueKey(issue: ScopedIssue): string {
-  const { start, end } = issue.location.range;
-  return `${issue.location.file}:${start.line}:${start.character}:${end.line}:${end.character}:${issue.message}`;
+  return `${locationKey(issue.location)}:${issue.message}`;
 }
 
 function sameInputs(a: readonly (readonly unknown[])[], b: readonly (readonly unknown[])[]): boolean {
@@ -53,13 +52,17 @@ interface MeshWideInputs {
   wide: readonly unknown[];
 }
 
+/** The resources a scope's references may resolve to: any resource for the unassigned scope, else the unassigned ones. */
+function resolvableResources(scope: RoutingScope, meshWide: MeshWideInputs): readonly Resource[] {
+  return scope.cluster === undefined ? meshWide.mesh.resources : meshWide.unassigned;
+}
+
 /** `sameMeshWideInputs` reads entries 2, 5 and 6 (what comes from the mesh rather than the scope). */
 function scopeInputs(scope: RoutingScope, meshWide: MeshWideInputs): (readonly unknown[])[] {
   return [
     scope.subjects,
     scope.peers,
-    // The unassigned scope's references may resolve to any resource.
-    scope.cluster === undefined ? meshWide.mesh.resources : meshWide.unassigned,
+    resolvableResources(scope, meshWide),
     scope.gatewayDeployments,
     [scope.definesGatewayDeployments],
     meshWide.network,
@@ -69,8 +72,7 @@ function scopeInputs(scope: RoutingScope, meshWide: MeshWideInputs): (readonly u
 
 /** Whether the inputs `scopeInputs` takes from the mesh rather than the scope are the cached ones. */
 function sameMeshWideInputs(cached: (readonly unknown[])[], scope: RoutingScope, meshWide: MeshWideInputs): boolean {
-  const unassigned = scope.cluster === undefined ? meshWide.mesh.resources : meshWide.unassigned;
-  return sameItems(cached[2], unassigned) && sameItems(cached[5], meshWide.network) && sameItems(cached[6], meshWide.wide);
+  return sameItems(cached[2], resolvableResources(scope, meshWide)) && sameItems(cached[5], meshWide.network) && sameItems(cached[6], meshWide.wide);
 }
 
 /** A scoped rule's issues per cluster of one mesh, with the scope and inputs they were computed from. */

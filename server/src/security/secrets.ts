@@ -213,18 +213,19 @@ class WindowFingerprints {
 /** Replaces every known credential (or a fragment of one) in text with `<redacted>`. */
 export class SecretRedactor {
   /** Every matchable form of every distinct credential; fingerprinted on first use, then dropped. */
-  private forms: string[] | undefined = [];
+  private forms: string[] | undefined;
   private fragments: WindowFingerprints | undefined;
   private readonly shortSecrets = new Set<string>();
+  readonly isEmpty: boolean;
 
   constructor(secrets: Iterable<string>) {
     // A remote secret is applied to every cluster that reads its cluster: the same credential is in many files,
     // and fragmenting each copy again would cost time proportional to the copies, not to the credentials.
-    for (const secret of new Set(secrets)) for (const form of matchableForms(secret)) this.forms!.push(form);
-  }
-
-  get isEmpty(): boolean {
-    return this.forms !== undefined ? this.forms.length === 0 : this.fragments!.size === 0 && this.shortSecrets.size === 0;
+    const forms: string[] = [];
+    for (const secret of new Set(secrets)) forms.push(...matchableForms(secret));
+    this.forms = forms;
+    // Every form is matched, as a short secret or by its windows: none, and there is nothing to redact.
+    this.isEmpty = forms.length === 0;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../../parse/text';
+import { locationKey, type SourceLocation } from '../../parse/text';
 import type { Cluster, MeshModel } from '../../mesh/model';
 import { declaredClusterName, type InstallConfig } from '../../resources/installConfig';
 import type { Resource } from '../../resources/resource';
@@ -74,11 +74,9 @@ export function requiredRemoteSecrets(mesh: MeshModel): { holder: Cluster; targe
 
 const remoteSecretInputLists = new WeakMap<MeshModel, readonly unknown[]>();
 
-/** A location as a value: findings made at equal places are equal, whichever version of the file they came from. */
+/** Findings made at equal places are equal, whichever version of the file they came from. */
 function placeKey(location: SourceLocation | undefined): string {
-  if (!location) return '';
-  const { start, end } = location.range;
-  return `${location.file}:${start.line}:${start.character}:${end.line}:${end.character}`;
+  return location ? locationKey(location) : '';
 }
 
 /**

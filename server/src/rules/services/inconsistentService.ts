@@ -25,21 +25,11 @@ function fieldOr(resource: Resource, path: ValuePath, fallback: ValuePath = ['me
   return resource.location(resource.doc.locate(path).exact ? path : fallback);
 }
 
-/**
- * Whether two copies have the same type, mode and ports in the same order: then `differences` finds nothing.
- * Most copies of a Service are identical, and this answers without building the two maps of ports.
- */
-function identicalCopies(reference: ServiceView, service: ServiceView): boolean {
-  if (reference.type !== service.type || reference.headless !== service.headless || reference.ports.length !== service.ports.length) return false;
-  return reference.ports.every((other, i) => {
-    const port = service.ports[i];
-    return other.port !== undefined && port.port !== undefined && other.port.value === port.port.value && other.name === port.name && other.protocol === port.protocol;
-  });
-}
-
 /** How `service` differs from `reference`, each difference located in `service`. */
 function differences(reference: ServiceView, service: ServiceView): Difference[] {
-  if (identicalCopies(reference, service)) return [];
+  // Most copies of a Service are identical: two of one shape differ in nothing compared below (a shape is computed
+  // once per view), so the two maps of ports are not built.
+  if (referenceShape(reference) === referenceShape(service)) return [];
   const resource = service.resource;
   const found: Difference[] = [];
   if (reference.type !== service.type) found.push({ location: fieldOr(resource, ['spec', 'type']), text: `type ${service.type} (there: ${reference.type})` });
