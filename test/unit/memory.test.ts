@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jsYaml from 'js-yaml';
-import { compactValue, PackedText, sharedString } from '../../server/src/parse/compact';
+import { compactValue, PackedText, rememberedByText, sharedString } from '../../server/src/parse/compact';
 import { LineIndex } from '../../server/src/parse/text';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
 import { Analyzer } from '../../server/src/engine/analysis';
@@ -59,6 +59,48 @@ test('a packed text unpacks to exactly the same text, and lone surrogates are no
   packed.forEach((p, i) => assert.equal(p.text, many[i]));
   assert.equal(PackedText.canPack('broken \uD800 surrogate'), false);
   assert.equal(PackedText.canPack('whole 🚀 pair'), true);
+});
+
+test('long documents copied into several files are packed once and every file unpacks to its own text', () => {
+  const secret = (cluster: string) => `kind: Secret\nmetadata: {name: istio-remote-secret-${cluster}}\nstringData:\n  ${cluster}: |\n${'    token: QkTfPA2dWQuZYGLp6f3eVdyE8WlZ1Xad2yK\n'.repeat(40)}`;
+  const short = (name: string) => `kind: Namespace\nmetadata: {name: ${name}}\n`;
+  const texts = [
+    [secret('cluster2'), short('a'), secret('cluster3')].join('---\n'),
+    ['# a header comment\n' + short('b'), secret('cluster3'), secret('cluster2'), short('c')].join('---\n'),
+    [short('x'), secret('cluster2'), secret('cluster3')].join('---\n'),
+    [`name: "東京 🚀"\n${short('d')}`, secret('cluster2') + '\r\n'].join('---\n'),
+  ];
+  const files = texts.map((text, i) => {
+    const file = parseYamlFile(`/mesh/${i}.yaml`, text);
+    file.packText();
+    return file;
+  });
+  // More files than are kept unpacked, so each text below is inflated from its parts.
+  for (let i = 0; i < 20; i++) parseYamlFile(`/mesh/other-${i}.yaml`, short(`n${i}`)).packText();
+  files.forEach((file, i) => assert.equal(file.text, texts[i]));
+  const partsOf = (file: unknown) => ((file as { packedText: unknown }).packedText as { parts: Uint8Array[] }).parts;
+  const [first, second, third] = files.map(partsOf);
+  assert.equal(first.length, 3, 'two long documents on their own and the short one between them');
+  assert.strictEqual(first[2], second[1], 'the same document in two files is one packed copy');
+  assert.strictEqual(first[2], third[2]);
+  assert.strictEqual(second[2], third[1]);
+  assert.notStrictEqual(first[0], third[1], "a file's first document has no `---` line, so it is another text");
+});
+
+test('what is read from a text is read once per text, for the texts used last', () => {
+  const reads: string[] = [];
+  const lengthOf = rememberedByText((text) => {
+    reads.push(text);
+    return { length: text.length };
+  }, 2);
+  const first = lengthOf('apiVersion: v1');
+  assert.strictEqual(lengthOf('apiVersion: v1'), first, 'an equal text gets the same result');
+  lengthOf('kind: Config');
+  lengthOf('apiVersion: v1');
+  lengthOf('users: []');
+  assert.deepStrictEqual(reads, ['apiVersion: v1', 'kind: Config', 'users: []'], 'a text used again is kept over an older one');
+  lengthOf('kind: Config');
+  assert.deepStrictEqual(reads.slice(3), ['kind: Config'], 'beyond the limit, the text used longest ago is read again');
 });
 
 test('a file whose text is packed gives the same text, ranges and positions', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /*
@@ -103,18 +104,63 @@ function remember(packed: PackedText, text: string): string {
   return text;
 }
 
+function deflated(text: string): Uint8Array {
+  // A copy of exactly its length: zlib's result sits in a buffer of at least its 16 kB chunk size.
+  return new Uint8Array(deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 }));
+}
+
+/**
+ * Deflated documents by a digest of their text, for as long as some file's text holds them. A multi-primary mesh
+ * of 200 clusters applies each cluster's remote secret to the 199 others: 39,800 documents of 200 texts, whose
+ * certificates and tokens hardly deflate (40 MB, packed one copy per file).
+ */
+const sharedDocuments = new Map<string, WeakRef<Uint8Array>>();
+const forgetSharedDocument = new FinalizationRegistry<string>((digest) => {
+  if (sharedDocuments.get(digest)?.deref() === undefined) sharedDocuments.delete(digest);
+});
+/**
+ * Documents at least this long are packed on their own and shared with their copies in other files. Shorter ones
+ * are packed with their neighbours: a short text deflates poorly on its own, and copies of short documents cost
+ * little. Workspaces have few long documents (secrets, certificates, CRDs).
+ */
+const SHARED_DOCUMENT_MIN_LENGTH = 1024;
+
+function sharedDeflated(text: string): Uint8Array {
+  // A digest no two texts of a workspace share by chance, whoever wrote them: a wrong text would put ranges in the wrong place.
+  const digest = createHash('sha256').update(text).digest('base64');
+  const known = sharedDocuments.get(digest)?.deref();
+  if (known) return known;
+  const bytes = deflated(text);
+  sharedDocuments.set(digest, new WeakRef(bytes));
+  forgetSharedDocument.register(bytes, digest);
+  return bytes;
+}
+
+/** Where a file's documents start and end, in its text. */
+export interface DocumentBounds {
+  readonly startOffset: number;
+  readonly endOffset: number;
+}
+
 /**
  * A file's text kept deflated (YAML packs 10–15×). Once a file is parsed its text is needed only to resolve
  * ranges for findings, hovers and fixes, so most files' texts are never unpacked again. Exact, unlike reading
- * the file from disk again, which may have changed since.
+ * the file from disk again, which may have changed since. Long documents are packed on their own and shared with
+ * their copies in other files (see sharedDocuments); the rest of the text in runs between them.
  */
 export class PackedText {
-  private readonly bytes: Uint8Array;
+  private readonly parts: Uint8Array[] = [];
 
   /** Only for well-formed text: UTF-8 has no encoding for a lone surrogate (see `canPack`). */
-  constructor(text: string) {
-    // A copy of exactly its length: zlib's result sits in a buffer of at least its 16 kB chunk size.
-    this.bytes = new Uint8Array(deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 }));
+  constructor(text: string, documents: readonly DocumentBounds[] = []) {
+    let packedUpTo = 0;
+    for (const { startOffset, endOffset } of documents) {
+      if (endOffset - startOffset < SHARED_DOCUMENT_MIN_LENGTH || startOffset < packedUpTo) continue;
+      if (startOffset > packedUpTo) this.parts.push(deflated(text.slice(packedUpTo, startOffset)));
+      this.parts.push(sharedDeflated(text.slice(startOffset, endOffset)));
+      packedUpTo = endOffset;
+    }
+    if (packedUpTo < text.length || this.parts.length === 0) this.parts.push(deflated(text.slice(packedUpTo)));
     remember(this, text);
   }
 
@@ -124,6 +170,29 @@ export class PackedText {
 
   get text(): string {
     const recent = recentlyUnpacked.get(this);
-    return recent !== undefined ? remember(this, recent) : remember(this, inflateRawSync(this.bytes).toString('utf8'));
+    if (recent !== undefined) return remember(this, recent);
+    return remember(this, this.parts.map((part) => inflateRawSync(part).toString('utf8')).join(''));
   }
+}
+
+/**
+ * `read` of a text, remembered for the texts used last (most recent last). A multi-primary mesh of 200 clusters
+ * holds 39,800 copies of 200 kubeconfigs: what is read from each is read once per distinct text. Bounded, because
+ * a server sees every version of a value that is typed. What `read` returns is shared by every caller, so it must
+ * not be mutated.
+ */
+export function rememberedByText<T>(read: (text: string) => T, limit: number): (text: string) => T {
+  const byText = new Map<string, T>();
+  return (text) => {
+    let result: T;
+    if (byText.has(text)) {
+      result = byText.get(text)!;
+      byText.delete(text);
+    } else {
+      result = read(text);
+    }
+    byText.set(text, result);
+    if (byText.size > limit) byText.delete(byText.keys().next().value!);
+    return result;
+  };
 }

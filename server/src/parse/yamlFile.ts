@@ -194,7 +194,7 @@ export class YamlFile {
    */
   packText(): void {
     if (this.plainText === undefined || !PackedText.canPack(this.plainText)) return;
-    this.packedText = new PackedText(this.plainText);
+    this.packedText = new PackedText(this.plainText, this.documents);
     this.plainText = undefined;
   }
 }

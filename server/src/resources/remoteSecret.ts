@@ -1,5 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import type { Assignment } from '../mesh/assignment';
+import { rememberedByText } from '../parse/compact';
 import { isPlaceholder, isRecord, Located, type Resource, scalarString } from './resource';
 
 export const MULTICLUSTER_LABEL = 'istio/multiCluster';
@@ -47,23 +48,11 @@ export interface RemoteSecret {
   entries: RemoteSecretEntry[];
 }
 
-/**
- * Facts by kubeconfig text, most recently used last: a remote secret is applied to every cluster that watches its
- * cluster, so a multi-primary mesh of 200 clusters holds 39,800 copies of 200 kubeconfigs. Bounded, because a
- * server sees every version of a secret that is typed.
- */
-const factsByText = new Map<string, KubeconfigFacts>();
-const FACTS_BY_TEXT_LIMIT = 4096;
-
 /** The facts of a kubeconfig text; they are the same for every copy of it, and never mutated. */
+const kubeconfigFactsOfText = rememberedByText((text) => readKubeconfigFacts(text), 4096);
+
 function kubeconfigFacts(text: string | undefined): KubeconfigFacts {
-  if (text === undefined) return readKubeconfigFacts(text);
-  let facts = factsByText.get(text);
-  if (facts) factsByText.delete(text);
-  else facts = readKubeconfigFacts(text);
-  factsByText.set(text, facts);
-  if (factsByText.size > FACTS_BY_TEXT_LIMIT) factsByText.delete(factsByText.keys().next().value!);
-  return facts;
+  return text === undefined ? readKubeconfigFacts(text) : kubeconfigFactsOfText(text);
 }
 
 function readKubeconfigFacts(text: string | undefined): KubeconfigFacts {
