@@ -1,7 +1,7 @@
 import { dirname, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
-import { HELM_VALUES_KIND, managedNamespaceNetwork, readInstallSource } from '../resources/installSources';
+import { HELM_VALUES_KIND, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
 import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
 import { Located, type Resource } from '../resources/resource';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
@@ -93,6 +93,8 @@ export function installOfResource(resource: Resource, all: readonly Resource[], 
   if (resource.kind === 'HelmRelease' || resource.kind === HELM_VALUES_KIND) {
     return readInstallSource(resource, all, helmValuesChart(resource, settings.roots, settings.helmValues ?? []));
   }
+  // Most resources are applications: remembering that they hold none would cost a map entry each.
+  if (!mayHoldInstall(resource.kind)) return undefined;
   let install = installsByResource.get(resource);
   if (install === undefined) {
     install = readInstallSource(resource, all) ?? null;

@@ -110,31 +110,57 @@ function deflated(text: string): Uint8Array {
 }
 
 /**
- * Deflated documents by a digest of their text, for as long as some file's text holds them. A multi-primary mesh
- * of 200 clusters applies each cluster's remote secret to the 199 others: 39,800 documents of 200 texts, whose
- * certificates and tokens hardly deflate (40 MB, packed one copy per file).
+ * What is made from a text (its loaded value, its packed bytes), shared by every copy of the text for as long as
+ * something holds it. Meshes repeat documents per cluster: a multi-primary mesh of 200 clusters applies each
+ * cluster's remote secret to the 199 others (39,800 documents of 200 texts), and an application's Service is
+ * often the same in every cluster. What is shared must never be mutated.
+ *
+ * Only a text seen before is entered: an entry costs about 170 bytes, more than many a document's value, and
+ * most texts of a workspace are written once.
  */
-const sharedDocuments = new Map<string, WeakRef<Uint8Array>>();
-const forgetSharedDocument = new FinalizationRegistry<string>((digest) => {
-  if (sharedDocuments.get(digest)?.deref() === undefined) sharedDocuments.delete(digest);
-});
-/**
- * Documents at least this long are packed on their own and shared with their copies in other files. Shorter ones
- * are packed with their neighbours: a short text deflates poorly on its own, and copies of short documents cost
- * little. Workspaces have few long documents (secrets, certificates, CRDs).
- */
-const SHARED_DOCUMENT_MIN_LENGTH = 1024;
+class SharedByText<T> {
+  private readonly byDigest = new Map<string, WeakRef<T & object>>();
+  private readonly forget = new FinalizationRegistry<string>((key) => {
+    if (this.byDigest.get(key)?.deref() === undefined) this.byDigest.delete(key);
+  });
+  /** 31 bits of the digest of each text made lately (small integers, which a Set holds without boxing them). */
+  private readonly seenOnce = new Set<number>();
 
-function sharedDeflated(text: string): Uint8Array {
-  // A digest no two texts of a workspace share by chance, whoever wrote them: a wrong text would put ranges in the wrong place.
-  const digest = createHash('sha256').update(text).digest('base64');
-  const known = sharedDocuments.get(digest)?.deref();
-  if (known) return known;
-  const bytes = deflated(text);
-  sharedDocuments.set(digest, new WeakRef(bytes));
-  forgetSharedDocument.register(bytes, digest);
-  return bytes;
+  get(text: string, make: (text: string) => T): T {
+    // A digest no two texts of a workspace share by chance, whoever wrote them: a wrong value or text would be wrong findings and ranges.
+    const digest = createHash('sha256').update(text).digest();
+    const key = digest.toString('base64');
+    const known = this.byDigest.get(key)?.deref();
+    if (known !== undefined) return known;
+    const made = make(text);
+    if (typeof made === 'object' && made !== null && this.seenBefore(digest.readUInt32LE(0) >>> 1)) {
+      this.byDigest.set(key, new WeakRef(made));
+      this.forget.register(made, key);
+    }
+    return made;
+  }
+
+  /** Whether a text with this part of its digest was made before; a rare false yes only enters a text early. */
+  private seenBefore(part: number): boolean {
+    if (this.seenOnce.has(part)) return true;
+    // Bounded: a server parses every version of a file that is typed.
+    if (this.seenOnce.size >= SEEN_ONCE_LIMIT) this.seenOnce.clear();
+    this.seenOnce.add(part);
+    return false;
+  }
 }
+
+const SEEN_ONCE_LIMIT = 1_000_000;
+
+/**
+ * Documents at least this long are packed on their own, to be shared with their copies in other files (see
+ * SharedByText). Shorter ones are packed with their neighbours: a short text deflates poorly on its own.
+ */
+const LONG_DOCUMENT_LENGTH = 1024;
+
+/** Loaded values of documents: equal texts load to equal values. */
+export const sharedValues = new SharedByText<unknown>();
+const sharedPackedDocuments = new SharedByText<Uint8Array>();
 
 /** Where a file's documents start and end, in its text. */
 export interface DocumentBounds {
@@ -146,7 +172,7 @@ export interface DocumentBounds {
  * A file's text kept deflated (YAML packs 10–15×). Once a file is parsed its text is needed only to resolve
  * ranges for findings, hovers and fixes, so most files' texts are never unpacked again. Exact, unlike reading
  * the file from disk again, which may have changed since. Long documents are packed on their own and shared with
- * their copies in other files (see sharedDocuments); the rest of the text in runs between them.
+ * their copies in other files (see SharedByText); the rest of the text in runs between them.
  */
 export class PackedText {
   private readonly parts: Uint8Array[] = [];
@@ -155,9 +181,10 @@ export class PackedText {
   constructor(text: string, documents: readonly DocumentBounds[] = []) {
     let packedUpTo = 0;
     for (const { startOffset, endOffset } of documents) {
-      if (endOffset - startOffset < SHARED_DOCUMENT_MIN_LENGTH || startOffset < packedUpTo) continue;
+      if (endOffset - startOffset < LONG_DOCUMENT_LENGTH || startOffset < packedUpTo) continue;
       if (startOffset > packedUpTo) this.parts.push(deflated(text.slice(packedUpTo, startOffset)));
-      this.parts.push(sharedDeflated(text.slice(startOffset, endOffset)));
+      // A document packed on its own deflates less well than in its file, so only long ones are, to be shared.
+      this.parts.push(sharedPackedDocuments.get(text.slice(startOffset, endOffset), deflated));
       packedUpTo = endOffset;
     }
     if (packedUpTo < text.length || this.parts.length === 0) this.parts.push(deflated(text.slice(packedUpTo)));

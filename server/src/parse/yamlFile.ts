@@ -1,6 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { compactValue, PackedText } from './compact';
+import { compactValue, PackedText, sharedValues } from './compact';
 import { LineIndex, type Range, type SourceLocation } from './text';
 
 /** A path into a YAML value: mapping keys and sequence indexes. */
@@ -500,8 +500,8 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     // An alias needs a `*`: most documents have none, and looking for one character is cheaper than the pattern.
     if (!chunkText.includes('*') || !ALIAS_USE.test(chunkText)) {
       try {
-        const value = jsYaml.load(chunkText, JS_YAML_OPTIONS);
-        document.value = compactValues ? compactValue(value) : value;
+        const load = (yaml: string) => (compactValues ? compactValue(jsYaml.load(yaml, JS_YAML_OPTIONS)) : jsYaml.load(yaml, JS_YAML_OPTIONS));
+        document.value = sharedValues.get(chunkText, load);
         return;
       } catch (error) {
         if (isJsYamlDepthError(error) || error instanceof RangeError) {

@@ -366,26 +366,26 @@ export function gitopsTarget(resource: Resource): Located<string> | undefined {
 }
 
 /** The install config a resource is, for every source kind; `lookup` holds the resources Flux `valuesFrom` may name. */
+type InstallReader = (resource: Resource, lookup: readonly Resource[], helmChart?: Located<string>) => InstallConfig | undefined;
+
+/** How an install config is read, by the kind of resource it is read from. */
+const INSTALL_READERS = new Map<string, InstallReader>([
+  ['IstioOperator', readIstioOperator],
+  [HELM_VALUES_KIND, (resource, _lookup, helmChart) => (helmChart ? readHelmValuesFile(resource, helmChart) : undefined)],
+  ['HelmRelease', readHelmRelease],
+  ['Application', readApplication],
+  ['Istio', readSailIstio],
+  ['ZTunnel', readSailDataPlane],
+  ['IstioCNI', readSailDataPlane],
+  [KUBERNETES_GATEWAY_KIND, readKubernetesGateway],
+  ['Service', readGatewayService],
+]);
+
+/** Whether an install config may be read from a resource of this kind. */
+export function mayHoldInstall(kind: string): boolean {
+  return INSTALL_READERS.has(kind);
+}
+
 export function readInstallSource(resource: Resource, lookup: readonly Resource[], helmChart?: Located<string>): InstallConfig | undefined {
-  switch (resource.kind) {
-    case 'IstioOperator':
-      return readIstioOperator(resource);
-    case HELM_VALUES_KIND:
-      return helmChart ? readHelmValuesFile(resource, helmChart) : undefined;
-    case 'HelmRelease':
-      return readHelmRelease(resource, lookup);
-    case 'Application':
-      return readApplication(resource);
-    case 'Istio':
-      return readSailIstio(resource);
-    case 'ZTunnel':
-    case 'IstioCNI':
-      return readSailDataPlane(resource);
-    case KUBERNETES_GATEWAY_KIND:
-      return readKubernetesGateway(resource);
-    case 'Service':
-      return readGatewayService(resource);
-    default:
-      return undefined;
-  }
+  return INSTALL_READERS.get(resource.kind)?.(resource, lookup, helmChart);
 }
