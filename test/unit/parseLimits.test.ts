@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nestsDeeperThan, parseYamlFile, PARSE_LIMITS, type YamlFile } from '../../server/src/parse/yamlFile';
+import * as jsYaml from 'js-yaml';
 import { analyzeTexts } from '../support/analyze';
 
 const ROOT = '/workspace';
@@ -62,6 +63,16 @@ test('aliases that fan out but stay under the expansion limit load, and the dept
   const file = parseAndAnalyse(text);
   assert.deepEqual(problemCodes(file), []);
   assert.ok(file.documents[0].value);
+});
+
+test('merge keys give the same value whichever parser loads the document (an alias sends it to the slower one)', () => {
+  const merged = 'kind: ConfigMap\ndata:\n  x: 0\n  <<: [{x: 1, y: 2}, {y: 3, z: 4}]\n';
+  const withAlias = 'defaults: &defaults {x: 1, y: 2}\ndata:\n  <<: *defaults\n  x: 5\nmore:\n  <<: [*defaults, {z: 4}]\n';
+  assert.deepEqual(parseYamlFile(`${ROOT}/merged.yaml`, merged).documents[0].value, jsYaml.load(merged));
+  const file = parseAndAnalyse(withAlias);
+  assert.deepEqual(problemCodes(file), []);
+  assert.deepEqual(file.documents[0].value, { defaults: { x: 1, y: 2 }, data: { x: 5, y: 2 }, more: { x: 1, y: 2, z: 4 } });
+  assert.deepEqual(file.documents[0].value, jsYaml.load(withAlias));
 });
 
 test('nestsDeeperThan counts depth through shared nodes without walking every path', () => {

@@ -109,6 +109,9 @@ function deflated(text: string): Uint8Array {
   return new Uint8Array(deflateRawSync(Buffer.from(text, 'utf8'), { level: 1 }));
 }
 
+/** The size of SharedByText's record of texts seen (1 MB). */
+const SEEN_BITS = 1 << 23;
+
 /**
  * What is made from a text (its loaded value, its packed bytes), shared by every copy of the text for as long as
  * something holds it. Meshes repeat documents per cluster: a multi-primary mesh of 200 clusters applies each
@@ -123,8 +126,12 @@ class SharedByText<T> {
   private readonly forget = new FinalizationRegistry<string>((key) => {
     if (this.byDigest.get(key)?.deref() === undefined) this.byDigest.delete(key);
   });
-  /** 31 bits of the digest of each text made lately (small integers, which a Set holds without boxing them). */
-  private readonly seenOnce = new Set<number>();
+  /**
+   * One bit per 23-bit part of the digest of each text made lately, where a Set of 200,000 numbers would cost
+   * 6 MB. Two texts with the same part only enter the second text early.
+   */
+  private readonly seen = new Uint32Array(SEEN_BITS / 32);
+  private seenCount = 0;
 
   get(text: string, make: (text: string) => T): T {
     // A digest no two texts of a workspace share by chance, whoever wrote them: a wrong value or text would be wrong findings and ranges.
@@ -133,24 +140,27 @@ class SharedByText<T> {
     const known = this.byDigest.get(key)?.deref();
     if (known !== undefined) return known;
     const made = make(text);
-    if (typeof made === 'object' && made !== null && this.seenBefore(digest.readUInt32LE(0) >>> 1)) {
+    if (typeof made === 'object' && made !== null && this.seenBefore(digest.readUInt32LE(0) >>> 9)) {
       this.byDigest.set(key, new WeakRef(made));
       this.forget.register(made, key);
     }
     return made;
   }
 
-  /** Whether a text with this part of its digest was made before; a rare false yes only enters a text early. */
+  /** Whether a text with this part of its digest was made before (see `seen`). */
   private seenBefore(part: number): boolean {
-    if (this.seenOnce.has(part)) return true;
-    // Bounded: a server parses every version of a file that is typed.
-    if (this.seenOnce.size >= SEEN_ONCE_LIMIT) this.seenOnce.clear();
-    this.seenOnce.add(part);
+    const word = part >>> 5;
+    const bit = 1 << (part & 31);
+    if (this.seen[word] & bit) return true;
+    // A server parses every version of a file that is typed: once a quarter of the bits are set, start again.
+    if (++this.seenCount > SEEN_BITS / 4) {
+      this.seen.fill(0);
+      this.seenCount = 1;
+    }
+    this.seen[word] |= bit;
     return false;
   }
 }
-
-const SEEN_ONCE_LIMIT = 1_000_000;
 
 /**
  * Documents at least this long are packed on their own, to be shared with their copies in other files (see

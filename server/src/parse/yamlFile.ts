@@ -142,7 +142,8 @@ export class YamlDocument {
       return recent;
     }
     // logLevel 'error': the parser's warnings (e.g. a collection used as a key) would go to stderr with the key's text.
-    const parsed = parseDocument(this.text, { uniqueKeys: false, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' });
+    // merge: `<<` keys merge as js-yaml (and Kubernetes' YAML reader) merge them, whichever parser loads the document.
+    const parsed = parseDocument(this.text, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' });
     recentlyParsed.set(this, parsed);
     if (recentlyParsed.size > RECENTLY_PARSED_LIMIT) recentlyParsed.delete(recentlyParsed.keys().next().value!);
     return parsed;
