@@ -438,6 +438,14 @@ function withPlainByteArrays(value: unknown): unknown {
 /** js-yaml's own depth limit, kept equal to ours; its error carries the offset where the limit was crossed. */
 const JS_YAML_OPTIONS = { maxDepth: PARSE_LIMITS.maxNestingDepth } as jsYaml.LoadOptions;
 
+function loadWithJsYaml(text: string): unknown {
+  return jsYaml.load(text, JS_YAML_OPTIONS);
+}
+
+function loadCompacted(text: string): unknown {
+  return compactValue(loadWithJsYaml(text));
+}
+
 function isJsYamlDepthError(error: unknown): error is jsYaml.YAMLException {
   return error instanceof jsYaml.YAMLException && /maxDepth/.test(error.reason ?? error.message);
 }
@@ -501,8 +509,7 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     // An alias needs a `*`: most documents have none, and looking for one character is cheaper than the pattern.
     if (!chunkText.includes('*') || !ALIAS_USE.test(chunkText)) {
       try {
-        const load = (yaml: string) => (compactValues ? compactValue(jsYaml.load(yaml, JS_YAML_OPTIONS)) : jsYaml.load(yaml, JS_YAML_OPTIONS));
-        document.value = sharedValues.get(chunkText, load);
+        document.value = sharedValues.get(chunkText, compactValues ? loadCompacted : loadWithJsYaml);
         return;
       } catch (error) {
         if (isJsYamlDepthError(error) || error instanceof RangeError) {

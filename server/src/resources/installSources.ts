@@ -365,7 +365,6 @@ export function gitopsTarget(resource: Resource): Located<string> | undefined {
   return undefined;
 }
 
-/** The install config a resource is, for every source kind; `lookup` holds the resources Flux `valuesFrom` may name. */
 type InstallReader = (resource: Resource, lookup: readonly Resource[], helmChart?: Located<string>) => InstallConfig | undefined;
 
 /** How an install config is read, by the kind of resource it is read from. */
@@ -386,6 +385,7 @@ export function mayHoldInstall(kind: string): boolean {
   return INSTALL_READERS.has(kind);
 }
 
+/** The install config a resource is, for every source kind; `lookup` holds the resources Flux `valuesFrom` may name. */
 export function readInstallSource(resource: Resource, lookup: readonly Resource[], helmChart?: Located<string>): InstallConfig | undefined {
   return INSTALL_READERS.get(resource.kind)?.(resource, lookup, helmChart);
 }

@@ -91,7 +91,15 @@ function readCredentialsInSecretValue(text: string): string[] {
   return found.map(sharedString);
 }
 
-const credentialsInSecretValue = rememberedByText(readCredentialsInSecretValue, 4096);
+/**
+ * Per Secret value as written (a `stringData` value, or the base64 of a `data` value): the value is a string the
+ * document already holds, so remembering it costs no copy, where a decoded text would.
+ */
+const credentialsInStringData = rememberedByText(readCredentialsInSecretValue, 4096);
+const credentialsInData = rememberedByText((base64) => {
+  const decoded = decodeBase64(base64);
+  return decoded === undefined ? [] : readCredentialsInSecretValue(decoded);
+}, 4096);
 
 /**
  * An Argo CD cluster Secret registers a cluster: its `name` and `server` are the cluster's name and API
@@ -118,11 +126,9 @@ export function credentialsInDocument(value: unknown): string[] {
         if (isArgoClusterSecret(value) && ARGO_CLUSTER_PUBLIC_KEYS.has(key)) continue;
         if (field === 'data') {
           // The base64 as written; what it decodes to is read for its credentials, not matched whole.
-          found.push(raw);
-          const decoded = decodeBase64(raw);
-          if (decoded !== undefined) found.push(...credentialsInSecretValue(decoded));
+          found.push(raw, ...credentialsInData(raw));
         } else {
-          found.push(...credentialsInSecretValue(raw));
+          found.push(...credentialsInStringData(raw));
         }
       }
     }
