@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { compactValue, PackedText, rememberedByText, sharedString } from '../../server/src/parse/compact';
 import { LineIndex } from '../../server/src/parse/text';
@@ -9,7 +9,7 @@ import { parseYamlFile } from '../../server/src/parse/yamlFile';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { analyzeFolder, describeFindings, yamlFilesUnder } from '../support/analyze';
-import { FIXTURES } from '../support/paths';
+import { EXAMPLES, FIXTURES } from '../support/paths';
 
 const RULE_FIXTURES = join(FIXTURES, 'rules');
 
@@ -174,3 +174,32 @@ test('every rule fixture gives the same findings, ranges included, when the work
     assert.deepStrictEqual(packed, describeFindings(analyzeFolder(root, clusters, now).findings, root), name);
   }
 });
+
+/** Freezes a loaded value and everything in it: in strict-mode code, a write to it then throws. */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || ArrayBuffer.isView(value)) return;
+  Object.freeze(value);
+  for (const child of Array.isArray(value) ? value : Object.values(value)) deepFreeze(child);
+}
+
+test('no analysis writes to a loaded value, which equal documents share (every rule fixture and example)', () => {
+  const folders = [
+    ...readdirSync(RULE_FIXTURES).map((name) => join(RULE_FIXTURES, name)),
+    ...readdirSync(EXAMPLES).map((name) => join(EXAMPLES, name)).filter((path) => statSync(path).isDirectory()),
+  ];
+  for (const root of folders) {
+    const settingsFile = join(root, 'settings.json');
+    const settings = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
+    const clusters = settings.clusters ?? [];
+    const now = settings.now ? new Date(settings.now) : undefined;
+    const workspace = new Workspace([root]);
+    for (const path of yamlFilesUnder(root)) {
+      for (const doc of workspace.setFile(path, readFileSync(path, 'utf8')).yaml.documents) deepFreeze(doc.value);
+    }
+    // A rule that throws (a write to a frozen value does) is logged; this logger fails the test with it.
+    const result = new Analyzer(undefined, (message) => assert.fail(`${relative(FIXTURES, root)}: ${message}`)).analyze(workspace, { roots: [root], clusters, now });
+    const frozen = describeFindings([...result.findings.values()].flat(), root);
+    assert.deepStrictEqual(frozen, describeFindings(analyzeFolder(root, clusters, now).findings, root), root);
+  }
+});
+
