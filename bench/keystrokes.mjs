@@ -1,6 +1,6 @@
 // In-process keystroke cost: loads a generated mesh into a Workspace, analyses it once, then times
-// `Workspace.setFile` + `Analyzer.analyze` for one-character edits of an application field and of `meshID`
-// (no protocol, no debounce), as wall and CPU time. Uses the tsc output (`npx tsc -b` first); run with --cpu-prof to profile.
+// `Workspace.setFile` + `Analyzer.analyze` for one-character edits of an application field and of `meshID`, and for
+// a new application file typed from empty (no protocol, no debounce), as wall and CPU time. Uses the tsc output (`npx tsc -b` first); run with --cpu-prof to profile.
 //
 //   node bench/keystrokes.mjs [model] [clusters] [apps] [edits]     # defaults: primary-remote 50 200 20
 //   ONLY=app node --cpu-prof bench/keystrokes.mjs primary-remote 50 200 60
@@ -26,17 +26,29 @@ let started = performance.now();
 analyzer.analyze(workspace, settings);
 console.log(`${model} ${clusters}×${apps}: first analysis ${(performance.now() - started).toFixed(0)} ms`);
 
-const cases = [
-  ['app field', join(dir, 'cluster1', 'apps', 'team-00.yaml'), /perTryTimeout: \S+/],
-  ['meshID', join(dir, 'cluster1', 'istio-operator.yaml'), /meshID: \S+/],
-].filter(([label]) => !process.env.ONLY || label.startsWith(process.env.ONLY));
-for (const [label, path, field] of cases) {
+/** Alternately adds and removes one character of `field`, as typing and undoing does. */
+const typingIn = (path, field) => {
   const original = workspace.getFile(path).yaml.text;
+  return Array.from({ length: count }, (_, i) => original.replace(field, (value) => (i % 2 ? value : `${value}x`)));
+};
+/** A new file's text as it is typed, a few characters at a time; the last ones hold a resource. */
+const newFile = join(dir, 'cluster1', 'apps', 'team-new.yaml');
+const typingNewFile = () => {
+  const full = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: new-app\n  namespace: team-00\nspec:\n  hosts:\n  - new-app\n';
+  workspace.setFile(newFile, '');
+  analyzer.analyze(workspace, settings);
+  return Array.from({ length: count }, (_, i) => full.slice(0, Math.round(((i + 1) * full.length) / count)));
+};
+const cases = [
+  ['app field', join(dir, 'cluster1', 'apps', 'team-00.yaml'), () => typingIn(join(dir, 'cluster1', 'apps', 'team-00.yaml'), /perTryTimeout: \S+/)],
+  ['meshID', join(dir, 'cluster1', 'istio-operator.yaml'), () => typingIn(join(dir, 'cluster1', 'istio-operator.yaml'), /meshID: \S+/)],
+  // Until its `kind` line is complete the file holds no resource; the edits after that add it and extend it.
+  ['new file', newFile, typingNewFile],
+].filter(([label]) => !process.env.ONLY || label.startsWith(process.env.ONLY));
+for (const [label, path, texts] of cases) {
   const times = [];
   const cpuTimes = [];
-  for (let i = 0; i < count; i++) {
-    // Alternately add and remove one character, as typing and undoing does.
-    const text = original.replace(field, (value) => (i % 2 ? value : `${value}x`));
+  for (const text of texts()) {
     started = performance.now();
     const cpu = process.cpuUsage();
     workspace.setFile(path, text);

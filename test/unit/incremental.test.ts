@@ -315,6 +315,57 @@ test('model-fact edits rebuild only their clusters, and match a from-scratch ana
   });
 });
 
+test('typing a new file keeps the models until its first resource, and matches a from-scratch analysis', async () => {
+  await EditSession.run('istio-mesh-incremental-new-file-', [{ model: 'primary-remote', clusters: 3, apps: 3 }], 20261128, (session) => {
+    const path = join(session.roots[0], 'cluster2', 'apps', 'team-new.yaml');
+    const typed = [
+      '# istio-mesh: cluster=cluster2\n',
+      'apiVersion: networking.istio.io/v1\n',
+      'apiVersion: networking.istio.io/v1\nki',
+      'apiVersion: networking.istio.io/v1\nkind: Virtual',
+      'apiVersion: networking.istio.io/v1\nkind: Virtual: [',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: new-app\n  namespace: team-00\nspec:\n  hosts: [new-app]\n',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: new-app\n  namespace: team-00\nspec:\n  hosts: [new-app, other]\n',
+    ];
+    session.write(path, '');
+    session.analyzeAndCompare('an empty file added', describeModel);
+    let kept = 0;
+    for (const [step, text] of typed.entries()) {
+      const before = session.previous;
+      session.write(path, text);
+      const { analysis } = session.analyzeAndCompare(`step ${step}: ${JSON.stringify(text)}`, describeModel);
+      const resources = session.workspace.getFile(path)!.resources.length;
+      const sameModels = analysis.meshes.every((mesh, i) => mesh === before.meshes[i]);
+      if (resources === 0 && before.meshes.length > 0) assert.ok(sameModels, `step ${step}: a file without resources leaves the models as they are`);
+      if (sameModels) kept++;
+    }
+    assert.equal(kept, 5, 'the five texts without a resource kept the models');
+  });
+});
+
+test('an edit of a composed file without resources (a JSON patch) rebuilds the model it composes', () => {
+  const root = '/kustomized';
+  const texts = new Map([
+    [`${root}/base/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - control-plane.yaml\n'],
+    [`${root}/base/control-plane.yaml`, 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: control-plane\nspec:\n  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n'],
+    [`${root}/cluster1/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\npatches:\n  - path: network.yaml\n    target:\n      kind: IstioOperator\n      name: control-plane\n'],
+    [`${root}/cluster1/network.yaml`, '- op: replace\n  path: /spec/values/global/network\n  value: network2\n'],
+  ]);
+  const settings: MeshSettings = { roots: [root], clusters: [] };
+  const workspace = new Workspace([root]);
+  for (const [path, text] of texts) workspace.setFile(path, text);
+  const analyzer = new Analyzer(undefined, (message) => assert.fail(message));
+  const networks = (analysis: Analysis) => analysis.meshes.flatMap((mesh) => [...mesh.clusters.values()].map((c) => c.network));
+  assert.deepEqual(networks(analyzer.analyze(workspace, settings)), ['network2']);
+  const patch = `${root}/cluster1/network.yaml`;
+  texts.set(patch, texts.get(patch)!.replace('network2', 'network3'));
+  workspace.setFile(patch, texts.get(patch)!);
+  assert.equal(workspace.getFile(patch)!.resources.length, 0, 'the patch is no resource');
+  const analysis = analyzer.analyze(workspace, settings);
+  assert.deepEqual(networks(analysis), ['network3']);
+  assert.deepEqual(analysis.meshes.map((m) => describeModel(m, root)), fromScratch(texts, settings).meshes.map((m) => describeModel(m, root)));
+});
+
 test('an analysis abandoned between its steps (superseded by a newer change) leaves the analyzer consistent', async () => {
   await EditSession.run('istio-mesh-incremental-abandoned-', [{ model: 'primary-remote', clusters: 3, apps: 3 }], 20261127, (session) => {
     const { analyzer, workspace, settings, texts, base } = session;

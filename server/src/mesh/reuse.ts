@@ -338,16 +338,27 @@ function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: Works
 }
 
 /**
+ * True when the models are made from the resources of their files alone: then a file without resources (a new file
+ * being typed, before its first `kind`) is no part of them. Composition and GitOps sources read other files
+ * (patches, kind-less values files, substitutions), which may hold no resource themselves.
+ */
+function readsOnlyResources(meshes: readonly MeshModel[]): boolean {
+  return meshes.every((mesh) => !composedAmong(mesh).length && !resourcesOfKind(mesh, ...CROSS_FILE_KINDS).length);
+}
+
+/**
  * The meshes `buildMeshes` would build after `before` is replaced by `after` (the same path), derived from
  * the previous ones without a rebuild; undefined when that cannot be done exactly and the caller must rebuild.
  * A file that contributes nothing but placement, on both sides of the edit, has its resources swapped in;
- * a file the model reads facts from (an install config, a namespace, a secret) has its clusters rebuilt.
+ * a file the model reads facts from (an install config, a namespace, a secret) has its clusters rebuilt; a file
+ * without resources on both sides leaves the models as they are.
  * Untouched clusters keep their `Cluster` objects (and resource lists), so per-cluster caches stay valid for them.
  */
 export function meshesWithFileReplaced(meshes: readonly MeshModel[], before: WorkspaceFile, after: WorkspaceFile, settings: MeshSettings): MeshModel[] | undefined {
   // Helm values settings turn kind-less documents into install sources; composition consumes files (then
   // their resources are not in the model, and the lookup below fails).
-  if (settings.helmValues?.length || !before.resources.length || before.path !== after.path) return undefined;
+  if (settings.helmValues?.length || before.path !== after.path) return undefined;
+  if (!before.resources.length) return after.resources.length || !readsOnlyResources(meshes) ? undefined : [...meshes];
   const at = meshes.findIndex((mesh) => mesh.assignments.has(before.resources[0]));
   if (at < 0) return undefined;
   const placedOnly = contributesOnlyPlacement(before) && contributesOnlyPlacement(after);
