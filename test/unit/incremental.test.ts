@@ -327,8 +327,9 @@ test('typing a new file keeps the models until its first resource, and matches a
       'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: new-app\n  namespace: team-00\nspec:\n  hosts: [new-app]\n',
       'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: new-app\n  namespace: team-00\nspec:\n  hosts: [new-app, other]\n',
     ];
+    const added = session.previous;
     session.write(path, '');
-    session.analyzeAndCompare('an empty file added', describeModel);
+    assert.ok(session.analyzeAndCompare('an empty file added', describeModel).analysis.meshes.every((mesh, i) => mesh === added.meshes[i]), 'an empty file added keeps the models');
     let kept = 0;
     for (const [step, text] of typed.entries()) {
       const before = session.previous;
@@ -340,6 +341,11 @@ test('typing a new file keeps the models until its first resource, and matches a
       if (sameModels) kept++;
     }
     assert.equal(kept, 5, 'the five texts without a resource kept the models');
+    session.write(path, '# nothing here yet\n');
+    session.analyzeAndCompare('the resources removed again', describeModel);
+    const emptied = session.previous;
+    session.delete(path);
+    assert.ok(session.analyzeAndCompare('the file deleted', describeModel).analysis.meshes.every((mesh, i) => mesh === emptied.meshes[i]), 'a file without resources deleted keeps the models');
   });
 });
 

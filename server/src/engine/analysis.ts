@@ -6,7 +6,7 @@ import { ALL_RULES } from '../rules';
 import { meshesWithFileReplaced } from '../mesh/reuse';
 import { sameItems } from '../mesh/routingIndex';
 import { withCompositionContext } from '../compose/related';
-import type { Workspace, WorkspaceFile } from './workspace';
+import { readWorkspaceFile, type Workspace, type WorkspaceFile } from './workspace';
 
 export interface AnalysisResult {
   /**
@@ -82,10 +82,30 @@ function settingsKey(settings: MeshSettings): string {
   return JSON.stringify([settings.roots, settings.clusters, settings.now?.toISOString() ?? null]);
 }
 
-/** The one file that differs between two lists of the same paths, when exactly one does. */
+/**
+ * The one file that differs between two lists, when exactly one does: replaced by a new version, or added or
+ * deleted (then the missing side is an empty file of the same path, which holds no resource).
+ */
 function onlyChangedFile(before: readonly WorkspaceFile[], after: readonly WorkspaceFile[]): FileSwap | undefined {
   const swaps = replacedFiles(before, after);
-  return swaps?.length === 1 ? swaps[0] : undefined;
+  if (swaps) return swaps.length === 1 ? swaps[0] : undefined;
+  const added = onlyExtraFile(before, after);
+  if (added) return { before: emptyFile(added.path), after: added };
+  const deleted = onlyExtraFile(after, before);
+  return deleted && { before: deleted, after: emptyFile(deleted.path) };
+}
+
+/** The one file of `longer` that `shorter` lacks, when the lists are otherwise the same, in the same order. */
+function onlyExtraFile(shorter: readonly WorkspaceFile[], longer: readonly WorkspaceFile[]): WorkspaceFile | undefined {
+  if (longer.length !== shorter.length + 1) return undefined;
+  let at = 0;
+  while (at < shorter.length && shorter[at] === longer[at]) at++;
+  for (let i = at; i < shorter.length; i++) if (shorter[i] !== longer[i + 1]) return undefined;
+  return longer[at];
+}
+
+function emptyFile(path: string): WorkspaceFile {
+  return readWorkspaceFile(path, '');
 }
 
 /**
