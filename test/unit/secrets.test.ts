@@ -72,8 +72,25 @@ test('fingerprinted windows redact exactly what a window-by-window comparison do
       return random() < 0.5 ? secret.slice(from, from + 10 + Math.floor(random() * 30)) : randomText(Math.floor(random() * 20));
     });
     const text = pieces.join(random() < 0.5 ? ' ' : '');
-    assert.equal(new SecretRedactor(secrets).redact(text), windowsRedacted(secrets, text), `round ${round}: ${JSON.stringify({ secrets, text })}`);
+    const expected = windowsRedacted(secrets, text);
+    assert.equal(new SecretRedactor(secrets).redact(text), expected, `round ${round}: ${JSON.stringify({ secrets, text })}`);
+    // The same credentials gained in two steps, as indexing gains them, with the first redactor used or not.
+    const first = SecretRedactor.updated(undefined, secrets.slice(0, Math.floor(random() * secrets.length)));
+    if (random() < 0.5) first.redact(text);
+    assert.equal(SecretRedactor.updated(first, secrets).redact(text), expected, `round ${round}, extended: ${JSON.stringify({ secrets, text })}`);
   }
+});
+
+test('a redactor updated with more credentials keeps the old ones, and one updated with fewer forgets the removed', () => {
+  const first = SecretRedactor.updated(undefined, ['hunter22']);
+  assert.equal(first.redact('password hunter22'), `password ${REDACTED}`);
+  const more = SecretRedactor.updated(first, ['hunter22', TOKEN]);
+  assert.equal(more.redact(`hunter22 ${TOKEN.slice(3, 20)}`), `${REDACTED} ${REDACTED}`);
+  assert.strictEqual(SecretRedactor.updated(more, [TOKEN, 'hunter22', TOKEN]), more, 'the same credentials: the same redactor');
+  const fewer = SecretRedactor.updated(more, [TOKEN]);
+  assert.equal(fewer.redact(`hunter22 ${TOKEN}`), `hunter22 ${REDACTED}`);
+  assert.ok(SecretRedactor.updated(undefined, []).isEmpty);
+  assert.ok(!SecretRedactor.updated(SecretRedactor.updated(undefined, ['hunter22']), ['hunter22', 'x']).isEmpty, 'an extension of a redactor with credentials is not empty');
 });
 
 test("a document's URI is never redacted, even when its file name holds a secret's value", () => {
