@@ -250,6 +250,7 @@ export class SecretRedactor {
   private readonly shortSecrets = new Set<string>();
   readonly isEmpty: boolean;
 
+  /** `extending`: a redactor for some of `secrets` and no others (see `updated`), whose fingerprints are reused. */
   constructor(secrets: Iterable<string>, extending?: SecretRedactor) {
     // A remote secret is applied to every cluster that reads its cluster: the same credential is in many files,
     // and fragmenting each copy again would cost time proportional to the copies, not to the credentials.
