@@ -128,7 +128,6 @@ function holdersOf(assignment: Assignment, targets: readonly string[]): string[]
   return assignment.reason === 'file-name' ? assignment.clusters.filter((c) => !targets.includes(c)) : [...assignment.clusters];
 }
 
-/** A Secret that istiod reads as a remote secret: labelled `istio/multiCluster: "true"` or annotated with the cluster. */
 /**
  * A secret's entries depend on its document alone, so they are read once per version of the file: the model is
  * rebuilt on every edit of the mesh, and re-parsing every kubeconfig of N·(N−1) remote secrets each time would
@@ -146,6 +145,7 @@ function remoteSecretEntries(resource: Resource): RemoteSecretEntry[] {
   return [...entries];
 }
 
+/** A Secret that istiod reads as a remote secret: labelled `istio/multiCluster: "true"` or annotated with the cluster. */
 export function readRemoteSecret(resource: Resource, assignment: Assignment): RemoteSecret | undefined {
   const labels = resource.labels();
   const annotation = resource.locatedString(['metadata', 'annotations', CLUSTER_ANNOTATION]);
