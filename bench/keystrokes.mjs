@@ -27,28 +27,27 @@ analyzer.analyze(workspace, settings);
 console.log(`${model} ${clusters}×${apps}: first analysis ${(performance.now() - started).toFixed(0)} ms`);
 
 /** Alternately adds and removes one character of `field`, as typing and undoing does. */
-const typingIn = (path, field) => {
+const typingIn = (field) => (path) => {
   const original = workspace.getFile(path).yaml.text;
   return Array.from({ length: count }, (_, i) => original.replace(field, (value) => (i % 2 ? value : `${value}x`)));
 };
 /** A new file's text as it is typed, a few characters at a time; the last ones hold a resource. */
-const newFile = join(dir, 'cluster1', 'apps', 'team-new.yaml');
-const typingNewFile = () => {
+const typingNewFile = (path) => {
   const full = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: new-app\n  namespace: team-00\nspec:\n  hosts:\n  - new-app\n';
-  workspace.setFile(newFile, '');
+  workspace.setFile(path, '');
   analyzer.analyze(workspace, settings);
   return Array.from({ length: count }, (_, i) => full.slice(0, Math.round(((i + 1) * full.length) / count)));
 };
 const cases = [
-  ['app field', join(dir, 'cluster1', 'apps', 'team-00.yaml'), () => typingIn(join(dir, 'cluster1', 'apps', 'team-00.yaml'), /perTryTimeout: \S+/)],
-  ['meshID', join(dir, 'cluster1', 'istio-operator.yaml'), () => typingIn(join(dir, 'cluster1', 'istio-operator.yaml'), /meshID: \S+/)],
+  ['app field', join(dir, 'cluster1', 'apps', 'team-00.yaml'), typingIn(/perTryTimeout: \S+/)],
+  ['meshID', join(dir, 'cluster1', 'istio-operator.yaml'), typingIn(/meshID: \S+/)],
   // Until its `kind` line is complete the file holds no resource; the edits after that add it and extend it.
-  ['new file', newFile, typingNewFile],
+  ['new file', join(dir, 'cluster1', 'apps', 'team-new.yaml'), typingNewFile],
 ].filter(([label]) => !process.env.ONLY || label.startsWith(process.env.ONLY));
 for (const [label, path, texts] of cases) {
   const times = [];
   const cpuTimes = [];
-  for (const text of texts()) {
+  for (const text of texts(path)) {
     started = performance.now();
     const cpu = process.cpuUsage();
     workspace.setFile(path, text);

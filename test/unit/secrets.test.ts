@@ -85,6 +85,9 @@ test('a redactor updated with more credentials keeps the old ones, and one updat
   const first = SecretRedactor.updated(undefined, ['hunter22']);
   assert.equal(first.redact('password hunter22'), `password ${REDACTED}`);
   const more = SecretRedactor.updated(first, ['hunter22', TOKEN]);
+  // Only the added credential is fingerprinted: the rest comes from the redactor it extends.
+  assert.strictEqual((more as unknown as { extending: unknown }).extending, first);
+  assert.deepEqual((more as unknown as { forms: string[] }).forms, [TOKEN]);
   assert.equal(more.redact(`hunter22 ${TOKEN.slice(3, 20)}`), `${REDACTED} ${REDACTED}`);
   assert.strictEqual(SecretRedactor.updated(more, [TOKEN, 'hunter22', TOKEN]), more, 'the same credentials: the same redactor');
   const fewer = SecretRedactor.updated(more, [TOKEN]);

@@ -93,16 +93,37 @@ function withExactArrays(value: unknown): unknown {
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Texts unpacked lately, most recent last: a rule reporting several findings in one file unpacks it once. */
-const recentlyUnpacked = new Map<PackedText, string>();
-const RECENTLY_UNPACKED_LIMIT = 16;
+/**
+ * Values kept for the keys used last, most recent last: a bounded memo. Bounded, because a server sees every
+ * version of a file, document or value that is typed.
+ */
+export class RecentlyUsed<K, V> {
+  private readonly byKey = new Map<K, V>();
 
-function remember(packed: PackedText, text: string): string {
-  recentlyUnpacked.delete(packed);
-  recentlyUnpacked.set(packed, text);
-  if (recentlyUnpacked.size > RECENTLY_UNPACKED_LIMIT) recentlyUnpacked.delete(recentlyUnpacked.keys().next().value!);
-  return text;
+  constructor(private readonly limit: number) {}
+
+  /** The value kept for `key`, or `make`'s, which is kept from then on. */
+  get(key: K, make: (key: K) => V): V {
+    let value: V;
+    if (this.byKey.has(key)) {
+      value = this.byKey.get(key)!;
+      this.byKey.delete(key);
+    } else {
+      value = make(key);
+    }
+    return this.set(key, value);
+  }
+
+  set(key: K, value: V): V {
+    this.byKey.delete(key);
+    this.byKey.set(key, value);
+    if (this.byKey.size > this.limit) this.byKey.delete(this.byKey.keys().next().value!);
+    return value;
+  }
 }
+
+/** Texts unpacked lately: a rule reporting several findings in one file unpacks it once. */
+const recentlyUnpacked = new RecentlyUsed<PackedText, string>(16);
 
 function deflated(text: string): Uint8Array {
   // A copy of exactly its length: zlib's result sits in a buffer of at least its 16 kB chunk size.
@@ -191,14 +212,14 @@ export class PackedText {
   constructor(text: string, documents: readonly DocumentBounds[] = []) {
     let packedUpTo = 0;
     for (const { startOffset, endOffset } of documents) {
-      if (endOffset - startOffset < LONG_DOCUMENT_LENGTH || startOffset < packedUpTo) continue;
+      if (endOffset - startOffset < LONG_DOCUMENT_LENGTH) continue;
       if (startOffset > packedUpTo) this.parts.push(deflated(text.slice(packedUpTo, startOffset)));
       // A document packed on its own deflates less well than in its file, so only long ones are, to be shared.
       this.parts.push(sharedPackedDocuments.get(text.slice(startOffset, endOffset), deflated));
       packedUpTo = endOffset;
     }
     if (packedUpTo < text.length || this.parts.length === 0) this.parts.push(deflated(text.slice(packedUpTo)));
-    remember(this, text);
+    recentlyUnpacked.set(this, text);
   }
 
   static canPack(text: string): boolean {
@@ -206,30 +227,16 @@ export class PackedText {
   }
 
   get text(): string {
-    const recent = recentlyUnpacked.get(this);
-    if (recent !== undefined) return remember(this, recent);
-    return remember(this, this.parts.map((part) => inflateRawSync(part).toString('utf8')).join(''));
+    return recentlyUnpacked.get(this, () => this.parts.map((part) => inflateRawSync(part).toString('utf8')).join(''));
   }
 }
 
 /**
- * `read` of a text, remembered for the texts used last (most recent last). A multi-primary mesh of 200 clusters
- * holds 39,800 copies of 200 kubeconfigs: what is read from each is read once per distinct text. Bounded, because
- * a server sees every version of a value that is typed. What `read` returns is shared by every caller, so it must
- * not be mutated.
+ * `read` of a text, remembered for the texts used last (see RecentlyUsed). A multi-primary mesh of 200 clusters
+ * holds 39,800 copies of 200 kubeconfigs: what is read from each is read once per distinct text. What `read`
+ * returns is shared by every caller, so it must not be mutated.
  */
 export function rememberedByText<T>(read: (text: string) => T, limit: number): (text: string) => T {
-  const byText = new Map<string, T>();
-  return (text) => {
-    let result: T;
-    if (byText.has(text)) {
-      result = byText.get(text)!;
-      byText.delete(text);
-    } else {
-      result = read(text);
-    }
-    byText.set(text, result);
-    if (byText.size > limit) byText.delete(byText.keys().next().value!);
-    return result;
-  };
+  const recent = new RecentlyUsed<string, T>(limit);
+  return (text) => recent.get(text, read);
 }

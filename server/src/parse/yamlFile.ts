@@ -1,6 +1,6 @@
 import * as jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { compactValue, PackedText, sharedValues } from './compact';
+import { compactValue, PackedText, RecentlyUsed, sharedValues } from './compact';
 import { LineIndex, type Range, type SourceLocation } from './text';
 
 /** A path into a YAML value: mapping keys and sequence indexes. */
@@ -57,8 +57,7 @@ export interface LocatedRange {
 }
 
 /** CSTs built lately, least recently used first. */
-const recentlyParsed = new Map<YamlDocument, Document.Parsed>();
-const RECENTLY_PARSED_LIMIT = 64;
+const recentlyParsed = new RecentlyUsed<YamlDocument, Document.Parsed>(64);
 
 /**
  * One YAML document of a file. Its value comes from js-yaml (fast); the `yaml` CST, which gives exact
@@ -135,18 +134,9 @@ export class YamlDocument {
    * times its text, and the documents a mesh-wide finding points at (one per cluster) are many.
    */
   parsed(): Document.Parsed {
-    const recent = recentlyParsed.get(this);
-    if (recent) {
-      recentlyParsed.delete(this);
-      recentlyParsed.set(this, recent);
-      return recent;
-    }
     // logLevel 'error': the parser's warnings (e.g. a collection used as a key) would go to stderr with the key's text.
     // merge: `<<` keys merge as js-yaml (and Kubernetes' YAML reader) merge them, whichever parser loads the document.
-    const parsed = parseDocument(this.text, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' });
-    recentlyParsed.set(this, parsed);
-    if (recentlyParsed.size > RECENTLY_PARSED_LIMIT) recentlyParsed.delete(recentlyParsed.keys().next().value!);
-    return parsed;
+    return recentlyParsed.get(this, () => parseDocument(this.text, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' }));
   }
 
   private nodeRange(node: Node): Range {

@@ -49,7 +49,7 @@ export interface RemoteSecret {
 }
 
 /** The facts of a kubeconfig text; they are the same for every copy of it, and never mutated. */
-const kubeconfigFactsOfText = rememberedByText((text) => readKubeconfigFacts(text), 4096);
+const kubeconfigFactsOfText = rememberedByText(readKubeconfigFacts, 4096);
 
 function kubeconfigFacts(text: string | undefined): KubeconfigFacts {
   return text === undefined ? readKubeconfigFacts(text) : kubeconfigFactsOfText(text);
