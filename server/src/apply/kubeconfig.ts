@@ -1,6 +1,5 @@
 import { isRecord, scalarString } from '../resources/resource';
-import { redact } from './redact';
-import { runProgram } from './programs';
+import { describeProgramFailure, ProgramOutputError, quoteOutput, runProgram } from './programs';
 
 /** A kube context as Istio Mesh keeps it: names and the server address only, never a user's credentials. */
 export interface KubeContext {
@@ -15,13 +14,23 @@ export interface KubeContexts {
   currentContext?: string;
 }
 
+const CONFIG_VIEW_ARGS = ['config', 'view', '-o', 'json'];
+
 /**
  * Reads the contexts out of a kubeconfig as JSON (`kubectl config view -o json`). The `users` section is not
- * read at all, so no credential can travel further than this function.
+ * read at all, so no credential can travel further than this function. Output that is not a JSON object (a
+ * wrapper script that prints a banner, a program that is not kubectl) is a ProgramOutputError naming `program`.
  */
-export function contextsFromConfigView(json: string): KubeContexts {
-  const config: unknown = JSON.parse(json);
-  if (!isRecord(config)) return { contexts: [] };
+export function contextsFromConfigView(json: string, program = 'kubectl'): KubeContexts {
+  const shown = `${program} ${CONFIG_VIEW_ARGS.join(' ')}`;
+  if (!json.trim()) throw new ProgramOutputError(`${shown} printed nothing (kubectl prints the kubeconfig as JSON)`);
+  let config: unknown;
+  try {
+    config = JSON.parse(json);
+  } catch {
+    throw new ProgramOutputError(`${shown} printed something that is not JSON: ${quoteOutput(json)}`);
+  }
+  if (!isRecord(config)) throw new ProgramOutputError(`${shown} printed JSON that is not a kubeconfig: ${quoteOutput(json)}`);
   const entries = (key: string) => (Array.isArray(config[key]) ? (config[key] as unknown[]).filter(isRecord) : []);
   const servers = new Map<string, string | undefined>();
   for (const entry of entries('clusters')) {
@@ -44,11 +53,9 @@ export function contextsFromConfigView(json: string): KubeContexts {
  * passed: kubectl then prints REDACTED/DATA+OMITTED in place of credentials.
  */
 export async function readKubeContexts(kubectl: string, env: NodeJS.ProcessEnv = process.env): Promise<KubeContexts> {
-  const result = await runProgram(kubectl, ['config', 'view', '-o', 'json'], { env, timeoutMs: 15000 });
-  if (result.exitCode !== 0) {
-    throw new Error(`kubectl config view failed: ${redact(result.stderr.trim() || result.spawnError || `exit code ${result.exitCode}`)}`);
-  }
-  return contextsFromConfigView(result.stdout);
+  const result = await runProgram(kubectl, CONFIG_VIEW_ARGS, { env, timeoutMs: 15000 });
+  if (result.exitCode !== 0) throw new ProgramOutputError(`${kubectl} ${CONFIG_VIEW_ARGS.join(' ')} ${describeProgramFailure(result)}`);
+  return contextsFromConfigView(result.stdout, kubectl);
 }
 
 /** `*` matches any run of characters (slashes too: EKS contexts are ARNs), `?` one; case-insensitive. */

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { redact } from './redact';
 
 export type ProgramLookup = { path: string } | { problem: string };
 
@@ -88,4 +89,25 @@ export function runProgram(program: string, args: readonly string[], options: Ru
     child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
+}
+
+/**
+ * A program ran but its result cannot be used (it failed, printed nothing, or printed something that is not what
+ * it prints). The message names the program and quotes what it printed, so it is shown as it is, without a stack.
+ */
+export class ProgramOutputError extends Error {}
+
+const MAX_QUOTED = 200;
+
+/** What a program printed, for a message: credentials redacted, on one line, at most 200 characters. */
+export function quoteOutput(text: string): string {
+  const line = redact(text).replace(/\s+/g, ' ').trim();
+  return JSON.stringify(line.length > MAX_QUOTED ? `${line.slice(0, MAX_QUOTED)}…` : line);
+}
+
+/** Why a program's result is unusable when it did not run to a zero exit: how it ended, then what it printed on stderr (else stdout). */
+export function describeProgramFailure(result: ProgramResult): string {
+  const ended = result.spawnError ? `could not be run (${result.spawnError})` : `exited with code ${result.exitCode}`;
+  const said = result.stderr.trim() || result.stdout.trim();
+  return said ? `${ended}: ${quoteOutput(said)}` : `${ended} and printed nothing`;
 }

@@ -184,7 +184,9 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
     }
     const failure = outcome.spawnError
       ? { kind: 'program' as const, message: `${shownProgram} could not be run: ${outcome.spawnError}` }
-      : classifyFailure(redact(outcome.stderr, known));
+      : outcome.stderr.trim() || outcome.stdout.trim()
+        ? classifyFailure(redact(outcome.stderr.trim() ? outcome.stderr : outcome.stdout, known))
+        : { kind: 'other' as const, message: `${shownProgram} exited with code ${outcome.exitCode} and printed nothing` };
     const missingNamespace = /namespaces "([^"]+)" not found/.exec(outcome.stderr)?.[1];
     if (options.mode !== 'apply' && missingNamespace && planCreatesNamespace(plan, step.cluster, missingNamespace)) {
       finish({ step, context, command, status: 'unchecked', output, note: `namespace ${missingNamespace} does not exist yet; this plan creates it` });

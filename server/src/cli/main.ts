@@ -4,6 +4,7 @@ import { APPLY_USAGE, runApplyCli } from './apply';
 import { loadCliSettings } from './settings';
 import { RUNBOOK_USAGE, runRunbookCli } from './runbook';
 import { relative } from 'node:path';
+import { ProgramOutputError } from '../apply/programs';
 
 const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never] [--settings FILE]
 
@@ -62,6 +63,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`istio-mesh: ${(error as Error).message}`);
       console.error(USAGE);
       return 2;
+    }
+    // kubectl or istioctl failed or printed what it does not print: the message says which and what, no stack trace.
+    if (error instanceof ProgramOutputError) {
+      console.error(`istio-mesh ${command}: ${error.message}`);
+      return 1;
     }
     throw error;
   }
