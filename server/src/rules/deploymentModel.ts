@@ -12,6 +12,7 @@ import {
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, declaredClusterName, isExternalIstiod, isRemoteProfile, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
 import { isHboneEastWestGateway } from '../resources/installSources';
 import type { Finding, RelatedInformation } from './finding';
+import type { SourceLocation } from '../parse/text';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
@@ -27,11 +28,14 @@ function controlPlaneOf(cluster: Cluster): InstallConfig | undefined {
   return cluster.controlPlanes[0];
 }
 
-/** Points at what names a cluster's control plane: its clusterName (or injection path), else its profile, else its kind. */
-function relatedToInstall(install: InstallConfig | undefined, message: string): RelatedInformation[] {
-  if (!install) return [];
+/** What names a cluster in its control plane install: its clusterName (or injection path), else its profile, else its kind. */
+export function clusterNameLocation(install: InstallConfig): SourceLocation {
   const named = declaredClusterName(install) ?? install.profile;
-  return [{ location: named ? named.location() : install.resource.location(['kind']), message }];
+  return named ? named.location() : install.resource.location(['kind']);
+}
+
+function relatedToInstall(install: InstallConfig | undefined, message: string): RelatedInformation[] {
+  return install ? [{ location: clusterNameLocation(install), message }] : [];
 }
 
 /** A remote must be told where istiod is: remotePilotAddress, or an injection path/URL served by the primary. */
@@ -100,9 +104,12 @@ export const istiodNotExposed: MeshRule = {
   },
 };
 
-/** The clusters whose role is known: only they are expected to run gateways of their own. */
+/**
+ * The member clusters whose role is known: only they are expected to run gateways of their own. A cluster that only
+ * hosts other clusters' istiods (external-control-plane) carries no workloads of the mesh.
+ */
 function clustersWithControlPlane(mesh: MeshModel): Cluster[] {
-  return sortedClusters(mesh).filter((c) => c.role !== 'unknown');
+  return sortedClusters(mesh).filter((c) => (c.role === 'primary' || c.role === 'remote') && c.controlPlanes.length > 0);
 }
 
 /**
@@ -121,13 +128,16 @@ export const missingEastWestGateway: MeshRule = {
       .filter((cluster) => eastWestGateways(cluster).length === 0 && !(cluster.network && networksWithGateway.has(cluster.network)))
       .map((cluster) => {
         const install = controlPlaneOf(cluster)!;
+        const hostedElsewhere = cluster.externalControlPlanes.some((hosted) => hosted.install === install);
         return {
           code: 'MESH203',
           severity: 'warning' as const,
           message: `Cluster ${cluster.name}${cluster.network ? ` (network ${cluster.network})` : ''} has no east-west gateway in this mesh's files: in a multi-network mesh, traffic from other networks reaches its workloads only through one (samples/multicluster/gen-eastwest-gateway.sh --network ${cluster.network ?? 'NETWORK'}).`,
-          location: install.profile?.location() ?? install.resource.location(['kind']),
+          // The network is why the cluster needs a gateway of its own; a served cluster's network is in the istiod that serves it.
+          location: install.network?.location() ?? clusterNameLocation(install),
           cluster: cluster.name,
-          fixes: cluster.network ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network)) : undefined,
+          // The generator writes beside the install; an istiod hosted in another cluster's folder is the wrong place.
+          fixes: cluster.network && !hostedElsewhere ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network)) : undefined,
         };
       });
   },

@@ -7,6 +7,7 @@ import { isRecord, type Located, type Resource } from '../resources/resource';
 import chartKeys from '../resources/helmChartKeys.json';
 import type { Finding, Severity } from './finding';
 import { relatedAt } from './meshIdentity';
+import { clusterNameLocation } from './deploymentModel';
 import type { MeshRule, ResourceRule } from './rule';
 
 /**
@@ -142,7 +143,7 @@ export const ambientSidecarMix: MeshRule = {
       .filter((c) => !ambientInstall(c))
       .map((cluster) => {
         const install = cluster.controlPlanes[0];
-        return { code: 'MESH805', severity: 'error' as const, message: `Cluster ${cluster.name} runs sidecars while ${ambient.map((c) => c.name).join(', ')} run${ambient.length === 1 ? 's' : ''} ambient: ambient multicluster links only ambient clusters (install every cluster with profile ambient).`, location: install.profile?.location() ?? install.resource.location(['kind']), cluster: cluster.name, related: [relatedAt(reference.profile!, `ambient profile of ${ambient[0].name}`)] };
+        return { code: 'MESH805', severity: 'error' as const, message: `Cluster ${cluster.name} runs sidecars while ${ambient.map((c) => c.name).join(', ')} run${ambient.length === 1 ? 's' : ''} ambient: ambient multicluster links only ambient clusters (install every cluster with profile ambient).`, location: install.profile?.location() ?? clusterNameLocation(install), cluster: cluster.name, related: [relatedAt(reference.profile!, `ambient profile of ${ambient[0].name}`)] };
       });
   },
 };
