@@ -6,6 +6,7 @@ import { ALL_RULES } from '../rules';
 import { meshesWithFileReplaced } from '../mesh/reuse';
 import { sameItems } from '../mesh/routingIndex';
 import { withCompositionContext } from '../compose/related';
+import { foldConsequences } from './folding';
 import { readWorkspaceFile, type Workspace, type WorkspaceFile } from './workspace';
 
 export interface AnalysisResult {
@@ -210,7 +211,8 @@ export class Analyzer {
         meshFindings.push(...this.runMeshRule(rule, mesh, `${mesh.root}\u0000${index}`));
         yield;
       }
-      findings.push(...withCompositionContext(mesh, meshFindings));
+      // Folded over the mesh's whole list, after the per-rule caches: a cause fixed in one edit frees its consequences.
+      findings.push(...withCompositionContext(mesh, [...foldConsequences(meshFindings)]));
     }
     return findings;
   }

@@ -101,6 +101,11 @@ export interface IstiodExposure {
   gateway?: Resource;
   /** Human-readable pieces that are missing (ports, routes); empty when istiod is fully exposed. */
   missing: string[];
+  /**
+   * The ports the Gateway passes through that no VirtualService bound to it routes to istiod, each with the
+   * VirtualServices that do route it to istiod but are bound to other gateways.
+   */
+  unrouted: { port: number; routers: Resource[] }[];
 }
 
 const ISTIOD_ROUTES: { port: number; targetPort: number }[] = [
@@ -120,13 +125,19 @@ function isIstiodHost(host: string, controlPlaneNamespace: string): boolean {
   return /^istiod(-.+)?$/.test(service) && namespace === controlPlaneNamespace && (rest.length === 0 || rest[0] === 'svc');
 }
 
-/** True when a VirtualService bound to `gateway` sends TLS on `port` to istiod's `targetPort`. */
-function routesToIstiod(virtualServices: readonly Resource[], gateway: Resource, port: number, targetPort: number, controlPlaneNamespace: string): boolean {
+/** True when one of these VirtualServices is bound to `gateway`. */
+function routesThrough(virtualServices: readonly Resource[], gateway: Resource): boolean {
   const references = gatewayReferences(gateway);
   return virtualServices.some((vs) => {
     const bound = vs.get(['spec', 'gateways']);
-    if (!Array.isArray(bound) || !bound.some((g) => typeof g === 'string' && references.includes(g))) return false;
-    return vs.list(['spec', 'tls']).some(({ item }) => {
+    return Array.isArray(bound) && bound.some((g) => typeof g === 'string' && references.includes(g));
+  });
+}
+
+/** The VirtualServices that send TLS on `port` to istiod's `targetPort`, whichever gateways they are bound to. */
+function istiodRouters(virtualServices: readonly Resource[], port: number, targetPort: number, controlPlaneNamespace: string): Resource[] {
+  return virtualServices.filter((vs) =>
+    vs.list(['spec', 'tls']).some(({ item }) => {
       const matches = Array.isArray(item.match) ? item.match.filter(isRecord) : [];
       if (!matches.some((m) => m.port === port)) return false;
       const routes = Array.isArray(item.route) ? item.route.filter(isRecord) : [];
@@ -136,8 +147,8 @@ function routesToIstiod(virtualServices: readonly Resource[], gateway: Resource,
         const number = isRecord(destination.port) ? destination.port.number : undefined;
         return isIstiodHost(host, controlPlaneNamespace) && number === targetPort;
       });
-    });
-  });
+    }),
+  );
 }
 
 const exposures = new WeakMap<readonly Resource[], Map<GatewayDeployment, Map<string, IstiodExposure>>>();
@@ -160,17 +171,21 @@ function assessIstiodExposure(resources: readonly Resource[], deployment: Gatewa
   const candidates = gatewaysSelecting(resources, deployment).filter((g) =>
     ISTIOD_ROUTES.some(({ port }) => passthroughServer(g, port, 'PASSTHROUGH')),
   );
-  if (candidates.length === 0) return { missing: ['a Gateway with TLS PASSTHROUGH on 15012 and 15017'] };
+  if (candidates.length === 0) return { missing: ['a Gateway with TLS PASSTHROUGH on 15012 and 15017'], unrouted: [] };
   const virtualServices = resourcesOfKind(resources, 'VirtualService');
   const assessed = candidates.map((gateway) => {
     const missing: string[] = [];
+    const unrouted: IstiodExposure['unrouted'] = [];
     for (const { port, targetPort } of ISTIOD_ROUTES) {
       if (!passthroughServer(gateway, port, 'PASSTHROUGH')) missing.push(`TLS PASSTHROUGH on port ${port}`);
-      else if (!routesToIstiod(virtualServices, gateway, port, targetPort, controlPlaneNamespace)) {
+      else {
+        const routers = istiodRouters(virtualServices, port, targetPort, controlPlaneNamespace);
+        if (routesThrough(routers, gateway)) continue;
         missing.push(`a VirtualService routing port ${port} to istiod.${controlPlaneNamespace}.svc.cluster.local:${targetPort}`);
+        unrouted.push({ port, routers });
       }
     }
-    return { gateway, missing };
+    return { gateway, missing, unrouted };
   });
   return assessed.find((a) => a.missing.length === 0) ?? assessed[0];
 }

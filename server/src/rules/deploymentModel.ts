@@ -1,5 +1,6 @@
 import type { Cluster, MeshModel } from '../mesh/model';
 import {
+  type IstiodExposure,
   controlPlaneClustersOf,
   eastWestGateways,
   istiodExposure,
@@ -15,6 +16,10 @@ import type { Finding, RelatedInformation } from './finding';
 import type { SourceLocation } from '../parse/text';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
+import { passthroughPortUnrouted } from './facts';
+import { missingGatewayFact, unresolvedGatewayReferences } from './gateways/gatewayNotFound';
+import { routingIndexOf } from '../mesh/routingIndex';
+import { qualifiedName } from '../resources/fields';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
 import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
 
@@ -65,6 +70,30 @@ function reachesPrimaryFromOutside(remote: Cluster): InstallConfig | undefined {
   return remote.controlPlanes.find((cp) => cp.remotePilotAddress && !/\.svc(\.cluster\.local)?$/.test(cp.remotePilotAddress.value));
 }
 
+/**
+ * What an incomplete istiod exposure explains and follows from: the istiod ports its Gateway passes through
+ * unrouted (MESH406 says so of each), and the Gateways missing that VirtualServices routing those ports to
+ * istiod are bound to instead (MESH401).
+ */
+function istiodExposureFacts(mesh: MeshModel, primary: Cluster, exposure: IstiodExposure): Pick<Finding, 'explains' | 'explainedBy'> {
+  if (!exposure.gateway || exposure.unrouted.length === 0) return {};
+  const index = routingIndexOf(mesh);
+  const scope = index.scopes.find((s) => s.cluster === primary.name);
+  const gatewayName = qualifiedName(exposure.gateway);
+  const explainedBy = scope
+    ? exposure.unrouted.flatMap(({ routers }) =>
+        routers.flatMap((router) => {
+          const vs = index.virtualService(router);
+          return unresolvedGatewayReferences(scope, vs, vs.gateways).map((ref) => missingGatewayFact(scope, vs, ref));
+        }),
+      )
+    : [];
+  return {
+    explains: exposure.unrouted.map(({ port }) => passthroughPortUnrouted(primary.name, gatewayName, port)),
+    ...(explainedBy.length ? { explainedBy: [...new Set(explainedBy)] } : {}),
+  };
+}
+
 /** A remote that reaches istiod through the primary's east-west gateway needs the primary to expose istiod there. */
 export const istiodNotExposed: MeshRule = {
   scope: 'mesh',
@@ -93,6 +122,8 @@ export const istiodNotExposed: MeshRule = {
           location: exposure.gateway ? exposure.gateway.location(['metadata', 'name']) : gateway.declaration.location(),
           cluster: primary.name,
           related: [relatedAt(install.remotePilotAddress!, `remotePilotAddress of remote cluster ${remote.name}`)],
+          ...istiodExposureFacts(mesh, primary, exposure),
+          consequence: `remote cluster ${remote.name}'s proxies cannot reach istiod of ${primary.name}`,
           fixes: exposure.gateway ? undefined : [{
             title: `Generate ${primary.name}-expose-istiod.yaml`,
             edits: [generatedFile(gateway.declaration.doc.file.file, primary.name, 'expose-istiod', exposeIstiod(primary.name, mesh.controlPlaneNamespace, gatewaySelector(gateway)))],

@@ -18,6 +18,18 @@ export interface Finding {
   related?: RelatedInformation[];
   /** Quick fixes, offered as code actions; never carrying credentials. */
   fixes?: Fix[];
+  /**
+   * The facts this finding reports as wrong, named by `rules/facts.ts`. A finding of the same mesh that is
+   * explained by one of them is folded into this one (engine/folding.ts) instead of being reported on its own.
+   */
+  explains?: string[];
+  /** The facts this finding follows from: while another finding reports one of them, this one is a note on it. */
+  explainedBy?: string[];
+  /**
+   * What this finding says when folded into its cause, to be read after "so": "remote cluster cluster2 cannot
+   * reach istiod of cluster1". Without it the cause quotes the message.
+   */
+  consequence?: string;
 }
 
 /** Replace the text at `location` (an empty range inserts). */

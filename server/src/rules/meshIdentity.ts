@@ -7,6 +7,7 @@ import type { SourceLocation } from '../parse/text';
 import type { Finding, RelatedInformation } from './finding';
 import type { MeshRule } from './rule';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
+import { clusterNameShared } from './facts';
 
 /** Where a missing Helm value would go: the nearest part of its path that is written. */
 export function missingValueLocation(install: InstallConfig, ...path: string[]): SourceLocation {
@@ -159,6 +160,7 @@ export const duplicateClusterName: MeshRule = {
           location: declaredClusterName(install)!.location(),
           cluster: name,
           related: others.map((o) => relatedAt(declaredClusterName(o)!, `cluster name "${name}" declared here too`)),
+          explains: [clusterNameShared(name)],
         });
       }
     }

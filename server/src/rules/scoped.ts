@@ -11,6 +11,10 @@ export interface ScopedIssue {
   location: SourceLocation;
   message: string;
   related?: RelatedInformation[];
+  /** As on `Finding`; the facts of every cluster that finds the issue are kept. */
+  explains?: string[];
+  explainedBy?: string[];
+  consequence?: string;
 }
 
 function issueKey(issue: ScopedIssue): string {
@@ -120,24 +124,29 @@ export function scopedRule(
         cached = new Map();
         cache.set(mesh.root, cached);
       }
-      const merged = new Map<string, { issue: ScopedIssue; severity: Severity; clusters: string[] }>();
+      const merged = new Map<string, { issue: ScopedIssue; severity: Severity; clusters: string[]; explains: Set<string>; explainedBy: Set<string> }>();
       for (const scope of index.scopes) {
         for (const issue of issuesOf(scope, index, meshWide, cached)) {
           const key = issueKey(issue);
           const severity = issue.severity ?? info.severity;
-          const entry = merged.get(key) ?? { issue, severity, clusters: [] };
+          const entry = merged.get(key) ?? { issue, severity, clusters: [], explains: new Set<string>(), explainedBy: new Set<string>() };
           if (SEVERITY_RANK[severity] > SEVERITY_RANK[entry.severity]) entry.severity = severity;
           if (scope.cluster && !entry.clusters.includes(scope.cluster)) entry.clusters.push(scope.cluster);
+          for (const fact of issue.explains ?? []) entry.explains.add(fact);
+          for (const fact of issue.explainedBy ?? []) entry.explainedBy.add(fact);
           merged.set(key, entry);
         }
       }
-      return [...merged.values()].map(({ issue, severity, clusters }): Finding => ({
+      return [...merged.values()].map(({ issue, severity, clusters, explains, explainedBy }): Finding => ({
         code: info.code,
         severity,
         message: clusters.length ? `${issue.message} (cluster ${clusters.join(', ')})` : issue.message,
         location: issue.location,
         ...(clusters.length ? { cluster: clusters.join(',') } : {}),
         ...(issue.related?.length ? { related: issue.related } : {}),
+        ...(explains.size ? { explains: [...explains] } : {}),
+        ...(explainedBy.size ? { explainedBy: [...explainedBy] } : {}),
+        ...(issue.consequence ? { consequence: issue.consequence } : {}),
       }));
     },
   };

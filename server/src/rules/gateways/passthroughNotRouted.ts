@@ -3,10 +3,21 @@ import { qualifiedName } from '../../resources/fields';
 import { upper, type GatewayServer, type GatewayView } from '../../resources/gateway';
 import { gatewayOffersHost, MESH_GATEWAY } from '../../resources/hosts';
 import { type TlsRouteMatch, type VirtualServiceView } from '../../resources/virtualService';
+import type { Located } from '../../resources/resource';
+import { passthroughPortUnrouted } from '../facts';
 import { scopedRule, subjectsOfKind } from '../scoped';
+import { missingGatewayFact, unresolvedGatewayReferences } from './gatewayNotFound';
 
-function bindsGateway(scope: RoutingScope, vs: VirtualServiceView, references: { value: string }[], gateway: GatewayView): boolean {
-  return references.some((ref) => ref.value !== MESH_GATEWAY && resolveGateway(scope, ref.value, vs.namespace).includes(gateway));
+/** The gateway references through which a VirtualService's TLS routes would route `server` (host and port match). */
+function referencesRouting(vs: VirtualServiceView, server: GatewayServer): Located<string>[] {
+  if (!offersAHost(vs, server)) return [];
+  return vs.tlsRoutes.flatMap((route) => {
+    // A route without match entries applies to every connection on the VirtualService's gateways.
+    const matches: Pick<TlsRouteMatch, 'port' | 'gateways'>[] = route.matches.length ? route.matches : [{ gateways: [] }];
+    return matches
+      .filter((match) => !match.port || !server.port || match.port.value === server.port.value)
+      .flatMap((match) => (match.gateways.length ? match.gateways : vs.gateways));
+  });
 }
 
 function offersAHost(vs: VirtualServiceView, server: GatewayServer): boolean {
@@ -15,16 +26,17 @@ function offersAHost(vs: VirtualServiceView, server: GatewayServer): boolean {
 
 /** A TLS route routes the server when it is bound to the gateway and matches its port (or any port). */
 function routesServer(scope: RoutingScope, vs: VirtualServiceView, gateway: GatewayView, server: GatewayServer): boolean {
-  if (!offersAHost(vs, server)) return false;
-  return vs.tlsRoutes.some((route) => {
-    // A route without match entries applies to every connection on the VirtualService's gateways.
-    const matches: Pick<TlsRouteMatch, 'port' | 'gateways'>[] = route.matches.length ? route.matches : [{ gateways: [] }];
-    return matches.some(
-      (match) =>
-        (!match.port || !server.port || match.port.value === server.port.value) &&
-        bindsGateway(scope, vs, match.gateways.length ? match.gateways : vs.gateways, gateway),
-    );
-  });
+  return referencesRouting(vs, server).some((ref) => ref.value !== MESH_GATEWAY && resolveGateway(scope, ref.value, vs.namespace).includes(gateway));
+}
+
+/**
+ * What an unrouted server follows from: nothing routing its port (as MESH202 says of istiod's), or a
+ * VirtualService that would route it but is bound to a Gateway that does not exist (MESH401).
+ */
+function causesOfUnrouted(scope: RoutingScope, gateway: GatewayView, server: GatewayServer): string[] {
+  const missingGateways = scope.virtualServices.flatMap((vs) => unresolvedGatewayReferences(scope, vs, referencesRouting(vs, server)).map((ref) => missingGatewayFact(scope, vs, ref)));
+  const unrouted = server.port ? [passthroughPortUnrouted(scope.cluster, qualifiedName(gateway.resource), server.port.value)] : [];
+  return [...new Set([...unrouted, ...missingGateways])];
 }
 
 /**
@@ -39,9 +51,14 @@ export const passthroughNotRouted = scopedRule(
       return gateway.servers
         .filter((server) => upper(server.tlsMode) === 'PASSTHROUGH')
         .filter((server) => !scope.virtualServices.some((vs) => routesServer(scope, vs, gateway, server)))
-        .map((server) => ({
-          location: server.tlsMode!.location(),
-          message: `PASSTHROUGH server${server.port ? ` on port ${server.port.value}` : ''} of Gateway ${qualifiedName(resource)} has no VirtualService tls route bound to it: its connections go nowhere`,
-        }));
+        .map((server) => {
+          const described = `PASSTHROUGH server${server.port ? ` on port ${server.port.value}` : ''} of Gateway ${qualifiedName(resource)}`;
+          return {
+            location: server.tlsMode!.location(),
+            message: `${described} has no VirtualService tls route bound to it: its connections go nowhere`,
+            explainedBy: causesOfUnrouted(scope, gateway, server),
+            consequence: `the ${described} routes nowhere`,
+          };
+        });
     }),
 );

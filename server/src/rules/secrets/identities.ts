@@ -1,5 +1,6 @@
 import type { Located } from '../../resources/resource';
 import type { RemoteSecret } from '../../resources/remoteSecret';
+import { remoteSecretRegistersAnother } from '../facts';
 
 /** One place a remote secret says which cluster it is for. */
 export interface SecretIdentity {
@@ -22,6 +23,15 @@ export function registeredIdentities(secret: RemoteSecret): SecretIdentity[] {
   const identities = secretIdentities(secret);
   const keys = identities.filter((i) => i.source === 'data key');
   return keys.length ? keys : identities.slice(0, 1);
+}
+
+/**
+ * The facts a secret that registers `registered` states when its other identities name clusters of the mesh:
+ * each holder's secret for those clusters registers another cluster, so the holder does not discover them.
+ */
+export function misregisteredTargets(secret: RemoteSecret, registered: string, inMesh: (cluster: string) => boolean): string[] {
+  const targets = new Set(secretIdentities(secret).map((i) => i.cluster).filter((cluster) => cluster !== registered && inMesh(cluster)));
+  return [...targets].flatMap((target) => secret.holders.map((holder) => remoteSecretRegistersAnother(holder, target)));
 }
 
 export function describeSecret(secret: RemoteSecret): string {

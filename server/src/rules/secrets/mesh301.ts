@@ -1,6 +1,7 @@
 import type { RelatedInformation } from '../finding';
 import type { MeshRule } from '../rule';
 import { remoteSecretClusters } from '../../resources/remoteSecret';
+import { remoteSecretRegistersAnother } from '../facts';
 import { clusterAnchor, createRemoteSecretCommand, requiredRemoteSecrets } from './places';
 
 export const remoteSecretMissing: MeshRule = {
@@ -38,6 +39,8 @@ export const remoteSecretMissing: MeshRule = {
         message:
           `${holder.name} holds no remote secret for ${target.name} (${target.role}), so its istiod does not discover ${target.name}'s endpoints. ` +
           `Create it: \`${createRemoteSecretCommand(target.name, holder.name)}\`.`,
+        explainedBy: [remoteSecretRegistersAnother(holder.name, target.name)],
+        consequence: `${holder.name}'s istiod does not discover ${target.name}'s endpoints`,
       }];
     });
   },

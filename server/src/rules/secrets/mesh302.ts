@@ -1,5 +1,6 @@
 import type { MeshRule } from '../rule';
-import { describeSecret, registeredIdentities } from './identities';
+import { remoteSecretDisagrees } from '../facts';
+import { describeSecret, misregisteredTargets, registeredIdentities } from './identities';
 
 export const remoteSecretUnknownCluster: MeshRule = {
   scope: 'mesh',
@@ -21,6 +22,9 @@ export const remoteSecretUnknownCluster: MeshRule = {
           message:
             `${describeSecret(secret)} registers cluster \`${identity.cluster}\` (its ${identity.source}), which is not a cluster of this mesh (${known.join(', ')}). ` +
             `istiod takes this name as the cluster's ID, so it must equal that cluster's clusterName.`,
+          explains: misregisteredTargets(secret, identity.cluster, (cluster) => mesh.clusters.has(cluster)),
+          explainedBy: [remoteSecretDisagrees(secret)],
+          consequence: `istiod registers cluster \`${identity.cluster}\`, which is not a cluster of this mesh`,
         })),
     );
   },

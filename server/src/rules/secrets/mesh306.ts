@@ -1,4 +1,5 @@
 import type { MeshRule } from '../rule';
+import { clusterNameShared } from '../facts';
 import { describeSecret, registeredIdentities } from './identities';
 
 export const remoteSecretForItself: MeshRule = {
@@ -18,6 +19,9 @@ export const remoteSecretForItself: MeshRule = {
           message:
             `${describeSecret(secret)} is applied to ${identity.cluster} itself. istiod already watches its own cluster; ` +
             `this secret belongs in the other clusters (it was probably applied with the wrong --context).`,
+          // The holder is known by its clusterName: a copied one makes another cluster's secret look like its own.
+          explainedBy: [clusterNameShared(identity.cluster)],
+          consequence: `${describeSecret(secret)} counts as applied to ${identity.cluster} itself`,
         })),
     );
   },

@@ -1,5 +1,6 @@
 import type { MeshRule } from '../rule';
-import { describeSecret, secretIdentities, type SecretIdentity } from './identities';
+import { remoteSecretDisagrees } from '../facts';
+import { describeSecret, misregisteredTargets, secretIdentities, type SecretIdentity } from './identities';
 
 function describeIdentity(identity: SecretIdentity): string {
   return `its ${identity.source} says \`${identity.cluster}\``;
@@ -26,6 +27,7 @@ export const remoteSecretNamesDisagree: MeshRule = {
         message:
           `${describeSecret(secret)} disagrees about its cluster: ${identities.map(describeIdentity).join(', ')}. ` +
           `istiod registers the ${registered.source === 'data key' ? 'data key' : registered.source}; make all of them the cluster's clusterName.`,
+        explains: [remoteSecretDisagrees(secret), ...misregisteredTargets(secret, registered.cluster, (cluster) => mesh.clusters.has(cluster))],
       }];
     });
   },
