@@ -9,8 +9,12 @@ import { EXAMPLES } from '../support/paths';
 const MODEL_FOLDERS = ['multi-primary', 'multi-primary-multi-network', 'primary-remote', 'primary-remote-multi-network'];
 /** The same multi-primary, multi-network mesh in every install form (test/unit/install-source-examples.test.ts). */
 const SOURCE_FOLDERS = ['helm', 'flux', 'argocd', 'sail', 'ambient'];
-/** Composed configs: a kustomize base with one overlay per cluster (test/unit/compose.test.ts), an ApplicationSet repo (test/unit/applicationset.test.ts), a Helm umbrella chart (test/unit/umbrella.test.ts). */
-const COMPOSED_FOLDERS = ['kustomize', 'applicationset', 'umbrella'];
+/**
+ * Composed configs: a kustomize base with one overlay per cluster (test/unit/compose.test.ts), an ApplicationSet repo
+ * (test/unit/applicationset.test.ts), a Helm umbrella chart (test/unit/umbrella.test.ts), a chart of templates
+ * (test/unit/chart-templates.test.ts).
+ */
+const COMPOSED_FOLDERS = ['kustomize', 'applicationset', 'umbrella', 'helm-chart'];
 
 test('checking examples/ reports problems in examples/mistakes only, one mesh per folder', () => {
   const { findings, meshes } = analyzeFolder(EXAMPLES);

@@ -13,6 +13,7 @@ const REASONS: Record<AssignmentReason, string> = {
   setting: 'the `istioMesh.clusters` setting',
   'gitops-target': 'the cluster its Argo CD destination or Flux kubeConfig deploys to',
   'install-config': 'the clusterName it declares',
+  'chart-install': 'the releases that install its Helm chart',
   overlay: 'the kustomize overlay that applies it',
   folder: "its folder, which holds that cluster's IstioOperator",
   'file-name': 'the cluster name in its file name',

@@ -7,6 +7,7 @@ import { clusterNameOf } from '../resources/installConfig';
 import { gitopsTarget } from '../resources/installSources';
 import { compositionUnitOf } from '../compose/composedDocument';
 import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
+import { chartOfTemplate, type ChartOfTemplates } from './chartTemplates';
 
 /**
  * The path a resource is placed at for settings, folders and file names: a composed resource's overlay
@@ -25,7 +26,7 @@ export interface ClusterSetting {
 }
 
 /** How a resource came to belong to its cluster(s); shown in hovers and in the unassigned notice. */
-export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'install-config' | 'overlay' | 'folder' | 'file-name' | 'unassigned';
+export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'install-config' | 'chart-install' | 'overlay' | 'folder' | 'file-name' | 'unassigned';
 
 export interface Assignment {
   clusters: string[];
@@ -84,6 +85,8 @@ export class ClusterAssigner {
     private readonly roots: readonly string[],
     settings: readonly ClusterSetting[],
     installs: readonly InstallConfig[],
+    /** Helm charts whose templates hold resources, with what installs them (see chartTemplates.ts). */
+    readonly charts: readonly ChartOfTemplates[] = [],
   ) {
     this.settingMatchers = settings.filter((s) => s.paths?.length).map((s) => {
       const match = picomatch(s.paths!, { dot: true });
@@ -135,7 +138,7 @@ export class ClusterAssigner {
   /**
    * True when this assigner places every resource as `other` does, given the same install config for it: the
    * same roots and settings (whose paths the caller has compared), and the same facts taken from the install configs (cluster names, folders, GitOps
-   * targets, overlays). Hosted control planes are not compared: with any, the answer is false.
+   * targets, overlays). Hosted control planes and chart installs are not compared: with any, the answer is false.
    */
   placesAs(other: ClusterAssigner): boolean {
     const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
@@ -144,6 +147,8 @@ export class ClusterAssigner {
     return (
       this.hostedControlPlanes.size === 0 &&
       other.hostedControlPlanes.size === 0 &&
+      this.charts.length === 0 &&
+      other.charts.length === 0 &&
       this.roots.length === other.roots.length &&
       this.roots.every((root, i) => root === other.roots[i]) &&
       this.settingMatchers.length === other.settingMatchers.length &&
@@ -241,6 +246,26 @@ export class ClusterAssigner {
     return !named && this.knownClusters.has(folderName) ? folderName : undefined;
   }
 
+  /**
+   * The clusters a chart template's resources are rendered in: those of the releases that install its chart
+   * (a release values file names its cluster through the control plane it installs, else its file name; a
+   * HelmRelease or Application through its own assignment), or of the chart as one release of an umbrella.
+   */
+  private chartInstallClusters(path: string): string[] | undefined {
+    const chart = chartOfTemplate(this.charts, path);
+    if (!chart) return undefined;
+    const releaseClusters = (key: string) => {
+      const named = this.overlayControlPlanes.get(key);
+      return named?.size === 1 ? [...named] : named ? [] : this.fileNameClusters(key) ?? [];
+    };
+    const clusters = new Set([
+      ...chart.releaseValues.flatMap(releaseClusters),
+      ...chart.installers.flatMap((installer) => this.assign(installer).clusters),
+      ...(chart.releaseValues.length === 0 ? releaseClusters(chart.folder) : []),
+    ]);
+    return clusters.size ? [...clusters].sort() : undefined;
+  }
+
   private fileNameClusters(path: string): string[] | undefined {
     const fileName = basename(path);
     const names = [...this.knownClusters].filter((name) => fileNameMentions(fileName, name));
@@ -289,6 +314,8 @@ export class ClusterAssigner {
     if (fromSetting) return { clusters: fromSetting, reason: 'setting' };
     const fromTarget = this.targetClusters(resource);
     if (fromTarget) return { clusters: fromTarget, reason: 'gitops-target' };
+    const fromChart = this.chartInstallClusters(place);
+    if (fromChart) return { clusters: fromChart, reason: 'chart-install' };
     const hosted = install && this.hostedControlPlanes.get(install);
     if (hosted?.host) return { clusters: [hosted.host], reason: this.hostReasons.get(hosted.install)! };
     const declared = install && clusterNameOf(install);

@@ -8,6 +8,8 @@ import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { readCaCerts, type CaCerts } from '../resources/cacerts';
 import { composeWorkspace } from '../compose';
 import { trustProvidersOf, type TrustProvider } from './trust';
+import { chartsOfTemplates } from './chartTemplates';
+import { rendersUnreadStructure } from '../parse/yamlFile';
 import { ClusterAssigner, directiveClusters, type Assignment, type ClusterSetting } from './assignment';
 import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
 
@@ -89,6 +91,9 @@ const installsByResource = new WeakMap<Resource, InstallConfig | null>();
  * identity, which defeats the caches keyed by install config (gateway workloads, per-cluster rule results).
  */
 export function installOfResource(resource: Resource, all: readonly Resource[], settings: MeshSettings): InstallConfig | undefined {
+  // An install a template renders part of (`values: {{- toYaml .Values.istio | nindent 4 }}`) is not read: its
+  // cluster name, network or profile may be in the part it renders.
+  if (rendersUnreadStructure(resource.doc)) return undefined;
   // A HelmRelease's values may come from other resources (Flux valuesFrom); Helm values depend on the chart setting.
   if (resource.kind === 'HelmRelease' || resource.kind === HELM_VALUES_KIND) {
     return readInstallSource(resource, all, helmValuesChart(resource, settings.roots, settings.helmValues ?? []));
@@ -277,7 +282,7 @@ export function controlPlaneNamespaceOf(installs: readonly InstallConfig[]): str
 function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resource, InstallConfig>, settings: MeshSettings): MeshModel {
   const resources = files.flatMap((f) => f.resources);
   const installs = resources.flatMap((r) => (allInstalls.has(r) ? [allInstalls.get(r)!] : []));
-  const assigner = new ClusterAssigner(settings.roots, settings.clusters, installs);
+  const assigner = new ClusterAssigner(settings.roots, settings.clusters, installs, chartsOfTemplates(files, settings.roots));
   const clusters = new Map<string, Cluster>();
   const assignments = new Map<Resource, Assignment>();
   const remoteSecrets: RemoteSecret[] = [];

@@ -358,6 +358,8 @@ export function meshesWithFileReplaced(meshes: readonly MeshModel[], before: Wor
   // Helm values settings turn kind-less documents into install sources; composition consumes files (then
   // their resources are not in the model, and the lookup below fails).
   if (settings.helmValues?.length || before.path !== after.path) return undefined;
+  // Chart templates are placed by other files (release values files, the wrappers that install the chart).
+  if (meshes.some((mesh) => assignerOf(mesh)?.charts.length)) return undefined;
   if (!before.resources.length) return after.resources.length || !readsOnlyResources(meshes) ? undefined : [...meshes];
   const at = meshes.findIndex((mesh) => mesh.assignments.has(before.resources[0]));
   if (at < 0) return undefined;

@@ -25,10 +25,13 @@ export function eastWestGateways(cluster: Cluster): GatewayDeployment[] {
   return cluster.gateways.filter(isEastWestGateway);
 }
 
-/** True when every label of a (non-empty) Gateway selector is on the gateway deployment. */
+/**
+ * True when every label of a (non-empty) Gateway selector is on the gateway deployment. A value filled in at
+ * install time (`istio: {{ .Values.selector }}`) may be the deployment's: it is not taken for a mismatch.
+ */
 function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
   const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value || (key in labels && isPlaceholder(value)));
 }
 
 export interface GatewayServer {

@@ -1,6 +1,7 @@
 import * as jsYaml from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { compactValue, PackedText, RecentlyUsed, sharedValues } from './compact';
+import { goTemplateOf, type GoTemplate } from './goTemplate';
 import { LineIndex, type Range, type SourceLocation } from './text';
 
 /** A path into a YAML value: mapping keys and sequence indexes. */
@@ -82,6 +83,11 @@ export class YamlDocument {
     return this.file.text.slice(this.startOffset, this.endOffset);
   }
 
+  /** The text the YAML parsers read: `text`, with a template's actions blanked or replaced (same offsets). */
+  get readText(): string {
+    return this.file.readText.slice(this.startOffset, this.endOffset);
+  }
+
   /** The range of the document's content, without leading comments and markers. */
   get contentRange(): Range {
     const contents = this.parsed().contents;
@@ -136,7 +142,7 @@ export class YamlDocument {
   parsed(): Document.Parsed {
     // logLevel 'error': the parser's warnings (e.g. a collection used as a key) would go to stderr with the key's text.
     // merge: `<<` keys merge as js-yaml (and Kubernetes' YAML reader) merge them, whichever parser loads the document.
-    return recentlyParsed.get(this, () => parseDocument(this.text, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' }));
+    return recentlyParsed.get(this, () => parseDocument(this.readText, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' }));
   }
 
   private nodeRange(node: Node): Range {
@@ -147,6 +153,20 @@ export class YamlDocument {
   private toRange(start: number, end: number): Range {
     return this.file.lines.rangeOf(this.startOffset + start, this.startOffset + end);
   }
+}
+
+/** A Go template as it was read: see parse/goTemplate.ts. */
+export interface TemplateReading extends GoTemplate {
+  /** Indexes of the documents that are not YAML even with their actions made opaque, and were not read. */
+  unreadDocuments: number[];
+}
+
+/**
+ * Whether a document is part of a Go template that renders some of its structure (`{{ toYaml .Values.global |
+ * nindent 4 }}`): fields it seems to lack may be rendered there.
+ */
+export function rendersUnreadStructure(doc: YamlDocument): boolean {
+  return doc.file.template?.structureActions.some((offset) => offset >= doc.startOffset && offset < doc.endOffset) ?? false;
 }
 
 /** Shared by every document without directives (nearly all of them): an empty Map costs 200 bytes. */
@@ -161,6 +181,8 @@ export class YamlFile {
   readonly documents: YamlDocument[] = [];
   /** Directives in the comment block at the top of the file; they apply to every document. */
   headerDirectives: Directives = NO_DIRECTIVES;
+  /** How the file is read when it is a Go template (a Helm chart's template): see parse/goTemplate.ts. */
+  template: TemplateReading | undefined = undefined;
 
   constructor(
     readonly file: string,
@@ -171,6 +193,11 @@ export class YamlFile {
 
   get text(): string {
     return this.plainText ?? this.packedText!.text;
+  }
+
+  /** The text the YAML parsers read: the file's text, or a template's text with its actions made opaque. */
+  get readText(): string {
+    return this.template?.readText ?? this.text;
   }
 
   /** Line starts, built when a range is first asked for (most files of a workspace never have one). */
@@ -464,14 +491,30 @@ export interface ParseOptions {
   compactValues?: boolean;
 }
 
+/**
+ * A template document that is still not YAML with its actions made opaque (a `range` that writes keys, a value
+ * an `include` indents) is not read at all: what the parser makes of it is not what Helm renders, and its syntax
+ * errors are the template's, not the YAML's. The file's COMPOSE001 says how many such documents there are.
+ */
+function setAsideUnreadTemplate(template: TemplateReading, document: YamlDocument, problems: YamlProblem[]): void {
+  if (!problems.some((problem) => problem.code === 'YAML001')) return;
+  document.value = null;
+  template.unreadDocuments.push(document.index);
+  problems.splice(0, problems.length, ...problems.filter((problem) => problem.code !== 'YAML001'));
+}
+
 /** Splits a file into its YAML documents and loads each; problems become data, never exceptions. */
 export function parseYamlFile(file: string, text: string, { compactValues = true }: ParseOptions = {}): YamlFile {
   const result = new YamlFile(file, text);
-  const chunks = splitDocuments(text);
-  result.headerDirectives = withoutEmpty(parseDirectives(leadingCommentLines(text)));
+  const template = goTemplateOf(text);
+  if (template) result.template = { ...template, unreadDocuments: [] };
+  // A template is read from its text with the actions made opaque: the same length, so offsets are the file's.
+  const source = template?.readText ?? text;
+  const chunks = splitDocuments(source);
+  result.headerDirectives = withoutEmpty(parseDirectives(leadingCommentLines(source)));
   const analysedChunks = chunks.slice(0, PARSE_LIMITS.maxDocumentsPerFile);
   analysedChunks.forEach((chunk, index) => {
-    const directives = directivesOf(chunk.precedingComments, leadingCommentLines(text, chunk.start, chunk.end));
+    const directives = directivesOf(chunk.precedingComments, leadingCommentLines(source, chunk.start, chunk.end));
     const problems: YamlProblem[] = [];
     if (index === analysedChunks.length - 1 && chunks.length > analysedChunks.length) {
       const firstSkipped = chunks[analysedChunks.length].start;
@@ -484,7 +527,7 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     }
     const document = new YamlDocument(result, index, chunk.start, chunk.end, null, problems, directives);
     result.documents.push(document);
-    if (!hasContent(text, chunk.start, chunk.end)) return;
+    if (!hasContent(source, chunk.start, chunk.end)) return;
     if (chunk.longLine) {
       const line = result.lines.positionAt(chunk.longLine.start).line + 1;
       problems.push({
@@ -495,7 +538,7 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
       });
       return;
     }
-    const chunkText = text.slice(chunk.start, chunk.end);
+    const chunkText = source.slice(chunk.start, chunk.end);
     // An alias needs a `*`: most documents have none, and looking for one character is cheaper than the pattern.
     if (!chunkText.includes('*') || !ALIAS_USE.test(chunkText)) {
       try {
@@ -515,6 +558,7 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     } catch (error) {
       problems.push({ code: 'YAML003', severity: 'error', message: `This document was not analysed: ${(error as Error).message.split('\n')[0]}`, range: result.lines.rangeOf(chunk.start, chunk.start) });
     }
+    if (result.template) setAsideUnreadTemplate(result.template, document, problems);
   });
   for (const document of result.documents) if (document.problems.length === 0) document.problems = NO_PROBLEMS;
   return result;
@@ -538,6 +582,7 @@ export interface YamlFileParts {
   file: string;
   text: string;
   headerDirectives: Directives;
+  template: TemplateReading | undefined;
   documents: YamlDocumentParts[];
 }
 
@@ -546,6 +591,7 @@ export function yamlFileParts(yaml: YamlFile): YamlFileParts {
     file: yaml.file,
     text: yaml.text,
     headerDirectives: yaml.headerDirectives,
+    template: yaml.template,
     documents: yaml.documents.map(({ index, startOffset, endOffset, value, problems, directives }) => ({ index, startOffset, endOffset, value, problems, directives })),
   };
 }
@@ -554,6 +600,7 @@ export function yamlFileParts(yaml: YamlFile): YamlFileParts {
 export function yamlFileFromParts(parts: YamlFileParts): YamlFile {
   const result = new YamlFile(parts.file, parts.text);
   result.headerDirectives = withoutEmpty(parts.headerDirectives);
+  result.template = parts.template;
   for (const doc of parts.documents) {
     const problems = doc.problems.length > 0 ? doc.problems : NO_PROBLEMS;
     result.documents.push(new YamlDocument(result, doc.index, doc.startOffset, doc.endOffset, doc.value, problems, withoutEmpty(doc.directives)));

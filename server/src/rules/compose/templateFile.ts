@@ -1,7 +1,16 @@
-import type { ValuePath, YamlDocument } from '../../parse/yamlFile';
+import type { TemplateReading, ValuePath, YamlDocument } from '../../parse/yamlFile';
 import { recogniseResource } from '../../resources/kinds';
-import { isPlaceholder, isRecord } from '../../resources/resource';
+import { isPlaceholder, isRecord, type Resource } from '../../resources/resource';
+import type { Finding } from '../finding';
 import type { ResourceRule } from '../rule';
+
+/** Longer values are cut when quoted: the message names the value, it does not repeat it. */
+const QUOTED_LENGTH = 40;
+
+function shortQuote(value: string): string {
+  const oneLine = value.replace(/\s+/g, ' ').trim();
+  return oneLine.length > QUOTED_LENGTH ? `${oneLine.slice(0, QUOTED_LENGTH - 1)}…` : oneLine;
+}
 
 /**
  * The first string value of a document that is a template placeholder, depth first, in written order. It runs
@@ -33,6 +42,22 @@ function firstTemplateDocument(doc: YamlDocument): YamlDocument | undefined {
 }
 
 /**
+ * A Go template (a Helm chart's template) is said to be one once, on its first action, by its first resource:
+ * its actions are opaque values, and the documents that are not YAML even so are not read at all.
+ */
+function templateNotice(resource: Resource, template: TemplateReading): Finding[] {
+  if (resource.doc.file.documents.find((d) => recogniseResource(d) !== undefined) !== resource.doc) return [];
+  const unread = template.unreadDocuments.length;
+  const notRead = unread === 0 ? '' : ` ${unread === 1 ? 'One of its documents is' : `${unread} of its documents are`} not YAML even so and ${unread === 1 ? 'is' : 'are'} not checked.`;
+  return [{
+    code: 'COMPOSE001',
+    severity: 'information',
+    message: `This file is a Go template (Helm): actions such as "${shortQuote(template.firstActionText)}" are filled in when it is rendered, so Istio Mesh reads each as an opaque value and checks only the literal values.${notRead}`,
+    location: { file: resource.file, range: resource.doc.file.lines.rangeOf(template.firstAction.start, template.firstAction.end) },
+  }];
+}
+
+/**
  * A file whose values are filled in before it is applied (`${VAR}` for envsubst or Flux substitution,
  * `{{ .Values.x }}` for Helm or Argo CD, `{i}` for a script's format string) is read as a template: its
  * placeholders are opaque, never malformed and never compared as identities. Said once per file, on its first
@@ -44,6 +69,8 @@ export const templateFileRule: ResourceRule = {
   title: 'A file is a template; its placeholders are not checked',
   severity: 'information',
   check(resource) {
+    const template = resource.doc.file.template;
+    if (template) return templateNotice(resource, template);
     const placeholder = firstPlaceholder(resource.object);
     if (!placeholder || firstTemplateDocument(resource.doc) !== resource.doc) return [];
     return [{

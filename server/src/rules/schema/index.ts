@@ -24,6 +24,9 @@ function isMisspeltGroup(resource: Resource): boolean {
 function reportedProblems(resource: Resource): SchemaProblem[] {
   // Install sources (HelmRelease, Application, Sail, Helm values, ...) have no schema here; their own rules check them.
   if (!(resource.kind in RECOGNISED_KINDS)) return [];
+  // A Go template's shape is what Helm renders: a blanked `include` leaves a field out, a placeholder stands
+  // for a number or a map. Its literal values are checked by the mesh rules; its schema only once rendered.
+  if (resource.doc.file.template) return [];
   const problems = validateResource(resource);
   // Nearly every resource is valid: what is left to other rules is looked up only when there is something to filter.
   if (problems.length === 0) return problems;
