@@ -1,5 +1,6 @@
 import { dirname, join, relative, sep } from 'node:path';
-import { stageOf, type InstallStage } from '../apply/plan';
+import { discoveryAddressOf, externalAddressArgs } from '../apply/variables';
+import { clustersInRunOrder, INSTALL_STAGES, installSequence, stageOf, stringsUnder, type InstallSlot, type InstallStage } from '../apply/installOrder';
 import { compositionUnitOf } from '../compose/composedDocument';
 import type { ClusterSetting } from '../mesh/assignment';
 import type { Cluster, MeshModel } from '../mesh/model';
@@ -7,7 +8,7 @@ import { eastWestGateways, exposesServices, gatewaysSelecting, primariesOfRemote
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, NETWORK_LABEL, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
 import { gitopsTarget, HELM_VALUES_KIND, isHboneEastWestGateway, istioChartName, type IstioChart } from '../resources/installSources';
 import { remoteSecretClusters, type RemoteSecret } from '../resources/remoteSecret';
-import { isRecord, type Resource } from '../resources/resource';
+import type { Resource } from '../resources/resource';
 import type { Finding } from '../rules/finding';
 import { displayCommand } from './shell';
 
@@ -115,7 +116,6 @@ export interface RunbookInput {
 
 /** The folder of the Istio release (istioctl's download): its Makefiles make the certificates, its samples verify. */
 export const ISTIO_DIR_VARIABLE = 'ISTIO_DIR';
-const EXAMPLE_ADDRESS_JSONPATH = 'jsonpath={.status.loadBalancer.ingress[0].ip}';
 /** The chart install order of the Helm guides: CRDs, the control plane, then the ambient data plane. */
 const CHART_ORDER: IstioChart[] = ['base', 'istiod', 'istiod-remote', 'cni', 'ztunnel', 'gateway'];
 const HELM_RELEASES: Record<IstioChart, string> = { base: 'istio-base', istiod: 'istiod', 'istiod-remote': 'istiod-remote', cni: 'istio-cni', ztunnel: 'ztunnel', gateway: 'istio-eastwestgateway' };
@@ -134,13 +134,6 @@ export function contextsFromSettings(clusters: readonly ClusterSetting[]): Map<s
   return new Map(clusters.flatMap((c) => (c.context ? [[c.name, c.context] as [string, string]] : [])));
 }
 
-function stringsUnder(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsUnder);
-  if (isRecord(value)) return Object.values(value).flatMap(stringsUnder);
-  return [];
-}
-
 /** `${NAME}` variables written in a resource's values: the shell fills them in (envsubst) before it is applied. */
 function shellVariablesIn(resource: Resource): string[] {
   return [...new Set(stringsUnder(resource.object).flatMap((s) => [...s.matchAll(SHELL_VARIABLE)].map((m) => m[1])))];
@@ -150,17 +143,10 @@ function documentLine(resource: Resource): number {
   return resource.doc.contentRange.start.line + 1;
 }
 
-const CLUSTER_ORDER: Record<string, number> = { primary: 0, 'external-control-plane': 1, remote: 2, unknown: 3 };
-
-/** Primaries first (remotes need their control plane and its east-west gateway), then by name. */
-function clustersInRunOrder(mesh: MeshModel): Cluster[] {
-  return [...mesh.clusters.values()].sort((a, b) => CLUSTER_ORDER[a.role] - CLUSTER_ORDER[b.role] || a.name.localeCompare(b.name));
-}
-
-/** Where a kubectl-applied document goes in a cluster's section. */
-type FileStage = 'namespace' | 'cacerts' | 'control-plane' | 'gateway' | 'expose-istiod' | 'expose-services' | 'apply';
-const FILE_STAGE_ORDER: FileStage[] = ['namespace', 'cacerts', 'control-plane', 'gateway', 'expose-istiod', 'expose-services', 'apply'];
-const PLAN_STAGES: Partial<Record<InstallStage, FileStage>> = { namespace: 'namespace', cacerts: 'cacerts', 'expose-istiod': 'expose-istiod', 'expose-services': 'expose-services' };
+/** Where a kubectl-applied document goes in a cluster's section (remote secrets have steps of their own). */
+type FileStage = Exclude<InstallStage, 'remote-secret'>;
+/** Stages a document takes by its kind alone; a control plane or gateway needs its install config to be one. */
+const KIND_STAGES = new Set<InstallStage>(['namespace', 'cacerts', 'expose-istiod', 'expose-services']);
 
 /** One `kubectl apply` of a file (or a kustomize overlay) for one cluster: its documents' earliest stage decides when. */
 interface FileApply {
@@ -174,6 +160,12 @@ interface FileApply {
   /** Every document of the file states no namespace: the docs apply such samples with `-n istio-system`. */
   withoutNamespace: boolean;
   resources: Resource[];
+}
+
+/** A cluster's documents, sorted into kubectl applies of whole files and istioctl/helm installs. */
+interface ClusterFiles {
+  fileApplies: FileApply[];
+  toolInstalls: ToolInstall[];
 }
 
 /** An install config run by istioctl or helm (they read the file themselves). */
@@ -240,14 +232,20 @@ class RunbookBuilder {
 
   build(): Runbook {
     const clusters = clustersInRunOrder(this.mesh);
-    const deferredExposures: (() => void)[] = [];
-    for (const cluster of clusters) {
-      const servesRemotes = cluster.role === 'primary' && clusters.some((c) => c.role === 'remote' && primariesOfRemote(this.mesh, c).primaries.includes(cluster));
-      this.clusterSection(cluster, servesRemotes, deferredExposures);
+    const sections = new Map<Cluster, ClusterFiles>();
+    const sectionOf = (cluster: Cluster) => {
+      let section = sections.get(cluster);
+      if (!section) sections.set(cluster, (section = this.classify(cluster)));
+      return section;
+    };
+    for (const slot of installSequence(this.mesh)) {
+      if (slot.stage === 'remote-secret') {
+        if (slot.source) this.remoteSecretsOfRemote(slot.source, this.primaryNames(slot.source));
+        else this.remoteSecretsBetweenPrimaries(clusters);
+      } else {
+        this.clusterStage(slot, sectionOf(slot.cluster));
+      }
     }
-    // The docs expose services on a primary after its remotes joined: one Gateway on the primary serves both.
-    for (const expose of deferredExposures) expose();
-    this.remoteSecretsBetweenPrimaries(clusters);
     this.verification(clusters);
     const steps = this.steps.map((step, index) => ({ ...step, number: index + 1 }));
     return {
@@ -270,69 +268,82 @@ class RunbookBuilder {
       .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
   }
 
-  private clusterSection(cluster: Cluster, servesRemotes: boolean, deferred: (() => void)[]): void {
+  private primaryNames(cluster: Cluster): string[] {
+    return cluster.role === 'remote' ? primariesOfRemote(this.mesh, cluster).primaries.map((p) => p.name) : [];
+  }
+
+  /** The steps of one cluster at one place of the install sequence. */
+  private clusterStage(slot: Exclude<InstallSlot, { stage: 'remote-secret' }>, { fileApplies, toolInstalls }: ClusterFiles): void {
+    const { cluster } = slot;
     const context = this.contextOf(cluster.name);
-    const { fileApplies, toolInstalls } = this.classify(cluster);
     const byStage = (stage: FileStage) => fileApplies.filter((f) => f.stage === stage);
     const installs = (stage: ToolInstall['stage']) => toolInstalls.filter((t) => t.stage === stage);
-    const generatesCacerts = this.needsGeneratedCacerts(cluster, fileApplies);
-    const usesHelmOrSail = toolInstalls.some((t) => t.tool === 'helm') || fileApplies.some((f) => f.stage === 'control-plane' && !f.controller);
-
-    // istio-system: the file when the workspace has it, else the docs' create / annotate / label commands.
-    const namespaceFiles = byStage('namespace');
-    for (const file of namespaceFiles) this.applyFile(cluster, file, 'namespace', `Create ${cluster.name}'s namespaces from the workspace`, 'the namespace carries the cluster\'s network label and control plane annotation; the cacerts Secret and the control plane go into it');
-    const primaries = cluster.role === 'remote' ? primariesOfRemote(this.mesh, cluster).primaries.map((p) => p.name) : [];
-    const labelNetwork = !cluster.istioSystemNamespace && this.mesh.multiNetwork && cluster.network !== undefined;
-    const annotate = !cluster.istioSystemNamespace && primaries.length > 0;
-    const namespace = this.mesh.controlPlaneNamespace;
-    if (!cluster.istioSystemNamespace && (generatesCacerts || byStage('cacerts').length || labelNetwork || annotate || usesHelmOrSail)) {
-      this.add({
-        kind: 'namespace', phase: generatesCacerts ? 'before-you-begin' : 'install', title: `Create the ${namespace} namespace in ${cluster.name}`, cluster: cluster.name, context,
-        pipeline: [['kubectl', 'create', 'namespace', namespace, '--context', context]], files: [],
-        why: `no Namespace ${namespace} is in ${cluster.name}'s files, and ${generatesCacerts ? 'the cacerts Secret' : labelNetwork || annotate ? 'its labels' : 'the Helm releases'} need it before the control plane is installed`,
-      });
+    switch (slot.stage) {
+      case 'namespace': {
+        // istio-system: the file when the workspace has it, else the docs' create / annotate / label commands.
+        const generatesCacerts = this.needsGeneratedCacerts(cluster, fileApplies);
+        const usesHelmOrSail = toolInstalls.some((t) => t.tool === 'helm') || fileApplies.some((f) => f.stage === 'control-plane' && !f.controller);
+        for (const file of byStage('namespace')) this.applyFile(cluster, file, 'namespace', `Create ${cluster.name}'s namespaces from the workspace`, 'the namespace carries the cluster\'s network label and control plane annotation; the cacerts Secret and the control plane go into it');
+        const primaries = this.primaryNames(cluster);
+        const labelNetwork = !cluster.istioSystemNamespace && this.mesh.multiNetwork && cluster.network !== undefined;
+        const annotate = !cluster.istioSystemNamespace && primaries.length > 0;
+        const namespace = this.mesh.controlPlaneNamespace;
+        if (!cluster.istioSystemNamespace && (generatesCacerts || byStage('cacerts').length || labelNetwork || annotate || usesHelmOrSail)) {
+          this.add({
+            kind: 'namespace', phase: generatesCacerts ? 'before-you-begin' : 'install', title: `Create the ${namespace} namespace in ${cluster.name}`, cluster: cluster.name, context,
+            pipeline: [['kubectl', 'create', 'namespace', namespace, '--context', context]], files: [],
+            why: `no Namespace ${namespace} is in ${cluster.name}'s files, and ${generatesCacerts ? 'the cacerts Secret' : labelNetwork || annotate ? 'its labels' : 'the Helm releases'} need it before the control plane is installed`,
+          });
+        }
+        if (annotate) {
+          this.add({
+            kind: 'control-plane-clusters', phase: 'install', title: `Name ${cluster.name}'s control plane cluster`, cluster: cluster.name, context,
+            pipeline: [['kubectl', 'annotate', 'namespace', namespace, `${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.join(',')}`, '--context', context]], files: [],
+            why: `${cluster.name} is a remote: the annotation tells ${primaries.join(' and ')}'s istiod that it controls this cluster`,
+          });
+        }
+        if (labelNetwork) {
+          this.add({
+            kind: 'network-label', phase: 'install', title: `Set ${cluster.name}'s default network to ${cluster.network}`, cluster: cluster.name, context,
+            pipeline: [['kubectl', 'label', 'namespace', namespace, `${NETWORK_LABEL}=${cluster.network}`, '--context', context]], files: [],
+            why: `the mesh spans several networks: istiod reads the network of ${cluster.name}'s pods from this label`,
+          });
+        }
+        return;
+      }
+      case 'cacerts':
+        // Trust: the workspace's cacerts (or cert-manager/istio-csr objects), else the plug-in CA commands.
+        for (const file of byStage('cacerts')) this.applyFile(cluster, file, 'cacerts', `Apply ${cluster.name}'s root of trust`, `every cluster of the mesh needs certificates from one root, in place before istiod starts`);
+        if (this.needsGeneratedCacerts(cluster, fileApplies)) this.generateCacerts(cluster, context);
+        return;
+      case 'discovery-address':
+        this.discoveryAddress(cluster);
+        return;
+      case 'control-plane':
+        for (const install of installs('control-plane')) this.toolInstall(cluster, install, context);
+        for (const file of byStage('control-plane')) this.applyFile(cluster, file, 'control-plane', `Install ${cluster.name}'s control plane`, this.controlPlaneWhy(cluster, file));
+        return;
+      case 'gateways':
+        for (const install of installs('gateway')) this.toolInstall(cluster, install, context);
+        for (const file of byStage('gateways')) this.applyFile(cluster, file, 'gateway', `Install ${cluster.name}'s east-west gateway`, `the east-west gateway carries traffic from other networks (and remote clusters' control plane traffic) into ${cluster.name}`);
+        for (const gateway of eastWestGateways(cluster)) this.gatewayAddress(cluster, gateway, context);
+        return;
+      case 'expose-istiod':
+        for (const file of byStage('expose-istiod')) this.applyFile(cluster, file, 'expose-istiod', `Expose ${cluster.name}'s istiod through the east-west gateway`, `remote clusters reach ${cluster.name}'s istiod (discovery on ${EAST_WEST_PORTS.istiod}, injection on ${EAST_WEST_PORTS.webhook}) through its east-west gateway`);
+        if (slot.servesRemotes && byStage('expose-istiod').length === 0) this.sampleExposure(cluster, 'expose-istiod', context);
+        return;
+      case 'expose-services':
+        for (const file of byStage('expose-services')) this.applyFile(cluster, file, 'expose-services', `Expose ${cluster.name}'s services to other networks`, `pods in other networks reach ${cluster.name}'s services through the gateway's AUTO_PASSTHROUGH port ${EAST_WEST_PORTS.crossNetwork}`);
+        if (this.needsServiceExposure(cluster) && byStage('expose-services').length === 0) this.sampleExposure(cluster, 'expose-services', context);
+        return;
+      case 'other':
+        for (const file of byStage('other')) this.applyFile(cluster, file, 'apply', `Apply the rest of ${cluster.name}'s files`, `these documents belong to ${cluster.name} and need its control plane in place`);
+        return;
     }
-    if (annotate) {
-      this.add({
-        kind: 'control-plane-clusters', phase: 'install', title: `Name ${cluster.name}'s control plane cluster`, cluster: cluster.name, context,
-        pipeline: [['kubectl', 'annotate', 'namespace', namespace, `${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.join(',')}`, '--context', context]], files: [],
-        why: `${cluster.name} is a remote: the annotation tells ${primaries.join(' and ')}'s istiod that it controls this cluster`,
-      });
-    }
-    if (labelNetwork) {
-      this.add({
-        kind: 'network-label', phase: 'install', title: `Set ${cluster.name}'s default network to ${cluster.network}`, cluster: cluster.name, context,
-        pipeline: [['kubectl', 'label', 'namespace', namespace, `${NETWORK_LABEL}=${cluster.network}`, '--context', context]], files: [],
-        why: `the mesh spans several networks: istiod reads the network of ${cluster.name}'s pods from this label`,
-      });
-    }
-
-    // Trust: the workspace's cacerts (or cert-manager/istio-csr objects), else the plug-in CA commands.
-    for (const file of byStage('cacerts')) this.applyFile(cluster, file, 'cacerts', `Apply ${cluster.name}'s root of trust`, `every cluster of the mesh needs certificates from one root, in place before istiod starts`);
-    if (generatesCacerts) this.generateCacerts(cluster, context);
-
-    if (cluster.role === 'remote') this.discoveryAddress(cluster, primaries);
-    for (const install of installs('control-plane')) this.toolInstall(cluster, install, context);
-    for (const file of byStage('control-plane')) this.applyFile(cluster, file, 'control-plane', `Install ${cluster.name}'s control plane`, this.controlPlaneWhy(cluster, file));
-    if (cluster.role === 'remote') this.remoteSecretsOfRemote(cluster, primaries);
-
-    for (const install of installs('gateway')) this.toolInstall(cluster, install, context);
-    for (const file of byStage('gateway')) this.applyFile(cluster, file, 'gateway', `Install ${cluster.name}'s east-west gateway`, `the east-west gateway carries traffic from other networks (and remote clusters' control plane traffic) into ${cluster.name}`);
-    for (const gateway of eastWestGateways(cluster)) this.gatewayAddress(cluster, gateway, context);
-
-    for (const file of byStage('expose-istiod')) this.applyFile(cluster, file, 'expose-istiod', `Expose ${cluster.name}'s istiod through the east-west gateway`, `remote clusters reach ${cluster.name}'s istiod (discovery on ${EAST_WEST_PORTS.istiod}, injection on ${EAST_WEST_PORTS.webhook}) through its east-west gateway`);
-    if (servesRemotes && byStage('expose-istiod').length === 0) this.sampleExposure(cluster, 'expose-istiod', context);
-    const exposeServices = () => {
-      for (const file of byStage('expose-services')) this.applyFile(cluster, file, 'expose-services', `Expose ${cluster.name}'s services to other networks`, `pods in other networks reach ${cluster.name}'s services through the gateway's AUTO_PASSTHROUGH port ${EAST_WEST_PORTS.crossNetwork}`);
-      if (this.needsServiceExposure(cluster) && byStage('expose-services').length === 0) this.sampleExposure(cluster, 'expose-services', context);
-    };
-    if (servesRemotes) deferred.push(exposeServices);
-    else exposeServices();
-    for (const file of byStage('apply')) this.applyFile(cluster, file, 'apply', `Apply the rest of ${cluster.name}'s files`, `these documents belong to ${cluster.name} and need its control plane in place`);
   }
 
   /** Sorts a cluster's documents into istioctl/helm installs and kubectl applies of whole files. */
-  private classify(cluster: Cluster): { fileApplies: FileApply[]; toolInstalls: ToolInstall[] } {
+  private classify(cluster: Cluster): ClusterFiles {
     const toolInstalls: ToolInstall[] = [];
     const files = new Map<string, FileApply>();
     const installOf = new Map(cluster.installs.map((i) => [i.resource, i]));
@@ -358,15 +369,14 @@ class RunbookBuilder {
       }
       if (remoteSecrets.has(resource)) continue;
       // Sail resources, GitOps wrappers and gateways written as manifests are applied with kubectl.
-      const stage: FileStage = install
-        ? install.gateways.length && !install.installsControlPlane ? 'gateway' : 'control-plane'
-        : trustResources.has(resource) ? 'cacerts' : PLAN_STAGES[stageOf(resource, undefined)] ?? 'apply';
+      const byFacts = stageOf(resource, { install, trust: trustResources.has(resource) });
+      const stage: FileStage = byFacts !== 'remote-secret' && (install || trustResources.has(resource) || KIND_STAGES.has(byFacts)) ? byFacts : 'other';
       const unit = compositionUnitOf(resource);
       const path = unit ? unit.document.file.file : resource.file;
       const existing = files.get(path);
       const controller = GITOPS_CONTROLLERS[resource.kind] && this.deploysElsewhere(resource) ? GITOPS_CONTROLLERS[resource.kind] : undefined;
       if (existing) {
-        if (FILE_STAGE_ORDER.indexOf(stage) < FILE_STAGE_ORDER.indexOf(existing.stage)) existing.stage = stage;
+        if (INSTALL_STAGES.indexOf(stage) < INSTALL_STAGES.indexOf(existing.stage)) existing.stage = stage;
         existing.controller ??= controller;
         existing.withoutNamespace &&= !resource.namespace;
         existing.resources.push(resource);
@@ -479,23 +489,13 @@ class RunbookBuilder {
     });
   }
 
-  /** The primary's east-west gateway a remote reaches istiod through (the one exposing istiod, else the first). */
-  private discoveryGateway(primary: Cluster): GatewayDeployment | undefined {
-    const gateways = eastWestGateways(primary);
-    return gateways.find((g) => g.ports.some((p) => p.port === EAST_WEST_PORTS.istiod)) ?? gateways[0];
-  }
-
-  private discoveryAddress(remote: Cluster, primaries: string[]): void {
-    const address = remote.controlPlanes.find((cp) => cp.remotePilotAddress)?.remotePilotAddress;
-    const primary = primaries.length ? this.mesh.clusters.get(primaries[0]) : undefined;
-    if (!address || !primary) return;
-    const gateway = this.discoveryGateway(primary);
-    const name = gateway?.name ?? 'istio-eastwestgateway';
-    const namespace = gateway?.namespace ?? this.mesh.controlPlaneNamespace;
+  private discoveryAddress(remote: Cluster): void {
+    const discovery = discoveryAddressOf(this.mesh, remote);
+    if (!discovery) return;
+    const { address, primary, variable, gateway } = discovery;
     const context = this.contextOf(primary.name);
-    const variable = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(address.value)?.[1];
     const files = [{ path: address.doc.file.file, line: address.location().range.start.line + 1 }];
-    const pipeline = [['kubectl', 'get', 'svc', name, '-n', namespace, '--context', context, '-o', EXAMPLE_ADDRESS_JSONPATH]];
+    const pipeline = [['kubectl', ...externalAddressArgs(gateway, context)]];
     const hostname = 'on clouds whose load balancers have a host name (AWS), read .hostname instead of .ip';
     if (variable) {
       const number = this.add({
@@ -503,7 +503,7 @@ class RunbookBuilder {
         pipeline, assigns: variable, files,
         why: `${remote.name}'s remotePilotAddress is \${${variable}}: its proxies reach ${primary.name}'s istiod at this address (${hostname})`,
       });
-      this.variables.set(variable, { name: variable, meaning: `the external address of ${name} in ${primary.name}`, setByStep: number });
+      this.variables.set(variable, { name: variable, meaning: `the external address of ${gateway.name} in ${primary.name}`, setByStep: number });
     } else if (!address.isPlaceholder) {
       this.add({
         kind: 'discovery-address', phase: 'install', title: `Check that ${remote.name}'s remotePilotAddress ${address.value} is ${primary.name}'s east-west gateway`, cluster: primary.name, context,

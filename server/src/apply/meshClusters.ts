@@ -1,0 +1,112 @@
+import { basename, isAbsolute, relative, sep } from 'node:path';
+import picomatch from 'picomatch';
+import type { ClusterSetting } from '../mesh/assignment';
+import type { MeshModel } from '../mesh/model';
+
+/**
+ * A cluster is always a cluster of one mesh. Folders that hold several meshes reuse cluster names
+ * (`prod/cluster1` and `staging/cluster1`), so plans, contexts and the CLI name a cluster by its key: the mesh's
+ * folder and the cluster's name (`prod/cluster1`), or the bare name where the workspace holds one mesh.
+ */
+export interface MeshCluster {
+  /** What plans, context mappings and `--cluster` use: `prod/cluster1`, or `cluster1` in a one-mesh workspace. */
+  key: string;
+  /** The cluster's name (`values.global.multiCluster.clusterName`). */
+  name: string;
+  /** The mesh's folder relative to the workspace folder that holds it (`.` for the folder itself). */
+  mesh: string;
+  /** The mesh's folder, absolute. */
+  root: string;
+  /** `istioMesh.clusters[].context` of the entry that names this cluster of this mesh, if any. */
+  configuredContext?: string;
+}
+
+/** The mesh's folder as people name it: relative to the workspace folder that holds it. */
+export function meshLabel(mesh: MeshModel, roots: readonly string[]): string {
+  const holder = [...roots].filter((root) => isUnder(mesh.root, root)).sort((a, b) => b.length - a.length)[0];
+  if (holder === undefined) return basename(mesh.root) || mesh.root;
+  return relative(holder, mesh.root).split(sep).join('/') || '.';
+}
+
+export function isUnder(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
+/** Cluster keys name the mesh when more than one mesh of the workspace has clusters. */
+export function qualifiesClusters(meshes: readonly MeshModel[]): boolean {
+  return meshes.filter((m) => m.clusters.size > 0).length > 1;
+}
+
+export function clusterKey(meshLabelOrUndefined: string | undefined, name: string): string {
+  return meshLabelOrUndefined === undefined ? name : `${meshLabelOrUndefined}/${name}`;
+}
+
+/** Keys of one mesh's clusters (and of names it assigns that are not clusters of it, such as placeholders). */
+export class MeshClusterKeys {
+  readonly label: string | undefined;
+
+  constructor(
+    readonly mesh: MeshModel,
+    roots: readonly string[],
+    qualify: boolean,
+  ) {
+    this.label = qualify ? meshLabel(mesh, roots) : undefined;
+  }
+
+  keyOf(name: string): string {
+    return clusterKey(this.label, name);
+  }
+}
+
+/** The `istioMesh.clusters` entry for a cluster of a mesh: one whose paths hold a file of that mesh, else one without paths. */
+export function settingFor(settings: readonly ClusterSetting[], roots: readonly string[], mesh: MeshModel, name: string): ClusterSetting | undefined {
+  const candidates = settings.filter((s) => s.name === name);
+  const withPaths = candidates.filter((s) => s.paths?.length);
+  if (withPaths.length) {
+    const files = [...new Set(mesh.resources.map((r) => r.file))];
+    const relativePaths = (path: string) => roots.flatMap((root) => (isAbsolute(path) && isUnder(path, root) ? [relative(root, path).split(sep).join('/')] : []));
+    const matching = withPaths.find((s) => {
+      const matches = picomatch(s.paths!, { dot: true });
+      return files.some((file) => relativePaths(file).some((p) => matches(p)));
+    });
+    if (matching) return matching;
+  }
+  return candidates.find((s) => !s.paths?.length);
+}
+
+/** Every cluster of every mesh, with its key and the context the settings give it. */
+export function meshClusters(meshes: readonly MeshModel[], settings: { roots: readonly string[]; clusters: readonly ClusterSetting[] }): MeshCluster[] {
+  const qualify = qualifiesClusters(meshes);
+  return meshes.flatMap((mesh) => {
+    const keys = new MeshClusterKeys(mesh, settings.roots, qualify);
+    const label = keys.label ?? meshLabel(mesh, settings.roots);
+    return [...mesh.clusters.keys()].sort().map((name) => {
+      const context = settingFor(settings.clusters, settings.roots, mesh, name)?.context;
+      return { key: keys.keyOf(name), name, mesh: label, root: mesh.root, ...(context ? { configuredContext: context } : {}) };
+    });
+  });
+}
+
+/** A name given by a person (`--cluster`, `--context NAME=...`) that does not name one cluster of one mesh. */
+export class ClusterNameError extends Error {}
+
+/**
+ * The cluster a person means: a key (`prod/cluster1`), or a bare name that only one mesh has. A bare name that
+ * clusters of several meshes share is refused with the keys to choose from; `mesh` narrows it (`--mesh prod`).
+ */
+export function resolveCluster(name: string, clusters: readonly MeshCluster[], mesh?: string): MeshCluster {
+  const inMesh = mesh === undefined ? clusters : clusters.filter((c) => c.mesh === mesh || c.mesh === mesh.replace(/\/+$/, ''));
+  if (mesh !== undefined && inMesh.length === 0) {
+    const meshes = [...new Set(clusters.map((c) => c.mesh))];
+    throw new ClusterNameError(`no mesh ${mesh} in these files (meshes: ${meshes.join(', ') || 'none'})`);
+  }
+  const exact = inMesh.find((c) => c.key === name);
+  if (exact) return exact;
+  const named = inMesh.filter((c) => c.name === name || `${c.mesh}/${c.name}` === name);
+  if (named.length === 1) return named[0];
+  if (named.length > 1) {
+    throw new ClusterNameError(`${name} is a cluster of ${named.length} meshes: ${named.map((c) => c.key).join(', ')}; name one (--cluster ${named[0].key}, or --mesh ${named[0].mesh} --cluster ${name})`);
+  }
+  const keys = inMesh.map((c) => c.key);
+  throw new ClusterNameError(`no cluster ${name} in ${mesh === undefined ? 'these files' : `mesh ${mesh}`} (clusters: ${keys.join(', ') || 'none'})`);
+}
