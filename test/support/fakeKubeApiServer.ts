@@ -12,12 +12,14 @@ interface ServedKind {
   kind: string;
   plural: string;
   namespaced: boolean;
+  /** As the real API server lists them: `kubectl get svc`. */
+  shortNames?: string[];
 }
 
 const CORE_KINDS: ServedKind[] = [
   { group: '', versions: ['v1'], kind: 'Namespace', plural: 'namespaces', namespaced: false },
   { group: '', versions: ['v1'], kind: 'Secret', plural: 'secrets', namespaced: true },
-  { group: '', versions: ['v1'], kind: 'Service', plural: 'services', namespaced: true },
+  { group: '', versions: ['v1'], kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'] },
   { group: '', versions: ['v1'], kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
   { group: '', versions: ['v1'], kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
 ];
@@ -146,6 +148,14 @@ export class FakeKubeApiServer {
     return this.objects().find((o) => o.kind === kind && o.namespace === namespace && o.name === name);
   }
 
+  /** Stores an object as a controller would have made it (a gateway's Service with its load balancer address). */
+  seed(object: Json): void {
+    const served = this.kinds.find((k) => k.kind === object.kind);
+    if (!served) throw new Error(`the fake API server does not serve ${String(object.kind)}`);
+    const metadata = isObject(object.metadata) ? object.metadata : {};
+    this.put(served, served.namespaced ? String(metadata.namespace ?? 'default') : undefined, object);
+  }
+
   /** Requests that would change something (writes that were not dry runs). */
   writes(): RecordedRequest[] {
     return this.requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && r.query.dryRun !== 'All');
@@ -229,7 +239,7 @@ export class FakeKubeApiServer {
       kind: 'APIResourceList',
       apiVersion: 'v1',
       groupVersion: group ? `${group}/${version}` : version,
-      resources: kinds.map((k) => ({ name: k.plural, singularName: k.kind.toLowerCase(), namespaced: k.namespaced, kind: k.kind, verbs: ALL_VERBS })),
+      resources: kinds.map((k) => ({ name: k.plural, singularName: k.kind.toLowerCase(), namespaced: k.namespaced, kind: k.kind, verbs: ALL_VERBS, ...(k.shortNames ? { shortNames: k.shortNames } : {}) })),
     };
   }
 

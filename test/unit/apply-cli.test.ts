@@ -109,7 +109,7 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
       const writesBefore = clusters.cluster1.writes().length;
       const refused = await apply(clusters, '.', '--cluster', 'cluster1', '--context', 'kind-cluster1', '--settings', settingsFile);
       assert.equal(refused.code, 1, refused.out + refused.err);
-      assert.match(refused.out, /cluster cluster1 → context kind-cluster1 {2}\[PROTECTED\]/);
+      assert.match(refused.out, /cluster cluster1 of mesh apply → context kind-cluster1 {2}\[PROTECTED\]/);
       assert.match(refused.err, /refused, nothing was applied: context\(s\) kind-cluster1 match the protected patterns \(\*prod\*, kind-cluster\?\)/);
       assert.equal(clusters.cluster1.writes().length, writesBefore, 'nothing was written');
 
@@ -141,7 +141,7 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
   test('--context CLUSTER=CTX sends each cluster to its own context', async () => {
     const run = await apply(clusters, 'cluster2/sample.yaml', '--context', 'cluster2=kind-cluster2', '--dry-run=client');
     assert.equal(run.code, 0, run.out + run.err);
-    assert.match(run.out, /cluster cluster2 → context kind-cluster2/);
+    assert.match(run.out, /cluster cluster2 of mesh cluster2 → context kind-cluster2/);
   });
 
   test('an unknown context is bad usage, before anything runs', async () => {
@@ -186,7 +186,7 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
     const one = await applyIn(MESH_BY_SETTINGS, clusters, '.', '--cluster', 'cluster1', '--dry-run=server');
     assert.equal(one.code, 0, one.out + one.err);
     assert.match(one.err, /settings from \.vscode\/settings\.json/);
-    assert.match(one.out, /cluster cluster1 → context kind-cluster1/);
+    assert.match(one.out, /cluster cluster1 of mesh apply-settings → context kind-cluster1/);
     assert.ok(!one.out.includes('west/'), `only cluster1's folder is planned:\n${one.out}`);
 
     const both = await applyIn(MESH_BY_SETTINGS, clusters, '.');
@@ -198,7 +198,7 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
 
     // An explicit --context wins over the settings.
     const explicit = await applyIn(MESH_BY_SETTINGS, clusters, '.', '--cluster', 'cluster2', '--context', 'unreachable', '--dry-run=client');
-    assert.match(explicit.out, /cluster cluster2 → context unreachable/);
+    assert.match(explicit.out, /cluster cluster2 of mesh apply-settings → context unreachable/);
     assert.equal(explicit.code, 1, 'the unreachable context was used');
     assertNoSecrets(clusters, both);
   });

@@ -11,6 +11,7 @@ import { formatPlan, namespaceWarnings } from '../../server/src/apply/format';
 import { planApply, type ApplyPlan, type PlanSelection } from '../../server/src/apply/plan';
 import { classifyFailure, runPlan, type RunMode } from '../../server/src/apply/run';
 import { redact, shellQuote } from '../../server/src/apply/redact';
+import { buildRunbooks } from '../../server/src/runbook/runbook';
 import { yamlFilesUnder } from '../support/analyze';
 import { EXAMPLES, FIXTURES } from '../support/paths';
 import { KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters, type FakeClusters } from '../support/kubeClusters';
@@ -26,6 +27,23 @@ function planFor(selection: PlanSelection, buffers: Record<string, string> = {},
 }
 
 describe('apply plan', () => {
+  test('applies a whole mesh in the runbook\'s order: the same files, cluster by cluster, step by step', () => {
+    for (const model of ['primary-remote', 'primary-remote-multi-network', 'multi-primary-multi-network', 'ambient', 'sail']) {
+      const root = join(EXAMPLES, model);
+      const workspace = new Workspace([root]);
+      for (const path of yamlFilesUnder(root)) workspace.setFile(path, readFileSync(path, 'utf8'));
+      const settings = { roots: [root], clusters: [] };
+      const result = new Analyzer().analyze(workspace, settings);
+      const plan = planApply({ files: workspace.allFiles(), meshes: result.meshes, findings: result.findings, settings, selection: {} });
+      const [runbook] = buildRunbooks(result.meshes, [], () => new Map(), root);
+      const fromRunbook = runbook.steps.flatMap((step) => step.files.map((f) => `${step.cluster} ${relative(root, f.path)}`));
+      const fromPlan = [...new Set(plan.steps.map((step) => `${step.cluster} ${relative(root, step.file)}`))];
+      const inBoth = (list: string[], other: string[]) => [...new Set(list.filter((entry) => other.includes(entry)))];
+      assert.ok(inBoth(fromPlan, fromRunbook).length >= 3, `${model}: the runbook and the plan share files`);
+      assert.deepEqual(inBoth(fromPlan, fromRunbook), inBoth(fromRunbook, fromPlan), `${model}: apply runs the files in the runbook's order`);
+    }
+  });
+
   test('orders a cluster the way the docs install it, with IstioOperators for istioctl', () => {
     const plan = planFor({ clusters: ['cluster1'] });
     assert.deepEqual(
@@ -48,7 +66,7 @@ describe('apply plan', () => {
   });
 
   test('a primary without a remote secret for its peer is offered the istioctl command', () => {
-    assert.deepEqual(planFor({ clusters: ['cluster2'] }).remoteSecrets, [{ holder: 'cluster2', remote: 'cluster1', reason: "no remote secret for cluster1 is in cluster2's files" }]);
+    assert.deepEqual(planFor({ clusters: ['cluster2'] }).remoteSecrets, [{ holder: 'cluster2', remote: 'cluster1', remoteName: 'cluster1', reason: "no remote secret for cluster1 is in cluster2's files" }]);
   });
 
   test('a plan that creates the namespaces it applies into has no namespace warning', () => {

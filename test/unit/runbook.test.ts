@@ -15,7 +15,7 @@ import { layOutModel, OFFICIAL_MODELS } from '../support/officialModels';
 
 function runbookOf(folder: string, contexts: Record<string, string> = {}): Runbook {
   const { meshes, findings } = analyzeFolder(folder);
-  const runbooks = buildRunbooks(meshes, findings, new Map(Object.entries(contexts)), folder);
+  const runbooks = buildRunbooks(meshes, findings, () => new Map(Object.entries(contexts)), folder);
   assert.equal(runbooks.length, 1, `one mesh in ${folder}`);
   return runbooks[0];
 }
@@ -178,10 +178,10 @@ describe('runbook safety', () => {
     const token = 'fixture-remote-token-7f3c9a1e5d2b48c6';
     assert.ok(readFileSync(join(folder, 'cluster1', 'remote-secret-cluster2.yaml'), 'utf8').includes(token));
     const { meshes, findings } = analyzeFolder(folder);
-    const runbooks = buildRunbooks(meshes, findings, new Map(), folder);
+    const runbooks = buildRunbooks(meshes, findings, () => new Map(), folder);
     const fromFile = runbooks[0].steps.filter((s) => s.kind === 'remote-secret' && s.files.length);
     assert.deepEqual(fromFile.map((s) => s.display), ['kubectl apply -f cluster1/remote-secret-cluster2.yaml --context "${CTX_CLUSTER1}"']);
-    const tree = topologyTree(meshes, findings, new Map());
+    const tree = topologyTree(meshes, findings, () => new Map());
     for (const text of [JSON.stringify(runbooks), formatMarkdown(runbooks, folder), formatShell(runbooks, folder), JSON.stringify(tree)]) assert.ok(!text.includes(token));
   });
 });
@@ -190,7 +190,7 @@ describe('topology tree', () => {
   test('meshes → clusters with role, network and context → installs, gateways, with locations and finding counts', () => {
     const folder = join(EXAMPLES, 'mistakes');
     const { meshes, findings } = analyzeFolder(folder);
-    const [mesh] = topologyTree(meshes, findings, new Map([['east', 'kind-east']]), folder);
+    const [mesh] = topologyTree(meshes, findings, () => new Map([['east', 'kind-east']]), folder);
     assert.equal(mesh.description, 'primary-remote, multi-network');
     assert.deepEqual(mesh.children!.map((c) => `${c.label}: ${c.description}`), [
       'east: primary · network east-net · context kind-east',

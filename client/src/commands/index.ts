@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ApplyCommands, clusterSelection, fileSelection } from './apply';
+import { ApplyCommands, clusterItems, clusterSelection, fileSelection } from './apply';
 import { ContextResolver } from './contexts';
 import { findProgram, requireTrust } from './programs';
 import { ClusterStatusBar } from './statusBar';
@@ -10,8 +10,8 @@ export function registerApplyCommands(context: vscode.ExtensionContext, client: 
   // Its own channel: each kubectl call's arguments and result, apart from the language server's log.
   const output = vscode.window.createOutputChannel('Istio Mesh: Apply', { log: true });
   const contexts = new ContextResolver(context.workspaceState);
-  const commands = new ApplyCommands(client, contexts, output);
   const statusBar = new ClusterStatusBar(client, contexts);
+  const commands = new ApplyCommands(client, contexts, output, () => void statusBar.refresh());
   context.subscriptions.push(
     output,
     statusBar,
@@ -26,10 +26,11 @@ export function registerApplyCommands(context: vscode.ExtensionContext, client: 
         void vscode.window.showErrorMessage(`Istio Mesh: kubectl cannot be used: ${kubectl.problem}`);
         return;
       }
-      const cluster = statusBar.activeClusters.length === 1 ? statusBar.activeClusters[0] : await vscode.window.showQuickPick(statusBar.activeClusters, { title: 'Choose the context of which cluster?' });
+      const active = statusBar.activeClusters;
+      const cluster = active.length === 1 ? active[0] : (await vscode.window.showQuickPick(clusterItems(active), { title: 'Choose the context of which cluster?' }))?.cluster;
       if (!cluster) return;
-      if (contexts.configured(cluster)) {
-        void vscode.window.showInformationMessage(`Istio Mesh: the context of ${cluster} is set in istioMesh.clusters.`);
+      if (cluster.configuredContext) {
+        void vscode.window.showInformationMessage(`Istio Mesh: the context of ${cluster.key} is set in istioMesh.clusters.`);
         return;
       }
       await contexts.pick(kubectl.path, cluster);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { MeshClustersResult } from '../../../server/src/lsp/applyRequests';
 import type { RunbookResult } from '../../../server/src/lsp/runbookRequests';
 import type { FindingCounts, TopologyNode } from '../../../server/src/runbook/topologyTree';
 import { ContextResolver } from './contexts';
@@ -8,11 +9,11 @@ import { ContextResolver } from './contexts';
 
 /** The contexts chosen in this workspace for the mesh's clusters, so the runbook names them instead of variables. */
 async function knownContexts(client: LanguageClient, contexts: ContextResolver): Promise<Record<string, string>> {
-  const { clusters } = await client.sendRequest<{ clusters: string[] }>('istioMesh/meshClusters', {});
+  const { clusters } = await client.sendRequest<MeshClustersResult>('istioMesh/meshClusters', {});
   const known: Record<string, string> = {};
   for (const cluster of clusters) {
-    const context = contexts.known(cluster);
-    if (context) known[cluster] = context;
+    const context = contexts.remembered(cluster.key);
+    if (context) known[cluster.key] = context;
   }
   return known;
 }

@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { MeshClustersResult } from '../../../server/src/lsp/applyRequests';
+import type { MeshCluster } from '../../../server/src/apply/meshClusters';
 import type { ContextResolver } from './contexts';
 
-/** Shows the active file's cluster(s) and the context each would be applied to. */
+/** Shows the active file's cluster(s), with their mesh, and the context each would be applied to. */
 export class ClusterStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('istioMesh.cluster', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
-  private clusters: string[] = [];
+  private clusters: MeshCluster[] = [];
 
   constructor(
     private readonly client: LanguageClient,
@@ -22,7 +24,7 @@ export class ClusterStatusBar implements vscode.Disposable {
   }
 
   /** The clusters of the active file, as last shown. */
-  get activeClusters(): string[] {
+  get activeClusters(): MeshCluster[] {
     return this.clusters;
   }
 
@@ -32,15 +34,15 @@ export class ClusterStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const { clusters } = await this.client.sendRequest<{ clusters: string[] }>('istioMesh/clusterOf', { uri: document.uri.toString() });
+    const { clusters } = await this.client.sendRequest<MeshClustersResult>('istioMesh/clusterOf', { uri: document.uri.toString() });
     this.clusters = clusters;
     if (!clusters.length) {
       this.item.hide();
       return;
     }
-    const parts = clusters.map((c) => `${c} → ${this.contexts.known(c) ?? '(no context)'}`);
+    const parts = clusters.map((c) => `${c.key} → ${this.contexts.known(c) ?? '(no context)'}`);
     this.item.text = `$(server-environment) ${parts.join(', ')}`;
-    this.item.tooltip = 'Istio Mesh: the cluster(s) of this file and the kube context it is applied to. Click to choose the context.';
+    this.item.tooltip = `Istio Mesh: the cluster(s) of this file (mesh ${[...new Set(clusters.map((c) => c.mesh))].join(', ')}) and the kube context it is applied to. Click to choose the context.`;
     this.item.show();
   }
 

@@ -13,7 +13,7 @@ export interface MeshCluster {
   key: string;
   /** The cluster's name (`values.global.multiCluster.clusterName`). */
   name: string;
-  /** The mesh's folder relative to the workspace folder that holds it (`.` for the folder itself). */
+  /** The mesh's folder relative to the workspace folder that holds it (its name for the folder itself). */
   mesh: string;
   /** The mesh's folder, absolute. */
   root: string;
@@ -21,11 +21,11 @@ export interface MeshCluster {
   configuredContext?: string;
 }
 
-/** The mesh's folder as people name it: relative to the workspace folder that holds it. */
+/** The mesh's folder as people name it: relative to the workspace folder that holds it, else its own name. */
 export function meshLabel(mesh: MeshModel, roots: readonly string[]): string {
   const holder = [...roots].filter((root) => isUnder(mesh.root, root)).sort((a, b) => b.length - a.length)[0];
-  if (holder === undefined) return basename(mesh.root) || mesh.root;
-  return relative(holder, mesh.root).split(sep).join('/') || '.';
+  const inRoot = holder === undefined ? '' : relative(holder, mesh.root).split(sep).join('/');
+  return inRoot || basename(mesh.root) || mesh.root;
 }
 
 export function isUnder(path: string, folder: string): boolean {
@@ -109,4 +109,33 @@ export function resolveCluster(name: string, clusters: readonly MeshCluster[], m
   }
   const keys = inMesh.map((c) => c.key);
   throw new ClusterNameError(`no cluster ${name} in ${mesh === undefined ? 'these files' : `mesh ${mesh}`} (clusters: ${keys.join(', ') || 'none'})`);
+}
+
+/** The kube contexts of one mesh's clusters, by cluster name. */
+export type ContextsOfMesh = (mesh: MeshModel) => ReadonlyMap<string, string>;
+
+/**
+ * Which kube context each cluster of each mesh goes to: the settings' entry for that cluster of that mesh, and
+ * contexts given by cluster key (`prod/cluster1`) or by a bare name only one mesh has. `givenFirst` says which
+ * of the two wins: a `--context` flag wins over the settings, a choice remembered in the editor does not.
+ */
+export function contextsOfMeshes(
+  meshes: readonly MeshModel[],
+  settings: { roots: readonly string[]; clusters: readonly ClusterSetting[] },
+  given: ReadonlyMap<string, string>,
+  givenFirst: boolean,
+): ContextsOfMesh {
+  const clusters = meshClusters(meshes, settings);
+  const byMesh = new Map<string, Map<string, string>>();
+  for (const cluster of clusters) {
+    const sharedName = clusters.filter((c) => c.name === cluster.name).length > 1;
+    const fromGiven = given.get(cluster.key) ?? (sharedName ? undefined : given.get(cluster.name));
+    const context = givenFirst ? fromGiven ?? cluster.configuredContext : cluster.configuredContext ?? fromGiven;
+    if (context === undefined) continue;
+    const contexts = byMesh.get(cluster.root) ?? new Map<string, string>();
+    byMesh.set(cluster.root, contexts.set(cluster.name, context));
+  }
+  // GitOps controllers (`flux`, `argocd`) are named by the runbook, not by a mesh's clusters.
+  const controllers = [...given].filter(([name]) => !clusters.some((c) => c.key === name || c.name === name));
+  return (mesh) => new Map([...controllers, ...(byMesh.get(mesh.root) ?? [])]);
 }

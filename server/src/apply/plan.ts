@@ -1,22 +1,22 @@
-import { isAbsolute, sep } from 'node:path';
+import { isAbsolute } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { ClusterAssigner } from '../mesh/assignment';
 import type { MeshModel, MeshSettings } from '../mesh/model';
 import type { YamlDocument } from '../parse/yamlFile';
-import { readIstioOperator } from '../resources/installConfig';
 import { isPlaceholder, isRecord, Resource, scalarString } from '../resources/resource';
 import { remoteSecretClusters, type RemoteSecret } from '../resources/remoteSecret';
 import type { Finding } from '../rules/finding';
+import { INSTALL_STAGES, InstallOrder, stageOf, type InstallStage } from './installOrder';
+import { isUnder, meshClusters, MeshClusterKeys, qualifiesClusters, type MeshCluster } from './meshClusters';
+import { discoveryAddressOf, externalAddressArgs, templateFacts } from './variables';
 
-/** The order the Istio multicluster docs install things in; a plan runs its steps in this order. */
-export const INSTALL_STAGES = ['namespace', 'cacerts', 'control-plane', 'gateways', 'expose-istiod', 'expose-services', 'remote-secret', 'other'] as const;
-export type InstallStage = (typeof INSTALL_STAGES)[number];
+export { INSTALL_STAGES, type InstallStage } from './installOrder';
 
 export const STAGE_TITLES: Record<InstallStage, string> = {
   namespace: 'namespaces',
   cacerts: 'CA certificates (cacerts)',
-  'control-plane': 'control plane (istioctl install)',
-  gateways: 'gateways (istioctl install)',
+  'control-plane': 'control plane',
+  gateways: 'gateways',
   'expose-istiod': 'expose istiod',
   'expose-services': 'expose services',
   'remote-secret': 'remote secrets',
@@ -35,11 +35,16 @@ export interface PlannedDocument {
   namespace?: string;
   /** The document's text as held (disk or editor buffer), without its `---` marker. */
   text: string;
+  /** The `${NAME}` variables the text holds: it is a template, applied only once each is filled in. */
+  variables?: string[];
 }
 
 /** One call: some documents of one file, for one cluster, at one install stage. */
 export interface ApplyStep {
-  /** The cluster the documents belong to; undefined when no cluster could be decided for them. */
+  /**
+   * The key of the cluster the documents belong to (`prod/cluster1` where the workspace holds several meshes,
+   * see meshClusters.ts); undefined when no cluster could be decided for them.
+   */
   cluster?: string;
   stage: InstallStage;
   /** IstioOperator files are installed with istioctl (there is no in-cluster operator since Istio 1.24). */
@@ -58,11 +63,55 @@ export interface PlannedFile {
 
 /** A remote secret that must be produced by `istioctl create-remote-secret` against the remote cluster. */
 export interface RemoteSecretSuggestion {
-  /** The cluster the secret is applied to (its istiod reads it); undefined when the file has no cluster. */
+  /** The key of the cluster the secret is applied to (its istiod reads it); undefined when the file has no cluster. */
   holder?: string;
-  /** The cluster whose API server the secret gives access to. */
+  /** The key of the cluster whose API server the secret gives access to. */
   remote: string;
+  /** That cluster's name: the secret's `--name`. */
+  remoteName: string;
   reason: string;
+}
+
+export type VariableSource = 'given' | 'setting' | 'environment' | 'computed';
+
+export interface KnownValue {
+  value: string;
+  source: Exclude<VariableSource, 'computed'>;
+}
+
+/** A variable's value: given for this apply, else `istioMesh.variables`, else the environment. */
+export function knownValueLookup(given: ReadonlyMap<string, string>, setting: Readonly<Record<string, string>> | undefined, env: NodeJS.ProcessEnv): (name: string) => KnownValue | undefined {
+  return (name) => {
+    const fromGiven = given.get(name);
+    if (fromGiven !== undefined) return { value: fromGiven, source: 'given' };
+    const fromSetting = setting && Object.prototype.hasOwnProperty.call(setting, name) ? setting[name] : undefined;
+    if (fromSetting !== undefined) return { value: fromSetting, source: 'setting' };
+    const fromEnv = env[name];
+    return fromEnv !== undefined && fromEnv !== '' ? { value: fromEnv, source: 'environment' } : undefined;
+  };
+}
+
+/** A discovery address: the external address of a primary's east-west gateway, read with `kubectl get svc`. */
+export interface ComputedVariable {
+  /** The key of the cluster the gateway runs in. */
+  cluster: string;
+  gateway: { name: string; namespace: string };
+  description: string;
+}
+
+/**
+ * A variable of a template document in the plan. Its value is known from what was given (`--set`, the editor),
+ * the setting `istioMesh.variables` or the environment; else the runbook's step that computes it runs during
+ * the apply, before the first step that needs it; else the plan is refused until it is given.
+ */
+export interface PlanVariable {
+  name: string;
+  value?: string;
+  source?: VariableSource;
+  /** The runbook step that computes it, when nothing gives it. */
+  computedBy?: ComputedVariable;
+  /** Where the plan's documents use it: `file:line`. */
+  usedIn: string[];
 }
 
 export interface SkippedDocument {
@@ -91,12 +140,16 @@ export interface ApplyPlan {
   remoteSecrets: RemoteSecretSuggestion[];
   skipped: SkippedDocument[];
   namespaceGaps: NamespaceGap[];
+  /** The clusters the plan touches, with the mesh each belongs to and the context the settings give it. */
+  clusters: MeshCluster[];
+  /** The variables of the plan's template documents. */
+  variables: PlanVariable[];
 }
 
 export interface PlanSelection {
   /** Absolute paths of files to apply; all files when absent. */
   files?: readonly string[];
-  /** Only documents of these clusters; documents of any cluster (and unassigned ones) when absent. */
+  /** Only documents of these clusters (keys, see meshClusters.ts); documents of any cluster (and unassigned ones) when absent. */
   clusters?: readonly string[];
 }
 
@@ -108,10 +161,8 @@ export interface PlanInput {
   selection: PlanSelection;
   /** Files whose text is an editor buffer that differs from disk. */
   unsavedFiles?: ReadonlySet<string>;
-}
-
-function isUnder(path: string, folder: string): boolean {
-  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+  /** The value of a template variable known before the plan is shown, with where it came from. */
+  lookupValue?: (name: string) => KnownValue | undefined;
 }
 
 function meshOf(meshes: readonly MeshModel[], path: string): MeshModel | undefined {
@@ -130,46 +181,6 @@ function contentStart(doc: YamlDocument): { line: number; text: string } {
   return { line: doc.file.lines.positionAt(offset).line + 1, text: body.endsWith('\n') ? body : body + '\n' };
 }
 
-function gatewayPorts(resource: Resource): number[] {
-  return resource.list(['spec', 'servers']).flatMap(({ item }) => {
-    const port = isRecord(item.port) ? Number(scalarString(item.port.number)) : NaN;
-    return Number.isFinite(port) ? [port] : [];
-  });
-}
-
-/** Every string under a value: enough to see whether a route points at istiod, whatever the route type. */
-function stringsUnder(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsUnder);
-  if (isRecord(value)) return Object.values(value).flatMap(stringsUnder);
-  return [];
-}
-
-const ISTIOD_HOST = /^istiod(-[a-z0-9-]+)?(\.|$)/;
-
-/** The install stage a document is applied at (also used by the runbook). */
-export function stageOf(resource: Resource, remoteSecret: RemoteSecret | undefined): InstallStage {
-  switch (resource.kind) {
-    case 'Namespace':
-      return 'namespace';
-    case 'Secret':
-      if (resource.name === 'cacerts') return 'cacerts';
-      return remoteSecret ? 'remote-secret' : 'other';
-    case 'IstioOperator':
-      return readIstioOperator(resource).installsControlPlane ? 'control-plane' : 'gateways';
-    case 'Gateway': {
-      const ports = gatewayPorts(resource);
-      if (ports.includes(15012) || ports.includes(15017)) return 'expose-istiod';
-      return ports.includes(15443) ? 'expose-services' : 'other';
-    }
-    case 'VirtualService':
-    case 'DestinationRule':
-      return stringsUnder(resource.get(['spec'])).some((s) => ISTIOD_HOST.test(s)) ? 'expose-istiod' : 'other';
-    default:
-      return 'other';
-  }
-}
-
 /** Why a remote secret in the files cannot be applied as written, if it cannot. */
 function remoteSecretGap(secret: RemoteSecret): string | undefined {
   if (secret.entries.length === 0) return 'it holds no kubeconfig';
@@ -178,26 +189,55 @@ function remoteSecretGap(secret: RemoteSecret): string | undefined {
   return undefined;
 }
 
-function missingRemoteSecrets(mesh: MeshModel, holder: string): RemoteSecretSuggestion[] {
+function missingRemoteSecrets(keys: MeshClusterKeys, holder: string): RemoteSecretSuggestion[] {
+  const { mesh } = keys;
   const cluster = mesh.clusters.get(holder);
   if (!cluster || cluster.role !== 'primary' || mesh.clusters.size < 2) return [];
   const covered = new Set(cluster.remoteSecrets.flatMap(remoteSecretClusters));
   return [...mesh.clusters.keys()]
     .filter((peer) => peer !== holder && !covered.has(peer) && !isPlaceholder(peer))
-    .map((remote) => ({ holder, remote, reason: `no remote secret for ${remote} is in ${holder}'s files` }));
+    .map((remote) => ({ holder: keys.keyOf(holder), remote: keys.keyOf(remote), remoteName: remote, reason: `no remote secret for ${remote} is in ${holder}'s files` }));
+}
+
+/** The variables each mesh's runbook computes: a remote's `${DISCOVERY_ADDRESS}` is its primary's gateway address. */
+function computedVariables(meshKeys: readonly MeshClusterKeys[]): Map<string, ComputedVariable> {
+  const computed = new Map<string, ComputedVariable>();
+  for (const keys of meshKeys) {
+    for (const remote of keys.mesh.clusters.values()) {
+      if (remote.role !== 'remote') continue;
+      const discovery = discoveryAddressOf(keys.mesh, remote);
+      if (!discovery?.variable || computed.has(discovery.variable)) continue;
+      const { primary, gateway } = discovery;
+      const command = ['kubectl', ...externalAddressArgs(gateway, `<context of ${keys.keyOf(primary.name)}>`)].join(' ');
+      computed.set(discovery.variable, {
+        cluster: keys.keyOf(primary.name),
+        gateway,
+        description: `the external address of ${gateway.name} in ${keys.keyOf(primary.name)} (the runbook's step: ${command})`,
+      });
+    }
+  }
+  return computed;
 }
 
 /**
- * Decides what applying the selection means: which documents, for which cluster (the mesh model's
- * assignment), at which install stage, with which tool. Pure: the same files give the same plan.
+ * Decides what applying the selection means: which documents, for which cluster of which mesh (the mesh
+ * model's assignment), at which install stage, in the runbook's order, with which tool, and which template
+ * variables must be filled first. Pure: the same files give the same plan.
  */
 export function planApply(input: PlanInput): ApplyPlan {
   const selectedFiles = input.selection.files ? new Set(input.selection.files) : undefined;
   const selectedClusters = input.selection.clusters ? new Set(input.selection.clusters) : undefined;
-  const steps = new Map<string, ApplyStep>();
+  const qualify = qualifiesClusters(input.meshes);
+  const meshKeys = input.meshes.map((mesh) => new MeshClusterKeys(mesh, input.settings.roots, qualify));
+  const keysOf = new Map(meshKeys.map((keys) => [keys.mesh, keys]));
+  const orders = new Map(input.meshes.map((mesh) => [mesh, new InstallOrder(mesh)]));
+  const installOf = new Map(input.meshes.flatMap((mesh) => mesh.installs.map((install) => [install.resource, install] as const)));
+  const trustResources = new Set(input.meshes.flatMap((mesh) => [...mesh.clusters.values()].flatMap((c) => c.trustProviders.map((p) => p.resource))));
+  const steps = new Map<string, ApplyStep & { rank: number[] }>();
   const files: PlannedFile[] = [];
   const skipped: SkippedDocument[] = [];
   const remoteSecrets: RemoteSecretSuggestion[] = [];
+  const usedVariables = new Map<string, string[]>();
   const assigners = new Map<MeshModel | undefined, ClusterAssigner>();
   const assignerOf = (mesh: MeshModel | undefined) => {
     let assigner = assigners.get(mesh);
@@ -208,6 +248,8 @@ export function planApply(input: PlanInput): ApplyPlan {
   for (const file of [...input.files].sort((a, b) => a.path.localeCompare(b.path))) {
     if (selectedFiles && !selectedFiles.has(file.path)) continue;
     const mesh = meshOf(input.meshes, file.path);
+    const keys = mesh ? keysOf.get(mesh) : undefined;
+    const meshIndex = mesh ? input.meshes.indexOf(mesh) : input.meshes.length;
     let planned = false;
     for (const doc of file.yaml.documents) {
       if (doc.value === null || doc.value === undefined) continue;
@@ -223,22 +265,34 @@ export function planApply(input: PlanInput): ApplyPlan {
       const remoteSecret = mesh?.remoteSecrets.find((s) => s.resource === resource);
       const assigned = remoteSecret?.holders ?? mesh?.assignments.get(resource)?.clusters ?? assignerOf(mesh).assign(resource).clusters;
       const clusters: (string | undefined)[] = assigned.length ? assigned : [undefined];
-      const stage = stageOf(resource, remoteSecret);
+      const stage = stageOf(resource, { install: installOf.get(resource), trust: trustResources.has(resource), remoteSecret: !!remoteSecret });
       const gap = remoteSecret && remoteSecretGap(remoteSecret);
-      for (const cluster of clusters) {
+      const template = templateFacts(value);
+      for (const name of clusters) {
+        const cluster = name === undefined ? undefined : keys ? keys.keyOf(name) : name;
         if (selectedClusters && (cluster === undefined || !selectedClusters.has(cluster))) continue;
         planned = true;
         if (gap) {
-          const remote = remoteSecretClusters(remoteSecret!)[0] ?? '<remote cluster>';
-          remoteSecrets.push({ ...(cluster !== undefined ? { holder: cluster } : {}), remote, reason: `${resource.displayName} (line ${start.line}) is not applied: ${gap}` });
+          const remoteName = remoteSecretClusters(remoteSecret!)[0] ?? '<remote cluster>';
+          remoteSecrets.push({ ...(cluster !== undefined ? { holder: cluster } : {}), remote: keys ? keys.keyOf(remoteName) : remoteName, remoteName, reason: `${resource.displayName} (line ${start.line}) is not applied: ${gap}` });
           continue;
         }
+        if (template.unfillable.length) {
+          skipped.push({ file: file.path, line: start.line, reason: `${resource.displayName} is a template that only its own tool renders (${template.unfillable[0].slice(0, 60)}): it is never applied as written` });
+          continue;
+        }
+        for (const variable of template.variables) usedVariables.set(variable, [...(usedVariables.get(variable) ?? []), `${file.path}:${start.line}`]);
         const tool = kind === 'IstioOperator' ? 'istioctl' : 'kubectl';
-        const key = JSON.stringify([cluster ?? null, stage, tool, file.path]);
-        const step = steps.get(key) ?? { ...(cluster !== undefined ? { cluster } : {}), stage, tool, file: file.path, documents: [] };
+        const key = JSON.stringify([meshIndex, cluster ?? null, stage, tool, file.path]);
+        const order = mesh ? orders.get(mesh)!.rank(name, stage, remoteSecret ? remoteSecretClusters(remoteSecret) : []) : INSTALL_STAGES.indexOf(stage);
+        const step = steps.get(key) ?? { ...(cluster !== undefined ? { cluster } : {}), stage, tool, file: file.path, documents: [], rank: [meshIndex, order] };
         steps.set(key, step);
-        const { name, namespace } = resource;
-        step.documents.push({ index: doc.index, line: start.line, kind, displayName: resource.displayName, ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), text: start.text });
+        const { name: objectName, namespace } = resource;
+        step.documents.push({
+          index: doc.index, line: start.line, kind, displayName: resource.displayName,
+          ...(objectName ? { name: objectName } : {}), ...(namespace ? { namespace } : {}), text: start.text,
+          ...(template.variables.length ? { variables: template.variables } : {}),
+        });
       }
     }
     if (planned) {
@@ -248,19 +302,28 @@ export function planApply(input: PlanInput): ApplyPlan {
   }
 
   if (selectedClusters && !selectedFiles) {
-    for (const mesh of input.meshes) for (const holder of selectedClusters) remoteSecrets.push(...missingRemoteSecrets(mesh, holder));
+    for (const keys of meshKeys) for (const name of keys.mesh.clusters.keys()) if (selectedClusters.has(keys.keyOf(name))) remoteSecrets.push(...missingRemoteSecrets(keys, name));
   }
-  const rank = (s: ApplyStep) => INSTALL_STAGES.indexOf(s.stage);
-  const ordered = [...steps.values()].sort(
-    (a, b) => rank(a) - rank(b) || (a.cluster ?? '\uffff').localeCompare(b.cluster ?? '\uffff') || a.file.localeCompare(b.file) || a.documents[0].index - b.documents[0].index,
-  );
+  const ordered = [...steps.values()]
+    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || (a.cluster ?? '\uffff').localeCompare(b.cluster ?? '\uffff') || a.file.localeCompare(b.file) || a.documents[0].index - b.documents[0].index)
+    .map(({ rank: _rank, ...step }) => step);
   let definitions: Map<string, string> | undefined;
   const namespaceGaps = findNamespaceGaps(ordered).map((gap) => {
-    definitions ??= namespaceDefinitions(input, assignerOf);
+    definitions ??= namespaceDefinitions(input, keysOf, assignerOf);
     const definedIn = definitions.get(namespaceKey(gap.cluster, gap.namespace));
     return definedIn ? { ...gap, definedIn } : gap;
   });
-  return { steps: ordered, files, remoteSecrets, skipped, namespaceGaps };
+  const computed = computedVariables(meshKeys);
+  const variables = [...usedVariables].map(([name, usedIn]): PlanVariable => {
+    const known = input.lookupValue?.(name);
+    if (known) return { name, value: known.value, source: known.source, usedIn };
+    const computedBy = computed.get(name);
+    return { name, ...(computedBy ? { computedBy } : {}), usedIn };
+  });
+  // The cluster a variable is computed in needs a context too, even when none of its documents is applied.
+  const inPlan = new Set([...ordered.map((s) => s.cluster), ...remoteSecrets.map((s) => s.holder), ...variables.flatMap((v) => v.computedBy?.cluster ?? [])]);
+  const clusters = meshClusters(input.meshes, input.settings).filter((c) => inPlan.has(c.key));
+  return { steps: ordered, files, remoteSecrets, skipped, namespaceGaps, clusters, variables };
 }
 
 /** The namespace istioctl install installs the control plane into, and creates. */
@@ -294,20 +357,27 @@ function findNamespaceGaps(steps: readonly ApplyStep[]): Omit<NamespaceGap, 'def
 }
 
 /** Where the workspace defines each Namespace, per cluster (first file by path). */
-function namespaceDefinitions(input: PlanInput, assignerOf: (mesh: MeshModel | undefined) => ClusterAssigner): Map<string, string> {
+function namespaceDefinitions(input: PlanInput, keysOf: ReadonlyMap<MeshModel, MeshClusterKeys>, assignerOf: (mesh: MeshModel | undefined) => ClusterAssigner): Map<string, string> {
   const definitions = new Map<string, string>();
   for (const file of [...input.files].sort((a, b) => a.path.localeCompare(b.path))) {
     for (const resource of file.resources) {
       if (resource.kind !== 'Namespace' || !resource.name) continue;
       const mesh = meshOf(input.meshes, file.path);
       const clusters = mesh?.assignments.get(resource)?.clusters ?? assignerOf(mesh).assign(resource).clusters;
-      for (const cluster of clusters.length ? clusters : [undefined]) {
-        const key = namespaceKey(cluster, resource.name);
+      const keys = mesh ? keysOf.get(mesh) : undefined;
+      for (const name of clusters.length ? clusters : [undefined]) {
+        const key = namespaceKey(name !== undefined && keys ? keys.keyOf(name) : name, resource.name);
         if (!definitions.has(key)) definitions.set(key, file.path);
       }
     }
   }
   return definitions;
+}
+
+/** The clusters a plan needs a context for: those it applies to, then those a variable is computed in. */
+export function planContextClusters(plan: ApplyPlan): (string | undefined)[] {
+  const computedIn = plan.variables.flatMap((v) => (v.value === undefined && v.computedBy ? [v.computedBy.cluster] : []));
+  return [...new Set([...planClusters(plan), ...computedIn])];
 }
 
 /** The clusters a plan touches, in first-step order; undefined stands for documents with no cluster. */

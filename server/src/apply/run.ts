@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { credentialsInDocument, SecretRedactor } from '../security/secrets';
-import type { ApplyPlan, ApplyStep, PlannedFile, RemoteSecretSuggestion } from './plan';
+import type { ApplyPlan, ApplyStep, PlannedFile, PlanVariable, RemoteSecretSuggestion } from './plan';
 import { runProgram } from './programs';
-import { commandLine, redact } from './redact';
+import { commandLine, redact, shellQuote } from './redact';
+import { externalAddressArgs, fillText } from './variables';
 
 export type RunMode = 'apply' | 'dry-run-server' | 'dry-run-client' | 'diff';
 
@@ -15,7 +16,7 @@ export const MODE_TITLES: Record<RunMode, string> = {
 };
 
 /** What went wrong, in categories a person can act on. */
-export type FailureKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'crds-missing' | 'namespace-missing' | 'unknown-context' | 'invalid' | 'not-run' | 'program' | 'other';
+export type FailureKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'crds-missing' | 'namespace-missing' | 'unknown-context' | 'invalid' | 'not-run' | 'program' | 'template' | 'other';
 
 export interface StepResult {
   step: ApplyStep;
@@ -38,7 +39,10 @@ export interface StepResult {
   note?: string;
 }
 
-export type RunEvent = { type: 'start'; step: ApplyStep; context: string; command: string } | { type: 'end'; result: StepResult };
+export type RunEvent =
+  | { type: 'start'; step: ApplyStep; context: string; command: string }
+  | { type: 'end'; result: StepResult }
+  | { type: 'computed'; variable: string; value: string; command: string };
 
 export interface RunOptions {
   mode: RunMode;
@@ -50,6 +54,8 @@ export interface RunOptions {
   istioctl?: string;
   /** The kube context of each cluster of the plan (undefined: documents with no cluster). */
   contextOf: (cluster: string | undefined) => string;
+  /** Values of the plan's template variables given after the plan was made (the editor's input boxes, `--set`). */
+  values?: ReadonlyMap<string, string>;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
@@ -105,16 +111,37 @@ export function kubectlArgs(mode: RunMode, context: string, serverSide = false):
   }
 }
 
-/** `istioctl install -f FILE --context CTX`, as the docs write it (the runner adds `--skip-confirmation`). */
-export function istioctlInstallArgs(file: string, context: string): string[] {
-  return ['install', '-f', file, '--context', context];
+/**
+ * `istioctl install -f FILE --context CTX`, as the docs write it (the runner adds `--skip-confirmation`); a
+ * template is filled in first and read from stdin (`-f -`).
+ */
+export function istioctlInstallArgs(file: string, context: string, fromStdin = false): string[] {
+  return ['install', '-f', fromStdin ? '-' : file, '--context', context];
+}
+
+/** The variables a step's documents need filled in. */
+export function stepVariables(step: ApplyStep): string[] {
+  return [...new Set(step.documents.flatMap((d) => d.variables ?? []))];
+}
+
+/** The values a plan knows before it runs: those it was made with, then those given since. */
+export function knownValues(plan: ApplyPlan, given: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+  const values = new Map(plan.variables.flatMap((v) => (v.value !== undefined ? [[v.name, v.value] as [string, string]] : [])));
+  for (const [name, value] of given) values.set(name, value);
+  return values;
+}
+
+/** The plan's variables that nothing gives and no step computes: the plan is refused while there are any. */
+export function unknownVariables(plan: ApplyPlan, given: ReadonlyMap<string, string> = new Map()): PlanVariable[] {
+  const values = knownValues(plan, given);
+  return plan.variables.filter((v) => !values.has(v.name) && !v.computedBy);
 }
 
 /** The pipeline that creates a remote secret, for the user to run: it reads credentials we never hold. */
 export function createRemoteSecretCommand(suggestion: RemoteSecretSuggestion, contextOf: (cluster: string | undefined) => string | undefined): string {
   const remoteContext = contextOf(suggestion.remote) ?? `<context of ${suggestion.remote}>`;
   const holderContext = (suggestion.holder !== undefined ? contextOf(suggestion.holder) : undefined) ?? `<context of ${suggestion.holder ?? 'the primary cluster'}>`;
-  return `${commandLine('istioctl', ['create-remote-secret', `--context=${remoteContext}`, `--name=${suggestion.remote}`])} | ${commandLine('kubectl', ['apply', '-f', '-', `--context=${holderContext}`])}`;
+  return `${commandLine('istioctl', ['create-remote-secret', `--context=${remoteContext}`, `--name=${suggestion.remoteName}`])} | ${commandLine('kubectl', ['apply', '-f', '-', `--context=${holderContext}`])}`;
 }
 
 function stdinNote(step: ApplyStep, file: PlannedFile | undefined): string {
@@ -142,11 +169,16 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
     emit({ type: 'end', result });
   };
   const known = redactorForPlan(plan);
+  const values = knownValues(plan, options.values);
   for (const step of plan.steps) {
     const context = options.contextOf(step.cluster);
     const file = filesByPath.get(step.file);
+    const variables = stepVariables(step);
     if (step.tool === 'istioctl') {
-      const command = commandLine('istioctl', istioctlInstallArgs(step.file, context));
+      // Run by hand, a template is filled in by envsubst, as the runbook writes it.
+      const command = variables.length
+        ? `envsubst < ${shellQuote(step.file)} | ${commandLine('istioctl', istioctlInstallArgs(step.file, context, true))}`
+        : commandLine('istioctl', istioctlInstallArgs(step.file, context));
       const manualReason =
         options.mode !== 'apply' ? `not run in a ${MODE_TITLES[options.mode].toLowerCase()}` :
         !options.istioctl ? 'istioctl was not found' :
@@ -156,7 +188,7 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
         continue;
       }
     }
-    const args = step.tool === 'istioctl' ? [...istioctlInstallArgs(step.file, context), '--skip-confirmation'] : kubectlArgs(options.mode, context, options.serverSide);
+    const args = step.tool === 'istioctl' ? [...istioctlInstallArgs(step.file, context, variables.length > 0), '--skip-confirmation'] : kubectlArgs(options.mode, context, options.serverSide);
     const program = step.tool === 'istioctl' ? options.istioctl! : options.kubectl;
     const shownProgram = step.tool === 'istioctl' ? 'istioctl' : 'kubectl';
     const command = redact(step.tool === 'istioctl' ? commandLine(shownProgram, args) : `${commandLine(shownProgram, args)} ${stdinNote(step, file)}`, known);
@@ -168,8 +200,16 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
       finish({ step, context, command, status: 'skipped', output: '', failure: { kind: 'not-run', message: `not run: an earlier step for ${step.cluster ?? 'these files'} failed` } });
       continue;
     }
+    const unfilled = await computeVariables(plan, variables, values, options, known);
+    if (unfilled.length) {
+      failedClusters.add(step.cluster);
+      const message = `not applied as written: ${unfilled.map((u) => `\${${u.name}} is not known (${u.why})`).join('; ')}`;
+      finish({ step, context, command, status: 'failed', output: '', failure: { kind: 'template', message } });
+      continue;
+    }
     emit({ type: 'start', step, context, command });
-    const input = step.tool === 'kubectl' ? step.documents.map((d) => d.text).join('---\n') : undefined;
+    const texts = step.documents.map((d) => (d.variables?.length ? fillText(d.text, values) : d.text));
+    const input = step.tool === 'kubectl' ? texts.join('---\n') : variables.length ? texts.join('---\n') : undefined;
     const outcome = await runProgram(program, args, { input, env: options.env, signal: options.signal });
     const output = redact([outcome.stdout.trimEnd(), outcome.stderr.trimEnd()].filter(Boolean).join('\n'), known);
     if (outcome.cancelled) {
@@ -196,6 +236,38 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
     finish({ step, context, command, status: 'failed', output, failure });
   }
   return results;
+}
+
+/**
+ * Fills in the variables a step needs that are still unknown, by running the runbook's read-only step that
+ * computes each (`kubectl get svc` of a primary's east-west gateway). Returns those still unknown, and why.
+ */
+async function computeVariables(plan: ApplyPlan, needed: readonly string[], values: Map<string, string>, options: RunOptions, known: SecretRedactor): Promise<{ name: string; why: string }[]> {
+  const unfilled: { name: string; why: string }[] = [];
+  for (const name of needed) {
+    if (values.has(name)) continue;
+    const computedBy = plan.variables.find((v) => v.name === name)?.computedBy;
+    if (!computedBy) {
+      unfilled.push({ name, why: 'give it a value' });
+      continue;
+    }
+    const context = options.contextOf(computedBy.cluster) as string | undefined;
+    if (!context) {
+      unfilled.push({ name, why: `${computedBy.description}: no kube context is given for ${computedBy.cluster}` });
+      continue;
+    }
+    const args = externalAddressArgs(computedBy.gateway, context);
+    const outcome = await runProgram(options.kubectl, args, { env: options.env, signal: options.signal });
+    const value = outcome.exitCode === 0 ? outcome.stdout.trim() : '';
+    if (value && !/[\s'"]/.test(value)) {
+      values.set(name, value);
+      options.onEvent?.({ type: 'computed', variable: name, value, command: commandLine('kubectl', args) });
+      continue;
+    }
+    const reason = outcome.exitCode !== 0 ? classifyFailure(redact(outcome.stderr, known)).message : `${computedBy.gateway.name} has no external address yet`;
+    unfilled.push({ name, why: `${computedBy.description}: ${reason}` });
+  }
+  return unfilled;
 }
 
 export interface RunSummary {

@@ -48,6 +48,13 @@ export function fillText(text: string, values: ReadonlyMap<string, string>): str
   return text.replace(SHELL_VARIABLE, (whole, braced: string | undefined, bare: string | undefined) => values.get(braced ?? bare ?? '') ?? whole);
 }
 
+/** `istioMesh.variables`: an object of string values; anything else in it is ignored (a settings file anyone may write). */
+export function variablesSetting(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
 /** A value a person gives is one line: a newline in it would change the YAML's structure. */
 export function invalidVariableValue(value: string): string | undefined {
   return /[\r\n]/.test(value) ? 'a value must be one line' : undefined;

@@ -2,23 +2,30 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from '../engine/analysis';
-import { formatPlan, formatResults } from '../apply/format';
+import { formatPlan, formatResults, sharedContexts } from '../apply/format';
 import { isProtectedContext, readKubeContexts } from '../apply/kubeconfig';
-import { planApply, planClusters, type ApplyPlan } from '../apply/plan';
+import { ClusterNameError, meshClusters, resolveCluster, type MeshCluster } from '../apply/meshClusters';
+import { knownValueLookup, planApply, planClusters, planContextClusters, type ApplyPlan } from '../apply/plan';
 import { resolveProgram } from '../apply/programs';
-import { createRemoteSecretCommand, runPlan, summarize, type RunMode } from '../apply/run';
+import { createRemoteSecretCommand, runPlan, summarize, unknownVariables, type RunMode } from '../apply/run';
+import { invalidVariableValue } from '../apply/variables';
 import { loadTargets, UsageError } from './check';
 import { loadCliSettings } from './settings';
 
-export const APPLY_USAGE = `Usage: istio-mesh apply [FILE|DIR]... [--cluster NAME]... --context CTX | --context CLUSTER=CTX...
-                        [--dry-run=server|client | --diff] [--server-side] [--yes] [--settings FILE]
-                        [--protected GLOB]... [--kubectl PATH] [--istioctl PATH]
+export const APPLY_USAGE = `Usage: istio-mesh apply [FILE|DIR]... [--mesh MESH] [--cluster [MESH/]NAME]... --context CTX | --context CLUSTER=CTX...
+                        [--set NAME=VALUE]... [--dry-run=server|client | --diff] [--server-side] [--yes]
+                        [--settings FILE] [--protected GLOB]... [--kubectl PATH] [--istioctl PATH]
 
-Applies the files (default: the current folder) to kube contexts, in the order the Istio docs install things:
-namespaces, cacerts, the control plane (istioctl install), gateways, expose-istiod, expose-services, remote
-secrets, then the rest. --cluster keeps the documents of that cluster only (the mesh model decides which
-cluster each document belongs to). One --context CTX takes a single cluster; give --context CLUSTER=CTX
-for each cluster otherwise; without --context, each cluster's istioMesh.clusters[].context is used.
+Applies the files (default: the current folder) to kube contexts, in the runbook's order: per cluster
+(primaries first) namespaces, cacerts, the control plane (istioctl install), the east-west gateway,
+expose-istiod, expose-services, the rest; a remote's secret right after its control plane, the secrets between
+primaries last. --cluster keeps the documents of that cluster only (the mesh model decides which cluster each
+document belongs to); where the folder holds several meshes, a cluster is named with its mesh's folder
+(--cluster prod/cluster1, or --mesh prod --cluster cluster1), and a bare name several meshes share is refused.
+One --context CTX takes a single cluster; give --context CLUSTER=CTX for each cluster otherwise; without
+--context, each cluster's istioMesh.clusters[].context is used. Two clusters mapped to one context are refused
+without --yes. A template (\${NAME} placeholders) is filled in from --set, istioMesh.variables, the
+environment, or the runbook's step that computes it (a remote's discovery address), and refused while any is unknown.
 istioMesh.* settings come from --settings FILE, else from .vscode/settings.json, as for check, so the
 clusters are the ones VS Code shows. IstioOperator files are installed with istioctl when it is found, and printed
 to run otherwise. Contexts matching --protected (default "*prod*") or the setting istioMesh.protectedContexts,
@@ -34,8 +41,11 @@ export interface ApplyCliIo {
 
 interface ParsedApplyArgs {
   targets: string[];
+  mesh?: string;
   clusters: string[];
   contexts: string[];
+  /** `--set NAME=VALUE`: values of template variables. */
+  values: Map<string, string>;
   settingsFile?: string;
   mode: RunMode;
   serverSide: boolean;
@@ -51,8 +61,10 @@ function parseApplyArgs(args: string[], env: NodeJS.ProcessEnv): ParsedApplyArgs
     args,
     allowPositionals: true,
     options: {
+      mesh: { type: 'string' },
       cluster: { type: 'string', multiple: true },
       context: { type: 'string', multiple: true },
+      set: { type: 'string', multiple: true },
       'dry-run': { type: 'string' },
       diff: { type: 'boolean' },
       'server-side': { type: 'boolean' },
@@ -70,8 +82,10 @@ function parseApplyArgs(args: string[], env: NodeJS.ProcessEnv): ParsedApplyArgs
   if (dryRun && values.diff) throw new UsageError('--dry-run and --diff cannot be combined');
   return {
     targets: positionals.length ? positionals : ['.'],
+    ...(values.mesh !== undefined ? { mesh: values.mesh } : {}),
     clusters: values.cluster ?? [],
     contexts: values.context ?? [],
+    values: parseSetArguments(values.set ?? []),
     settingsFile: values.settings,
     mode: values.diff ? 'diff' : dryRun === 'server' ? 'dry-run-server' : dryRun === 'client' ? 'dry-run-client' : 'apply',
     serverSide: !!values['server-side'],
@@ -93,9 +107,24 @@ export function protectedContextPatterns(flagPatterns: readonly string[], settin
   return [...new Set([...(flagPatterns.length ? flagPatterns : DEFAULT_PROTECTED_CONTEXTS), ...settingPatterns])];
 }
 
+/** `--set NAME=VALUE` pairs; the value is everything after the first `=`. */
+function parseSetArguments(values: readonly string[]): Map<string, string> {
+  const set = new Map<string, string>();
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    const name = value.slice(0, eq);
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--set takes NAME=VALUE, not ${value}`);
+    const problem = invalidVariableValue(value.slice(eq + 1));
+    if (problem) throw new UsageError(`--set ${name}: ${problem}`);
+    set.set(name, value.slice(eq + 1));
+  }
+  return set;
+}
+
 /**
- * `--context CTX` or `--context CLUSTER=CTX`: the second form only when CLUSTER is one of the plan's
- * clusters, so a context whose own name holds `=` still works.
+ * `--context CTX` or `--context CLUSTER=CTX`: the second form only when CLUSTER names a cluster of the plan
+ * (its key, `prod/cluster1`, or a bare name only one of the plan's clusters has), so a context whose own name
+ * holds `=` still works.
  */
 export function contextMapping(values: readonly string[], plan: ApplyPlan): (cluster: string | undefined) => string | undefined {
   const clusters = planClusters(plan);
@@ -103,8 +132,8 @@ export function contextMapping(values: readonly string[], plan: ApplyPlan): (clu
   const plain: string[] = [];
   for (const value of values) {
     const eq = value.indexOf('=');
-    const cluster = eq > 0 ? value.slice(0, eq) : undefined;
-    if (cluster !== undefined && clusters.includes(cluster)) named.set(cluster, value.slice(eq + 1));
+    const cluster = eq > 0 ? clusterOfPlan(value.slice(0, eq), plan) : undefined;
+    if (cluster !== undefined) named.set(cluster, value.slice(eq + 1));
     else plain.push(value);
   }
   if (plain.length > 1) throw new UsageError(`only one --context without a cluster name can be given (got ${plain.join(', ')})`);
@@ -116,6 +145,15 @@ export function contextMapping(values: readonly string[], plan: ApplyPlan): (clu
   if (plain.length === 0 && unnamed.length) throw new UsageError(`no context given for cluster(s) ${unnamed.map((c) => c ?? '(no cluster)').join(', ')}`);
   // Clusters outside the plan (the remote side of a remote secret) have no context unless named.
   return (cluster) => (cluster !== undefined && named.has(cluster) ? named.get(cluster) : clusters.includes(cluster) ? plain[0] : undefined);
+}
+
+/** The key of the plan's cluster that `name` means, if it means exactly one (a bare name several meshes share does not). */
+function clusterOfPlan(name: string, plan: ApplyPlan): string | undefined {
+  const keys = new Set([...planContextClusters(plan), ...plan.remoteSecrets.map((s) => s.remote)]);
+  if (keys.has(name)) return name;
+  const byName = plan.clusters.filter((c) => c.name === name);
+  if (byName.length > 1) throw new UsageError(`--context ${name}=...: ${name} is a cluster of several meshes (${byName.map((c) => c.key).join(', ')}); name one`);
+  return byName[0]?.key;
 }
 
 /** Named files are read with their folder, so the mesh model sees their siblings (folder assignment), but only they are applied. */
@@ -141,9 +179,9 @@ export async function runApplyCli(args: string[], io: ApplyCliIo): Promise<numbe
     }
     return await applyParsed(parsed, io);
   } catch (error) {
-    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || error instanceof ClusterNameError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`istio-mesh apply: ${(error as Error).message}`);
-      io.err(APPLY_USAGE);
+      io.err('Run istio-mesh apply --help for the usage.');
       return 2;
     }
     throw error;
@@ -152,39 +190,43 @@ export async function runApplyCli(args: string[], io: ApplyCliIo): Promise<numbe
 
 async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<number> {
   // The settings VS Code would use: the same clusters (assignment by path) and the same excluded files.
-  const { settings: analysisSettings, protectedContexts: protectedBySettings, source } = loadCliSettings(options.targets, io.cwd, options.settingsFile);
+  const cliSettings = loadCliSettings(options.targets, io.cwd, options.settingsFile);
+  const { settings: analysisSettings, protectedContexts: protectedBySettings, source } = cliSettings;
   if (source) io.err(`settings from ${relative(io.cwd, source) || source}`);
   const protectedPatterns = protectedContextPatterns(options.protectedPatterns, protectedBySettings);
-  const configuredContexts = analysisSettings.clusters.filter((c) => c.context);
-  if (!options.contexts.length && !configuredContexts.length) throw new UsageError('--context is required: say which kube context to apply to (or set istioMesh.clusters[].context)');
+  if (!options.contexts.length && !analysisSettings.clusters.some((c) => c.context)) {
+    throw new UsageError('--context is required: say which kube context to apply to (or set istioMesh.clusters[].context)');
+  }
   const { workspace, roots, notes, selectedFiles } = await loadForApply(options.targets, io.cwd, analysisSettings);
   for (const note of notes) io.err(note);
   const settings = { roots, clusters: analysisSettings.clusters, helmValues: analysisSettings.helmValues };
   const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, settings);
-  const known = new Set(analysis.meshes.flatMap((m) => [...m.clusters.keys()]));
-  for (const cluster of options.clusters) {
-    if (!known.has(cluster)) throw new UsageError(`no cluster named ${cluster} in these files (clusters: ${[...known].join(', ') || 'none'})`);
-  }
+  const known = meshClusters(analysis.meshes, settings);
+  const chosen = selectedClusters(options, known);
   const plan = planApply({
     files: workspace.allFiles(),
     meshes: analysis.meshes,
     findings: analysis.findings,
     settings,
-    selection: { files: selectedFiles, clusters: options.clusters.length ? options.clusters : undefined },
+    selection: { files: selectedFiles, clusters: chosen?.map((c) => c.key) },
+    lookupValue: knownValueLookup(options.values, cliSettings.variables, io.env),
   });
   if (!plan.steps.length && !plan.remoteSecrets.length) {
-    io.out('Nothing to apply: no Kubernetes documents in the selection.');
+    io.out(plan.skipped.length ? `Nothing to apply:\n${plan.skipped.map((s) => `  ${relative(io.cwd, s.file)}:${s.line}: ${s.reason}`).join('\n')}` : 'Nothing to apply: no Kubernetes documents in the selection.');
     return 0;
   }
   // Without --context, the contexts of the settings: each as CLUSTER=CTX, for the clusters of this plan.
-  const inPlan = planClusters(plan);
-  const contextValues = options.contexts.length
-    ? options.contexts
-    : configuredContexts.filter((c) => inPlan.includes(c.name)).map((c) => `${c.name}=${c.context}`);
+  const contextValues = options.contexts.length ? options.contexts : plan.clusters.flatMap((c) => (c.configuredContext ? [`${c.key}=${c.configuredContext}`] : []));
   const contextOf = contextMapping(contextValues, plan);
   const kubectl = resolveProgram(options.kubectl, io.env);
   if ('problem' in kubectl) throw new UsageError(`kubectl cannot be used: ${kubectl.problem}`);
-  const available = new Set((await readKubeContexts(kubectl.path, io.env)).contexts.map((c) => c.name));
+  let available: Set<string>;
+  try {
+    available = new Set((await readKubeContexts(kubectl.path, io.env)).contexts.map((c) => c.name));
+  } catch (error) {
+    io.err(`istio-mesh apply: nothing was applied: ${(error as Error).message}`);
+    return 1;
+  }
   for (const cluster of planClusters(plan)) {
     const context = contextOf(cluster)!;
     if (!available.has(context)) throw new UsageError(`no context named ${context} in your kubeconfig (contexts: ${[...available].join(', ') || 'none'})`);
@@ -192,14 +234,26 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
   const root = roots.length === 1 ? roots[0] : io.cwd;
   const istioctl = resolveProgram(options.istioctl, io.env);
   const istioctlRuns = options.mode === 'apply' && 'path' in istioctl;
-  io.out(formatPlan(plan, options.mode, { contextOf, protectedPatterns, istioctlRuns }, root));
+  const programProblems = 'problem' in istioctl && plan.steps.some((s) => s.tool === 'istioctl')
+    ? [`istioctl cannot be used (${istioctl.problem}): its steps are printed for you to run; install it, or pass --istioctl PATH (istioMesh.istioctlPath in VS Code)`]
+    : [];
+  io.out(formatPlan(plan, options.mode, { contextOf, protectedPatterns, istioctlRuns, programProblems }, root));
 
-  if (options.mode === 'apply' && !options.yes) {
+  const unknown = unknownVariables(plan);
+  if (unknown.length) {
+    io.err(`istio-mesh apply: refused, nothing was applied: the template variable(s) ${unknown.map((v) => v.name).join(', ')} are not known; give each with --set NAME=VALUE, the setting istioMesh.variables or the environment.`);
+    return 1;
+  }
+  if (!options.yes) {
     const refusals: string[] = [];
-    const protectedContexts = [...new Set(planClusters(plan).map((c) => contextOf(c)!))].filter((c) => isProtectedContext(c, protectedPatterns));
-    if (protectedContexts.length) refusals.push(`context(s) ${protectedContexts.join(', ')} match the protected patterns (${protectedPatterns.join(', ')})`);
-    const withErrors = plan.files.filter((f) => f.errors > 0);
-    if (withErrors.length) refusals.push(`the analysis found errors in ${withErrors.map((f) => relative(root, f.path)).join(', ')}`);
+    if (options.mode === 'apply') {
+      const shared = sharedContexts(plan, contextOf);
+      if (shared.length) refusals.push(shared.map((s) => `${s.clusters.join(' and ')} are mapped to the one context ${s.context}`).join('; '));
+      const protectedContexts = [...new Set(planClusters(plan).map((c) => contextOf(c)!))].filter((c) => isProtectedContext(c, protectedPatterns));
+      if (protectedContexts.length) refusals.push(`context(s) ${protectedContexts.join(', ')} match the protected patterns (${protectedPatterns.join(', ')})`);
+      const withErrors = plan.files.filter((f) => f.errors > 0);
+      if (withErrors.length) refusals.push(`the analysis found errors in ${withErrors.map((f) => relative(root, f.path)).join(', ')}`);
+    }
     if (refusals.length) {
       io.err(`istio-mesh apply: refused, nothing was applied: ${refusals.join('; ')}. Review the plan and pass --yes to apply anyway.`);
       return 1;
@@ -215,6 +269,7 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
     env: io.env,
     onEvent: (event) => {
       if (event.type === 'start') io.out(`$ ${event.command}`);
+      if (event.type === 'computed') io.out(`$ ${event.command}  → ${event.variable}=${event.value}`);
     },
   });
   io.out(formatResults(results, root));
@@ -222,4 +277,13 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
   const summary = summarize(options.mode, results);
   io.out(summary.text);
   return summary.failed || summary.cancelled ? 1 : 0;
+}
+
+/** The clusters `--cluster` (with `--mesh`) names; undefined for all (a `--mesh` alone takes all of that mesh's). */
+function selectedClusters(options: ParsedApplyArgs, known: readonly MeshCluster[]): MeshCluster[] | undefined {
+  if (options.clusters.length) return options.clusters.map((name) => resolveCluster(name, known, options.mesh));
+  if (options.mesh === undefined) return undefined;
+  const ofMesh = known.filter((c) => c.mesh === options.mesh);
+  if (!ofMesh.length) throw new ClusterNameError(`no mesh ${options.mesh} in these files (meshes: ${[...new Set(known.map((c) => c.mesh))].join(', ') || 'none'})`);
+  return ofMesh;
 }

@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Analyzer } from '../engine/analysis';
-import { buildRunbooks, contextsFromSettings } from '../runbook/runbook';
+import { contextsOfMeshes, meshClusters } from '../apply/meshClusters';
+import { buildRunbooks } from '../runbook/runbook';
 import { formatMarkdown, formatRunbookJson, formatShell } from '../runbook/format';
 import { WorkspaceSecrets } from '../security/secrets';
 import { loadTargets, UsageError } from './check';
@@ -59,14 +60,17 @@ export async function runRunbookCli(args: string[], io: RunbookCliIo): Promise<n
     const targets = positionals.length ? positionals : ['.'];
     const { settings, source } = loadCliSettings(targets, io.cwd, values.settings);
     if (source) io.err(`settings from ${relative(io.cwd, source) || source}`);
-    const contexts = new Map([...contextsFromSettings(settings.clusters), ...parseContextArguments(values.context ?? [])]);
+    const givenContexts = parseContextArguments(values.context ?? []);
     const { workspace, roots, notes } = await loadTargets(targets, io.cwd, settings);
     for (const note of notes) io.err(note);
     const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues });
-    const runbooks = buildRunbooks(analysis.meshes, [...analysis.findings.values()].flat(), contexts, io.cwd);
-    const known = new Set(runbooks.flatMap((r) => r.clusters.map((c) => c.name)));
-    for (const cluster of contexts.keys()) {
-      if (!known.has(cluster) && cluster !== 'flux' && cluster !== 'argocd') io.err(`note: --context ${cluster}=...: no cluster of that name in these files`);
+    const meshSettings = { roots, clusters: settings.clusters };
+    const runbooks = buildRunbooks(analysis.meshes, [...analysis.findings.values()].flat(), contextsOfMeshes(analysis.meshes, meshSettings, givenContexts, true), io.cwd);
+    const known = meshClusters(analysis.meshes, meshSettings);
+    for (const cluster of givenContexts.keys()) {
+      const matches = known.filter((c) => c.key === cluster || c.name === cluster);
+      if (!matches.length && cluster !== 'flux' && cluster !== 'argocd') io.err(`note: --context ${cluster}=...: no cluster of that name in these files`);
+      if (matches.length > 1 && !matches.some((c) => c.key === cluster)) io.err(`note: --context ${cluster}=...: ${cluster} is a cluster of several meshes (${matches.map((c) => c.key).join(', ')}): name one, the context was not used`);
     }
     if (!runbooks.length) {
       io.err('No cluster found in these files: nothing to install.');

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_ANALYSIS_SETTINGS, istioMeshSection, normaliseSettings, parseJsonWithComments, type AnalysisSettings } from '../engine/settings';
+import { variablesSetting } from '../apply/variables';
 import { UsageError } from './check';
 
 /**
@@ -12,6 +13,8 @@ export interface CliSettings {
   settings: AnalysisSettings;
   /** `istioMesh.protectedContexts` when the file sets it (glob patterns); only `apply` uses it. */
   protectedContexts?: string[];
+  /** `istioMesh.variables`: values of template variables (`${DISCOVERY_ADDRESS}`) for `apply`. */
+  variables?: Record<string, string>;
   source?: string;
 }
 
@@ -27,8 +30,10 @@ export function loadCliSettings(targets: readonly string[], cwd: string, explici
   try {
     const section = istioMeshSection(parseJsonWithComments(readFileSync(file, 'utf8')));
     const protectedContexts = Array.isArray(section.protectedContexts) ? section.protectedContexts.filter((p): p is string => typeof p === 'string') : undefined;
-    return { settings: normaliseSettings(section), ...(protectedContexts ? { protectedContexts } : {}), source: file };
+    const variables = variablesSetting(section.variables);
+    return { settings: normaliseSettings(section), ...(protectedContexts ? { protectedContexts } : {}), ...(variables ? { variables } : {}), source: file };
   } catch (error) {
     throw new UsageError(`cannot read the settings in ${file}: ${(error as Error).message}`);
   }
 }
+

@@ -3,7 +3,9 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { AnalysisResult } from '../engine/analysis';
 import type { Workspace } from '../engine/workspace';
 import type { MeshSettings } from '../mesh/model';
-import { planApply, type ApplyPlan } from '../apply/plan';
+import { meshClusters, type MeshCluster } from '../apply/meshClusters';
+import { knownValueLookup, planApply, type ApplyPlan } from '../apply/plan';
+import { variablesSetting } from '../apply/variables';
 import { uriToPath } from './convert';
 
 /** What the extension's apply commands ask the server (which holds the model and the unsaved buffers). */
@@ -14,12 +16,15 @@ export const MESH_CLUSTERS_REQUEST = 'istioMesh/meshClusters';
 export interface ApplyPlanParams {
   /** File URIs; absent for every file (with `clusters`). */
   uris?: string[];
+  /** Cluster keys (`prod/cluster1`, see apply/meshClusters.ts). */
   clusters?: string[];
+  /** The setting `istioMesh.variables`: values of template variables. */
+  variables?: Record<string, string>;
 }
 
-export interface ClusterOfResult {
-  /** The clusters the file's documents belong to, in document order. */
-  clusters: string[];
+export interface MeshClustersResult {
+  /** Every cluster of every mesh, with the mesh it belongs to and the context the settings give it. */
+  clusters: MeshCluster[];
 }
 
 export interface ApplyRequestState {
@@ -53,19 +58,26 @@ export function registerApplyRequests(connection: Connection, state: () => Apply
       settings: current.settings,
       selection: { files, clusters: params.clusters },
       unsavedFiles: unsaved,
+      // The server runs with the extension host's environment.
+      lookupValue: knownValueLookup(new Map(), variablesSetting(params.variables), process.env),
     });
   });
-  connection.onRequest(CLUSTER_OF_REQUEST, (params: { uri: string }): ClusterOfResult => {
+  connection.onRequest(CLUSTER_OF_REQUEST, (params: { uri: string }): MeshClustersResult => {
     const current = state();
     const path = uriToPath(params.uri);
     const file = path ? current?.workspace.getFile(path) : undefined;
     if (!current || !file) return { clusters: [] };
-    const clusters = new Set<string>();
-    for (const mesh of current.result.meshes) for (const resource of file.resources) for (const name of mesh.assignments.get(resource)?.clusters ?? []) clusters.add(name);
-    return { clusters: [...clusters] };
+    const all = meshClusters(current.result.meshes, current.settings);
+    const keys = new Set<string>();
+    for (const cluster of all) {
+      const mesh = current.result.meshes.find((m) => m.root === cluster.root);
+      if (mesh && file.resources.some((r) => mesh.assignments.get(r)?.clusters.includes(cluster.name))) keys.add(cluster.key);
+    }
+    return { clusters: all.filter((c) => keys.has(c.key)) };
   });
-  connection.onRequest(MESH_CLUSTERS_REQUEST, (): { clusters: string[] } => {
+  connection.onRequest(MESH_CLUSTERS_REQUEST, (): MeshClustersResult => {
     const current = state();
-    return { clusters: [...new Set(current?.result.meshes.flatMap((m) => [...m.clusters.keys()]) ?? [])].sort() };
+    return { clusters: current ? meshClusters(current.result.meshes, current.settings) : [] };
   });
 }
+

@@ -1,7 +1,8 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { AnalysisResult } from '../engine/analysis';
 import type { MeshSettings } from '../mesh/model';
-import { buildRunbooks, contextsFromSettings, type Runbook } from '../runbook/runbook';
+import { contextsOfMeshes, type ContextsOfMesh } from '../apply/meshClusters';
+import { buildRunbooks, type Runbook } from '../runbook/runbook';
 import { formatMarkdown } from '../runbook/format';
 import { topologyTree, type TopologyNode } from '../runbook/topologyTree';
 
@@ -10,7 +11,7 @@ export const RUNBOOK_REQUEST = 'istioMesh/runbook';
 export const TOPOLOGY_REQUEST = 'istioMesh/topology';
 
 export interface RunbookParams {
-  /** Contexts the client knows beyond the settings (the user's choices in this workspace): cluster → context. */
+  /** Contexts the client knows beyond the settings (the user's choices in this workspace): cluster key → context. */
   contexts?: Record<string, string>;
   /** Paths in commands are relative to this folder; the first workspace folder when absent. */
   baseDir?: string;
@@ -27,11 +28,9 @@ export interface RunbookRequestState {
 }
 
 /** The settings' contexts, then the client's (a choice made in the editor wins over nothing, not over a setting). */
-function contextsOf(settings: MeshSettings, fromClient: Record<string, string> | undefined): Map<string, string> {
-  const contexts = new Map<string, string>();
-  for (const [cluster, context] of Object.entries(fromClient ?? {})) if (typeof context === 'string' && context) contexts.set(cluster, context);
-  for (const [cluster, context] of contextsFromSettings(settings.clusters)) contexts.set(cluster, context);
-  return contexts;
+function contextsOf(current: RunbookRequestState, fromClient: Record<string, string> | undefined): ContextsOfMesh {
+  const given = new Map(Object.entries(fromClient ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+  return contextsOfMeshes(current.result.meshes, current.settings, given, false);
 }
 
 /** Registers the runbook and topology requests; `state` gives a freshly analysed view of the workspace. */
@@ -41,13 +40,13 @@ export function registerRunbookRequests(connection: Connection, state: () => Run
     if (!current) return null;
     const baseDir = params?.baseDir ?? current.settings.roots[0] ?? '/';
     const findings = [...current.result.findings.values()].flat();
-    const runbooks = buildRunbooks(current.result.meshes, findings, contextsOf(current.settings, params?.contexts), baseDir);
+    const runbooks = buildRunbooks(current.result.meshes, findings, contextsOf(current, params?.contexts), baseDir);
     return { runbooks, markdown: formatMarkdown(runbooks, baseDir) };
   });
   connection.onRequest(TOPOLOGY_REQUEST, (params: RunbookParams | undefined): { meshes: TopologyNode[] } => {
     const current = state();
     if (!current) return { meshes: [] };
     const findings = [...current.result.findings.values()].flat();
-    return { meshes: topologyTree(current.result.meshes, findings, contextsOf(current.settings, params?.contexts), params?.baseDir ?? current.settings.roots[0]) };
+    return { meshes: topologyTree(current.result.meshes, findings, contextsOf(current, params?.contexts), params?.baseDir ?? current.settings.roots[0]) };
   });
 }

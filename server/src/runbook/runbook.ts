@@ -1,8 +1,8 @@
 import { dirname, join, relative, sep } from 'node:path';
+import type { ContextsOfMesh } from '../apply/meshClusters';
 import { discoveryAddressOf, externalAddressArgs } from '../apply/variables';
 import { clustersInRunOrder, INSTALL_STAGES, installSequence, stageOf, stringsUnder, type InstallSlot, type InstallStage } from '../apply/installOrder';
 import { compositionUnitOf } from '../compose/composedDocument';
-import type { ClusterSetting } from '../mesh/assignment';
 import type { Cluster, MeshModel } from '../mesh/model';
 import { eastWestGateways, exposesServices, gatewaysSelecting, primariesOfRemote } from '../mesh/topology';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, NETWORK_LABEL, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
@@ -127,11 +127,6 @@ const SHELL_VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /** `cluster1` → `CTX_CLUSTER1`, as the docs name the context variables. */
 export function contextVariable(cluster: string): string {
   return `CTX_${cluster.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-}
-
-/** The contexts `istioMesh.clusters[].context` gives. */
-export function contextsFromSettings(clusters: readonly ClusterSetting[]): Map<string, string> {
-  return new Map(clusters.flatMap((c) => (c.context ? [[c.name, c.context] as [string, string]] : [])));
 }
 
 /** `${NAME}` variables written in a resource's values: the shell fills them in (envsubst) before it is applied. */
@@ -631,6 +626,6 @@ export function buildRunbook(input: RunbookInput): Runbook {
 }
 
 /** One runbook per mesh with at least one cluster, in the meshes' order. */
-export function buildRunbooks(meshes: readonly MeshModel[], findings: readonly Finding[], contexts: ReadonlyMap<string, string>, baseDir: string): Runbook[] {
-  return meshes.filter((m) => m.clusters.size > 0).map((mesh) => buildRunbook({ mesh, findings, contexts, baseDir }));
+export function buildRunbooks(meshes: readonly MeshModel[], findings: readonly Finding[], contextsOf: ContextsOfMesh, baseDir: string): Runbook[] {
+  return meshes.filter((m) => m.clusters.size > 0).map((mesh) => buildRunbook({ mesh, findings, contexts: contextsOf(mesh), baseDir }));
 }

@@ -1,3 +1,4 @@
+import type { ContextsOfMesh } from '../apply/meshClusters';
 import { basename, relative } from 'node:path';
 import type { Cluster, MeshModel } from '../mesh/model';
 import type { Located, Resource } from '../resources/resource';
@@ -96,13 +97,13 @@ function clusterNode(cluster: Cluster, findings: readonly Finding[], contexts: R
 }
 
 /** One node per mesh (with at least one cluster), its clusters sorted by name. */
-export function topologyTree(meshes: readonly MeshModel[], findings: readonly Finding[], contexts: ReadonlyMap<string, string>, baseDir?: string): TopologyNode[] {
+export function topologyTree(meshes: readonly MeshModel[], findings: readonly Finding[], contextsOf: ContextsOfMesh, baseDir?: string): TopologyNode[] {
   return meshes.filter((m) => m.clusters.size > 0).map((mesh) => {
     const files = new Set(mesh.resources.map((r) => r.file));
     const meshFindings = findings.filter((f) => files.has(f.location.file));
     const clusters = [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
     const label = baseDir ? relative(baseDir, mesh.root) || basename(mesh.root) : basename(mesh.root);
     const model = `${mesh.controlPlaneModel}${mesh.multiNetwork ? ', multi-network' : ''}`;
-    return { kind: 'mesh', label, description: model, tooltip: mesh.root, findings: countFindings(meshFindings), children: clusters.map((c) => clusterNode(c, findings, contexts)) };
+    return { kind: 'mesh', label, description: model, tooltip: mesh.root, findings: countFindings(meshFindings), children: clusters.map((c) => clusterNode(c, findings, contextsOf(mesh))) };
   });
 }
