@@ -131,6 +131,14 @@ const SESSIONS = {
     // The fake API servers are up before code-server starts: its extension host, and kubectl under it, inherit KUBECONFIG.
     start: () => startFakeKube(REPO),
   },
+  // Two meshes that reuse cluster names (the apply tests' fixture) and, as a third mesh, a remote written as a template.
+  meshes: {
+    workspaceTrust: false,
+    settings: {},
+    fixture: '../fixtures/apply-meshes',
+    extraFixtures: { template: '../fixtures/apply-template' },
+    start: () => startFakeKube(REPO),
+  },
 };
 
 async function runSession(sessionName, scenarios, { entry, runDir, started }) {
@@ -138,6 +146,7 @@ async function runSession(sessionName, scenarios, { entry, runDir, started }) {
   const sessionDir = join(runDir, sessionName);
   const workspaceDir = join(sessionDir, 'workspace');
   cpSync(join(FIXTURES, session.fixture), workspaceDir, { recursive: true });
+  for (const [folder, fixture] of Object.entries(session.extraFixtures ?? {})) cpSync(join(FIXTURES, fixture), join(workspaceDir, folder), { recursive: true });
   for (const scenario of scenarios) scenario.prepare?.(workspaceDir);
   const setup = session.start ? await session.start() : {};
   if (setup.note) console.log(`[${sessionName}] ${setup.note}`);

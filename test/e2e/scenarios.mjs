@@ -101,6 +101,26 @@ export const APPLY = {
   outputChannel: 'Istio Mesh: Apply',
 };
 
+/** The meshes session: prod/ and staging/ reuse cluster1 and cluster2; template/ is a primary-remote mesh written as a template. */
+export const APPLY_CLUSTER = {
+  command: 'Istio Mesh: Apply Cluster…',
+  clusterRows: 6,
+  mesh: 'staging',
+  other: 'prod',
+  cluster: 'cluster1',
+  context: 'kind-cluster1',
+};
+
+export const TEMPLATE_PLAN = {
+  mesh: 'template',
+  cluster: 'cluster2',
+  /** Contexts asked for: the remote's, then the primary's, whose gateway address the plan reads. */
+  contexts: [{ cluster: 'cluster2', context: 'kind-cluster2' }, { cluster: 'cluster1', context: 'kind-cluster1' }],
+  variable: 'CLUSTER2_NETWORK',
+  value: 'network1',
+  filled: ['CLUSTER2_NETWORK = network1 (given', 'Filled in: template/cluster2/namespace.yaml', 'topology.istio.io/network: network1', 'DISCOVERY_ADDRESS: computed during the apply'],
+};
+
 const EXTENSION_ID = 'istio-mesh.istio-mesh';
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
@@ -491,6 +511,67 @@ export const SCENARIOS = [
       check(logged.includes('kubectl') && logged.includes(a.context), 'the channel records the kubectl call and its context');
       const leaked = session.tokens.filter((token) => logged.includes(token) || shown.includes(token));
       check(leaked.length === 0, `neither the output panel nor its log shows any of the ${session.tokens.length} kubeconfig tokens${leaked.length ? ` (${leaked.length} shown)` : ''}`);
+    },
+  },
+  {
+    name: 'apply-cluster-two-meshes',
+    session: 'meshes',
+    title: '"Apply Cluster…" in a folder of two meshes that reuse cluster names asks for a cluster of one mesh, and the plan names it',
+    async run({ wb, session, shot, check, note, skip }) {
+      if (session.skipReason) skip(session.skipReason);
+      const a = APPLY_CLUSTER;
+      await wb.runCommand(a.command);
+      const clusters = await wb.quickPick('the cluster quick pick', { titleContains: 'which mesh' });
+      check(clusters.rows.length === a.clusterRows && clusters.rows.filter((r) => r === a.cluster).length === 3, `each mesh's ${a.cluster} is a row of its own (rows: ${clusters.rows.join(', ')})`);
+      await wb.page.keyboard.type(a.mesh);
+      await wb.waitFor(`the quick pick to narrow to mesh ${a.mesh}`, () => wb.quickPick('the filtered cluster quick pick', { titleContains: 'which mesh' }).then((p) => p.rows.length === 2));
+      await shot('apply-cluster-pick');
+      await wb.page.keyboard.press('Enter');
+      const contexts = await wb.quickPick('the kube context quick pick', { titleContains: `cluster ${a.cluster} of mesh ${a.mesh}` });
+      check(contexts.title.includes(`of mesh ${a.mesh}`), `the context quick pick names the mesh ("${contexts.title}")`);
+      await wb.page.keyboard.type(a.context);
+      await wb.waitFor(`the quick pick to narrow to ${a.context}`, () => wb.quickPick('the filtered context pick', { titleContains: a.mesh }).then((p) => p.rows[0] === a.context && p.rows.length === 1));
+      await wb.page.keyboard.press('Enter');
+      const plan = await wb.dialog('the plan to confirm');
+      note(`the plan:\n${plan.detail}`);
+      check(plan.detail.includes(`cluster ${a.cluster} of mesh ${a.mesh} → context ${a.context}`), `the plan maps ${a.cluster} of mesh ${a.mesh} to ${a.context}`);
+      check(!plan.detail.includes(`${a.other}/`), `the plan holds no file of mesh ${a.other}`);
+      await shot('apply-cluster-plan');
+      await wb.clickDialogButton('Cancel');
+      check(session.clusters.cluster1.writes().length === 0, 'nothing was applied after Cancel');
+    },
+  },
+  {
+    name: 'apply-template-plan',
+    session: 'meshes',
+    title: 'Applying a remote written as a template asks for the variable nothing gives, and the plan shows the filled-in text',
+    async run({ wb, session, shot, check, note, skip }) {
+      if (session.skipReason) skip(session.skipReason);
+      const t = TEMPLATE_PLAN;
+      await wb.runCommand(APPLY_CLUSTER.command);
+      await wb.quickPick('the cluster quick pick', { titleContains: 'which mesh' });
+      await wb.page.keyboard.type(t.mesh);
+      await wb.waitFor(`the quick pick to narrow to mesh ${t.mesh}`, () => wb.quickPick('the filtered cluster quick pick', { titleContains: 'which mesh' }).then((p) => p.rows.length === 2));
+      await wb.page.keyboard.press('ArrowDown');
+      await wb.page.keyboard.press('Enter');
+      for (const { cluster, context } of t.contexts) {
+        await wb.quickPick(`the kube context quick pick for ${cluster}`, { titleContains: `cluster ${cluster} of mesh ${t.mesh}` });
+        await wb.page.keyboard.type(context);
+        await wb.waitFor(`the quick pick to narrow to ${context}`, () => wb.quickPick('the filtered context pick', { titleContains: `cluster ${cluster}` }).then((p) => p.rows[0] === context && p.rows.length === 1));
+        await wb.page.keyboard.press('Enter');
+      }
+      const input = await wb.inputBox(`the input box for \${${t.variable}}`, { titleContains: t.variable });
+      check(input.prompt.includes('namespace.yaml'), `the input box says where \${${t.variable}} is used ("${input.prompt}")`);
+      await wb.page.keyboard.type(t.value);
+      await shot('apply-template-value');
+      await wb.page.keyboard.press('Enter');
+      const plan = await wb.dialog('the plan to confirm');
+      note(`the plan:\n${plan.detail}`);
+      for (const text of t.filled) check(plan.detail.includes(text), `the plan shows "${text}"`);
+      check(!/^\s*topology\.istio\.io\/network: \$\{/m.test(plan.detail), 'the filled-in text holds no placeholder');
+      await shot('apply-template-plan');
+      await wb.clickDialogButton('Cancel');
+      check(session.clusters.cluster2.writes().length === 0, 'nothing was applied after Cancel');
     },
   },
 ];

@@ -284,6 +284,25 @@ export class Workbench {
     );
   }
 
+  /** The open input box (showInputBox) whose title holds `titleContains`: its title and prompt. */
+  async inputBox(description, { titleContains = '', timeoutMs = 20_000 } = {}) {
+    return this.waitFor(
+      description,
+      () =>
+        this.page.evaluate(
+          ({ selector, titleContains }) => {
+            const widget = document.querySelector(selector);
+            if (!widget || widget.style.display === 'none') return undefined;
+            const title = widget.querySelector('.quick-input-title')?.textContent ?? '';
+            const prompt = widget.querySelector('.quick-input-message')?.textContent ?? '';
+            return title.includes(titleContains) ? { title, prompt } : undefined;
+          },
+          { selector: QUICK_INPUT, titleContains },
+        ),
+      { timeoutMs },
+    );
+  }
+
   /** The modal dialog showing (showInformationMessage with `modal: true`): its message, detail and buttons. */
   async dialog(description, { timeoutMs = 20_000 } = {}) {
     return this.waitFor(
