@@ -267,37 +267,31 @@ export class Workbench {
 
   /** The open quick pick (the palette, a showQuickPick): its title and rows' labels, once it shows rows. */
   async quickPick(description, { titleContains = '', timeoutMs = 20_000 } = {}) {
-    return this.waitFor(
-      description,
-      () =>
-        this.page.evaluate(
-          ({ selector, titleContains }) => {
-            const widget = document.querySelector(selector);
-            if (!widget || widget.style.display === 'none') return undefined;
-            const title = widget.querySelector('.quick-input-title')?.textContent ?? '';
-            const rows = [...widget.querySelectorAll('.monaco-list-row')].map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? '');
-            return rows.length && title.includes(titleContains) ? { title, rows } : undefined;
-          },
-          { selector: QUICK_INPUT, titleContains },
-        ),
-      { timeoutMs },
-    );
+    const state = await this.quickInput(description, { titleContains, timeoutMs, needsRows: true });
+    return { title: state.title, rows: state.rows };
   }
 
   /** The open input box (showInputBox) whose title holds `titleContains`: its title and prompt. */
   async inputBox(description, { titleContains = '', timeoutMs = 20_000 } = {}) {
+    const state = await this.quickInput(description, { titleContains, timeoutMs, needsRows: false });
+    return { title: state.title, prompt: state.prompt };
+  }
+
+  /** The quick input widget (quick pick or input box) once it shows, with a title holding `titleContains`. */
+  async quickInput(description, { titleContains, timeoutMs, needsRows }) {
     return this.waitFor(
       description,
       () =>
         this.page.evaluate(
-          ({ selector, titleContains }) => {
+          ({ selector, titleContains, needsRows }) => {
             const widget = document.querySelector(selector);
             if (!widget || widget.style.display === 'none') return undefined;
             const title = widget.querySelector('.quick-input-title')?.textContent ?? '';
             const prompt = widget.querySelector('.quick-input-message')?.textContent ?? '';
-            return title.includes(titleContains) ? { title, prompt } : undefined;
+            const rows = [...widget.querySelectorAll('.monaco-list-row')].map((row) => row.querySelector('.label-name')?.textContent?.trim() ?? '');
+            return (rows.length || !needsRows) && title.includes(titleContains) ? { title, prompt, rows } : undefined;
           },
-          { selector: QUICK_INPUT, titleContains },
+          { selector: QUICK_INPUT, titleContains, needsRows },
         ),
       { timeoutMs },
     );
