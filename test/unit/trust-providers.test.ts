@@ -147,7 +147,7 @@ test('a cacerts Secret still takes part in MESH601 beside other providers: one r
 });
 
 test('trust objects of the wrong shape are read without throwing, as if unset', () => {
-  const iop = (cluster: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: [not, a, map]\n  values:\n    global:\n      meshID: mesh1\n      caAddress: [list]\n      multiCluster:\n        clusterName: ${cluster}\n`;
+  const iop = (cluster: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: [not, a, map]\n  values:\n    global:\n      meshID: mesh1\n      caAddress: [list]\n      multiCluster:\n        clusterName: ${cluster}\n    sidecarInjectorWebhook:\n      templates:\n        spire: "{}"\n`;
   const files: Record<string, string> = {
     'cluster1/istio.yaml': iop('cluster1'),
     'cluster1/certificate.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: istio-ca\n  namespace: istio-system\nspec:\n  secretName: cacerts\n  issuerRef: just-a-string\n',

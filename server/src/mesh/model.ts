@@ -46,6 +46,8 @@ export interface Cluster {
   cacerts?: CaCerts;
   /** Who gives the cluster its root of trust (cacerts, cert-manager, istio-csr, SPIRE); the first takes effect. */
   trustProviders: TrustProvider[];
+  /** Providers installed in the cluster that its istiod does not take its root from (SPIRE without the socket wiring). */
+  unusedTrustProviders: TrustProvider[];
   /** Control planes this cluster runs for other clusters (it is their external control plane cluster). */
   hostedControlPlanes: HostedControlPlane[];
   /** Control planes that serve this cluster from another cluster (also listed in `controlPlanes`). */
@@ -192,7 +194,7 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
 }
 
 function newCluster(name: string): Cluster {
-  return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [], trustProviders: [], hostedControlPlanes: [], externalControlPlanes: [] };
+  return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [], trustProviders: [], unusedTrustProviders: [], hostedControlPlanes: [], externalControlPlanes: [] };
 }
 
 /** What the per-cluster steps read of each resource: where it is assigned, and what it is. */
@@ -252,7 +254,9 @@ function finishCluster(cluster: Cluster, cacertsCandidates: readonly CaCerts[], 
   cluster.meshID = cluster.controlPlanes.find((cp) => cp.meshID)?.meshID;
   // istiod reads `cacerts` from its own namespace only; one applied without a namespace lands there with `-n`.
   if (cacertsCandidates.length) cluster.cacerts = cacertsCandidates.find((c) => (c.resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace);
-  cluster.trustProviders = trustProvidersOf(cluster, controlPlaneNamespace, resources);
+  const trust = trustProvidersOf(cluster, controlPlaneNamespace, resources);
+  cluster.trustProviders = trust.providers;
+  cluster.unusedTrustProviders = trust.unused;
 }
 
 /**

@@ -46,6 +46,8 @@ export interface GatewayWorkload {
   install: InstallConfig;
   /** Service ports as written; empty when the install does not say (then the chart's defaults apply). */
   ports: GatewayPort[];
+  /** The labels derive from a Helm release name no file says (see `GatewayDeployment.releaseNameUnknown`). */
+  releaseNameUnknown?: boolean;
 }
 
 /** Profiles that do not install `istio-ingressgateway` unless asked (every other profile layers on `default`). */
@@ -65,12 +67,14 @@ export function gatewayWorkloadsOf(install: InstallConfig): GatewayWorkload[] {
 const workloadCache = new WeakMap<InstallConfig, GatewayWorkload[]>();
 
 function readGatewayWorkloads(install: InstallConfig): GatewayWorkload[] {
-  const listed: GatewayWorkload[] = install.gateways.map((g) => ({ name: g.name, labels: g.labels, declaration: g.declaration, install, ports: g.ports }));
+  const listed: GatewayWorkload[] = install.gateways.map((g) => ({ name: g.name, labels: g.labels, declaration: g.declaration, install, ports: g.ports, releaseNameUnknown: g.releaseNameUnknown }));
   const profile = install.profile?.value ?? 'default';
   const mentionsDefaultIngress = install.resource
     .list(['spec', 'components', 'ingressGateways'])
     .some(({ item }) => (item.name ?? DEFAULT_INGRESS) === DEFAULT_INGRESS);
-  if (PROFILES_WITHOUT_INGRESS.has(profile) || install.profile?.isPlaceholder || mentionsDefaultIngress || !install.installsControlPlane) return listed;
+  // Only istioctl's profiles install an ingress gateway with the control plane; the istiod chart and Sail never do.
+  const impliesIngress = install.source === 'IstioOperator' && install.installsControlPlane && !PROFILES_WITHOUT_INGRESS.has(profile) && !install.profile?.isPlaceholder;
+  if (!impliesIngress || mentionsDefaultIngress) return listed;
   return [...listed, { name: DEFAULT_INGRESS, labels: { app: DEFAULT_INGRESS, istio: 'ingressgateway' }, declaration: install.profile, install, ports: [] }];
 }
 

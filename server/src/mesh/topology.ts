@@ -1,3 +1,4 @@
+import { parseGatewayReference } from '../resources/hosts';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, type GatewayDeployment } from '../resources/installConfig';
 import { remoteSecretTarget } from '../resources/remoteSecret';
 import { isPlaceholder, isRecord, scalarString, type Located, type Resource } from '../resources/resource';
@@ -116,10 +117,11 @@ const ISTIOD_ROUTES: { port: number; targetPort: number }[] = [
   { port: EAST_WEST_PORTS.webhook, targetPort: 443 },
 ];
 
-function gatewayReferences(gateway: Resource): string[] {
-  const name = gateway.name ?? '';
-  const namespaces = [gateway.namespace, 'istio-system'].filter((n): n is string => !!n);
-  return [name, ...namespaces.map((ns) => `${ns}/${name}`)];
+/** True when a `gateways` entry of `vs` names `gateway` (one applied without a namespace lands in istio-system). */
+function namesGateway(reference: string, vs: Resource, gateway: Resource): boolean {
+  const gatewayNamespace = gateway.namespace ?? 'istio-system';
+  const { namespace, name } = parseGatewayReference(reference, vs.namespace ?? gatewayNamespace);
+  return name === gateway.name && namespace === gatewayNamespace;
 }
 
 function isIstiodHost(host: string, controlPlaneNamespace: string): boolean {
@@ -130,10 +132,9 @@ function isIstiodHost(host: string, controlPlaneNamespace: string): boolean {
 
 /** True when one of these VirtualServices is bound to `gateway`. */
 function routesThrough(virtualServices: readonly Resource[], gateway: Resource): boolean {
-  const references = gatewayReferences(gateway);
   return virtualServices.some((vs) => {
     const bound = vs.get(['spec', 'gateways']);
-    return Array.isArray(bound) && bound.some((g) => typeof g === 'string' && references.includes(g));
+    return Array.isArray(bound) && bound.some((g) => typeof g === 'string' && namesGateway(g, vs, gateway));
   });
 }
 

@@ -340,18 +340,41 @@ function spireProvider(chart: TrustChartValues, cluster: Cluster): TrustProvider
   return { kind: 'spire', resource: chart.resource, anchor, description: `SPIRE, trust domain ${domain}`, chain: [], root, chart };
 }
 
-/** Every trust provider the cluster's files hold, in the order they take effect (the first is the cluster's). */
-export function trustProvidersOf(cluster: Cluster, controlPlaneNamespace: string, lookup: readonly Resource[]): TrustProvider[] {
+/** Text of the Envoy SDS socket the SPIFFE CSI driver mounts, as the SPIRE integration's injection template writes it. */
+const SPIRE_SOCKET_MARKS = ['csi.spiffe.io', 'workload-spiffe-uds'];
+
+/**
+ * Whether the cluster's istiod hands workload identity to SPIRE: its values carry a `spire` injection template
+ * or mount the SPIRE socket, or point workloads at another CA (`global.caAddress`). Unknown (true) when the
+ * workspace holds none of the cluster's control plane values.
+ */
+function usesSpire(cluster: Cluster): boolean {
+  if (!cluster.controlPlanes.length) return true;
+  return cluster.controlPlanes.some((install) => {
+    // Merged values (GitOps wrappers) are read from their root; a resource's values sit at its values path.
+    const [values, root] = install.values ? [install.values, []] : [install.resource, install.valuesPath];
+    if (install.caAddress || values.get([...root, 'sidecarInjectorWebhook', 'templates', 'spire']) !== undefined) return true;
+    const text = JSON.stringify(values.get(root) ?? null) + JSON.stringify(install.resource.object);
+    return SPIRE_SOCKET_MARKS.some((mark) => text.includes(mark));
+  });
+}
+
+/**
+ * Every trust provider the cluster's files hold, in the order they take effect (the first is the cluster's),
+ * and those installed in the cluster that its istiod does not use (SPIRE beside an istiod that signs itself).
+ */
+export function trustProvidersOf(cluster: Cluster, controlPlaneNamespace: string, lookup: readonly Resource[]): { providers: TrustProvider[]; unused: TrustProvider[] } {
   const providers: TrustProvider[] = [];
+  const unused: TrustProvider[] = [];
   // Only these kinds can be a provider; their selection is carried over when an edit rebuilds the cluster.
   for (const resource of resourcesOfKind(cluster.resources, CERTIFICATE_KIND, ...TRUST_CHART_KINDS)) {
     if (isCacertsCertificate(resource, controlPlaneNamespace)) providers.push(certificateProvider(resource, cluster.resources));
     const chart = readTrustChart(resource, lookup);
     if (chart?.chart === ISTIO_CSR_CHART) providers.push(istioCsrProvider(chart, cluster.resources));
-    if (chart?.chart === SPIRE_CHART) providers.push(spireProvider(chart, cluster));
+    if (chart?.chart === SPIRE_CHART) (usesSpire(cluster) ? providers : unused).push(spireProvider(chart, cluster));
   }
   if (cluster.cacerts) providers.push(cacertsProvider(cluster.cacerts));
-  return providers.sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind));
+  return { providers: providers.sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind)), unused };
 }
 
 /** Whether two roots are the very same root (not merely trusted by each other); undefined when the workspace cannot tell. */

@@ -31,6 +31,11 @@ export interface GatewayDeployment {
   requestedNetworkView?: Located<string>;
   ports: GatewayPort[];
   install: InstallConfig;
+  /**
+   * The gateway chart names and labels the deployment after its Helm release, and no file says the release
+   * name: `name` and the `app`/`istio` labels are placeholders, so no selector can be said to miss it.
+   */
+  releaseNameUnknown?: boolean;
 }
 
 /**
@@ -53,6 +58,8 @@ export interface InstallConfig {
   injectionURL?: Located<string>;
   /** Control plane env (`components.pilot.k8s.env`, `values.pilot.env`). */
   pilotEnv: Map<string, Located<string>>;
+  /** The control plane revision (`spec.revision`, Helm `revision`): a canary istiod beside the cluster's own. */
+  revision?: Located<string>;
   /** True when this config installs a control plane (istiod or the remote profile), not only gateways. */
   installsControlPlane: boolean;
   gateways: GatewayDeployment[];
@@ -72,6 +79,8 @@ export interface InstallConfig {
   trustDomain?: Located<string>;
   /** `meshConfig.trustDomainAliases`: other trust domains this control plane accepts as its own. */
   trustDomainAliases?: Located<string>[];
+  /** `meshConfig.defaultConfig.proxyMetadata`: the environment every proxy of the mesh starts with. */
+  proxyMetadata?: Map<string, Located<string>>;
 }
 
 /** The trust domain a control plane uses when `meshConfig.trustDomain` is unset. */
@@ -162,9 +171,10 @@ function operatorGateways(resource: Resource, install: InstallConfig): GatewayDe
 export function readValuesIdentity(
   resource: ValuesReader,
   valuesPath: ValuePath,
-): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster' | 'caAddress' | 'trustDomain' | 'trustDomainAliases'> {
+): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster' | 'caAddress' | 'trustDomain' | 'trustDomainAliases' | 'proxyMetadata' | 'revision'> {
   const at = (...path: string[]) => childPath(valuesPath, ...path);
   return {
+    revision: locatedString(resource, at('revision')),
     meshID: locatedString(resource, at('global', 'meshID')),
     clusterName: locatedString(resource, at('global', 'multiCluster', 'clusterName')),
     network: locatedString(resource, at('global', 'network')),
@@ -175,7 +185,18 @@ export function readValuesIdentity(
     configCluster: locatedBoolean(resource, at('global', 'configCluster')),
     caAddress: locatedString(resource, at('global', 'caAddress')),
     ...readTrustDomain(resource, at('meshConfig')),
+    proxyMetadata: envEntries(resource, at('meshConfig', 'defaultConfig', 'proxyMetadata')),
   };
+}
+
+/**
+ * True when the proxies resolve DNS themselves and give ServiceEntry hosts addresses of their own (DNS proxying
+ * with auto allocation, or istiod's address allocation since 1.23): a ServiceEntry then needs no `addresses`.
+ */
+export function allocatesServiceEntryAddresses(install: InstallConfig): boolean {
+  const enabled = (value: Located<string> | undefined) => value?.value === 'true';
+  const metadata = install.proxyMetadata;
+  return enabled(metadata?.get('ISTIO_META_DNS_CAPTURE')) && (enabled(metadata?.get('ISTIO_META_DNS_AUTO_ALLOCATE')) || enabled(install.pilotEnv.get('PILOT_ENABLE_IP_AUTOALLOCATE')));
 }
 
 export function readIstioOperator(resource: Resource): InstallConfig {
@@ -194,8 +215,10 @@ export function readIstioOperator(resource: Resource): InstallConfig {
     valuesPath,
     profile,
     ...identity,
+    revision: locatedString(resource, ['spec', 'revision']) ?? identity.revision,
     trustDomain: meshConfig.trustDomain ?? identity.trustDomain,
     trustDomainAliases: meshConfig.trustDomainAliases ?? identity.trustDomainAliases,
+    proxyMetadata: new Map([...(identity.proxyMetadata ?? []), ...envEntries(resource, ['spec', 'meshConfig', 'defaultConfig', 'proxyMetadata'])]),
     pilotEnv,
     installsControlPlane: profileName === 'empty' ? pilotEnabled === true : pilotEnabled !== false || profileName === 'remote',
     gateways: [],

@@ -99,6 +99,7 @@ function chartGateway(helm: HelmSource, install: InstallConfig): GatewayDeployme
     // With networkGateway set the chart opens the east-west ports itself.
     ports: explicitPorts.length ? explicitPorts : networkGateway ? CHART_GATEWAY_PORTS : [],
     install,
+    ...(named || helm.releaseName ? {} : { releaseNameUnknown: true }),
   };
 }
 
@@ -262,6 +263,8 @@ export function readSailIstio(resource: Resource): InstallConfig {
     valuesPath,
     profile,
     ...readValuesIdentity(resource, valuesPath),
+    // Each Sail `Istio` of a cluster is a revision of its own, named after it (`default` is the unrevisioned one).
+    revision: resource.name && resource.name !== 'default' ? resource.located(['metadata', 'name'], resource.name) : undefined,
     pilotEnv: envEntries(resource, childPath(valuesPath, 'pilot', 'env')),
     // Sail's `empty` profile still installs istiod (unlike IstioOperator's, which installs nothing).
     installsControlPlane: resource.get(childPath(valuesPath, 'pilot', 'enabled')) !== false || profile?.value === 'remote',

@@ -124,7 +124,7 @@ export const meshIDConsistency: MeshRule = {
 };
 
 function revisionOf(install: InstallConfig): string {
-  return install.resource.string(['spec', 'revision']) ?? '';
+  return install.revision?.value ?? '';
 }
 
 /**

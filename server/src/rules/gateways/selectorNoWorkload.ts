@@ -5,13 +5,14 @@ import { scopedRule, subjectsOfKind } from '../scoped';
 
 /**
  * MESH403 (istioctl IST0101 for a Gateway selector). Only reported where the cluster's own files define
- * gateway deployments: without any, the deployments are simply not in the workspace and the answer is
- * unknown. A warning, not an error: a gateway installed by a Helm release outside these files is invisible.
+ * gateway deployments whose labels they say: without any, the deployments are simply not in the workspace
+ * and the answer is unknown. A warning, not an error: a gateway installed by a Helm release outside these files is invisible.
  */
 export const selectorMatchesNoGateway = scopedRule(
   { code: 'MESH403', title: 'Gateway selector matches no gateway deployment of its cluster', severity: 'warning' },
   (scope, index) => {
-    if (!scope.definesGatewayDeployments) return [];
+    // A gateway release whose name no file says could carry any `app`/`istio` label: never guess it.
+    if (!scope.definesGatewayDeployments || scope.gatewayDeployments.some((d) => d.releaseNameUnknown)) return [];
     return subjectsOfKind(scope, 'Gateway').flatMap((resource) => {
       const gateway = index.gateway(resource);
       const selector = gateway.selector;

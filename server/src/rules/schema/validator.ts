@@ -261,6 +261,9 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
     }
     case 'type': {
       if (isFlowScalarEndingInColon(value) && String(error.params.type).includes('string')) return undefined;
+      // `clusterIP:` with nothing after it: Kubernetes drops a field whose value is null (the API server for
+      // built-in kinds, pruning for CRDs), so it is the same as not writing the field.
+      if (value === null && typeof path[path.length - 1] === 'string') return undefined;
       const types = String(error.params.type).split(',');
       const anyScalar = ['string', 'number', 'boolean'].every((t) => types.includes(t));
       const expected = anyScalar ? 'a single value (text, a number or true/false)' : orList(types.filter((t) => t !== 'null').map((t) => TYPE_NAMES[t] ?? t));

@@ -4,21 +4,23 @@ import { remoteSecretRegistersAnother } from '../facts';
 
 /** One place a remote secret says which cluster it is for. */
 export interface SecretIdentity {
-  source: 'data key' | 'annotation' | 'name';
+  source: 'data key' | 'annotation';
   cluster: string;
   where: Located<string>;
 }
 
-/** The clusters a remote secret names, each with where: data keys (what istiod uses), annotation, name. */
+/**
+ * The clusters a remote secret names, each with where: data keys (what istiod uses) and the annotation. The
+ * secret's name is not one: `istio-remote-secret-<cluster>` is only what istioctl calls it, and names written by
+ * Terraform or by hand are just as valid.
+ */
 export function secretIdentities(secret: RemoteSecret): SecretIdentity[] {
   const identities: SecretIdentity[] = secret.entries.map((e) => ({ source: 'data key', cluster: e.key.value, where: e.key }));
   if (secret.clusterAnnotation) identities.push({ source: 'annotation', cluster: secret.clusterAnnotation.value, where: secret.clusterAnnotation });
-  const name = secret.resource.locatedString(['metadata', 'name']);
-  if (secret.nameCluster !== undefined && name) identities.push({ source: 'name', cluster: secret.nameCluster, where: name });
   return identities.filter((i) => !i.where.isPlaceholder && i.cluster !== '');
 }
 
-/** The identities istiod registers: the data keys, else the annotation or name. */
+/** The identities istiod registers: the data keys, else the annotation. */
 export function registeredIdentities(secret: RemoteSecret): SecretIdentity[] {
   const identities = secretIdentities(secret);
   const keys = identities.filter((i) => i.source === 'data key');

@@ -9,7 +9,7 @@ function describeIdentity(identity: SecretIdentity): string {
 export const remoteSecretNamesDisagree: MeshRule = {
   scope: 'mesh',
   code: 'MESH307',
-  title: "A remote secret's name, data key and annotation disagree about the cluster",
+  title: "A remote secret's data key and annotation disagree about the cluster",
   severity: 'warning',
   check(mesh) {
     return mesh.remoteSecrets.flatMap((secret) => {

@@ -1,8 +1,9 @@
 import { qualifiedName } from '../../resources/fields';
-import { EAST_WEST_PORTS } from '../../resources/installConfig';
+import { allocatesServiceEntryAddresses, EAST_WEST_PORTS, type InstallConfig } from '../../resources/installConfig';
 import { isGlobalHost, type ServiceEntryView } from '../../resources/serviceEntry';
 import { scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
 import type { RoutingIndex, RoutingScope } from '../../mesh/routingIndex';
+import type { MeshModel } from '../../mesh/model';
 
 function serviceEntries(scope: RoutingScope, index: RoutingIndex): ServiceEntryView[] {
   return subjectsOfKind(scope, 'ServiceEntry').map((r) => index.serviceEntry(r));
@@ -13,20 +14,34 @@ function globalHosts(entry: ServiceEntryView) {
 }
 
 /**
+ * The control planes whose mesh config the scope's proxies run with: the cluster's own, else (a cluster
+ * without one in the workspace, or the unassigned files) every control plane of the mesh.
+ */
+function controlPlanesOf(scope: RoutingScope, mesh: MeshModel): InstallConfig[] {
+  const own = scope.cluster === undefined ? [] : mesh.clusters.get(scope.cluster)?.controlPlanes ?? [];
+  return own.length ? own : mesh.installs.filter((install) => install.installsControlPlane);
+}
+
+/**
  * MESH501: in the multi-control-plane model a `*.global` name is resolved by istiocoredns to the entry's
  * address; without one the sidecar has no VIP to capture and the call never leaves the pod as mesh traffic.
+ * With DNS proxying and auto allocation the proxy gives the host an address itself: nothing is missing.
  */
 export const globalHostWithoutAddress = scopedRule(
   { code: 'MESH501', title: 'A *.global ServiceEntry host without a VIP in addresses', severity: 'warning' },
-  (scope, index) =>
-    serviceEntries(scope, index).flatMap((entry): ScopedIssue[] => {
+  (scope, index, mesh) => {
+    if (controlPlanesOf(scope, mesh).some(allocatesServiceEntryAddresses)) return [];
+    return serviceEntries(scope, index).flatMap((entry): ScopedIssue[] => {
       const hosts = globalHosts(entry);
       if (!hosts.length || entry.addresses.length) return [];
       return [{
         location: hosts[0].location(),
-        message: `ServiceEntry ${qualifiedName(entry.resource)} declares ${hosts.map((h) => h.value).join(', ')} without addresses: a *.global host needs a VIP (e.g. from 240.0.0.0/4) for sidecars to capture its traffic`,
+        message: `ServiceEntry ${qualifiedName(entry.resource)} declares ${hosts.map((h) => h.value).join(', ')} without addresses: a *.global host needs a VIP (e.g. from 240.0.0.0/4) for sidecars to capture its traffic, unless DNS proxying allocates one (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in meshConfig.defaultConfig.proxyMetadata)`,
       }];
-    }),
+    });
+  },
+  // A cluster without a control plane of its own reads the mesh's.
+  (mesh) => mesh.installs,
 );
 
 /** MESH502: two entries with one VIP in one cluster; the sidecar's listener for it serves only one of them. */

@@ -26,12 +26,17 @@ export const cacertsAbsent: MeshRule = {
       }];
     }
     const first = clusters[0].name;
+    // SPIRE installed beside an istiod that signs with its own CA: SPIRE's roots are not the mesh's.
+    const idleSpire = clusters.filter((c) => c.unusedTrustProviders.some((p) => p.kind === 'spire')).map((c) => c.name);
+    const spireNote = idleSpire.length
+      ? ` SPIRE is installed in ${idleSpire.join(', ')}, but istiod's values do not mount its socket (no \`spire\` injection template), so istiod still signs the workloads with its own CA.`
+      : '';
     return [{
       code: cacertsAbsent.code,
       severity: cacertsAbsent.severity,
       location,
       message:
-        `No cluster of this mesh has a \`cacerts\` secret in the workspace (it holds a CA key and is usually created, not committed). ` +
+        `No cluster of this mesh has a \`cacerts\` secret in the workspace (it holds a CA key and is usually created, not committed).${spireNote} ` +
         `The clusters need a common root of trust: give each an intermediate CA from one root, e.g. for ${first}: ` +
         `\`${createCacertsCommand(first, mesh.controlPlaneNamespace)}\`, and likewise for the others (${PLUGIN_CA_DOCS}).`,
     }];
