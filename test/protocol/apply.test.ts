@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileUri, LspTestClient } from '../support/lspClient';
 import { FIXTURES } from '../support/paths';
 import type { ApplyPlan } from '../../server/src/apply/plan';
-import type { MeshClustersResult } from '../../server/src/lsp/applyRequests';
+import type { MeshClustersResult } from '../../server/src/lsp/protocol';
 
 const MESH = join(FIXTURES, 'apply');
 

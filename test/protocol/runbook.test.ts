@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LspTestClient } from '../support/lspClient';
 import { EXAMPLES } from '../support/paths';
-import type { RunbookResult } from '../../server/src/lsp/runbookRequests';
+import type { RunbookResult } from '../../server/src/lsp/protocol';
 import type { TopologyNode } from '../../server/src/runbook/topologyTree';
 
 const MESH = join(EXAMPLES, 'primary-remote');

@@ -6,7 +6,7 @@ import type { MeshCluster } from '../../../server/src/apply/meshClusters';
 import { planClusters, planContextClusters, type ApplyPlan } from '../../../server/src/apply/plan';
 import { createRemoteSecretCommand, MODE_TITLES, runPlan, summarize, unknownVariables, type RunMode } from '../../../server/src/apply/run';
 import { invalidVariableValue } from '../../../server/src/apply/variables';
-import type { MeshClustersResult } from '../../../server/src/lsp/applyRequests';
+import { APPLY_PLAN_REQUEST, MESH_CLUSTERS_REQUEST } from '../../../server/src/lsp/protocol';
 import { ContextResolver } from './contexts';
 import { findProgram, requireTrust } from './programs';
 
@@ -29,7 +29,7 @@ export class ApplyCommands {
 
   async run(mode: RunMode, selection: Selection | undefined): Promise<void> {
     if (!requireTrust() || !selection) return;
-    const plan = await this.client.sendRequest<ApplyPlan | null>('istioMesh/applyPlan', {
+    const plan = await this.client.sendRequest(APPLY_PLAN_REQUEST, {
       ...(selection.kind === 'file' ? { uris: [selection.uri.toString()] } : { clusters: [selection.cluster] }),
       variables: vscode.workspace.getConfiguration('istioMesh').get<Record<string, string>>('variables') ?? {},
     });
@@ -183,7 +183,7 @@ export function clusterItems(clusters: readonly MeshCluster[]): (vscode.QuickPic
 }
 
 export async function clusterSelection(client: LanguageClient): Promise<Selection | undefined> {
-  const { clusters } = await client.sendRequest<MeshClustersResult>('istioMesh/meshClusters', {});
+  const { clusters } = await client.sendRequest(MESH_CLUSTERS_REQUEST, {});
   if (!clusters.length) {
     void vscode.window.showWarningMessage('Istio Mesh: no cluster found in the workspace files.');
     return undefined;

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { MeshClustersResult } from '../../../server/src/lsp/applyRequests';
-import type { RunbookResult } from '../../../server/src/lsp/runbookRequests';
+import { MESH_CLUSTERS_REQUEST, RUNBOOK_REQUEST, TOPOLOGY_REQUEST } from '../../../server/src/lsp/protocol';
 import type { FindingCounts, TopologyNode } from '../../../server/src/runbook/topologyTree';
 import { ContextResolver } from './contexts';
 
@@ -9,7 +8,7 @@ import { ContextResolver } from './contexts';
 
 /** The contexts chosen in this workspace for the mesh's clusters, so the runbook names them instead of variables. */
 async function knownContexts(client: LanguageClient, contexts: ContextResolver): Promise<Record<string, string>> {
-  const { clusters } = await client.sendRequest<MeshClustersResult>('istioMesh/meshClusters', {});
+  const { clusters } = await client.sendRequest(MESH_CLUSTERS_REQUEST, {});
   const known: Record<string, string> = {};
   for (const cluster of clusters) {
     const context = contexts.remembered(cluster.key);
@@ -54,7 +53,7 @@ export class TopologyProvider implements vscode.TreeDataProvider<TopologyNode> {
   async getChildren(node?: TopologyNode): Promise<TopologyNode[]> {
     if (node) return node.children ?? [];
     const contexts = await knownContexts(this.client, this.contexts);
-    const { meshes } = await this.client.sendRequest<{ meshes: TopologyNode[] }>('istioMesh/topology', { contexts, baseDir: baseDir() });
+    const { meshes } = await this.client.sendRequest(TOPOLOGY_REQUEST, { contexts, baseDir: baseDir() });
     return meshes;
   }
 
@@ -75,7 +74,7 @@ export class TopologyProvider implements vscode.TreeDataProvider<TopologyNode> {
 }
 
 async function showRunbook(client: LanguageClient, contexts: ContextResolver): Promise<void> {
-  const result = await client.sendRequest<RunbookResult | null>('istioMesh/runbook', { contexts: await knownContexts(client, contexts), baseDir: baseDir() });
+  const result = await client.sendRequest(RUNBOOK_REQUEST, { contexts: await knownContexts(client, contexts), baseDir: baseDir() });
   if (!result || !result.runbooks.length) {
     void vscode.window.showInformationMessage('Istio Mesh: no cluster found in the workspace, so there is no runbook to show.');
     return;

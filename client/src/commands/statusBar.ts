@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import type { MeshClustersResult } from '../../../server/src/lsp/applyRequests';
+import { CLUSTER_OF_REQUEST } from '../../../server/src/lsp/protocol';
 import type { MeshCluster } from '../../../server/src/apply/meshClusters';
 import type { ContextResolver } from './contexts';
 
@@ -34,7 +34,7 @@ export class ClusterStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const { clusters } = await this.client.sendRequest<MeshClustersResult>('istioMesh/clusterOf', { uri: document.uri.toString() });
+    const { clusters } = await this.client.sendRequest(CLUSTER_OF_REQUEST, { uri: document.uri.toString() });
     this.clusters = clusters;
     if (!clusters.length) {
       this.item.hide();

@@ -3,29 +3,11 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { AnalysisResult } from '../engine/analysis';
 import type { Workspace } from '../engine/workspace';
 import type { MeshSettings } from '../mesh/model';
-import { meshClusters, type MeshCluster } from '../apply/meshClusters';
+import { meshClusters } from '../apply/meshClusters';
 import { knownValueLookup, planApply, type ApplyPlan } from '../apply/plan';
 import { variablesSetting } from '../apply/variables';
 import { uriToPath } from './convert';
-
-/** What the extension's apply commands ask the server (which holds the model and the unsaved buffers). */
-export const APPLY_PLAN_REQUEST = 'istioMesh/applyPlan';
-export const CLUSTER_OF_REQUEST = 'istioMesh/clusterOf';
-export const MESH_CLUSTERS_REQUEST = 'istioMesh/meshClusters';
-
-export interface ApplyPlanParams {
-  /** File URIs; absent for every file (with `clusters`). */
-  uris?: string[];
-  /** Cluster keys (`prod/cluster1`, see apply/meshClusters.ts). */
-  clusters?: string[];
-  /** The setting `istioMesh.variables`: values of template variables. */
-  variables?: Record<string, string>;
-}
-
-export interface MeshClustersResult {
-  /** Every cluster of every mesh, with the mesh it belongs to and the context the settings give it. */
-  clusters: MeshCluster[];
-}
+import { APPLY_PLAN_REQUEST, CLUSTER_OF_REQUEST, MESH_CLUSTERS_REQUEST, type MeshClustersResult } from './protocol';
 
 export interface ApplyRequestState {
   workspace: Workspace;
@@ -46,7 +28,7 @@ function isUnsaved(path: string, text: string | undefined): boolean {
 
 /** Registers the apply requests; `state` gives a freshly analysed view of the workspace. */
 export function registerApplyRequests(connection: Connection, state: () => ApplyRequestState | undefined): void {
-  connection.onRequest(APPLY_PLAN_REQUEST, (params: ApplyPlanParams): ApplyPlan | null => {
+  connection.onRequest(APPLY_PLAN_REQUEST, (params): ApplyPlan | null => {
     const current = state();
     if (!current) return null;
     const files = params.uris?.flatMap((uri) => uriToPath(uri) ?? []);
@@ -62,7 +44,7 @@ export function registerApplyRequests(connection: Connection, state: () => Apply
       lookupValue: knownValueLookup(new Map(), variablesSetting(params.variables), process.env),
     });
   });
-  connection.onRequest(CLUSTER_OF_REQUEST, (params: { uri: string }): MeshClustersResult => {
+  connection.onRequest(CLUSTER_OF_REQUEST, (params): MeshClustersResult => {
     const current = state();
     const path = uriToPath(params.uri);
     const file = path ? current?.workspace.getFile(path) : undefined;

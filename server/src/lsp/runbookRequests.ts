@@ -2,25 +2,10 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { AnalysisResult } from '../engine/analysis';
 import type { MeshSettings } from '../mesh/model';
 import { contextsOfMeshes, type ContextsOfMesh } from '../apply/meshClusters';
-import { buildRunbooks, type Runbook } from '../runbook/runbook';
+import { buildRunbooks } from '../runbook/runbook';
 import { formatMarkdown } from '../runbook/format';
-import { topologyTree, type TopologyNode } from '../runbook/topologyTree';
-
-/** What the extension's runbook command and topology view ask the server (which holds the model). */
-export const RUNBOOK_REQUEST = 'istioMesh/runbook';
-export const TOPOLOGY_REQUEST = 'istioMesh/topology';
-
-export interface RunbookParams {
-  /** Contexts the client knows beyond the settings (the user's choices in this workspace): cluster key → context. */
-  contexts?: Record<string, string>;
-  /** Paths in commands are relative to this folder; the first workspace folder when absent. */
-  baseDir?: string;
-}
-
-export interface RunbookResult {
-  runbooks: Runbook[];
-  markdown: string;
-}
+import { topologyTree } from '../runbook/topologyTree';
+import { RUNBOOK_REQUEST, TOPOLOGY_REQUEST, type RunbookResult, type TopologyResult } from './protocol';
 
 export interface RunbookRequestState {
   result: AnalysisResult;
@@ -35,7 +20,7 @@ function contextsOf(current: RunbookRequestState, fromClient: Record<string, str
 
 /** Registers the runbook and topology requests; `state` gives a freshly analysed view of the workspace. */
 export function registerRunbookRequests(connection: Connection, state: () => RunbookRequestState | undefined): void {
-  connection.onRequest(RUNBOOK_REQUEST, (params: RunbookParams | undefined): RunbookResult | null => {
+  connection.onRequest(RUNBOOK_REQUEST, (params): RunbookResult | null => {
     const current = state();
     if (!current) return null;
     const baseDir = params?.baseDir ?? current.settings.roots[0] ?? '/';
@@ -43,7 +28,7 @@ export function registerRunbookRequests(connection: Connection, state: () => Run
     const runbooks = buildRunbooks(current.result.meshes, findings, contextsOf(current, params?.contexts), baseDir);
     return { runbooks, markdown: formatMarkdown(runbooks, baseDir) };
   });
-  connection.onRequest(TOPOLOGY_REQUEST, (params: RunbookParams | undefined): { meshes: TopologyNode[] } => {
+  connection.onRequest(TOPOLOGY_REQUEST, (params): TopologyResult => {
     const current = state();
     if (!current) return { meshes: [] };
     const findings = [...current.result.findings.values()].flat();
