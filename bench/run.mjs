@@ -8,7 +8,7 @@
 // and prints a table plus the ratios (1)/(5), (3)/(5) and ours/(6); JSON goes to bench/results/.
 //
 //   node bench/run.mjs [--quick] [--models multi-primary,primary-remote] [--clusters 2,10,50,200] [--apps 20,200]
-//                      [--runs N] [--keystrokes N] [--no-peer] [--server-only] [--peer-max-mb 80] [--profile-server DIR]
+//                      [--runs N] [--keystrokes N] [--no-peer] [--server-only] [--peer-max-mb 80] [--peer-heap-mb 4096] [--profile-server DIR]
 //                      [--server-node-args "..."] [--keystroke-kinds meshID,unrelated]
 // --server-node-args "--flag ..." starts the server with these node options (V8 flags to try).
 // --server-only measures (1), (2) and (4) alone: the quick loop while working on the language server.
@@ -38,6 +38,7 @@ function parseArgs(argv) {
     serverOnly: false,
     keystrokeKinds: undefined,
     peerMaxMB: 80,
+    peerHeapMB: 4096,
     serverNodeArgs: [],
     quick,
   };
@@ -55,6 +56,7 @@ function parseArgs(argv) {
       case '--server-only': options.serverOnly = true; options.peer = false; break;
       case '--keystroke-kinds': options.keystrokeKinds = list(next()); break;
       case '--peer-max-mb': options.peerMaxMB = Number(next()); break;
+      case '--peer-heap-mb': options.peerHeapMB = Number(next()); break;
       case '--profile-server': options.serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${next()}`); break;
       case '--server-node-args': options.serverNodeArgs.push(...next().split(' ').filter(Boolean)); break;
       default: throw new Error(`unknown argument ${argv[i]}`);
@@ -77,10 +79,10 @@ const summary = (values) => ({ median: percentile(values, 50), p95: percentile(v
 // ---------- processes ----------
 
 /** Runs a node script to its end; resolves with its wall time, stdout and peak RSS (from /proc while it runs). */
-function timeProcess(args) {
+function timeProcess(args, nodeArgs = []) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -88,7 +90,7 @@ function timeProcess(args) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - started;
-      if (code !== 0 && code !== 1) reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`));
+      if (code !== 0 && code !== 1) reject(Object.assign(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`), { stderr }));
       else resolve({ ms, stdout });
     });
   });
@@ -254,15 +256,24 @@ function defaultRuns(mesh) {
   return 5;
 }
 
-async function baseline(mode, dir) {
-  const { ms, stdout } = await timeProcess([join(BENCH_DIR, 'baselines.mjs'), mode, dir]);
-  return { wallMs: ms, ...JSON.parse(stdout.trim().split('\n').pop()) };
+/** The peer's heap is set (`--peer-heap-mb`, default 4096), so that "out of memory" says at how much. */
+async function baseline(mode, dir, peerHeapMB = 4096) {
+  const nodeArgs = mode === 'yaml-ls' ? [`--max-old-space-size=${peerHeapMB}`] : [];
+  try {
+    const { ms, stdout } = await timeProcess([join(BENCH_DIR, 'baselines.mjs'), mode, dir], nodeArgs);
+    return { wallMs: ms, ...JSON.parse(stdout.trim().split('\n').pop()) };
+  } catch (error) {
+    // yaml-language-server alone runs out of memory at primary-remote 200x200: that is a figure, not the end of the run.
+    if (mode === 'yaml-ls' && /heap out of memory|Reached heap limit/.test(error.stderr ?? '')) return { outOfMemoryGB: peerHeapMB / 1024 };
+    throw error;
+  }
 }
 
 async function measureMesh(mesh, options) {
   const runs = options.runs ?? defaultRuns(mesh);
   const samples = { coldStart: [], meshIDKeystroke: [], unrelatedKeystroke: [], cli: [], coldStartPeakMB: [], peakMB: [], jsYaml: [], yaml: [], peer: [] };
   const peerRuns = options.peer && mesh.bytes <= options.peerMaxMB * 1e6 ? Math.min(runs, 3) : 0;
+  let peerOutOfMemoryGB;
   for (let run = 0; run < runs; run++) {
     const server = await measureServer(mesh, options.keystrokes, options.serverNodeArgs, options.keystrokeKinds);
     samples.coldStart.push(server.coldStartMs);
@@ -275,10 +286,15 @@ async function measureMesh(mesh, options) {
       samples.jsYaml.push((await baseline('js-yaml', mesh.dir)).wallMs);
       samples.yaml.push((await baseline('yaml', mesh.dir)).wallMs);
     }
-    if (run < peerRuns) samples.peer.push((await baseline('yaml-ls', mesh.dir)).wallMs);
+    if (run < peerRuns && peerOutOfMemoryGB === undefined) {
+      const peer = await baseline('yaml-ls', mesh.dir, options.peerHeapMB);
+      if (peer.outOfMemoryGB !== undefined) peerOutOfMemoryGB = peer.outOfMemoryGB;
+      else samples.peer.push(peer.wallMs);
+    }
     process.stderr.write('.');
   }
   const figures = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summary(v)]));
+  if (peerOutOfMemoryGB !== undefined) figures.peerOutOfMemoryGB = peerOutOfMemoryGB;
   const ratio = (a, b) => (a !== undefined && b ? a / b : undefined);
   figures.ratios = {
     coldStartOverJsYaml: ratio(figures.coldStart.median, figures.jsYaml.median),
@@ -310,7 +326,7 @@ function table(results) {
     f.peakMB.median === undefined ? '—' : `${Math.round(f.coldStartPeakMB.median)} → ${Math.round(f.peakMB.median)}`,
     fmtMs(f.jsYaml),
     fmtMs(f.yaml),
-    fmtMs(f.peer),
+    f.peerOutOfMemoryGB !== undefined ? `out of memory at ${Number(f.peerOutOfMemoryGB.toFixed(2))} GB` : fmtMs(f.peer),
     fmtRatio(f.ratios.coldStartOverJsYaml),
     fmtRatio(f.ratios.cliOverJsYaml),
     fmtRatio(f.ratios.cliOverPeer),
