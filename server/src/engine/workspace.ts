@@ -1,5 +1,5 @@
 import { parseYamlFile, unanalysedYamlFile, type ParseOptions, type YamlFile } from '../parse/yamlFile';
-import { recogniseResource } from '../resources/kinds';
+import { recogniseResources } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
 
 /** One YAML file of the workspace, parsed once per version of its text. */
@@ -18,10 +18,7 @@ export function readWorkspaceFile(path: string, text: string, options?: ParseOpt
 /** The workspace's view of a parsed file: its documents recognised as resources. */
 export function workspaceFileOf(yaml: YamlFile): WorkspaceFile {
   const resources: Resource[] = [];
-  for (const doc of yaml.documents) {
-    const resource = recogniseResource(doc);
-    if (resource) resources.push(resource);
-  }
+  for (const doc of yaml.documents) resources.push(...recogniseResources(doc));
   return { path: yaml.file, yaml, resources };
 }
 

@@ -6,9 +6,25 @@ export function objectNamespace(resource: Resource): string {
   return resource.namespace ?? 'default';
 }
 
-/** `namespace/name` as istioctl prints it. */
+/** Said of a resource that names no namespace: the docs apply such files with `-n istio-system`, not to `default`. */
+export const NAMESPACE_AT_APPLY_TIME = '(namespace given at apply time)';
+
+/** `namespace/name` as istioctl prints it; a resource that names no namespace is `name (namespace given at apply time)`. */
 export function qualifiedName(resource: Resource): string {
-  return `${objectNamespace(resource)}/${resource.name ?? '(unnamed)'}`;
+  const name = resource.name ?? '(unnamed)';
+  return resource.namespace === undefined ? `${name} ${NAMESPACE_AT_APPLY_TIME}` : `${resource.namespace}/${name}`;
+}
+
+/**
+ * What makes two documents one object of a cluster: API group, kind, namespace (as written) and name. The one
+ * applied last replaces the other. Undefined for what is not a named Kubernetes object (Helm values).
+ */
+export function objectIdentity(resource: Resource): string | undefined {
+  const name = resource.name;
+  if (name === undefined || !resource.apiVersion) return undefined;
+  const slash = resource.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : resource.apiVersion.slice(0, slash);
+  return `${group}/${resource.kind}/${resource.namespace ?? ''}/${name}`;
 }
 
 /** A port-like number at `path` (a YAML number, or a string of digits), with where it was written. */

@@ -15,6 +15,8 @@ export interface GatewayServer {
   /** As written; compare with `protocolName`. */
   protocol?: Located<string>;
   tlsMode?: Located<string>;
+  /** The address the server listens on (`bind`), when it names one. */
+  bind?: Located<string>;
   hosts: { written: Located<string>; parsed: GatewayHost }[];
 }
 
@@ -46,6 +48,7 @@ export function readGateway(resource: Resource): GatewayView {
     portName: resource.locatedString(childPath(path, 'port', 'name')),
     protocol: resource.locatedString(childPath(path, 'port', 'protocol')),
     tlsMode: resource.locatedString(childPath(path, 'tls', 'mode')),
+    bind: resource.locatedString(childPath(path, 'bind')),
     hosts: locatedStrings(resource, childPath(path, 'hosts')).map((written) => ({ written, parsed: parseGatewayHost(written.value, namespace) })),
   }));
   return { resource, namespace, name: resource.name, selector: stringMap(resource, ['spec', 'selector']) ?? {}, servers };

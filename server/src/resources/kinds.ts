@@ -1,4 +1,5 @@
 import type { YamlDocument } from '../parse/yamlFile';
+import { NestedYamlDocument } from '../parse/nested';
 import { guessChartFromValues, HELM_VALUES_KIND, KUBERNETES_GATEWAY_KIND } from './installSources';
 import { isRecord, Resource, scalarString } from './resource';
 import { guessTrustChart, TRUST_KINDS } from './certManager';
@@ -82,6 +83,22 @@ export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const sameGroup = served.groups.has(correctedGroup) || (served.anyWithoutGroup && slash < 0);
   if (!sameGroup) return undefined;
   return new Resource(doc, apiVersion, kind, value);
+}
+
+/**
+ * The resources a document holds: itself, or for a `v1` `List` (what `kubectl get -o yaml` prints, and what some
+ * repositories commit) each of its items, located at the item. kubectl applies every item as its own object.
+ */
+export function recogniseResources(doc: YamlDocument): Resource[] {
+  const value = doc.value;
+  if (isRecord(value) && value.kind === 'List' && value.apiVersion === 'v1' && Array.isArray(value.items)) {
+    return value.items.flatMap((item, index) => {
+      const resource = isRecord(item) ? recogniseResource(new NestedYamlDocument(doc, ['items', index], item)) : undefined;
+      return resource ? [resource] : [];
+    });
+  }
+  const resource = recogniseResource(doc);
+  return resource ? [resource] : [];
 }
 
 export function isKind(resource: Resource, kind: RecognisedKind): boolean {

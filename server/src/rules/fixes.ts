@@ -1,5 +1,6 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
+import { NestedYamlDocument } from '../parse/nested';
 import type { Located } from '../resources/resource';
 import type { Fix } from './finding';
 
@@ -33,6 +34,8 @@ function nestedLines(keys: readonly string[], value: string, indent: number): st
  * (flow mappings, a scalar in the way).
  */
 export function insertValueFix(title: string, doc: YamlDocument, path: ValuePath, value: string | boolean | number): Fix | undefined {
+  // An item of a List is written inside its host document: the edit is the host's, under the item's path.
+  if (doc instanceof NestedYamlDocument) return insertValueFix(title, doc.host, doc.prefix.concat(path), value);
   const cst = doc.parsed();
   const text = doc.text;
   let node: Node | null = cst.contents as Node | null;

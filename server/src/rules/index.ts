@@ -1,5 +1,6 @@
 import type { Rule } from './rule';
 import { unassignedFile } from './unassignedFile';
+import { duplicateObjects } from './duplicateObjects';
 import { MESH_IDENTITY_RULES } from './meshIdentity';
 import { DEPLOYMENT_MODEL_RULES } from './deploymentModel';
 import { SECRET_RULES } from './secrets';
@@ -18,6 +19,7 @@ import { sharedDestinationRule } from './compose/sharedDestination';
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [
   unassignedFile,
+  duplicateObjects,
   ...MESH_IDENTITY_RULES,
   ...DEPLOYMENT_MODEL_RULES,
   ...EXTERNAL_CONTROL_PLANE_RULES,
