@@ -80,6 +80,7 @@ export class ClusterAssigner {
   /** Control planes that serve another cluster than the one they run in (external control plane model). */
   readonly hostedControlPlanes: Map<InstallConfig, HostedControlPlane>;
   private readonly hostReasons = new Map<InstallConfig, AssignmentReason>();
+  private readonly chartsBeingResolved = new Set<string>();
 
   constructor(
     private readonly roots: readonly string[],
@@ -253,7 +254,18 @@ export class ClusterAssigner {
    */
   private chartInstallClusters(path: string): string[] | undefined {
     const chart = chartOfTemplate(this.charts, path);
-    if (!chart) return undefined;
+    // An installer can be a template of the chart it installs (an Argo CD app of apps whose Application points at
+    // its own chart): it then names no cluster through the chart, instead of asking itself forever.
+    if (!chart || this.chartsBeingResolved.has(chart.folder)) return undefined;
+    this.chartsBeingResolved.add(chart.folder);
+    try {
+      return this.installClustersOf(chart);
+    } finally {
+      this.chartsBeingResolved.delete(chart.folder);
+    }
+  }
+
+  private installClustersOf(chart: NonNullable<ReturnType<typeof chartOfTemplate>>): string[] | undefined {
     const releaseClusters = (key: string) => {
       const named = this.overlayControlPlanes.get(key);
       return named?.size === 1 ? [...named] : named ? [] : this.fileNameClusters(key) ?? [];
