@@ -6,17 +6,9 @@ import { join } from 'node:path';
 import { runCheck } from '../../server/src/cli/check';
 import { loadCliSettings } from '../../server/src/cli/settings';
 import { parseJsonWithComments } from '../../server/src/engine/settings';
+import { controlPlaneText } from '../support/texts';
 
-const operator = (cluster: string) => `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-spec:
-  values:
-    global:
-      meshID: mesh1
-      multiCluster:
-        clusterName: ${cluster}
-      network: network1
-`;
+const operator = controlPlaneText;
 
 const gateway = `apiVersion: networking.istio.io/v1
 kind: Gateway

@@ -10,6 +10,7 @@ import { Workspace } from '../../server/src/engine/workspace';
 import { formatJson, formatText } from '../../server/src/cli/check';
 import type { Finding } from '../../server/src/rules/finding';
 import { FIXTURES } from '../support/paths';
+import { controlPlaneText } from '../support/texts';
 
 const ROOT = '/planted';
 const TOKEN = 'SECRET-TOKEN-xyz';
@@ -21,18 +22,7 @@ const SERVER = 'https://secret-apiserver-4411.example.invalid:6443';
 const pem = (name: string) => readFileSync(join(FIXTURES, 'certs', `${name}.pem`), 'utf8');
 const indent = (text: string, spaces: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(spaces) + l).join('\n');
 
-function controlPlane(cluster: string): string {
-  return `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-spec:
-  values:
-    global:
-      meshID: mesh1
-      multiCluster:
-        clusterName: ${cluster}
-      network: network1
-`;
-}
+const controlPlane = controlPlaneText;
 
 /** A remote secret whose kubeconfig carries every planted credential; `broken` removes its current-context. */
 function remoteSecret(options: { name: string; key: string; annotation: string; namespace?: string; labelled?: boolean; broken?: boolean }): string {

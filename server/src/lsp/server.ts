@@ -24,6 +24,7 @@ import { completeFromMesh } from '../features/meshCompletion';
 import { hoverFromMesh } from '../features/meshHover';
 import { SchemaLanguageService } from '../features/schemaLanguageService';
 import { registerApplyRequests } from './applyRequests';
+import { registerNavigation } from './navigation';
 import { registerRunbookRequests } from './runbookRequests';
 import { DEFAULT_ANALYSIS_SETTINGS, normaliseSettings, type AnalysisSettings } from '../engine/settings';
 import type { MeshSettings } from '../mesh/model';
@@ -191,6 +192,7 @@ export class IstioMeshServer {
       return { workspace: this.workspace, result: this.lastResult, settings, openText: (path) => this.documents.get(pathToUri(path))?.getText() };
     });
     registerRunbookRequests(connection, () => (this.flushAnalysis(), this.lastResult && { result: this.lastResult, settings: this.meshSettings() }));
+    registerNavigation(connection, () => (this.flushAnalysis(), this.lastResult && { workspace: this.workspace, meshes: this.lastResult.meshes }));
     this.documents.listen(connection);
     connection.listen();
   }
@@ -209,6 +211,9 @@ export class IstioMeshServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        definitionProvider: true,
         ...(completionAndHover ? { completionProvider: { triggerCharacters: [' ', '-', '/', ':'] }, hoverProvider: true } : {}),
         workspace: { workspaceFolders: { supported: true } },
       },

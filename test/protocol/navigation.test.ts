@@ -1,0 +1,53 @@
+// Outline, workspace symbols and go to definition, over stdio against the bundled server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DocumentSymbol, Location, SymbolInformation } from 'vscode-languageserver/node';
+import { fileUri, LspTestClient } from '../support/lspClient';
+import { EXAMPLES } from '../support/paths';
+
+const MESH = join(EXAMPLES, 'primary-remote');
+const EXPOSE = join(MESH, 'cluster1', 'expose-istiod.yaml');
+
+/** The 0-based line and column of the first occurrence of `text` after `after` in a file. */
+function positionOf(path: string, text: string, after = ''): { line: number; character: number } {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const start = after ? lines.findIndex((l) => l.includes(after)) : 0;
+  const line = lines.findIndex((l, i) => i >= start && l.includes(text));
+  return { line, character: lines[line].indexOf(text) + 1 };
+}
+
+test('the outline has one symbol per document, with its cluster; workspace symbols list clusters and gateways', async () => {
+  const client = await LspTestClient.start([MESH]);
+  try {
+    client.open(EXPOSE);
+    await client.waitForDiagnostics(EXPOSE, () => true);
+    const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: fileUri(EXPOSE) } });
+    assert.deepEqual(symbols.map((s) => `${s.name} [${s.detail}]`), ['Gateway istio-system/istiod-gateway [cluster1]', 'VirtualService istio-system/istiod-vs [cluster1]']);
+    const nameLine = positionOf(EXPOSE, 'name: istiod-gateway').line;
+    assert.equal(symbols[0].selectionRange.start.line, nameLine, 'the selection is the written name');
+    const clusters = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'cluster' });
+    assert.deepEqual(clusters.filter((s) => /^cluster \(/.test(s.containerName ?? '')).map((s) => `${s.name} ${s.containerName}`).sort(), ['cluster1 cluster (primary, network network1)', 'cluster2 cluster (remote, network network1)']);
+    const gateways = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'istiod-gateway' });
+    assert.deepEqual(gateways.map((s) => `${s.name} → ${s.location.uri.endsWith('cluster1/expose-istiod.yaml')}:${s.location.range.start.line}`), [`Gateway istio-system/istiod-gateway → true:${nameLine}`]);
+  } finally {
+    await client.stop();
+  }
+});
+
+test('go to definition: a VirtualService gateway entry opens the Gateway of its cluster, a destination host its Service', async () => {
+  const client = await LspTestClient.start([MESH]);
+  try {
+    client.open(EXPOSE);
+    await client.waitForDiagnostics(EXPOSE, () => true);
+    const entry = positionOf(EXPOSE, 'istiod-gateway', 'gateways:');
+    const [target] = await client.request<Location[]>('textDocument/definition', { textDocument: { uri: fileUri(EXPOSE) }, position: entry });
+    assert.equal(target.uri, fileUri(EXPOSE));
+    assert.equal(target.range.start.line, positionOf(EXPOSE, 'name: istiod-gateway').line);
+    const keyword = positionOf(EXPOSE, 'gateways:');
+    assert.deepEqual(await client.request('textDocument/definition', { textDocument: { uri: fileUri(EXPOSE) }, position: keyword }), [], 'a key is not a reference');
+  } finally {
+    await client.stop();
+  }
+});
