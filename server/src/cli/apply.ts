@@ -220,13 +220,8 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
   const contextOf = contextMapping(contextValues, plan);
   const kubectl = resolveProgram(options.kubectl, io.env);
   if ('problem' in kubectl) throw new UsageError(`kubectl cannot be used: ${kubectl.problem}`);
-  let available: Set<string>;
-  try {
-    available = new Set((await readKubeContexts(kubectl.path, io.env)).contexts.map((c) => c.name));
-  } catch (error) {
-    io.err(`istio-mesh apply: nothing was applied: ${(error as Error).message}`);
-    return 1;
-  }
+  // A kubectl that fails or prints no kubeconfig is a ProgramOutputError, said once by main.ts.
+  const available = new Set((await readKubeContexts(kubectl.path, io.env)).contexts.map((c) => c.name));
   for (const cluster of planClusters(plan)) {
     const context = contextOf(cluster)!;
     if (!available.has(context)) throw new UsageError(`no context named ${context} in your kubeconfig (contexts: ${[...available].join(', ') || 'none'})`);
