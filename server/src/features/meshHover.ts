@@ -4,6 +4,8 @@ import type { AssignmentReason } from '../mesh/assignment';
 import type { MeshModel } from '../mesh/model';
 import { pathAtOffset, samePath } from '../parse/pathAt';
 import type { Located } from '../resources/resource';
+import type { InstallConfig } from '../resources/installConfig';
+import { NEWEST_ISTIO_MINOR } from '../resources/istioVersions';
 import { meshOfResource } from './meshCompletion';
 import { composedValueHover } from './composedHover';
 import { trustHover } from './trustHover';
@@ -38,6 +40,17 @@ function identityTable(mesh: MeshModel, field: IdentityField): string {
 }
 
 /**
+ * Which Istio version the install's cluster targets and where the files say it (the install's own pin first),
+ * or that none is pinned and the files are judged against the newest Istio.
+ */
+function targetVersionLine(mesh: MeshModel, install: InstallConfig): string {
+  const clusters = mesh.assignments.get(install.resource)?.clusters ?? [];
+  const target = install.istioVersion ?? (clusters.length === 1 ? mesh.clusters.get(clusters[0])?.istioVersion : undefined);
+  if (!target) return `**Istio version**: none pinned in the files; judged against Istio ${NEWEST_ISTIO_MINOR}.`;
+  return `**Istio version**: targets ${target.minor}, from ${target.from} \`${target.written.value}\` (${where(mesh, target.written)}).`;
+}
+
+/**
  * Hover that needs the mesh: which cluster(s) a resource belongs to and why, and on meshID/clusterName/network
  * values, how every cluster of the mesh sets them. Values of Secrets are never shown.
  */
@@ -53,7 +66,9 @@ export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: reado
   const install = mesh.installs.find((i) => i.resource === resource);
   if (install) {
     const field = IDENTITY_FIELDS.find((f) => install[f] && samePath(install[f]!.path, at.path));
+    if (field === 'clusterName' && install.installsControlPlane) return `**${field}** across the mesh\n\n${identityTable(mesh, field)}\n\n${targetVersionLine(mesh, install)}`;
     if (field) return `**${field}** across the mesh\n\n${identityTable(mesh, field)}`;
+    if (install.istioVersion && samePath(install.istioVersion.written.path, at.path)) return targetVersionLine(mesh, install);
   }
   if (at.path.length === 2 && at.path[0] === 'metadata' && at.path[1] === 'name') {
     const assignment = mesh.assignments.get(resource);
@@ -62,8 +77,9 @@ export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: reado
     }
     const plural = assignment.clusters.length > 1 ? 'clusters' : 'cluster';
     const belongs = `Belongs to ${plural} **${assignment.clusters.join(', ')}**, from ${REASONS[assignment.reason]}.`;
+    const version = install?.installsControlPlane ? `\n\n${targetVersionLine(mesh, install)}` : '';
     const trust = trustHover(mesh, resource);
-    return trust ? `${belongs}\n\n${trust}` : belongs;
+    return `${belongs}${version}${trust ? `\n\n${trust}` : ''}`;
   }
   return trustHover(mesh, resource);
 }

@@ -1,9 +1,10 @@
 import { dirname, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
-import { clusterNameOf, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
+import { clusterNameOf, isRemoteProfile, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
 import { HELM_VALUES_KIND, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
 import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
 import { Located, type Resource } from '../resources/resource';
+import type { TargetVersion } from '../resources/istioVersions';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { readCaCerts, type CaCerts } from '../resources/cacerts';
 import { composeWorkspace } from '../compose';
@@ -39,6 +40,8 @@ export interface Cluster {
   /** The network the cluster is in, from the first literal source in precedence order. */
   network?: string;
   meshID?: Located<string>;
+  /** The Istio version the cluster's install files pin, if any: version-dependent rules judge against it. */
+  istioVersion?: TargetVersion;
   istioSystemNamespace?: Resource;
   /** Remote secrets this cluster holds (applied to it). */
   remoteSecrets: RemoteSecret[];
@@ -181,7 +184,7 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
   // An external control plane's values are the served cluster's identity: its network is this cluster's.
   for (const install of new Set([...cluster.installs, ...cluster.externalControlPlanes.map((h) => h.install)])) {
     add(install.installsControlPlane ? 'install' : 'gateway-install', install.network);
-    if (install.injectionPath) add('injection-path', install.injectionPath, parseInjectionPath(install.injectionPath.value).network);
+    for (const injection of [install.injectionPath, install.injectionURL]) if (injection) add('injection-path', injection, parseInjectionPath(injection.value).network);
   }
   const ns = cluster.istioSystemNamespace;
   if (ns) add('namespace-label', ns.locatedString(['metadata', 'labels', NETWORK_LABEL]));
@@ -246,12 +249,14 @@ function fillCluster(cluster: Cluster, facts: ResourceFacts, assigner: ClusterAs
 
 /** The facts derived from a filled cluster: role, network, mesh ID, plugged-in CA and trust providers. */
 function finishCluster(cluster: Cluster, cacertsCandidates: readonly CaCerts[], controlPlaneNamespace: string, resources: readonly Resource[]): void {
-  if (cluster.controlPlanes.length) cluster.role = cluster.externalControlPlanes.length || cluster.controlPlanes.some((cp) => cp.profile?.value === 'remote') ? 'remote' : 'primary';
+  if (cluster.controlPlanes.length) cluster.role = cluster.externalControlPlanes.length || cluster.controlPlanes.some(isRemoteProfile) ? 'remote' : 'primary';
   // A cluster that hosts another's istiod and whose own istiod (if any) names no cluster is not a mesh member.
   if (cluster.hostedControlPlanes.length && !cluster.controlPlanes.some((cp) => clusterNameOf(cp))) cluster.role = 'external-control-plane';
   cluster.networkSources = networkSourcesOf(cluster);
   cluster.network = cluster.networkSources[0]?.network;
   cluster.meshID = cluster.controlPlanes.find((cp) => cp.meshID)?.meshID;
+  // The control plane's version decides; a cluster whose control plane pins none may still pin its gateways'.
+  cluster.istioVersion = (cluster.controlPlanes.find((cp) => cp.istioVersion) ?? cluster.installs.find((i) => i.istioVersion))?.istioVersion;
   // istiod reads `cacerts` from its own namespace only; one applied without a namespace lands there with `-n`.
   if (cacertsCandidates.length) cluster.cacerts = cacertsCandidates.find((c) => (c.resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace);
   const trust = trustProvidersOf(cluster, controlPlaneNamespace, resources);
@@ -388,6 +393,17 @@ export function buildMeshes(workspaceFiles: readonly WorkspaceFile[], settings: 
     for (const part of partitionMeshes(root, rootFiles, installs, hosted)) meshes.push(buildMesh(part.root, part.files, installs, settings));
   }
   return meshes;
+}
+
+/**
+ * The Istio version a resource is judged against: its install config's own pin, else that of the cluster(s) it
+ * belongs to when they agree; undefined when the files pin none (then the newest Istio applies).
+ */
+export function targetVersionOfResource(mesh: MeshModel, resource: Resource): TargetVersion | undefined {
+  const own = installOf(mesh, resource)?.istioVersion;
+  if (own) return own;
+  const targets = (mesh.assignments.get(resource)?.clusters ?? []).map((name) => mesh.clusters.get(name)?.istioVersion);
+  return targets.length && targets.every((t) => t && t.minor === targets[0]!.minor) ? targets[0] : undefined;
 }
 
 /** The install config a resource is, if it is one (for rules that start from a resource). */

@@ -1,6 +1,7 @@
 import type { ValuePath } from '../parse/yamlFile';
 import type { ValuesReader } from './mergedValues';
 import { childPath, isRecord, Located, Resource, scalarString } from './resource';
+import { istioMinorOf, type TargetVersion } from './istioVersions';
 
 /** The label that names a gateway's (and a namespace's) network. */
 export const NETWORK_LABEL = 'topology.istio.io/network';
@@ -8,10 +9,12 @@ export const CONTROL_PLANE_CLUSTERS_ANNOTATION = 'topology.istio.io/controlPlane
 /** Ports of the east-west gateway, as `gen-eastwest-gateway.sh` lays them out. */
 export const EAST_WEST_PORTS = { status: 15021, crossNetwork: 15443, istiod: 15012, webhook: 15017 } as const;
 
-/** `/inject/cluster/<cluster>/net/<network>` */
+/** `/inject/cluster/<cluster>/net/<network>`, or the older `/inject/:ENV:cluster=<cluster>:ENV:net=<network>` */
 export function parseInjectionPath(path: string): { cluster?: string; network?: string } {
   const match = /\/inject\/cluster\/([^/]+)(?:\/net\/([^/?]+))?/.exec(path);
-  return match ? { cluster: match[1], network: match[2] } : {};
+  if (match) return { cluster: match[1], network: match[2] };
+  const env = (name: string) => new RegExp(`:ENV:${name}=([^:/?]+)`).exec(path)?.[1];
+  return path.includes('/inject/') ? { cluster: env('cluster'), network: env('net') } : {};
 }
 
 export interface GatewayPort {
@@ -67,6 +70,8 @@ export interface InstallConfig {
   chart?: Located<string>;
   /** The chart version or Istio version the source pins (`--version`, Flux `version`, Argo `targetRevision`, Sail `spec.version`). */
   version?: Located<string>;
+  /** The Istio minor the install targets: its pinned version, else its image tag (`spec.tag`, `global.tag`). */
+  istioVersion?: TargetVersion;
   /** `global.configCluster`: the remote is also the cluster istiod reads config from (external control plane). */
   configCluster?: Located<boolean>;
   /** The merged Helm values, where they are read from more than one place (GitOps wrappers); else undefined. */
@@ -81,6 +86,15 @@ export interface InstallConfig {
   trustDomainAliases?: Located<string>[];
   /** `meshConfig.defaultConfig.proxyMetadata`: the environment every proxy of the mesh starts with. */
   proxyMetadata?: Map<string, Located<string>>;
+}
+
+/** The first of `candidates` (a written value and where it was read) that pins an Istio minor. */
+export function targetVersionOf(candidates: readonly [Located<string> | undefined, string][]): TargetVersion | undefined {
+  for (const [written, from] of candidates) {
+    const minor = written && !written.isPlaceholder ? istioMinorOf(written.value) : undefined;
+    if (minor) return { minor, written: written!, from };
+  }
+  return undefined;
 }
 
 /** The trust domain a control plane uses when `meshConfig.trustDomain` is unset. */
@@ -220,8 +234,13 @@ export function readIstioOperator(resource: Resource): InstallConfig {
     trustDomainAliases: meshConfig.trustDomainAliases ?? identity.trustDomainAliases,
     proxyMetadata: new Map([...(identity.proxyMetadata ?? []), ...envEntries(resource, ['spec', 'meshConfig', 'defaultConfig', 'proxyMetadata'])]),
     pilotEnv,
-    installsControlPlane: profileName === 'empty' ? pilotEnabled === true : pilotEnabled !== false || profileName === 'remote',
+    installsControlPlane: profileName === 'empty' ? pilotEnabled === true : pilotEnabled !== false || REMOTE_PROFILES.has(profileName),
     gateways: [],
+    istioVersion: targetVersionOf([
+      [locatedString(resource, ['spec', 'tag']), 'spec.tag'],
+      [locatedString(resource, ['spec', 'components', 'pilot', 'tag']), 'components.pilot.tag'],
+      [locatedString(resource, childPath(valuesPath, 'global', 'tag')), 'values.global.tag'],
+    ]),
   };
   install.gateways = operatorGateways(resource, install);
   return install;
@@ -247,8 +266,14 @@ export function clusterNameOf(install: InstallConfig): string | undefined {
   return declared === install.injectionPath || declared === install.injectionURL ? parseInjectionPath(declared.value).cluster : declared.value;
 }
 
+/**
+ * The profiles of a remote cluster: `remote`, and `external`, its name for the remote of an external control
+ * plane until Istio 1.22.
+ */
+const REMOTE_PROFILES = new Set(['remote', 'external']);
+
 export function isRemoteProfile(install: InstallConfig): boolean {
-  return install.profile?.value === 'remote';
+  return REMOTE_PROFILES.has(install.profile?.value ?? '');
 }
 
 export function isExternalIstiod(install: InstallConfig): boolean {

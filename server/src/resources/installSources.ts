@@ -9,6 +9,7 @@ import {
   NETWORK_LABEL,
   readIstioOperator,
   readValuesIdentity,
+  targetVersionOf,
   type GatewayDeployment,
   type GatewayPort,
   type InstallConfig,
@@ -103,6 +104,13 @@ function chartGateway(helm: HelmSource, install: InstallConfig): GatewayDeployme
   };
 }
 
+/** Where each Helm-shaped source pins its chart version (an Istio chart's version is the Istio version). */
+const HELM_VERSION_FIELDS: Record<string, string> = {
+  HelmRelease: 'chart.spec.version',
+  Application: 'targetRevision',
+  'Helm values': 'the helmCharts version',
+};
+
 /** An install config from Helm values of one of Istio's charts, wherever the values were written. */
 export function readHelmInstall(helm: HelmSource): InstallConfig {
   const chart = istioChartName(helm.chart.value);
@@ -126,6 +134,10 @@ export function readHelmInstall(helm: HelmSource): InstallConfig {
     gateways: [],
     chart: helm.chart,
     version: helm.version,
+    istioVersion: targetVersionOf([
+      [helm.version, HELM_VERSION_FIELDS[helm.source] ?? 'the chart version'],
+      [locatedString(values, ['global', 'tag']), 'global.tag'],
+    ]),
     values: helm.values,
   };
   if (chart === 'gateway') {
@@ -270,6 +282,7 @@ export function readSailIstio(resource: Resource): InstallConfig {
     installsControlPlane: resource.get(childPath(valuesPath, 'pilot', 'enabled')) !== false || profile?.value === 'remote',
     gateways: [],
     version: resource.locatedString(['spec', 'version']),
+    istioVersion: targetVersionOf([[resource.locatedString(['spec', 'version']), 'spec.version']]),
   };
 }
 

@@ -33,6 +33,9 @@ export const INSTALL_SOURCE_KINDS: Record<string, string> = {
   'sailoperator.io/Istio': 'Istio',
   'sailoperator.io/IstioCNI': 'IstioCNI',
   'sailoperator.io/ZTunnel': 'ZTunnel',
+  // The Sail Operator before 0.1 served the same kinds as operator.istio.io/v1alpha1.
+  'operator.istio.io/Istio': 'Istio',
+  'operator.istio.io/IstioCNI': 'IstioCNI',
   'gateway.networking.k8s.io/Gateway': KUBERNETES_GATEWAY_KIND,
   '/ConfigMap': 'ConfigMap',
 };

@@ -1,4 +1,5 @@
-import type { Cluster, MeshModel } from '../mesh/model';
+import { targetVersionOfResource, type Cluster, type MeshModel } from '../mesh/model';
+import { compareMinors, istioMinorOf, judgeRemoval, versionFact } from '../resources/istioVersions';
 import { eastWestGateways, sortedClusters } from '../mesh/topology';
 import { isAmbient, isExternalIstiod, isRemoteProfile, type InstallConfig } from '../resources/installConfig';
 import { istioChartName, isHboneEastWestGateway } from '../resources/installSources';
@@ -74,27 +75,30 @@ export const helmRemoteWithoutProfile: MeshRule = {
   },
 };
 
-/** MESH803: the istiod-remote chart, removed in Istio 1.24. */
+/**
+ * MESH803: the istiod-remote chart, removed in Istio 1.24. An install of a version that still has it is an
+ * information naming the upgrade step; one of a newer version, or of no version the files say, fails.
+ */
 export const removedIstiodRemoteChart: MeshRule = {
   scope: 'mesh',
   code: 'MESH803',
   title: 'The removed istiod-remote chart',
   severity: 'error',
   check(mesh) {
+    const fact = versionFact('chart-istiod-remote-removed');
+    const instead = 'install the istiod chart with `profile: remote` (and `global.configCluster: true` for a config cluster) instead';
     return mesh.installs
       .filter((i) => chartOf(i) === 'istiod-remote')
       .map((install) => {
         const fix = install.source === 'Helm values' ? [] : [{ title: 'Use the istiod chart', edits: [{ location: install.chart!.location(), newText: install.chart!.value.replace(/istiod-remote$/, 'istiod') }] }];
-        return { ...finding('MESH803', 'error', 'The istiod-remote chart was removed in Istio 1.24: install the istiod chart with `profile: remote` (and `global.configCluster: true` for a config cluster) instead.', install.chart!), ...(fix.length ? { fixes: fix } : {}) };
+        const { severity, removedIn, context } = judgeRemoval(fact, targetVersionOfResource(mesh, install.resource));
+        const message = severity === 'warning'
+          ? `The istiod-remote chart was removed in Istio ${removedIn}; ${context}: ${instead} (${fact.link}).`
+          : `The istiod-remote chart was removed in Istio ${removedIn}; ${context}. When upgrading to ${removedIn}: ${instead} (${fact.link}).`;
+        return { ...finding('MESH803', severity === 'warning' ? 'error' : 'information', message, install.chart!), ...(fix.length ? { fixes: fix } : {}) };
       });
   },
 };
-
-/** `1.24.0-alpha.0`, `v1.27.0`, `1.24.x` → [1, 24]; undefined for `*`, ranges and placeholders. */
-export function minorVersion(version: string): [number, number] | undefined {
-  const match = /^v?(\d+)\.(\d+)(?:[.\-+x].*)?$/.exec(version.trim());
-  return match ? [Number(match[1]), Number(match[2])] : undefined;
-}
 
 /** MESH804: control planes of one mesh more than one minor version apart. */
 export const controlPlaneVersionSkew: MeshRule = {
@@ -104,13 +108,13 @@ export const controlPlaneVersionSkew: MeshRule = {
   severity: 'warning',
   check(mesh) {
     const versioned = mesh.installs.flatMap((install) => {
-      const parsed = install.installsControlPlane && install.version && !install.version.isPlaceholder ? minorVersion(install.version.value) : undefined;
-      return parsed ? [{ install, version: install.version!, minor: parsed[0] * 1000 + parsed[1] }] : [];
+      const minor = install.installsControlPlane && install.version && !install.version.isPlaceholder ? istioMinorOf(install.version.value) : undefined;
+      return minor ? [{ install, version: install.version!, minor }] : [];
     });
     if (versioned.length < 2) return [];
-    const newest = versioned.reduce((a, b) => (b.minor > a.minor ? b : a));
+    const newest = versioned.reduce((a, b) => (compareMinors(b.minor, a.minor) > 0 ? b : a));
     return versioned
-      .filter((v) => newest.minor - v.minor > 1)
+      .filter((v) => compareMinors(newest.minor, v.minor) > 1)
       .map((v) => {
         const clusters = mesh.assignments.get(v.install.resource)?.clusters ?? [];
         return finding('MESH804', 'warning', `This control plane is at ${v.version.value}, more than one minor version behind ${newest.version.value}: Istio supports multicluster meshes whose control planes are at most one minor version apart (as during a canary upgrade).`, v.version, clusters.length === 1 ? clusters[0] : undefined, [relatedAt(newest.version, 'the newest control plane')]);

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Cluster, MeshModel, NetworkSource, NetworkSourceKind } from '../mesh/model';
 import { sortedClusters } from '../mesh/topology';
-import { clusterNameOf, declaredClusterName, NETWORK_LABEL, type InstallConfig } from '../resources/installConfig';
+import { clusterNameOf, declaredClusterName, isRemoteProfile, NETWORK_LABEL, type InstallConfig } from '../resources/installConfig';
 import type { Located } from '../resources/resource';
 import type { SourceLocation } from '../parse/text';
 import type { Finding, RelatedInformation } from './finding';
@@ -190,7 +190,7 @@ export const missingClusterName: MeshRule = {
         return {
           code: 'MESH103',
           severity: 'error' as const,
-          message: `This ${install.source} installs a control plane but sets no values.global.multiCluster.clusterName${install.profile?.value === 'remote' ? ' (nor istiodRemote.injectionPath)' : ''}; with several clusters in the mesh each must be named, or they all register as "Kubernetes".`,
+          message: `This ${install.source} installs a control plane but sets no values.global.multiCluster.clusterName${isRemoteProfile(install) ? ' (nor istiodRemote.injectionPath)' : ''}; with several clusters in the mesh each must be named, or they all register as "Kubernetes".`,
           location: missingValueLocation(install, 'global', 'multiCluster', 'clusterName'),
           cluster: assigned.length === 1 ? assigned[0] : undefined,
           fixes: assigned.length === 1 ? optionalFix(insertValueFix(`Set clusterName to "${assigned[0]}"`, install.resource.doc, [...install.valuesPath, 'global', 'multiCluster', 'clusterName'], assigned[0])) : undefined,

@@ -1,19 +1,25 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { isRecord, type Resource } from '../resources/resource';
+import { judgeRemoval, versionFact, type TargetVersion } from '../resources/istioVersions';
+import { targetVersionOfResource } from '../mesh/model';
 import type { Finding } from './finding';
 import { displayPath } from './schema/validator';
-import type { ResourceRule } from './rule';
+import type { MeshRule } from './rule';
 
 /**
  * IstioOperator settings that old guides still show but Istio no longer reads. One table, used by IOP001,
- * by the schema rule (which leaves these keys to IOP001) and by docs/rules/IOP001.md.
- * `status` says since when, as precisely as we know it; where the version is not certain it only says the
- * value is no longer read.
+ * by the schema rule (which leaves these keys to IOP001) and by docs/rules/IOP001.md. Since when comes from the
+ * version table (`fact`, an id of istioVersions.json); where it has no fact, `status` says what is known.
  */
 export interface RemovedValue {
   /** Path under `spec`; `*` matches any key (a gateway name). */
   path: readonly string[];
-  status: string;
+  /** Only this value at the path (a removed profile name); any value when absent. */
+  value?: string;
+  /** The version fact that says in which Istio minor it stopped working. */
+  fact?: string;
+  /** Why it has no effect, for the entries the version table has no fact for. */
+  status?: string;
   /** What to do instead: one sentence. */
   advice: string;
 }
@@ -21,37 +27,40 @@ export interface RemovedValue {
 export const REMOVED_VALUES: readonly RemovedValue[] = [
   {
     path: ['values', 'global', 'mtls'],
-    status: 'no longer read by Istio (mesh-wide mTLS moved to the PeerAuthentication API in Istio 1.5)',
+    fact: 'values-global-mtls-removed',
     advice: 'For mesh-wide strict mTLS apply a PeerAuthentication with `mtls.mode: STRICT` in istio-system; automatic mTLS is on by default.',
   },
   {
     path: ['values', 'global', 'controlPlaneSecurityEnabled'],
-    status: 'no longer read by Istio',
+    fact: 'values-global-controlplanesecurityenabled-removed',
     advice: 'Remove it: the control plane always uses mTLS since istiod.',
   },
   {
     path: ['values', 'global', 'remotePolicyAddress'],
-    status: 'no longer read: it pointed remote clusters at Mixer, removed in Istio 1.8',
+    fact: 'values-mixer-telemetry-v1-removed',
+    status: 'it pointed remote clusters at Mixer',
     advice: 'Remove it: telemetry and policy run in the proxies.',
   },
   {
     path: ['values', 'global', 'remoteTelemetryAddress'],
-    status: 'no longer read: it pointed remote clusters at Mixer, removed in Istio 1.8',
+    fact: 'values-mixer-telemetry-v1-removed',
+    status: 'it pointed remote clusters at Mixer',
     advice: 'Remove it: telemetry runs in the proxies.',
   },
   {
     path: ['values', 'global', 'disablePolicyChecks'],
-    status: 'no longer read: Mixer policy checks were removed in Istio 1.8',
+    fact: 'values-mixer-telemetry-v1-removed',
+    status: 'it switched Mixer policy checks',
     advice: 'Remove it; use AuthorizationPolicy for access control.',
   },
   {
     path: ['values', 'global', 'createRemoteSvcEndpoints'],
-    status: 'no longer read by Istio',
+    fact: 'values-global-createremotesvcendpoints-removed',
     advice: 'Set `values.global.remotePilotAddress` on the remote cluster (profile `remote`) and expose istiod through the east-west gateway.',
   },
   {
     path: ['values', 'global', 'remotePilotCreateSvcEndpoint'],
-    status: 'no longer read by Istio',
+    fact: 'values-global-remotepilotcreatesvcendpoint-removed',
     advice: 'Set `values.global.remotePilotAddress` on the remote cluster (profile `remote`) and expose istiod through the east-west gateway.',
   },
   {
@@ -59,35 +68,54 @@ export const REMOVED_VALUES: readonly RemovedValue[] = [
     status: 'no longer read by Istio (Citadel is part of istiod)',
     advice: 'To use your own CA, create the `cacerts` Secret in istio-system before installing.',
   },
+  ...['grafana', 'kiali', 'prometheus', 'tracing'].map((addon) => ({
+    path: ['addonComponents', addon],
+    fact: 'component-addoncomponents-telemetry-addons-removed',
+    advice: 'Install Prometheus, Grafana, Kiali and tracing from samples/addons.',
+  })),
   {
-    path: ['addonComponents'],
-    status: 'no longer read by Istio (add-ons are not installed by istioctl any more)',
-    advice: 'Install Prometheus, Grafana, Kiali and tracing from samples/addons; instead of istiocoredns, enable DNS proxying (`meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`).',
+    path: ['addonComponents', 'istiocoredns'],
+    fact: 'component-addoncomponents-istiocoredns-removed',
+    advice: 'Enable DNS proxying instead: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`.',
   },
   {
     path: ['values', 'istiocoredns'],
-    status: 'no longer read by Istio',
+    fact: 'values-istiocoredns-removed',
     advice: 'Enable DNS proxying instead: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`.',
   },
   {
     path: ['values', 'global', 'podDNSSearchNamespaces'],
-    status: 'no longer read by Istio (it served the `.global` names of istiocoredns)',
+    fact: 'values-global-poddnssearchnamespaces-ignored',
+    status: 'it served the `.global` names of istiocoredns',
     advice: 'Enable DNS proxying instead: `meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE: "true"`.',
   },
   {
     path: ['values', 'global', 'meshExpansion'],
-    status: 'deprecated in Istio 1.6 and removed in Istio 1.9',
+    fact: 'values-global-meshexpansion-removed',
     advice: 'Install an east-west gateway (samples/multicluster/gen-eastwest-gateway.sh) and apply expose-istiod.yaml.',
   },
   {
     path: ['values', 'gateways', '*', 'meshExpansionPorts'],
-    status: 'deprecated in Istio 1.6 and removed in Istio 1.9',
+    fact: 'values-global-meshexpansion-removed',
     advice: 'Declare the ports (15443, 15012, 15017) in `components.ingressGateways[].k8s.service.ports` of the east-west gateway.',
   },
   {
     path: ['values', 'global', 'multiCluster', 'enabled'],
-    status: 'no longer read by Istio',
+    fact: 'values-global-multicluster-enabled-ignored',
+    status: 'in 1.6-1.9 it generated the `*.global` gateway of replicated control planes',
     advice: 'Remove it: `values.global.multiCluster.clusterName` (with meshID and network) is what makes a cluster part of a multicluster mesh.',
+  },
+  {
+    path: ['profile'],
+    value: 'separate',
+    fact: 'profile-separate-removed',
+    advice: 'Use the `default` profile: istiod holds the components this profile installed separately.',
+  },
+  {
+    path: ['profile'],
+    value: 'external',
+    fact: 'profile-external-removed',
+    advice: 'Use profile `remote`, which is what `external` was renamed to.',
   },
 ];
 
@@ -103,7 +131,7 @@ export function findRemovedValues(resource: Resource): FoundRemovedValue[] {
   const found: FoundRemovedValue[] = [];
   const walk = (node: unknown, entry: RemovedValue, depth: number, path: string[]) => {
     if (depth === entry.path.length) {
-      found.push({ entry, path });
+      if (entry.value === undefined || node === entry.value) found.push({ entry, path });
       return;
     }
     if (!isRecord(node)) return;
@@ -115,17 +143,42 @@ export function findRemovedValues(resource: Resource): FoundRemovedValue[] {
   return found;
 }
 
-export const removedValuesRule: ResourceRule = {
-  scope: 'resource',
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** IOP001's finding for one removed value, judged against the Istio version the file's cluster targets. */
+function removedValueFinding(resource: Resource, { entry, path }: FoundRemovedValue, target: TargetVersion | undefined): Finding {
+  const shown = entry.value !== undefined ? `profile \`${entry.value}\`` : `\`${displayPath(path.slice(1))}\``;
+  const location = resource.location(path, entry.value !== undefined ? 'value' : 'key');
+  if (!entry.fact) {
+    return { code: 'IOP001', severity: 'warning', message: `${shown} is ${entry.status}, so it has no effect. ${entry.advice}`, location };
+  }
+  const fact = versionFact(entry.fact);
+  const { severity, removedIn, context } = judgeRemoval(fact, target);
+  const removed = `${shown} was removed in Istio ${removedIn}${entry.status ? ` (${entry.status})` : ''}${fact.unconfirmed ? ` (not confirmed: ${fact.unconfirmed})` : ''}`;
+  const link = fact.link ? ` See ${fact.link}` : '';
+  const message = severity === 'warning'
+    ? `${removed}; ${context}, so it has no effect. ${entry.advice}${link}`
+    : `${removed}; ${context}. When upgrading to ${removedIn}: ${lowerFirst(entry.advice)}${link}`;
+  return { code: 'IOP001', severity, message, location };
+}
+
+/**
+ * IOP001: a removed value is a warning where the cluster's Istio no longer reads it (or the files pin no
+ * version), and an information naming the upgrade step where the cluster targets a version that still does.
+ */
+export const removedValuesRule: MeshRule = {
+  scope: 'mesh',
   code: 'IOP001',
-  title: 'An IstioOperator sets a value Istio no longer reads',
+  title: 'An IstioOperator sets a value its Istio version no longer reads',
   severity: 'warning',
-  check(resource): Finding[] {
-    return findRemovedValues(resource).map(({ entry, path }) => ({
-      code: 'IOP001',
-      severity: 'warning',
-      message: `\`${displayPath(path.slice(1))}\` is ${entry.status}, so it has no effect. ${entry.advice}`,
-      location: resource.location(path, 'key'),
-    }));
+  check(mesh): Finding[] {
+    return mesh.resources
+      .filter((resource) => resource.kind === 'IstioOperator')
+      .flatMap((resource) => {
+        const found = findRemovedValues(resource);
+        if (!found.length) return [];
+        const target = targetVersionOfResource(mesh, resource);
+        return found.map((value) => removedValueFinding(resource, value, target));
+      });
   },
 };
