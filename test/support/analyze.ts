@@ -6,6 +6,7 @@ import type { ClusterSetting } from '../../server/src/mesh/assignment';
 import type { Finding } from '../../server/src/rules/finding';
 import type { Range } from '../../server/src/parse/text';
 import type { MeshModel } from '../../server/src/mesh/model';
+import type { RuleLevels } from '../../server/src/engine/tuning';
 
 export function yamlFilesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -16,10 +17,10 @@ export function yamlFilesUnder(dir: string): string[] {
 }
 
 /** Analyses a folder (or in-memory files) with the real engine. */
-export function analyzeFolder(root: string, clusters: ClusterSetting[] = [], now?: Date): { findings: Finding[]; meshes: MeshModel[] } {
+export function analyzeFolder(root: string, clusters: ClusterSetting[] = [], now?: Date, rules?: RuleLevels): { findings: Finding[]; meshes: MeshModel[] } {
   const workspace = new Workspace([root]);
   for (const path of yamlFilesUnder(root)) workspace.setFile(path, readFileSync(path, 'utf8'));
-  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [root], clusters, now });
+  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [root], clusters, now, rules });
   return { findings: [...result.findings.values()].flat(), meshes: result.meshes };
 }
 

@@ -94,7 +94,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckOutput> {
   const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
   const { workspace, roots, notes } = await loadTargets(options.targets, options.cwd, settings, options.parallel);
   const analyzer = new Analyzer(undefined, (message) => notes.push(message));
-  const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues });
+  const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues, rules: settings.rules });
   const findings = [...result.findings.values()].flat().sort(
     (a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range) || a.code.localeCompare(b.code),
   );

@@ -63,7 +63,7 @@ export async function runRunbookCli(args: string[], io: RunbookCliIo): Promise<n
     const givenContexts = parseContextArguments(values.context ?? []);
     const { workspace, roots, notes } = await loadTargets(targets, io.cwd, settings);
     for (const note of notes) io.err(note);
-    const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues });
+    const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues, rules: settings.rules });
     const meshSettings = { roots, clusters: settings.clusters };
     const runbooks = buildRunbooks(analysis.meshes, [...analysis.findings.values()].flat(), contextsOfMeshes(analysis.meshes, meshSettings, givenContexts, true), io.cwd);
     const known = meshClusters(analysis.meshes, meshSettings);

@@ -1,4 +1,4 @@
-import type { YamlProblem } from '../parse/yamlFile';
+import { YAML_PROBLEM_CODES, type YamlProblem } from '../parse/yamlFile';
 import { buildMeshes, filesByRoot, type MeshModel, type MeshSettings } from '../mesh/model';
 import type { Finding } from '../rules/finding';
 import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
@@ -8,6 +8,13 @@ import { sameItems } from '../mesh/routingIndex';
 import { withCompositionContext } from '../compose/related';
 import { foldConsequences } from './folding';
 import { readWorkspaceFile, type Workspace, type WorkspaceFile } from './workspace';
+import { tuneFindings, UNUSED_SUPPRESSION, type RuleLevels } from './tuning';
+
+/** What an analysis reads besides the files: the mesh's settings, and how findings are tuned. */
+export interface AnalysisOptions extends MeshSettings {
+  /** `istioMesh.rules` (and the CLI's `--ignore`): a level per code, `off` to drop it. */
+  rules?: RuleLevels;
+}
 
 export interface AnalysisResult {
   /**
@@ -51,6 +58,7 @@ interface LastRun {
   byRoot: Map<string, WorkspaceFile[]>;
   analyses: Map<string, RootAnalysis>;
   findings: Map<string, Finding[]>;
+  rulesKey: string;
 }
 
 /** Beyond this many files replaced at once (a branch switch), grouping again is as cheap as patching. */
@@ -128,6 +136,8 @@ export class Analyzer {
   private readonly meshRuleMemos = new Map<MeshRule, Map<string, { inputs: readonly unknown[]; findings: Finding[] }>>();
   /** What the last complete analysis grouped and returned, so the next one merges again only what may differ. */
   private lastRun: LastRun | undefined;
+  /** Every code a finding may have, so an ignore comment naming another can say so. */
+  private readonly knownCodes: ReadonlySet<string>;
 
   constructor(
     rules: readonly Rule[] = ALL_RULES,
@@ -135,6 +145,7 @@ export class Analyzer {
   ) {
     this.resourceRules = rules.filter((r): r is ResourceRule => r.scope === 'resource');
     this.meshRules = rules.filter((r): r is MeshRule => r.scope === 'mesh');
+    this.knownCodes = new Set([...rules.map((rule) => rule.code), ...YAML_PROBLEM_CODES, UNUSED_SUPPRESSION]);
   }
 
   /** A rule that throws is contained: its error is logged once, the other rules still run. */
@@ -235,7 +246,7 @@ export class Analyzer {
     return analysis;
   }
 
-  analyze(workspace: Workspace, settings: MeshSettings): AnalysisResult {
+  analyze(workspace: Workspace, settings: AnalysisOptions): AnalysisResult {
     const steps = this.analysisSteps(workspace, settings);
     for (;;) {
       const step = steps.next();
@@ -248,7 +259,7 @@ export class Analyzer {
    * (the language server) can serve newer changes between steps and abandon an analysis they supersede. The
    * files are the workspace's when it starts; an abandoned analysis leaves the state of the last complete one.
    */
-  *analysisSteps(workspace: Workspace, settings: MeshSettings): Generator<void, AnalysisResult> {
+  *analysisSteps(workspace: Workspace, settings: AnalysisOptions): Generator<void, AnalysisResult> {
     const files = workspace.allFiles();
     const key = settingsKey(settings);
     const meshes: MeshModel[] = [];
@@ -261,7 +272,11 @@ export class Analyzer {
       analyses.set(root, analysis);
     }
     const last = this.lastRun;
-    const paths = grouping.replaced && last ? pathsToMergeAgain(grouping.replaced, last.analyses, analyses) : undefined;
+    const levels = settings.rules ?? {};
+    // Other levels change every file's findings: then each is merged and tuned again.
+    const rulesKey = JSON.stringify(levels);
+    const retune = last?.rulesKey !== rulesKey;
+    const paths = grouping.replaced && last && !retune ? pathsToMergeAgain(grouping.replaced, last.analyses, analyses) : undefined;
     // A file's findings: its own (parse and resource rules), then each root's mesh findings in it, roots in order.
     const partsOf = (path: string): Finding[][] => {
       const file = workspace.getFile(path);
@@ -283,8 +298,9 @@ export class Analyzer {
         continue;
       }
       let entry = this.merged.get(path);
-      if (!entry || !sameItems(entry.parts, parts)) {
-        const list = parts.flat();
+      if (retune || !entry || !sameItems(entry.parts, parts)) {
+        // Suppression comes after the rules, once per file, so the editor and the CLI silence the same findings.
+        const list = tuneFindings(parts.flat(), workspace.getFile(path)?.yaml, levels, this.knownCodes);
         entry = { parts, findings: entry && sameFindings(entry.findings, list) ? entry.findings : list };
         if (entry.findings === list) changed.add(path);
       }
@@ -293,7 +309,7 @@ export class Analyzer {
     }
     for (const path of this.merged.keys()) if (!merged.has(path)) changed.add(path);
     this.merged = merged;
-    this.lastRun = { files, rootsKey: grouping.rootsKey, byRoot: grouping.byRoot, analyses, findings };
+    this.lastRun = { files, rootsKey: grouping.rootsKey, byRoot: grouping.byRoot, analyses, findings, rulesKey };
     return { findings, meshes, changed };
   }
 

@@ -1,6 +1,7 @@
 import type { ClusterSetting } from '../mesh/assignment';
 import type { HelmValuesSetting } from '../mesh/helmValues';
 import { DEFAULT_MAX_FILE_SIZE } from '../workspace/scan';
+import { RULE_LEVELS, type RuleLevel, type RuleLevels } from './tuning';
 
 /**
  * The `istioMesh.*` settings the analysis uses, read the same way by the language server (from
@@ -11,15 +12,27 @@ export interface AnalysisSettings {
   maxFileSize: number;
   clusters: ClusterSetting[];
   helmValues: HelmValuesSetting[];
+  /** `istioMesh.rules`: `off`, `information`, `warning` or `error` per finding code. */
+  rules: RuleLevels;
 }
 
-export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, clusters: [], helmValues: [] };
+export const DEFAULT_ANALYSIS_SETTINGS: AnalysisSettings = { exclude: [], maxFileSize: DEFAULT_MAX_FILE_SIZE, clusters: [], helmValues: [], rules: {} };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((s): s is string => typeof s === 'string') : []);
+
+const isRuleLevel = (value: unknown): value is RuleLevel => (RULE_LEVELS as readonly unknown[]).includes(value);
+
+/** `{ "MESH600": "off" }`: codes upper-cased, entries with another value dropped. */
+function ruleLevels(value: unknown): RuleLevels {
+  if (!isRecord(value)) return {};
+  const levels: Record<string, RuleLevel> = {};
+  for (const [code, level] of Object.entries(value)) if (code.trim() && isRuleLevel(level)) levels[code.trim().toUpperCase()] = level;
+  return levels;
+}
 
 /** Keeps only well-formed entries: a setting typed by hand must not break the analysis. */
 export function normaliseSettings(section: unknown): AnalysisSettings {
@@ -31,6 +44,7 @@ export function normaliseSettings(section: unknown): AnalysisSettings {
     maxFileSize: typeof raw.maxFileSize === 'number' && raw.maxFileSize > 0 ? raw.maxFileSize : DEFAULT_MAX_FILE_SIZE,
     clusters: clusters.map((c) => ({ name: c.name as string, context: typeof c.context === 'string' ? c.context : undefined, paths: strings(c.paths) })),
     helmValues: helmValues.map((h) => ({ chart: h.chart as string, paths: strings(h.paths) })),
+    rules: ruleLevels(raw.rules),
   };
 }
 

@@ -431,7 +431,7 @@ export class IstioMeshServer {
   private beginAnalysis(): Generator<void, AnalysisResult> {
     for (const [path, text] of this.pendingTexts) this.setOpenDocument(path, text);
     this.pendingTexts.clear();
-    this.inFlight = this.analyzer.analysisSteps(this.workspace, this.meshSettings());
+    this.inFlight = this.analyzer.analysisSteps(this.workspace, { ...this.meshSettings(), rules: this.settings.rules });
     this.inFlightSince = performance.now();
     this.analyseAfterInFlight = false;
     return this.inFlight;

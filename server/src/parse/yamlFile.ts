@@ -7,8 +7,11 @@ import { LineIndex, type Range, type SourceLocation } from './text';
 /** A path into a YAML value: mapping keys and sequence indexes. */
 export type ValuePath = readonly (string | number)[];
 
+/** The codes of what parsing reports (syntax, limits), beside the rules' codes. */
+export const YAML_PROBLEM_CODES = ['YAML001', 'YAML002', 'YAML003', 'YAML004', 'YAML005', 'YAML006'] as const;
+
 export interface YamlProblem {
-  code: 'YAML001' | 'YAML002' | 'YAML003' | 'YAML004' | 'YAML005' | 'YAML006';
+  code: (typeof YAML_PROBLEM_CODES)[number];
   severity: 'error' | 'warning';
   message: string;
   range: Range;
@@ -38,6 +41,25 @@ export const PARSE_LIMITS = {
   maxSyntaxErrorsPerDocument: 100,
 } as const;
 
+/**
+ * An `# istio-mesh: ignore=CODE,CODE reason` comment. Where it is written decides which findings it silences
+ * (engine/tuning.ts): before the file's first `---` with nothing but comments above it, those of every document;
+ * at the top of a document or among the comments just before its `---`, that document's; anywhere else, those on
+ * the next line that is not a comment.
+ */
+export interface IgnoreComment {
+  /** The comment line's offsets, from its `#` to its last non-blank character. */
+  start: number;
+  end: number;
+  /** The codes named, upper-cased, in the order written. */
+  codes: readonly string[];
+  scope: 'file' | 'document' | 'line';
+  /** The index of the document a 'document' comment opens. */
+  document?: number;
+  /** The offset of the line a 'line' comment is about. */
+  target?: number;
+}
+
 export function parseDirectives(commentLines: readonly string[]): Map<string, string> {
   const directives = new Map<string, string>();
   for (const line of commentLines) {
@@ -49,6 +71,13 @@ export function parseDirectives(commentLines: readonly string[]): Map<string, st
     }
   }
   return directives;
+}
+
+/** The codes of a comment line's `ignore=` directive, if it has one. */
+function ignoredCodes(commentLine: string): string[] | undefined {
+  const value = parseDirectives([commentLine]).get('ignore');
+  const codes = value?.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
+  return codes?.length ? codes : undefined;
 }
 
 export interface LocatedRange {
@@ -172,6 +201,7 @@ export function rendersUnreadStructure(doc: YamlDocument): boolean {
 /** Shared by every document without directives (nearly all of them): an empty Map costs 200 bytes. */
 const NO_DIRECTIVES: Directives = new Map();
 const NO_PROBLEMS: readonly YamlProblem[] = Object.freeze([]);
+const NO_IGNORE_COMMENTS: readonly IgnoreComment[] = Object.freeze([]);
 
 export class YamlFile {
   private lineIndex: LineIndex | undefined;
@@ -183,6 +213,8 @@ export class YamlFile {
   headerDirectives: Directives = NO_DIRECTIVES;
   /** How the file is read when it is a Go template (a Helm chart's template): see parse/goTemplate.ts. */
   template: TemplateReading | undefined = undefined;
+  /** The file's `# istio-mesh: ignore=` comments, in order (nearly always none). */
+  ignoreComments: readonly IgnoreComment[] = NO_IGNORE_COMMENTS;
 
   constructor(
     readonly file: string,
@@ -265,14 +297,25 @@ function lineEndAt(text: string, offset: number, limit: number): number {
   return newline < 0 || newline > limit ? limit : newline;
 }
 
+/** An ignore comment as the split finds it; `document` is set when it is among the comments before a `---`. */
+interface IgnoreCandidate {
+  start: number;
+  end: number;
+  codes: string[];
+  document?: number;
+}
+
 /**
  * Splits a file at its `---` and `...` lines. It walks the text by offsets and slices out only comment lines
  * (which may hold directives): a workspace has millions of lines, and slicing each was a large share of parsing.
+ * The ignore comments it meets are added to `ignores`.
  */
-function splitDocuments(text: string): Chunk[] {
+function splitDocuments(text: string, ignores: IgnoreCandidate[]): Chunk[] {
   const chunks: Chunk[] = [];
   let chunkStart = 0;
   let trailingComments: string[] | undefined;
+  /** The ignore comments among `trailingComments`. */
+  let trailingIgnores: IgnoreCandidate[] | undefined;
   let precedingComments: readonly string[] = NO_LINES;
   let longLine: Chunk['longLine'];
   let offset = 0;
@@ -282,22 +325,35 @@ function splitDocuments(text: string): Chunk[] {
     if (startsWithMarker(text, offset, lineEnd, '---')) {
       if (offset > chunkStart || chunks.length > 0) chunks.push({ start: chunkStart, end: offset, precedingComments, longLine });
       precedingComments = trailingComments ?? NO_LINES;
+      for (const ignore of trailingIgnores ?? []) ignore.document = chunks.length;
       trailingComments = undefined;
+      trailingIgnores = undefined;
       longLine = undefined;
       chunkStart = offset;
     } else if (startsWithMarker(text, offset, lineEnd, '...')) {
       chunks.push({ start: chunkStart, end: Math.min(next, text.length), precedingComments, longLine });
       precedingComments = NO_LINES;
       trailingComments = undefined;
+      trailingIgnores = undefined;
       longLine = undefined;
       chunkStart = Math.min(next, text.length);
     } else if (lineEnd - offset > PARSE_LIMITS.maxLineLength) {
       longLine ??= { start: offset, length: lineEnd - offset };
       trailingComments = undefined;
+      trailingIgnores = undefined;
     } else if (isCommentLine(text, offset, lineEnd)) {
-      (trailingComments ??= []).push(text.slice(offset, lineEnd));
+      const line = text.slice(offset, lineEnd);
+      (trailingComments ??= []).push(line);
+      const codes = line.includes('ignore=') ? ignoredCodes(line) : undefined;
+      if (codes) {
+        const { start, end } = trimmedBounds(text, offset, lineEnd);
+        const ignore: IgnoreCandidate = { start, end, codes };
+        ignores.push(ignore);
+        (trailingIgnores ??= []).push(ignore);
+      }
     } else if (!isBlankLine(text, offset, lineEnd)) {
       trailingComments = undefined;
+      trailingIgnores = undefined;
     }
     offset = next;
   }
@@ -305,16 +361,49 @@ function splitDocuments(text: string): Chunk[] {
   return chunks;
 }
 
-/** The comment lines at the top of `text[start, end)`, before its first content (blank lines and a bare `---` skipped). */
-function leadingCommentLines(text: string, start = 0, end = text.length): string[] {
+/**
+ * The comment lines at the top of `text[start, end)`, before its first content (blank lines and a bare `---`
+ * skipped), and where that content starts.
+ */
+function leadingComments(text: string, start = 0, end = text.length): { lines: string[]; contentStart: number } {
   const lines: string[] = [];
-  for (let offset = start; offset <= end; ) {
+  let offset = start;
+  while (offset <= end) {
     const lineEnd = lineEndAt(text, offset, end);
     if (isCommentLine(text, offset, lineEnd)) lines.push(text.slice(offset, lineEnd));
     else if (!isBlankLine(text, offset, lineEnd) && !isBareDocumentStart(text, offset, lineEnd)) break;
     offset = lineEnd + 1;
   }
-  return lines;
+  return { lines, contentStart: offset };
+}
+
+/** The start of the first line after the one ending at `lineEnd` that is not a comment. */
+function nextNonCommentLine(text: string, lineEnd: number): number {
+  let offset = lineEnd + 1;
+  while (offset < text.length) {
+    const end = lineEndAt(text, offset, text.length);
+    if (!isCommentLine(text, offset, end)) break;
+    offset = end + 1;
+  }
+  return Math.min(offset, text.length);
+}
+
+/** Where each ignore comment applies (see IgnoreComment); those in documents beyond the analysed ones are dropped. */
+function placeIgnoreComments(text: string, chunks: readonly Chunk[], candidates: readonly IgnoreCandidate[]): IgnoreComment[] {
+  // Comments alone before the first `---` are the file's: a comment right above a document's content is that document's.
+  const fileHeaderEnd = chunks.length > 1 && !hasContent(text, chunks[0].start, chunks[0].end) ? chunks[0].end : 0;
+  const placed: IgnoreComment[] = [];
+  for (const { start, end, codes, document } of candidates) {
+    const chunkIndex = chunks.findIndex((chunk) => start >= chunk.start && start < chunk.end);
+    if (chunkIndex < 0) continue;
+    const chunk = chunks[chunkIndex];
+    if (start < fileHeaderEnd) placed.push({ start, end, codes, scope: 'file' });
+    else if (document !== undefined) {
+      if (document < chunks.length) placed.push({ start, end, codes, scope: 'document', document });
+    } else if (start < leadingComments(text, chunk.start, chunk.end).contentStart) placed.push({ start, end, codes, scope: 'document', document: chunkIndex });
+    else placed.push({ start, end, codes, scope: 'line', target: nextNonCommentLine(text, lineEndAt(text, start, text.length)) });
+  }
+  return placed;
 }
 
 /** A line that is `---` alone (trailing whitespace allowed): it opens a document without content of its own. */
@@ -510,11 +599,13 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
   if (template) result.template = { ...template, unreadDocuments: [] };
   // A template is read from its text with the actions made opaque: the same length, so offsets are the file's.
   const source = template?.readText ?? text;
-  const chunks = splitDocuments(source);
-  result.headerDirectives = withoutEmpty(parseDirectives(leadingCommentLines(source)));
+  const ignores: IgnoreCandidate[] = [];
+  const chunks = splitDocuments(source, ignores);
+  result.headerDirectives = withoutEmpty(parseDirectives(leadingComments(source).lines));
   const analysedChunks = chunks.slice(0, PARSE_LIMITS.maxDocumentsPerFile);
+  if (ignores.length > 0) result.ignoreComments = placeIgnoreComments(source, analysedChunks, ignores);
   analysedChunks.forEach((chunk, index) => {
-    const directives = directivesOf(chunk.precedingComments, leadingCommentLines(source, chunk.start, chunk.end));
+    const directives = directivesOf(chunk.precedingComments, leadingComments(source, chunk.start, chunk.end).lines);
     const problems: YamlProblem[] = [];
     if (index === analysedChunks.length - 1 && chunks.length > analysedChunks.length) {
       const firstSkipped = chunks[analysedChunks.length].start;
@@ -583,6 +674,7 @@ export interface YamlFileParts {
   text: string;
   headerDirectives: Directives;
   template: TemplateReading | undefined;
+  ignoreComments: readonly IgnoreComment[];
   documents: YamlDocumentParts[];
 }
 
@@ -592,6 +684,7 @@ export function yamlFileParts(yaml: YamlFile): YamlFileParts {
     text: yaml.text,
     headerDirectives: yaml.headerDirectives,
     template: yaml.template,
+    ignoreComments: yaml.ignoreComments,
     documents: yaml.documents.map(({ index, startOffset, endOffset, value, problems, directives }) => ({ index, startOffset, endOffset, value, problems, directives })),
   };
 }
@@ -601,6 +694,7 @@ export function yamlFileFromParts(parts: YamlFileParts): YamlFile {
   const result = new YamlFile(parts.file, parts.text);
   result.headerDirectives = withoutEmpty(parts.headerDirectives);
   result.template = parts.template;
+  if (parts.ignoreComments.length > 0) result.ignoreComments = parts.ignoreComments;
   for (const doc of parts.documents) {
     const problems = doc.problems.length > 0 ? doc.problems : NO_PROBLEMS;
     result.documents.push(new YamlDocument(result, doc.index, doc.startOffset, doc.endOffset, doc.value, problems, withoutEmpty(doc.directives)));
