@@ -30,7 +30,7 @@ test('the CLI reads istioMesh.clusters from the folder\'s .vscode/settings.json,
     writeFileSync(join(root, 'one.yaml'), operator('cluster1'));
     writeFileSync(join(root, 'two.yaml'), operator('cluster2'));
     writeFileSync(join(root, 'shared-gateway.yaml'), gateway);
-    const unassigned = await runCheck({ targets: [root], format: 'text', failOn: 'never', cwd: root });
+    const unassigned = await runCheck({ targets: [root], failOn: 'never', cwd: root });
     assert.ok(unassigned.findings.some((f) => f.code === 'MESH001' && f.location.file.endsWith('shared-gateway.yaml')));
     mkdirSync(join(root, '.vscode'));
     writeFileSync(join(root, '.vscode', 'settings.json'), `{
@@ -42,7 +42,7 @@ test('the CLI reads istioMesh.clusters from the folder\'s .vscode/settings.json,
     const { settings, source } = loadCliSettings([root], '/');
     assert.equal(source, join(root, '.vscode', 'settings.json'));
     assert.deepEqual(settings.clusters, [{ name: 'cluster1', context: 'kind-one', paths: ['shared-gateway.yaml'] }]);
-    const assigned = await runCheck({ targets: [root], format: 'text', failOn: 'never', cwd: root, settings });
+    const assigned = await runCheck({ targets: [root], failOn: 'never', cwd: root, settings });
     assert.ok(!assigned.findings.some((f) => f.code === 'MESH001'), assigned.findings.map((f) => f.code).join(' '));
   } finally {
     rmSync(root, { recursive: true, force: true });

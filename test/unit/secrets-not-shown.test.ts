@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
-import { formatJson, formatText } from '../../server/src/cli/check';
+import { formatGithub, formatJson, formatSarif, formatText } from '../../server/src/cli/checkOutput';
 import type { Finding } from '../../server/src/rules/finding';
 import { FIXTURES } from '../support/paths';
 import { controlPlaneText } from '../support/texts';
@@ -115,8 +115,10 @@ test('no credential, key or certificate body appears in findings or CLI output',
   assert.ok(findings.length > 10, 'the planted mistakes are reported');
   const outputs = {
     'findings (as data)': JSON.stringify(findings),
-    'text output': formatText(findings, ROOT),
+    'text output': formatText(findings, ROOT, true),
     'JSON output': formatJson(findings, ROOT),
+    'SARIF output': formatSarif(findings, ROOT),
+    'GitHub annotations': formatGithub(findings, ROOT),
   };
   for (const [where, output] of Object.entries(outputs)) {
     for (const secret of forbiddenStrings()) assert.ok(!output.includes(secret), `${where} contains secret material: ${secret.slice(0, 12)}…`);

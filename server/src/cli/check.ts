@@ -11,8 +11,11 @@ import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from '../engine/sett
 
 export interface CheckOptions {
   targets: string[];
-  format: 'text' | 'json';
   failOn: 'error' | 'warning' | 'never';
+  /** Findings below this severity are neither printed nor counted for `failOn`. */
+  minSeverity?: Severity;
+  /** `--ignore`: codes turned off, over the `istioMesh.rules` setting. */
+  ignore?: readonly string[];
   /** `istioMesh.*` settings (see loadCliSettings); defaults when absent. */
   settings?: AnalysisSettings;
   cwd: string;
@@ -94,8 +97,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckOutput> {
   const settings = options.settings ?? DEFAULT_ANALYSIS_SETTINGS;
   const { workspace, roots, notes } = await loadTargets(options.targets, options.cwd, settings, options.parallel);
   const analyzer = new Analyzer(undefined, (message) => notes.push(message));
-  const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues, rules: settings.rules });
-  const findings = [...result.findings.values()].flat().sort(
+  const rules = { ...settings.rules, ...Object.fromEntries((options.ignore ?? []).map((code) => [code.toUpperCase(), 'off' as const])) };
+  const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues, rules });
+  const shown = (f: Finding) => !options.minSeverity || SEVERITY_RANK[f.severity] >= SEVERITY_RANK[options.minSeverity];
+  const findings = [...result.findings.values()].flat().filter(shown).sort(
     (a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range) || a.code.localeCompare(b.code),
   );
   const threshold: Severity | undefined = options.failOn === 'never' ? undefined : options.failOn;
@@ -105,30 +110,3 @@ export async function runCheck(options: CheckOptions): Promise<CheckOutput> {
 }
 
 export class UsageError extends Error {}
-
-export function formatText(findings: Finding[], cwd: string): string {
-  const lines = findings.map((f) => {
-    const { line, character } = f.location.range.start;
-    const where = `${relative(cwd, f.location.file)}:${line + 1}:${character + 1}`;
-    return `${where}  ${f.severity.padEnd(11)}  ${f.code.padEnd(8)}  ${f.message}`;
-  });
-  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
-  lines.push(`${findings.length} finding${findings.length === 1 ? '' : 's'}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('information') + count('hint')} information`);
-  return lines.join('\n');
-}
-
-export function formatJson(findings: Finding[], cwd: string): string {
-  return JSON.stringify(
-    findings.map((f) => ({
-      file: relative(cwd, f.location.file),
-      range: f.location.range,
-      severity: f.severity,
-      code: f.code,
-      message: f.message,
-      ...(f.cluster ? { cluster: f.cluster } : {}),
-      ...(f.related?.length ? { related: f.related.map((r) => ({ file: relative(cwd, r.location.file), range: r.location.range, message: r.message })) } : {}),
-    })),
-    null,
-    2,
-  );
-}

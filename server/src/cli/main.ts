@@ -1,18 +1,29 @@
 import { parseArgs } from 'node:util';
-import { formatJson, formatText, runCheck, UsageError } from './check';
+import { runCheck, UsageError } from './check';
+import { CHECK_FORMATS, formatFindings, packageInfoOf, type CheckFormat } from './checkOutput';
 import { APPLY_USAGE, runApplyCli } from './apply';
 import { loadCliSettings } from './settings';
 import { RUNBOOK_USAGE, runRunbookCli } from './runbook';
+import { usageHint } from './usage';
 import { relative } from 'node:path';
 import { ProgramOutputError } from '../apply/programs';
+import type { Severity } from '../rules/finding';
 
-const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json] [--fail-on error|warning|never] [--settings FILE]
+const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json|sarif|github] [--fail-on error|warning|never]
+                        [--min-severity error|warning|information] [--ignore CODE]... [--verbose] [--settings FILE]
+       istio-mesh --version
 
 Checks the Istio multicluster configuration in the given folders and files (default: the current folder).
 istioMesh.* settings come from --settings FILE, else from .vscode/settings.json in the current folder or the
-first folder checked, as VS Code would use them.
+first folder checked, as VS Code would use them (istioMesh.rules included: a severity, or off, per code).
+  --format        text: findings grouped by file, messages cut at 160 characters (whole with --verbose);
+                  json: every field; sarif: SARIF 2.1.0 for GitHub code scanning; github: workflow annotations
+  --min-severity  leave out findings below this severity (they do not count for --fail-on either)
+  --ignore CODE   leave out findings with this code (repeatable, or a comma list), as istioMesh.rules "off"
 Exit code: 1 when a finding reaches --fail-on (default: error), 2 on bad usage, 0 otherwise.
 On a large tree a second thread parses part of the files; ISTIO_MESH_JOBS=1 keeps all parsing on one thread.`;
+
+const MIN_SEVERITIES: readonly Severity[] = ['error', 'warning', 'information'];
 
 async function check(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -21,7 +32,11 @@ async function check(args: string[]): Promise<number> {
     options: {
       format: { type: 'string', default: 'text' },
       'fail-on': { type: 'string', default: 'error' },
+      'min-severity': { type: 'string' },
+      ignore: { type: 'string', multiple: true },
+      verbose: { type: 'boolean' },
       settings: { type: 'string' },
+      version: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -29,18 +44,26 @@ async function check(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const format = values.format as string;
+  if (values.version) {
+    console.log(packageInfoOf().version);
+    return 0;
+  }
+  const format = values.format as CheckFormat;
   const failOn = values['fail-on'] as string;
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
+  const minSeverity = values['min-severity'] as Severity | undefined;
+  if (!CHECK_FORMATS.includes(format)) throw new UsageError(`--format must be ${CHECK_FORMATS.slice(0, -1).join(', ')} or ${CHECK_FORMATS.at(-1)}, not ${format}`);
   if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never, not ${failOn}`);
+  if (minSeverity !== undefined && !MIN_SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be error, warning or information, not ${minSeverity}`);
+  const ignore = (values.ignore ?? []).flatMap((list) => list.split(',')).map((code) => code.trim()).filter(Boolean);
+  if (values.ignore?.length && ignore.length === 0) throw new UsageError('--ignore needs a finding code, such as --ignore MESH001');
   const cwd = process.cwd();
   const targets = positionals.length ? positionals : ['.'];
   const { settings, source } = loadCliSettings(targets, cwd, values.settings as string | undefined);
   if (source) console.error(`settings from ${relative(cwd, source) || source}`);
-  const output = await runCheck({ targets, format, failOn: failOn as 'error', cwd, settings });
+  const output = await runCheck({ targets, failOn: failOn as 'error', minSeverity, ignore, cwd, settings });
   for (const note of output.notes) console.error(output.redactor().redact(note));
   const findings = output.findings.length ? output.redactor().redactDeep(output.findings) : output.findings;
-  console.log(format === 'json' ? formatJson(findings, cwd) : formatText(findings, cwd));
+  console.log(formatFindings(format, findings, cwd, values.verbose === true));
   return output.exitCode;
 }
 
@@ -55,13 +78,17 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`${USAGE}\n\n${APPLY_USAGE}\n\n${RUNBOOK_USAGE}`);
       return 0;
     }
-    console.error(command ? `unknown command: ${command}` : 'no command given');
-    console.error(USAGE);
+    if (command === '--version') {
+      console.log(packageInfoOf().version);
+      return 0;
+    }
+    console.error(`istio-mesh: ${command ? `unknown command: ${command}` : 'no command given'}`);
+    console.error(usageHint());
     return 2;
   } catch (error) {
     if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`istio-mesh: ${(error as Error).message}`);
-      console.error(USAGE);
+      console.error(usageHint(command));
       return 2;
     }
     // kubectl or istioctl failed or printed what it does not print: the message says which and what, no stack trace.
