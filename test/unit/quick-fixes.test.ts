@@ -6,6 +6,8 @@ import { join, relative } from 'node:path';
 import * as jsYaml from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { LineIndex } from '../../server/src/parse/text';
+import { parseYamlFile } from '../../server/src/parse/yamlFile';
+import { suppressionFix } from '../../server/src/engine/tuning';
 import type { Finding, Fix } from '../../server/src/rules/finding';
 import { analyzeTexts, yamlFilesUnder } from '../support/analyze';
 
@@ -154,4 +156,63 @@ test('for a cluster installed by Argo CD, the east-west gateway is an Applicatio
     source: { repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'gateway', targetRevision: '1.27.1', helm: { releaseName: 'istio-eastwestgateway', valuesObject: { name: 'istio-eastwestgateway', networkGateway: 'network2' } } },
     destination: { name: 'cluster2', namespace: 'istio-system' },
   });
+});
+
+/** The "Suppress CODE for this document" fix of a finding, made on the file as analysed. */
+function suppressFix(files: Record<string, string>, finding: Finding): Fix {
+  const name = finding.location.file.slice(ROOT.length + 1);
+  const fix = suppressionFix(parseYamlFile(finding.location.file, files[name]), finding);
+  assert.ok(fix, `no suppression offered for ${finding.code} in ${name}`);
+  assert.equal(fix.title, `Suppress ${finding.code} for this document`);
+  return fix;
+}
+
+const sameFinding = (a: Finding) => (b: Finding) => a.code === b.code && a.location.file === b.location.file && a.message === b.message;
+
+test('"Suppress CODE for this document" on every finding: applied, the finding is gone and nothing new is reported', () => {
+  const before = analyzeTexts(ROOT, MESH).findings;
+  assert.ok(before.length > 3);
+  for (const finding of before) {
+    const fixed = applyFix(MESH, suppressFix(MESH, finding));
+    const after = analyzeTexts(ROOT, fixed).findings;
+    assert.ok(!after.some(sameFinding(finding)), `${finding.code} is still reported`);
+    const added = after.filter((f) => !before.some(sameFinding(f)));
+    assert.deepEqual(added.map((f) => `${f.code} ${f.message}`), [], `suppressing ${finding.code} in ${finding.location.file}`);
+  }
+});
+
+test('the suppression goes above the document\'s content, after its `---`, or joins the ignore comment already there', () => {
+  const files = { 'gateways.yaml': 'kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n---\n# two gateways\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  selector: {istio: g}\n  servers:\n    - tls: {mode: PASTHROUGH}\n      port: {number: 443, name: tls, protocol: TLS}\n      hosts: ["a.example.com"]\n' };
+  const finding = analyzeTexts(ROOT, files).findings.find((f) => f.code === 'SCHEMA003')!;
+  const once = applyFix(files, suppressFix(files, finding));
+  assert.match(once['gateways.yaml'], /\n---\n# two gateways\n# istio-mesh: ignore=SCHEMA003\napiVersion: networking.istio.io\/v1\n/);
+  const withOther = { 'gateways.yaml': files['gateways.yaml'].replace('# two gateways', '# istio-mesh: ignore=MESH406 reviewed') };
+  const joined = applyFix(withOther, suppressFix(withOther, analyzeTexts(ROOT, withOther).findings.find((f) => f.code === 'SCHEMA003')!));
+  assert.match(joined['gateways.yaml'], /\n# istio-mesh: ignore=MESH406,SCHEMA003 reviewed\n/);
+});
+
+const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: sample\n';
+
+test('MESH001: "Assign this file to cluster X" inserts the comment the message spells out, X from the folder when one matches', () => {
+  const files = { ...MESH, 'clusters/cluster3/apps/namespace.yaml': NAMESPACE, 'shared/namespace.yaml': NAMESPACE };
+  const unassigned = analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH001');
+  const inFolder = unassigned.find((f) => f.location.file.endsWith('clusters/cluster3/apps/namespace.yaml'))!;
+  assert.match(inFolder.message, /"# istio-mesh: cluster=cluster3" comment at its top/);
+  assert.deepEqual(inFolder.fixes!.map((fix) => [fix.title, fix.preferred]), [
+    ['Assign this file to cluster cluster3', true],
+    ['Assign this file to cluster cluster1', false],
+    ['Assign this file to cluster cluster2', false],
+    ['Assign this file to cluster cluster4', false],
+  ]);
+  const shared = unassigned.find((f) => f.location.file.endsWith('shared/namespace.yaml'))!;
+  assert.match(shared.message, /"# istio-mesh: cluster=cluster1" comment/);
+  assert.deepEqual(shared.fixes!.map((fix) => fix.title), ['cluster1', 'cluster2', 'cluster3', 'cluster4'].map((c) => `Assign this file to cluster ${c}`));
+  assert.ok(shared.fixes!.every((fix) => !fix.preferred), 'no folder names a cluster: no choice is obvious');
+  for (const finding of [inFolder, shared]) {
+    const fixed = applyFix(files, finding.fixes![0]);
+    const name = finding.location.file.slice(ROOT.length + 1);
+    const comment = /"(# istio-mesh: cluster=[^"]+)"/.exec(finding.message)![1];
+    assert.ok(fixed[name].startsWith(`${comment}\n${NAMESPACE}`), fixed[name]);
+    assert.ok(!analyzeTexts(ROOT, fixed).findings.some(sameFinding(finding)), `${name} is assigned`);
+  }
 });

@@ -1,5 +1,5 @@
 import type { IgnoreComment, YamlFile } from '../parse/yamlFile';
-import type { Finding, Severity } from '../rules/finding';
+import type { Finding, Fix, Severity } from '../rules/finding';
 
 /** What `istioMesh.rules` may set a code to. */
 export const RULE_LEVELS = ['off', 'information', 'warning', 'error'] as const;
@@ -75,3 +75,29 @@ export function tuneFindings(findings: Finding[], file: YamlFile | undefined, le
   return leveled.length === tuned.length && leveled.every((finding, i) => finding === tuned[i]) ? tuned : leveled;
 }
 
+/** The document of `file` that holds `offset` (the last one for the end of the text). */
+function documentAt(file: YamlFile, offset: number) {
+  return file.documents.find((doc) => offset >= doc.startOffset && offset < doc.endOffset) ?? file.documents.at(-1);
+}
+
+/**
+ * "Suppress CODE for this document": `# istio-mesh: ignore=CODE` right above the document's content (after its
+ * `---` and its own comments), or the code added to the ignore comment the document already opens with.
+ */
+export function suppressionFix(file: YamlFile, finding: Finding): Fix | undefined {
+  if (finding.location.file !== file.file || finding.code === UNUSED_SUPPRESSION) return undefined;
+  const document = documentAt(file, file.lines.offsetAt(finding.location.range.start));
+  if (!document) return undefined;
+  const title = `Suppress ${finding.code} for this document`;
+  const existing = file.ignoreComments.find((comment) => comment.scope === 'document' && comment.document === document.index);
+  const codes = existing && /ignore=\S*/.exec(file.text.slice(existing.start, existing.end));
+  if (existing && codes) {
+    const at = file.lines.positionAt(existing.start + codes.index + codes[0].length);
+    return { title, edits: [{ location: { file: file.file, range: { start: at, end: at } }, newText: `,${finding.code}` }] };
+  }
+  const contentLine = document.contentRange.start.line;
+  // Content on the `---` line itself (`--- {a: 1}`) leaves no line to write the comment above.
+  if (file.lines.lineStart(contentLine) === document.startOffset && file.text.startsWith('---', document.startOffset)) return undefined;
+  const at = { line: contentLine, character: 0 };
+  return { title, edits: [{ location: { file: file.file, range: { start: at, end: at } }, newText: `# istio-mesh: ignore=${finding.code}\n` }] };
+}

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Finding, Fix } from '../rules/finding';
 import { compareRanges } from '../parse/text';
+import type { YamlFile } from '../parse/yamlFile';
+import { suppressionFix } from '../engine/tuning';
 
 /** How findings and paths become LSP values; supplied by the LSP layer. */
 export interface Conversions {
@@ -34,19 +36,24 @@ function workspaceEdit(fix: Fix, toUri: (path: string) => string): WorkspaceEdit
 }
 
 /**
- * Quick fixes for the findings of one file that touch `range`. Diagnostics sent back by the client are matched to
- * findings so the fix belongs to exactly the problem the user clicked.
+ * Quick fixes for the findings of one file (`file`, as analysed) that touch `range`: each finding's own fixes,
+ * then "Suppress CODE for this document". Diagnostics sent back by the client are matched to findings so the fix
+ * belongs to exactly the problem the user clicked.
  */
-export function codeActionsFor(findings: readonly Finding[], range: Range, contextDiagnostics: readonly Diagnostic[], convert: Conversions): CodeAction[] {
+export function codeActionsFor(findings: readonly Finding[], range: Range, contextDiagnostics: readonly Diagnostic[], convert: Conversions, file?: YamlFile): CodeAction[] {
   const actions: CodeAction[] = [];
+  const suppressions: CodeAction[] = [];
   for (const finding of findings) {
-    if (!finding.fixes?.length || !rangesOverlap(finding.location.range, range)) continue;
+    if (!rangesOverlap(finding.location.range, range)) continue;
     const diagnostic = contextDiagnostics.find((d) => sameDiagnostic(d, finding)) ?? convert.toDiagnostic(finding);
-    for (const fix of finding.fixes) {
+    const suppression = file && suppressionFix(file, finding);
+    for (const fix of [...(finding.fixes ?? []), ...(suppression ? [suppression] : [])]) {
       const edit = workspaceEdit(fix, convert.toUri);
       if (!edit) continue;
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit });
+      (fix === suppression ? suppressions : actions).push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit });
     }
   }
-  return actions;
+  // Two findings of one code in a document are suppressed by one comment: offered once.
+  const offered = new Set<string>();
+  return [...actions, ...suppressions.filter((action) => !offered.has(action.title) && offered.add(action.title))];
 }

@@ -178,10 +178,13 @@ export class IstioMeshServer {
     connection.onCodeAction((params) => {
       const path = uriToPath(params.textDocument.uri);
       const findings = path ? this.lastResult?.findings.get(path) ?? [] : [];
+      const file = path ? this.workspace.getFile(path) : undefined;
+      // A suppression comment is placed by the text analysed: not offered while the editor holds a newer one.
+      const current = file && this.documents.get(params.textDocument.uri)?.getText() === file.yaml.text ? file.yaml : undefined;
       return codeActionsFor(findings, params.range, params.context.diagnostics, {
         toDiagnostic: (finding) => toDiagnostic(finding, this.docsBase),
         toUri: pathToUri,
-      });
+      }, current);
     });
     connection.onCompletion(async (params) => ({ isIncomplete: false, items: await this.completion(params.textDocument.uri, params.position) }));
     connection.onHover((params) => this.hover(params.textDocument.uri, params.position));
