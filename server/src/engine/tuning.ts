@@ -19,7 +19,7 @@ function isCoveredBy(comment: IgnoreComment, finding: Finding, file: YamlFile): 
   if (comment.scope === 'line') return start.line === file.lines.positionAt(comment.target!).line;
   const document = file.documents[comment.document!];
   const offset = file.lines.offsetAt(start);
-  return offset >= document.startOffset && (offset < document.endOffset || document.endOffset === file.text.length);
+  return offset >= document.startOffset && (offset < document.endOffset || document === file.documents.at(-1));
 }
 
 /** The SUPPRESS001 finding of a comment whose codes `unused` silenced nothing. */
