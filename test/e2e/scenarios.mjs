@@ -5,7 +5,7 @@
 // What they expect is data at the top, so a new feature adds a row or a scenario.
 // ctx: { wb: Workbench, codeServer, languageServer: LanguageServerProbe, workspaceDir, session (what the session's
 // start() gave: the fake clusters, or skipReason), shot(name), note(text), skip(reason), check(ok, message) }.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeProblems, overlaps } from './lib/workbench.mjs';
 
@@ -65,6 +65,24 @@ export const DIRECTIVE = { file: 'cluster1/expose-istiod.yaml', line: 1, keyword
  * The multiNetwork session's workspace (test/e2e/workspace-multi-network): cluster1 on network1, cluster2 and
  * cluster3 on network2, none with an east-west gateway; cluster3's meshID is the odd one out.
  */
+/**
+ * A Gateway whose tls.mode is misspelt (SCHEMA003 under `PASTHROUGH`), written by `prepare`; its quick fix
+ * "Suppress SCHEMA003 for this document" writes the ignore comment above the document, which clears the squiggle.
+ */
+export const SUPPRESSION = {
+  file: 'cluster1/passthrough-gateway.yaml',
+  content: 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: passthrough\n  namespace: istio-system\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port: {number: 443, name: tls, protocol: TLS}\n      tls:\n        mode: PASTHROUGH\n      hosts: ["apps.example.com"]\n',
+  code: 'SCHEMA003',
+  line: 12,
+  column: 15,
+  text: 'PASTHROUGH',
+  title: 'Suppress SCHEMA003 for this document',
+  comment: '# istio-mesh: ignore=SCHEMA003',
+};
+
+/** The istioMesh.rules setting written to the workspace's .vscode/settings.json: broken.yaml's syntax error turned off. */
+export const RULES_SETTING = { code: 'YAML001', file: 'broken.yaml', settings: { 'istioMesh.rules': { YAML001: 'off' } } };
+
 export const QUICK_FIX = {
   file: 'cluster3/istio-operator.yaml',
   code: 'MESH101',
@@ -390,6 +408,69 @@ export const SCENARIOS = [
       const ours = errors.filter((line) => line.includes(EXTENSION_ID) || /istio-mesh|Istio Mesh/.test(line));
       check(ours.length === 0, `no error about ${EXTENSION_ID} in the extension host log${ours.length ? `:\n    ${ours.join('\n    ')}` : ''}`);
       if (errors.length > ours.length) note(`other errors in the extension host log:\n    ${errors.filter((l) => !ours.includes(l)).join('\n    ')}`);
+    },
+  },
+  {
+    name: 'suppression-clears-squiggle',
+    title: 'An inline suppression clears a squiggle: "Suppress SCHEMA003 for this document" from Ctrl+. writes the ignore comment',
+    prepare(workspaceDir) {
+      writeFileSync(join(workspaceDir, SUPPRESSION.file), SUPPRESSION.content);
+    },
+    async run(ctx) {
+      const { wb, shot, check } = ctx;
+      const s = SUPPRESSION;
+      const before = await waitForFinding(wb, { code: s.code, file: s.file, line: s.line });
+      // A finding of another file, which must stay: the panel was read after the fix, not caught empty.
+      const staying = before.find((p) => p.file !== s.file);
+      check(staying, 'another file has a finding to stay listed');
+      await wb.openFile(s.file);
+      await wb.goTo(s.line, s.column);
+      await wb.pressEscape();
+      const target = await wb.waitFor(`line ${s.line} of ${s.file} on screen`, () => wb.characters(s.line, s.column, s.text.length));
+      const squiggles = await wb.waitFor(`the error squiggle in ${s.file}`, async () => {
+        const found = await wb.squiggles('error');
+        return found.some((squiggle) => overlaps(squiggle, { ...target.rect, bottom: target.rect.bottom + 4 })) ? found : undefined;
+      });
+      check(squiggles.length > 0, `an error squiggle lies under "${s.text}" at ${s.file}:${s.line}:${s.column}`);
+      await shot('suppression-squiggle');
+      await applyQuickFix(ctx, s, 'suppression-menu');
+      const first = await wb.waitFor('the ignore comment on line 1', async () => ((await wb.lineText(1))?.trim() === s.comment ? s.comment : undefined));
+      check(first === s.comment, `line 1 reads "${s.comment}"`);
+      const { hash, setting } = await settledColours(
+        wb,
+        async () => ({ hash: await locateOnLine(wb, 1, '#'), setting: await locateOnLine(wb, 1, 'ignore') }),
+        ({ hash, setting }) => isColouredApart(setting, hash),
+      );
+      check(isColouredApart(setting, hash), `the grammar colours "ignore" apart from the comment (${setting.colour} vs ${hash.colour})`);
+      const cleared = await wb.waitFor(`the squiggles of ${s.file} to clear`, async () => ((await wb.squiggles('error')).length === 0 ? true : undefined), { timeoutMs: 30_000 });
+      check(cleared, `no error squiggle is left in ${s.file}`);
+      const after = await wb.waitForProblems(`${s.code} to leave ${s.file}`, (list) => !list.some((p) => p.file === s.file) && list.some((p) => isFinding(p, staying)), 30_000);
+      check(!after.some((p) => p.file === s.file), `Problems lists nothing for ${s.file} (the comment is used, so no SUPPRESS001 either)`);
+      await shot('suppression-cleared');
+    },
+  },
+  {
+    name: 'rules-setting-turns-code-off',
+    title: 'The istioMesh.rules setting turns a code off: YAML001 leaves the Problems panel, and comes back when the setting goes',
+    async run({ wb, workspaceDir, shot, check }) {
+      const r = RULES_SETTING;
+      const listed = await waitForFinding(wb, { code: r.code, file: r.file });
+      const staying = listed.find((p) => p.code !== r.code);
+      check(staying, `a finding other than ${r.code} is listed, to stay`);
+      const settingsFile = join(workspaceDir, '.vscode', 'settings.json');
+      const before = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
+      mkdirSync(join(workspaceDir, '.vscode'), { recursive: true });
+      writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), ...r.settings }, null, 2));
+      try {
+        const off = await wb.waitForProblems(`${r.code} to leave the Problems panel`, (list) => !list.some((p) => p.code === r.code) && list.some((p) => isFinding(p, staying)), 45_000);
+        check(!off.some((p) => p.code === r.code), `with "istioMesh.rules": ${JSON.stringify(r.settings['istioMesh.rules'])}, Problems lists no ${r.code}`);
+        await shot('rules-setting-off');
+      } finally {
+        if (before === undefined) rmSync(settingsFile);
+        else writeFileSync(settingsFile, before);
+      }
+      const back = await waitForFinding(wb, { code: r.code, file: r.file });
+      check(back.some((p) => p.code === r.code && p.file === r.file), `without the setting, ${r.code} of ${r.file} is listed again`);
     },
   },
   {
