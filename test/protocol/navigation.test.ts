@@ -51,3 +51,25 @@ test('go to definition: a VirtualService gateway entry opens the Gateway of its 
     await client.stop();
   }
 });
+
+test('references and rename of a network: every place in every file of the mesh, in one workspace edit', async () => {
+  const root = join(EXAMPLES, 'primary-remote-multi-network');
+  const namespace = join(root, 'cluster2', 'istio-system.yaml');
+  const client = await LspTestClient.start([root]);
+  try {
+    client.open(namespace);
+    await client.waitForDiagnostics(namespace, () => true);
+    const position = positionOf(namespace, 'network2', '  labels:');
+    const references = await client.request<Location[]>('textDocument/references', { textDocument: { uri: fileUri(namespace) }, position, context: { includeDeclaration: true } });
+    const files = (locations: { uri: string }[]) => [...new Set(locations.map((l) => l.uri.slice(fileUri(root).length + 1)))].sort();
+    assert.deepEqual(files(references), ['cluster2/eastwest-gateway.yaml', 'cluster2/istio-system.yaml', 'cluster2/remote-profile.yaml']);
+    assert.equal(references.length, 5);
+    const prepared = await client.request<{ placeholder: string }>('textDocument/prepareRename', { textDocument: { uri: fileUri(namespace) }, position });
+    assert.equal(prepared.placeholder, 'network2');
+    const edit = await client.request<{ changes: Record<string, { newText: string }[]> }>('textDocument/rename', { textDocument: { uri: fileUri(namespace) }, position, newName: 'west' });
+    assert.deepEqual(Object.values(edit.changes).flat().map((e) => e.newText), Array(5).fill('west'));
+    await assert.rejects(client.request('textDocument/prepareRename', { textDocument: { uri: fileUri(namespace) }, position: { line: 0, character: 2 } }), /cluster name, a network or a meshID/);
+  } finally {
+    await client.stop();
+  }
+});

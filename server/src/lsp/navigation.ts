@@ -1,5 +1,6 @@
-import { SymbolKind, type Connection, type DocumentSymbol, type Location, type SymbolInformation } from 'vscode-languageserver/node';
+import { ResponseError, SymbolKind, type Connection, type DocumentSymbol, type Location, type SymbolInformation, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Workspace } from '../engine/workspace';
+import { identityAt, identityOccurrences, invalidNewName, meshOfFile, renameRefusal } from '../features/identities';
 import { definitionAt, documentSymbols, workspaceSymbols, type MeshSymbol } from '../features/navigation';
 import type { MeshModel } from '../mesh/model';
 import type { SourceLocation } from '../parse/text';
@@ -49,6 +50,39 @@ export function registerNavigation(connection: Connection, state: () => Navigati
       location: toLocation(symbol.location),
       ...(symbol.detail ? { containerName: symbol.detail } : {}),
     }));
+  });
+  const fileAt = (uri: string) => {
+    const current = state();
+    const path = uriToPath(uri);
+    const file = path ? current?.workspace.getFile(path) : undefined;
+    return current && file ? { current, file } : undefined;
+  };
+  /** The identity under the cursor and every place its mesh writes it. */
+  const occurrencesAt = (uri: string, position: { line: number; character: number }) => {
+    const found = fileAt(uri);
+    if (!found) return undefined;
+    const identity = identityAt(found.file, found.file.yaml.lines.offsetAt(position));
+    const mesh = meshOfFile(found.current.meshes, found.file);
+    const occurrences = identity && mesh ? identityOccurrences(mesh, identity, (p) => found.current.workspace.getFile(p)) : [];
+    return { ...found, identity, occurrences };
+  };
+  connection.onReferences((params): Location[] => occurrencesAt(params.textDocument.uri, params.position)?.occurrences.map((o) => toLocation(o.location)) ?? []);
+  connection.onPrepareRename((params) => {
+    const at = occurrencesAt(params.textDocument.uri, params.position);
+    if (!at) return null;
+    const refusal = renameRefusal(at.file, at.identity);
+    if (refusal) throw new ResponseError(0, refusal);
+    return { range: at.identity!.location.range, placeholder: at.identity!.value };
+  });
+  connection.onRenameRequest((params): WorkspaceEdit | null => {
+    const at = occurrencesAt(params.textDocument.uri, params.position);
+    if (!at) return null;
+    const refusal = renameRefusal(at.file, at.identity) ?? invalidNewName(params.newName);
+    if (refusal) throw new ResponseError(0, refusal);
+    // Only YAML files of this mesh, and within them only the identity's own text.
+    const changes: Record<string, TextEdit[]> = {};
+    for (const occurrence of at.occurrences) (changes[pathToUri(occurrence.location.file)] ??= []).push({ range: occurrence.location.range, newText: params.newName });
+    return { changes };
   });
   connection.onDefinition((params): Location[] => {
     const current = state();

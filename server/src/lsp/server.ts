@@ -217,6 +217,8 @@ export class IstioMeshServer {
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
         ...(completionAndHover ? { completionProvider: { triggerCharacters: [' ', '-', '/', ':'] }, hoverProvider: true } : {}),
         workspace: { workspaceFolders: { supported: true } },
       },
