@@ -17,6 +17,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ scheme: 'file', language: 'yaml' }],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}') },
     outputChannel: output,
+    middleware: {
+      // The lenses above control plane installs can be turned off (istioMesh.codeLens).
+      provideCodeLenses: (document, token, next) => (vscode.workspace.getConfiguration('istioMesh', document.uri).get<boolean>('codeLens', true) ? next(document, token) : []),
+    },
     initializationOptions: {
       docsBaseUri: vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules').toString() + '/',
       // Red Hat's YAML extension already completes and hovers by schema: with it installed, ours stay off.

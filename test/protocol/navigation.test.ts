@@ -73,3 +73,20 @@ test('references and rename of a network: every place in every file of the mesh,
     await client.stop();
   }
 });
+
+test('a code lens above each control plane install names its cluster, role, network and problems, with its actions', async () => {
+  const control = join(MESH, 'cluster1', 'control-plane.yaml');
+  const client = await LspTestClient.start([MESH]);
+  try {
+    client.open(control);
+    await client.waitForDiagnostics(control, () => true);
+    const lenses = await client.request<{ range: { start: { line: number } }; command: { title: string; command: string; arguments?: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri: fileUri(control) } });
+    assert.deepEqual(lenses.map((l) => l.command.command), ['workbench.actions.view.problems', 'istioMesh.showRunbook', 'istioMesh.applyCluster', 'istioMesh.chooseContext']);
+    assert.match(lenses[0].command.title, /^cluster cluster1 · primary · network network1 · /);
+    assert.deepEqual(lenses[2].command.arguments, ['cluster1']);
+    assert.equal(lenses[0].range.start.line, positionOf(control, 'apiVersion:').line);
+    assert.deepEqual(await client.request('textDocument/codeLens', { textDocument: { uri: fileUri(EXPOSE) } }), [], 'no lens where no control plane is installed');
+  } finally {
+    await client.stop();
+  }
+});

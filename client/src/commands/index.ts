@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { MESH_CLUSTERS_REQUEST } from '../../../server/src/lsp/protocol';
 import { ApplyCommands, clusterItems, clusterSelection, fileSelection } from './apply';
 import { ContextResolver } from './contexts';
 import { findProgram, requireTrust } from './programs';
@@ -16,17 +17,18 @@ export function registerApplyCommands(context: vscode.ExtensionContext, client: 
     output,
     statusBar,
     vscode.commands.registerCommand('istioMesh.applyFile', (uri?: vscode.Uri) => commands.run('apply', fileSelection(uri))),
-    vscode.commands.registerCommand('istioMesh.applyCluster', async () => commands.run('apply', await clusterSelection(client))),
+    // A code lens passes the cluster's key; the palette asks for it.
+    vscode.commands.registerCommand('istioMesh.applyCluster', async (key?: unknown) => commands.run('apply', typeof key === 'string' ? { kind: 'cluster', cluster: key } : await clusterSelection(client))),
     vscode.commands.registerCommand('istioMesh.dryRunFile', (uri?: vscode.Uri) => commands.run('dry-run-server', fileSelection(uri))),
     vscode.commands.registerCommand('istioMesh.diffFile', (uri?: vscode.Uri) => commands.run('diff', fileSelection(uri))),
-    vscode.commands.registerCommand('istioMesh.chooseContext', async () => {
+    vscode.commands.registerCommand('istioMesh.chooseContext', async (key?: unknown) => {
       if (!requireTrust()) return;
       const kubectl = findProgram('kubectlPath');
       if ('problem' in kubectl) {
         void vscode.window.showErrorMessage(`Istio Mesh: kubectl cannot be used: ${kubectl.problem}`);
         return;
       }
-      const active = statusBar.activeClusters;
+      const active = typeof key === 'string' ? (await client.sendRequest(MESH_CLUSTERS_REQUEST, {})).clusters.filter((c) => c.key === key) : statusBar.activeClusters;
       const cluster = active.length === 1 ? active[0] : (await vscode.window.showQuickPick(clusterItems(active), { title: 'Choose the context of which cluster?' }))?.cluster;
       if (!cluster) return;
       if (cluster.configuredContext) {

@@ -1,8 +1,10 @@
-import { ResponseError, SymbolKind, type Connection, type DocumentSymbol, type Location, type SymbolInformation, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { ResponseError, SymbolKind, type CodeLens, type Connection, type DocumentSymbol, type Location, type SymbolInformation, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Workspace } from '../engine/workspace';
 import { identityAt, identityOccurrences, invalidNewName, meshOfFile, renameRefusal } from '../features/identities';
 import { definitionAt, documentSymbols, workspaceSymbols, type MeshSymbol } from '../features/navigation';
-import type { MeshModel } from '../mesh/model';
+import { controlPlaneLenses } from '../features/codeLenses';
+import type { MeshModel, MeshSettings } from '../mesh/model';
+import type { Finding } from '../rules/finding';
 import type { SourceLocation } from '../parse/text';
 import { pathToUri, uriToPath } from './convert';
 
@@ -10,6 +12,8 @@ import { pathToUri, uriToPath } from './convert';
 export interface NavigationState {
   workspace: Workspace;
   meshes: readonly MeshModel[];
+  findings: ReadonlyMap<string, readonly Finding[]>;
+  settings: MeshSettings;
 }
 
 const SYMBOL_KINDS: Record<MeshSymbol['kind'], SymbolKind> = {
@@ -26,7 +30,7 @@ const SYMBOL_KINDS: Record<MeshSymbol['kind'], SymbolKind> = {
 
 const toLocation = (location: SourceLocation): Location => ({ uri: pathToUri(location.file), range: location.range });
 
-/** Outline, workspace symbols and go to definition, answered from the mesh model (see features/navigation.ts). */
+/** Outline, symbols, definition, references, rename and code lenses, answered from the mesh model (features/). */
 export function registerNavigation(connection: Connection, state: () => NavigationState | undefined): void {
   connection.onDocumentSymbol((params): DocumentSymbol[] => {
     const current = state();
@@ -83,6 +87,12 @@ export function registerNavigation(connection: Connection, state: () => Navigati
     const changes: Record<string, TextEdit[]> = {};
     for (const occurrence of at.occurrences) (changes[pathToUri(occurrence.location.file)] ??= []).push({ range: occurrence.location.range, newText: params.newName });
     return { changes };
+  });
+  connection.onCodeLens((params): CodeLens[] => {
+    const found = fileAt(params.textDocument.uri);
+    if (!found) return [];
+    const { meshes, findings, settings } = found.current;
+    return controlPlaneLenses(found.file, meshes, findings, settings).map((lens) => ({ range: lens.range, command: { title: lens.title, command: lens.command, ...(lens.arguments ? { arguments: lens.arguments } : {}) } }));
   });
   connection.onDefinition((params): Location[] => {
     const current = state();

@@ -195,7 +195,7 @@ export class IstioMeshServer {
       return { workspace: this.workspace, result: this.lastResult, settings, openText: (path) => this.documents.get(pathToUri(path))?.getText() };
     });
     registerRunbookRequests(connection, () => (this.flushAnalysis(), this.lastResult && { result: this.lastResult, settings: this.meshSettings() }));
-    registerNavigation(connection, () => (this.flushAnalysis(), this.lastResult && { workspace: this.workspace, meshes: this.lastResult.meshes }));
+    registerNavigation(connection, () => (this.flushAnalysis(), this.lastResult && { workspace: this.workspace, meshes: this.lastResult.meshes, findings: this.lastResult.findings, settings: this.meshSettings() }));
     this.documents.listen(connection);
     connection.listen();
   }
@@ -219,6 +219,7 @@ export class IstioMeshServer {
         definitionProvider: true,
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
+        codeLensProvider: {},
         ...(completionAndHover ? { completionProvider: { triggerCharacters: [' ', '-', '/', ':'] }, hoverProvider: true } : {}),
         workspace: { workspaceFolders: { supported: true } },
       },
