@@ -26,7 +26,10 @@ export interface RoutingScope {
   peers: Resource[];
   /** Gateway deployments that may run in this scope. */
   gatewayDeployments: GatewayWorkload[];
-  /** True when this scope's own resources (not only the unassigned ones it may see) define a gateway deployment. */
+  /**
+   * True when this scope's own resources (not only the unassigned ones it may see) declare a gateway deployment;
+   * the ingress gateway a profile implies does not count: other gateways are then often installed elsewhere.
+   */
   definesGatewayDeployments: boolean;
   /** Gateways references may resolve to, by `namespace/name`. */
   gatewaysByName: Map<string, GatewayView[]>;
@@ -48,6 +51,8 @@ export interface GatewayWorkload {
   ports: GatewayPort[];
   /** The labels derive from a Helm release name no file says (see `GatewayDeployment.releaseNameUnknown`). */
   releaseNameUnknown?: boolean;
+  /** The `istio-ingressgateway` an istioctl profile installs without the file declaring it. */
+  implied?: boolean;
 }
 
 /** Profiles that do not install `istio-ingressgateway` unless asked (every other profile layers on `default`). */
@@ -75,7 +80,7 @@ function readGatewayWorkloads(install: InstallConfig): GatewayWorkload[] {
   // Only istioctl's profiles install an ingress gateway with the control plane; the istiod chart and Sail never do.
   const impliesIngress = install.source === 'IstioOperator' && install.installsControlPlane && !PROFILES_WITHOUT_INGRESS.has(profile) && !install.profile?.isPlaceholder;
   if (!impliesIngress || mentionsDefaultIngress) return listed;
-  return [...listed, { name: DEFAULT_INGRESS, labels: { app: DEFAULT_INGRESS, istio: 'ingressgateway' }, declaration: install.profile, install, ports: [] }];
+  return [...listed, { name: DEFAULT_INGRESS, labels: { app: DEFAULT_INGRESS, istio: 'ingressgateway' }, declaration: install.profile, install, ports: [], implied: true }];
 }
 
 /** A `values.global.meshNetworks.<network>.gateways[]` entry: where other networks reach this one. */
@@ -140,7 +145,7 @@ function scopeOf(cluster: string | undefined, subjects: Resource[], peers: Resou
       virtualServices.push(virtualServiceView(resource));
     }
   }
-  return { cluster, subjects, peers, gatewayDeployments: [...new Set([...own, ...shared])], definesGatewayDeployments: own.length > 0, gatewaysByName, virtualServices };
+  return { cluster, subjects, peers, gatewayDeployments: [...new Set([...own, ...shared])], definesGatewayDeployments: own.some((w) => !w.implied), gatewaysByName, virtualServices };
 }
 
 /** The same items in the same order: a rebuilt model holds new lists of the same (unchanged) objects. */

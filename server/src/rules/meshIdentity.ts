@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
-import type { Cluster, MeshModel, NetworkSource, NetworkSourceKind } from '../mesh/model';
+import { targetVersionOfResource, type Cluster, type MeshModel, type NetworkSource, type NetworkSourceKind } from '../mesh/model';
+import { compareMinors, versionFact } from '../resources/istioVersions';
 import { sortedClusters } from '../mesh/topology';
 import { clusterNameOf, declaredClusterName, isRemoteProfile, NETWORK_LABEL, type InstallConfig } from '../resources/installConfig';
 import type { Located } from '../resources/resource';
@@ -174,6 +175,18 @@ function onlyInHostClusters(mesh: MeshModel, install: InstallConfig): boolean {
   return clusters.length > 0 && clusters.every((name) => mesh.clusters.get(name)?.role === 'external-control-plane');
 }
 
+/**
+ * A replicated control plane of the `*.global` model: `multiCluster.enabled` on an Istio before it stopped
+ * being read (1.10). Its istiod never discovers the other clusters (they are reached through `*.global`
+ * ServiceEntries), so it needs no clusterName.
+ */
+function isReplicatedGlobalControlPlane(mesh: MeshModel, install: InstallConfig): boolean {
+  const values = install.values ?? install.resource;
+  const enabled = values.get([...(install.values ? [] : install.valuesPath), 'global', 'multiCluster', 'enabled']);
+  const target = targetVersionOfResource(mesh, install.resource);
+  return (enabled === true || enabled === 'true') && !!target && compareMinors(target.minor, versionFact('values-global-multicluster-enabled-ignored').since) < 0;
+}
+
 /** Every control plane of a multicluster mesh needs a name; istiod's default ("Kubernetes") collides. */
 export const missingClusterName: MeshRule = {
   scope: 'mesh',
@@ -184,7 +197,7 @@ export const missingClusterName: MeshRule = {
     const controlPlanes = mesh.installs.filter((i) => i.installsControlPlane);
     if (Math.max(mesh.clusters.size, controlPlanes.length) < 2) return [];
     return controlPlanes
-      .filter((install) => !install.clusterName && !declaredClusterName(install) && !onlyInHostClusters(mesh, install))
+      .filter((install) => !install.clusterName && !declaredClusterName(install) && !onlyInHostClusters(mesh, install) && !isReplicatedGlobalControlPlane(mesh, install))
       .map((install) => {
         const assigned = mesh.assignments.get(install.resource)?.clusters ?? [];
         return {
