@@ -154,6 +154,29 @@ async function startApplyCluster(wb, mesh) {
   return all;
 }
 
+/** Navigation in the meshes session's template/ mesh (test/fixtures/apply-template). */
+export const NAVIGATION = {
+  routes: 'template/cluster1/expose-istiod.yaml',
+  gatewayEntry: { after: 'gateways:', text: 'istiod-gateway' },
+  gatewayName: 'name: istiod-gateway',
+  outline: ['Gateway istio-system/istiod-gateway', 'VirtualService istio-system/istiod-vs'],
+  controlPlane: 'template/cluster1/istio.yaml',
+  lens: 'cluster template/cluster1 · primary',
+  renameIn: 'template/cluster2/remote-profile.yaml',
+  renameAt: { after: 'injectionPath', text: 'cluster2' },
+  newName: 'west',
+  renamedFile: 'template/cluster1/remote-secret-cluster2.yaml',
+  renamed: ['name: istio-remote-secret-west', 'networking.istio.io/cluster: west', '  west: <kubeconfig of cluster2>'],
+};
+
+/** The 1-based line and column of `text` on the first line after the one holding `after` (or from the top). */
+function locate(workspaceDir, file, text, after) {
+  const lines = readFileSync(join(workspaceDir, file), 'utf8').split('\n');
+  const start = after ? lines.findIndex((l) => l.includes(after) && !l.trim().startsWith('#')) : 0;
+  const index = lines.findIndex((l, i) => i >= start && l.includes(text) && !l.trim().startsWith('#'));
+  return { line: index + 1, column: lines[index].indexOf(text) + 1 };
+}
+
 const EXTENSION_ID = 'istio-mesh.istio-mesh';
 const RED_HAT_YAML = 'redhat.vscode-yaml';
 
@@ -662,6 +685,60 @@ export const SCENARIOS = [
       await shot('apply-template-plan');
       await wb.clickDialogButton('Cancel');
       check(session.clusters.cluster2.writes().length === 0, 'nothing was applied after Cancel');
+    },
+  },
+  {
+    name: 'navigation',
+    session: 'meshes',
+    title: 'F12 on a VirtualService gateway opens the Gateway, the outline lists the documents, a code lens names the cluster, F2 renames a cluster in every file',
+    async run({ wb, workspaceDir, shot, check, note }) {
+      const n = NAVIGATION;
+      await wb.openFile(n.routes);
+      const entry = locate(workspaceDir, n.routes, n.gatewayEntry.text, n.gatewayEntry.after);
+      const name = locate(workspaceDir, n.routes, n.gatewayName);
+      await wb.goTo(entry.line, entry.column + 1);
+      await wb.page.keyboard.press('F12');
+      const landed = await wb.waitFor('the cursor on the Gateway\'s name', async () => {
+        const position = await wb.cursorPosition();
+        return position && position.line === name.line ? position : undefined;
+      });
+      check(landed.line === name.line, `F12 on "${n.gatewayEntry.text}" (line ${entry.line}) moved to the Gateway's name (line ${landed.line})`);
+      await shot('definition');
+      await wb.runCommand('Explorer: Focus on Outline View');
+      const outline = await wb.waitFor('the outline to list the documents', async () => {
+        const labels = await wb.page.evaluate(() => [...document.querySelectorAll('.monaco-list-row .label-name')].map((el) => el.textContent?.trim() ?? ''));
+        return n.outline.every((symbol) => labels.includes(symbol)) ? labels : undefined;
+      });
+      check(true, `the outline lists ${n.outline.join(' and ')} (${outline.filter((l) => n.outline.includes(l)).length} of ${n.outline.length})`);
+      await shot('outline');
+      await wb.openFile(n.controlPlane);
+      const lenses = await wb.waitFor('a code lens above the control plane', async () => {
+        const texts = await wb.codeLenses();
+        return texts.some((t) => t.includes(n.lens)) ? texts : undefined;
+      }, { timeoutMs: 30_000 });
+      note(`code lenses: ${lenses.join(' | ')}`);
+      check(lenses.some((t) => t.includes('Apply Cluster')), `the code lens names ${n.lens} and offers Apply Cluster…`);
+      await shot('code-lens');
+      await wb.openFile(n.renameIn);
+      const at = locate(workspaceDir, n.renameIn, n.renameAt.text, n.renameAt.after);
+      await wb.goTo(at.line, at.column + 1);
+      await wb.page.keyboard.press('F2');
+      // Typed into the rename box itself: it takes the focus a moment after it shows.
+      const box = '.rename-box input';
+      await wb.page.waitForSelector(box, { state: 'visible' });
+      const offered = await wb.page.inputValue(box);
+      check(offered === n.renameAt.text, `F2 offers to rename "${offered}"`);
+      await wb.page.fill(box, n.newName);
+      await shot('rename');
+      await wb.page.press(box, 'Enter');
+      await wb.page.waitForSelector('.rename-box', { state: 'hidden' });
+      await wb.runCommand('File: Save All');
+      const renamed = await wb.waitFor(`${n.renamedFile} to be renamed on disk`, () => {
+        const text = readFileSync(join(workspaceDir, n.renamedFile), 'utf8');
+        return n.renamed.every((line) => text.includes(line)) ? text : undefined;
+      });
+      for (const line of n.renamed) check(renamed.includes(line), `${n.renamedFile} now says "${line.trim()}"`);
+      check(readFileSync(join(workspaceDir, n.renameIn), 'utf8').includes(`/inject/cluster/${n.newName}/net/`), `the injection path of ${n.renameIn} names ${n.newName}`);
     },
   },
 ];

@@ -114,6 +114,18 @@ export class Workbench {
     await this.page.waitForSelector(QUICK_INPUT, { state: 'hidden' });
   }
 
+  /** The cursor's line and column, 1-based, as the status bar shows them ("Ln 7, Col 9"). */
+  async cursorPosition() {
+    const text = await this.page.evaluate(() => document.querySelector('[id="status.editor.selection"]')?.textContent ?? '');
+    const match = /Ln (\d+), Col (\d+)/.exec(text);
+    return match ? { line: Number(match[1]), column: Number(match[2]) } : undefined;
+  }
+
+  /** The texts of the code lenses of the active editor. */
+  async codeLenses() {
+    return this.page.evaluate((editorSelector) => [...document.querySelectorAll(`${editorSelector} .codelens-decoration a, ${editorSelector} .codelens-decoration span`)].map((el) => el.textContent?.trim() ?? '').filter(Boolean), ACTIVE_EDITOR);
+  }
+
   /** The rendered text of an editor line (it must be on screen: goTo it first). */
   async lineText(line) {
     return this.page.evaluate(
