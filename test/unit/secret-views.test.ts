@@ -87,7 +87,7 @@ test('secrets of odd shapes are read without throwing', () => {
 
 test('placeholders are told from values, including long values with no placeholder character', () => {
   const placeholders = ['${DISCOVERY_ADDRESS}', 'https://${HOST}:15012', '$CTX_CLUSTER1', '{{ .Values.meshID }}', '<your-mesh-id>', '{cluster_name}'];
-  const values = ['mesh1', 'istiod.istio-system.svc:15012', 'a<b>c', '$lowercase', `${'QUJD'.repeat(2000)}`, '<unclosed', 'x'.repeat(4000) + '{'];
+  const values = ['mesh1', 'istiod.istio-system.svc:15012', 'a<b>c', '$lowercase', '${1}:${2}', '__param_$1', `${'QUJD'.repeat(2000)}`, '<unclosed', 'x'.repeat(4000) + '{'];
   for (const value of placeholders) assert.equal(isPlaceholder(value), true, value);
   for (const value of values) assert.equal(isPlaceholder(value), false, value.slice(0, 40));
 });

@@ -1,5 +1,5 @@
 import * as jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLError } from 'yaml';
 import { compactValue, PackedText, RecentlyUsed, sharedValues } from './compact';
 import { goTemplateOf, type GoTemplate } from './goTemplate';
 import { LineIndex, type Range, type SourceLocation } from './text';
@@ -457,6 +457,31 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/**
+ * The parser's errors, one per mistake: once the parser has lost a document's structure it reports every token
+ * after the mistake ("Unexpected scalar token in YAML stream"), and one broken line may give several errors. So an
+ * unexpected token after an earlier error, and an error on the line of the one before it, are that error's
+ * consequences, not mistakes of their own.
+ */
+function syntaxMistakes(errors: readonly YAMLError[], text: string): YAMLError[] {
+  const mistakes: YAMLError[] = [];
+  let lastLine = -1;
+  for (const error of errors) {
+    const line = lineOfOffset(text, error.pos[0]);
+    const consequence = mistakes.length > 0 && (error.code === 'UNEXPECTED_TOKEN' || line === lastLine);
+    if (!consequence) mistakes.push(error);
+    lastLine = line;
+  }
+  return mistakes;
+}
+
+/** The 0-based line of an offset in a document's text. */
+function lineOfOffset(text: string, offset: number): number {
+  let line = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
 function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
   const parsed = doc.parsed();
   const lines = doc.file.lines;
@@ -468,11 +493,12 @@ function loadWithYaml(doc: YamlDocument, problems: YamlProblem[]): unknown {
     problems.push(tooDeep(doc.file, doc.startOffset + clampStart(overflow.pos[0])));
     return null;
   }
-  const errors = parsed.errors.slice(0, PARSE_LIMITS.maxSyntaxErrorsPerDocument);
+  const mistakes = syntaxMistakes(parsed.errors, doc.readText);
+  const errors = mistakes.slice(0, PARSE_LIMITS.maxSyntaxErrorsPerDocument);
   for (const [index, error] of errors.entries()) {
     const start = clampStart(error.pos[0]);
     const end = Math.min(Math.max(error.pos[1], start + 1), Math.max(contentEnd, start + 1));
-    const unreported = index === errors.length - 1 ? parsed.errors.length - errors.length : 0;
+    const unreported = index === errors.length - 1 ? mistakes.length - errors.length : 0;
     problems.push({
       code: 'YAML001',
       severity: 'error',

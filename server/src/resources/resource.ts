@@ -40,14 +40,25 @@ export function scalarString(value: unknown): string | undefined {
 }
 
 /**
+ * The forms of a value filled in at install time. `${1}` is not one: it is a regex group (a Prometheus
+ * relabelling `replacement`), and no shell variable starts with a digit.
+ */
+const PLACEHOLDER = /\$\{[A-Za-z_][^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|^<[^>]+>$|\{[a-z_][a-z0-9_]*\}/;
+
+/** The first placeholder written in a value (`${CLUSTER_NAME}` of `https://${CLUSTER_NAME}:15012`), if any. */
+export function placeholderIn(value: string): string | undefined {
+  // Every form holds a `$` or a `{`, or starts with `<`. Most values hold none (certificates, tokens), and ruling
+  // the pattern out over kilobytes of a kubeconfig took a second of a 200-cluster CLI run.
+  if (value.indexOf('$') < 0 && value.indexOf('{') < 0 && value.charCodeAt(0) !== 0x3c) return undefined;
+  return PLACEHOLDER.exec(value)?.[0];
+}
+
+/**
  * True for values that are filled in at install time (`${VAR}`, `{{ .Values.x }}`, `<NAME>`, a script's
  * `cluster{i}`): never literal identities.
  */
 export function isPlaceholder(value: string): boolean {
-  // Every form holds a `$` or a `{`, or starts with `<`. Most values hold none (certificates, tokens), and ruling
-  // the pattern out over kilobytes of a kubeconfig took a second of a 200-cluster CLI run.
-  if (value.indexOf('$') < 0 && value.indexOf('{') < 0 && value.charCodeAt(0) !== 0x3c) return false;
-  return /\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|^<[^>]+>$|\{[a-z_][a-z0-9_]*\}/.test(value);
+  return placeholderIn(value) !== undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { TemplateReading, ValuePath, YamlDocument } from '../../parse/yamlFile';
 import { recogniseResource } from '../../resources/kinds';
-import { isPlaceholder, isRecord, type Resource } from '../../resources/resource';
+import { isRecord, placeholderIn, scalarString, valueAt, type Resource } from '../../resources/resource';
 import type { Finding } from '../finding';
 import type { ResourceRule } from '../rule';
 
@@ -13,11 +13,32 @@ function shortQuote(value: string): string {
 }
 
 /**
- * The first string value of a document that is a template placeholder, depth first, in written order. It runs
- * over every value of every resource, so it walks with one path it extends and shortens, copied only for a find.
+ * Istio's own injection templates (the `istio-sidecar-injector` ConfigMap, `sidecarInjectorWebhook.templates` in
+ * values) are Go templates istiod renders per pod: `{{ .Values.global.proxy.image }}` there is Istio's, not a
+ * value of this file left to fill in.
  */
-function firstPlaceholder(value: unknown, path: (string | number)[] = []): { path: ValuePath; value: string } | undefined {
-  if (typeof value === 'string') return isPlaceholder(value) ? { path: [...path], value } : undefined;
+function isInjectionTemplate(path: readonly (string | number)[]): boolean {
+  return path.length >= 2 && path[path.length - 1] === 'templates' && path[path.length - 2] === 'sidecarInjectorWebhook';
+}
+
+function isInjectorConfigMap(value: unknown): boolean {
+  return isRecord(value) && value.kind === 'ConfigMap' && (scalarString(valueAt(value, ['metadata', 'name'])) ?? '').startsWith('istio-sidecar-injector');
+}
+
+/**
+ * The first string value of a document that holds a placeholder, depth first, in written order: its path, and
+ * what to quote of it. It runs over every value of every resource, so it walks with one path it extends and
+ * shortens, copied only for a find.
+ */
+function firstPlaceholder(value: unknown, path: (string | number)[] = []): { path: ValuePath; quoted: string } | undefined {
+  if (typeof value === 'string') {
+    const placeholder = placeholderIn(value);
+    if (!placeholder) return undefined;
+    // A short value is quoted whole (`cluster{i}` says more than `{i}`), a long one by its placeholder only.
+    return { path: [...path], quoted: value.length <= QUOTED_LENGTH && !value.includes('\n') ? value : placeholder };
+  }
+  if (path.length === 0 && isInjectorConfigMap(value)) return undefined;
+  if (isInjectionTemplate(path)) return undefined;
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
       path.push(index);
@@ -76,7 +97,7 @@ export const templateFileRule: ResourceRule = {
     return [{
       code: 'COMPOSE001',
       severity: 'information',
-      message: `This file is a template: values such as "${placeholder.value}" are filled in before it is applied (envsubst, sed, Helm, Argo CD or Flux substitution), so Istio Mesh reads them as opaque and checks only the literal values.`,
+      message: `This file is a template: values such as "${shortQuote(placeholder.quoted)}" are filled in before it is applied (envsubst, sed, Helm, Argo CD or Flux substitution), so Istio Mesh reads them as opaque and checks only the literal values.`,
       location: resource.location(placeholder.path),
     }];
   },

@@ -27,6 +27,8 @@ function reportedProblems(resource: Resource): SchemaProblem[] {
   // A Go template's shape is what Helm renders: a blanked `include` leaves a field out, a placeholder stands
   // for a number or a map. Its literal values are checked by the mesh rules; its schema only once rendered.
   if (resource.doc.file.template) return [];
+  // A document with a syntax error is read only in part: what its fields seem to be is the error's consequence.
+  if (resource.doc.problems.some((problem) => problem.code === 'YAML001')) return [];
   const problems = validateResource(resource);
   // Nearly every resource is valid: what is left to other rules is looked up only when there is something to filter.
   if (problems.length === 0) return problems;
