@@ -64,6 +64,12 @@ test('{{ }} in comments, quoted, block or plain scalars does not make a file a t
   assert.ok(goTemplateOf('data:\n  config: |\n{{- if .Values.x }}\n    a: b\n{{- end }}\n'), 'an action that ends a block scalar is template structure');
 });
 
+test('an inline action that renders a block leaves its key to the lines after it', () => {
+  const file = parseYamlFile('/w/templates/x.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n  labels: {{- include "labels" . | nindent 4 }}\n    topology.istio.io/network: network1\n');
+  assert.deepEqual(file.template?.unreadDocuments, []);
+  assert.deepEqual((file.documents[0].value as { metadata: { labels: unknown } }).metadata.labels, { 'topology.istio.io/network': 'network1' });
+});
+
 test('a template document that is not YAML even so is set aside, without syntax errors', () => {
   const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations: {{ include "a" . }}\n    owner: me\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n';
   const file = parseYamlFile('/w/templates/x.yaml', text);

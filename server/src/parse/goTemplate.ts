@@ -44,6 +44,8 @@ interface Action {
 const CONTROL_ACTION = /^\{\{-?\s*(?:if\b|else\b|end\b|range\b|with\b|define\b|block\b|break\b|continue\b|\/\*|\$[\w]*\s*:?=)/;
 /** Functions whose output is usually YAML structure, not a scalar. */
 const RENDERS_STRUCTURE = /\b(?:toYaml|toJson|toPrettyJson|nindent|indent|include|template|tpl)\b/;
+/** Functions whose output is lines of YAML (a block under the key before them), never one scalar. */
+const RENDERS_LINES = /\b(?:toYaml|toPrettyJson|nindent|indent)\b/;
 /** A block scalar header: `|`, `>-`, `|2+`, with an optional comment after it. */
 const BLOCK_SCALAR_HEADER = /^[|>][-+1-9]{0,2}[ \t]*(?:#.*)?\r?$/;
 /** Flow indicators after which a new scalar starts. */
@@ -220,7 +222,10 @@ export function goTemplateOf(text: string): GoTemplate | undefined {
     const control = CONTROL_ACTION.test(written);
     const alone = aloneOnItsLines(action);
     if (!control && (alone || RENDERS_STRUCTURE.test(written))) structureActions.push(action.start);
-    if (alone || control) {
+    // `labels: {{- include "labels" . | nindent 4 }}` renders the block its key holds: the key is left to the
+    // lines after it, as when the action has a line of its own.
+    const rendersBlock = !control && RENDERS_LINES.test(written) && isBlankText(coveredText.slice(action.end, lineEndAt(text, action.end)));
+    if (alone || control || rendersBlock) {
       blank(action.start, action.end);
       continue;
     }
