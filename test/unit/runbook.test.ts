@@ -96,6 +96,15 @@ describe('runbook of the examples', () => {
     ]);
   });
 
+  test('helm-chart: a chart\'s templates are rendered by helm with the cluster\'s release values, never applied as written', () => {
+    const runbook = runbookOf(join(EXAMPLES, 'helm-chart'));
+    const exposures = installSequence(runbook).filter((s) => s.startsWith('expose-'));
+    assert.deepEqual(exposures, [
+      'expose-istiod cluster1: helm template mesh-gateways charts/mesh-gateways -f charts/mesh-gateways/values-cluster1.yaml --show-only templates/expose-istiod.yaml | kubectl apply -f - --context "${CTX_CLUSTER1}"',
+      'expose-services cluster1: helm template mesh-gateways charts/mesh-gateways -f charts/mesh-gateways/values-cluster1.yaml --show-only templates/cross-network-gateway.yaml | kubectl apply -f - --context "${CTX_CLUSTER1}"',
+    ]);
+  });
+
   test('helm: base, istiod and gateway releases from the values files, in the Helm guide\'s order', () => {
     const runbook = runbookOf(join(EXAMPLES, 'helm'));
     const cluster1 = runbook.steps.filter((s) => s.cluster === 'cluster1' && ['control-plane', 'gateway'].includes(s.kind));

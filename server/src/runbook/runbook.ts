@@ -1,9 +1,11 @@
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { ContextsOfMesh } from '../apply/meshClusters';
 import { discoveryAddressOf, externalAddressArgs } from '../apply/variables';
 import { clustersInRunOrder, INSTALL_STAGES, installSequence, stageOf, stringsUnder, type InstallSlot, type InstallStage } from '../apply/installOrder';
 import { compositionUnitOf } from '../compose/composedDocument';
-import type { Cluster, MeshModel } from '../mesh/model';
+import { fileNameMentions } from '../mesh/assignment';
+import { chartOfTemplate } from '../mesh/chartTemplates';
+import { assignerOf, type Cluster, type MeshModel } from '../mesh/model';
 import { eastWestGateways, exposesServices, gatewaysSelecting, primariesOfRemote } from '../mesh/topology';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, NETWORK_LABEL, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
 import { gitopsTarget, HELM_VALUES_KIND, isHboneEastWestGateway, istioChartName, type IstioChart } from '../resources/installSources';
@@ -401,12 +403,25 @@ class RunbookBuilder {
     const namespaceArgs = (kind === 'expose-istiod' || kind === 'expose-services') && file.withoutNamespace ? ['-n', this.mesh.controlPlaneNamespace] : [];
     const source = file.overlay ? ['-k', this.rel(file.overlay)] : ['-f', this.rel(file.path)];
     const names = file.resources.slice(0, 3).map((r) => r.displayName).join(', ') + (file.resources.length > 3 ? `, … (${file.resources.length} documents)` : '');
+    const rendering = this.chartRendering(cluster, file.path);
     this.add({
       kind, phase: 'install', title, cluster: cluster.name, context,
-      pipeline: [['kubectl', 'apply', ...source, ...namespaceArgs, '--context', context]],
+      pipeline: rendering ? [rendering, ['kubectl', 'apply', '-f', '-', ...namespaceArgs, '--context', context]] : [['kubectl', 'apply', ...source, ...namespaceArgs, '--context', context]],
       files: [{ path: file.path, line: file.line }],
       why: `${why} (${names})`,
     });
+  }
+
+  /**
+   * A chart's template is never applied as written: Helm renders that file of the chart (`--show-only`) with the
+   * release values files that name the cluster.
+   */
+  private chartRendering(cluster: Cluster, path: string): string[] | undefined {
+    const chart = chartOfTemplate(assignerOf(this.mesh)?.charts ?? [], path);
+    if (!chart) return undefined;
+    const values = chart.releaseValues.filter((file) => fileNameMentions(basename(file), cluster.name));
+    const template = relative(chart.folder, path).split(sep).join('/');
+    return ['helm', 'template', basename(chart.folder), this.rel(chart.folder), ...values.flatMap((file) => ['-f', this.rel(file)]), '--show-only', template];
   }
 
   private toolInstall(cluster: Cluster, tool: ToolInstall, context: string): void {
