@@ -177,6 +177,11 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
       const dryRun = await applyIn(folder, clusters, '.', '--context', 'kind-cluster1', '--dry-run=server');
       assert.equal(dryRun.code, 0, dryRun.out + dryRun.err);
       assert.equal(clusters.cluster1.writes().length, writesBefore);
+      // istioMesh.rules lowers the code to a warning: the file is no longer refused for an error.
+      const settingsFile = join(folder, 'settings.json');
+      writeFileSync(settingsFile, JSON.stringify({ 'istioMesh.rules': { SCHEMA003: 'warning' } }));
+      const lowered = await applyIn(folder, clusters, '.', '--context', 'kind-cluster1', '--settings', settingsFile, '--dry-run=server');
+      assert.doesNotMatch(lowered.out, /error\(s\) from the analysis/, lowered.out);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

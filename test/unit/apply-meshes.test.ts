@@ -63,7 +63,7 @@ describe('istio-mesh apply across meshes and templates', { skip: KUBECTL_SKIP_RE
     assert.equal(run.code, 2, run.out + run.err);
     assert.match(run.err, /cluster1 is a cluster of 2 meshes: prod\/cluster1, staging\/cluster1/);
     // One line of usage, not the whole usage.
-    assert.deepEqual(run.err.split('\n').slice(1), ['Run istio-mesh apply --help for the usage.']);
+    assert.deepEqual(run.err.split('\n').slice(1), ['Run istio-mesh apply --help for usage']);
     assert.deepEqual(fake.cluster1.requests, []);
   });
 

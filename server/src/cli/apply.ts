@@ -11,6 +11,7 @@ import { createRemoteSecretCommand, runPlan, summarize, unknownVariables, type R
 import { invalidVariableValue } from '../apply/variables';
 import { loadTargets, UsageError } from './check';
 import { loadCliSettings } from './settings';
+import { usageHint } from './usage';
 
 export const APPLY_USAGE = `Usage: istio-mesh apply [FILE|DIR]... [--mesh MESH] [--cluster [MESH/]NAME]... --context CTX | --context CLUSTER=CTX...
                         [--set NAME=VALUE]... [--dry-run=server|client | --diff] [--server-side] [--yes]
@@ -181,7 +182,7 @@ export async function runApplyCli(args: string[], io: ApplyCliIo): Promise<numbe
   } catch (error) {
     if (error instanceof UsageError || error instanceof ClusterNameError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`istio-mesh apply: ${(error as Error).message}`);
-      io.err('Run istio-mesh apply --help for the usage.');
+      io.err(usageHint('apply'));
       return 2;
     }
     throw error;
@@ -199,7 +200,8 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
   }
   const { workspace, roots, notes, selectedFiles } = await loadForApply(options.targets, io.cwd, analysisSettings);
   for (const note of notes) io.err(note);
-  const settings = { roots, clusters: analysisSettings.clusters, helmValues: analysisSettings.helmValues };
+  // istioMesh.rules counts here too: a code turned off or down to a warning does not refuse files as an error.
+  const settings = { roots, clusters: analysisSettings.clusters, helmValues: analysisSettings.helmValues, rules: analysisSettings.rules };
   const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, settings);
   const known = meshClusters(analysis.meshes, settings);
   const chosen = selectedClusters(options, known);
