@@ -6,14 +6,16 @@
 //   E2E_KEEP=1 node test/e2e/run.mjs       keep the run's temp folder (logs, user data) for a look afterwards
 //   E2E_README_IMAGES=1 npm run test:e2e   also refresh the README's screenshots in docs/images/
 //
-// Screenshots go to test-results/e2e/. The last line is "N passed, N failed, N skipped"; the exit code is non-zero
-// when a scenario failed or the setup did.
+// Screenshots go to test-results/e2e/. The last paragraph counts the scenarios passed, failed and skipped, with why
+// each was skipped and which failed (as scripts/test-summary.mjs does for the unit and protocol suites); the exit code
+// is non-zero when a scenario failed or the setup did.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, installCodeServer } from './install-code-server.mjs';
+import { summaryParagraph } from '../../scripts/test-summary.mjs';
 import { CodeServer, isolatedEnv } from './lib/codeServer.mjs';
 import { pidsMentioning, stopAll } from './lib/processes.mjs';
 import { LanguageServerProbe } from './lib/languageServer.mjs';
@@ -107,7 +109,7 @@ async function runScenario(scenario, shared, index) {
   for (const check of checks) if (check.ok) console.log(`       ✓ ${check.message}`);
   if (detail) console.log(`       ${outcome === 'skipped' ? '–' : '✗'} ${detail.replace(/\n/g, '\n         ')}`);
   for (const note of notes) console.log(`       · ${note.replace(/\n/g, '\n         ')}`);
-  return outcome;
+  return { name: scenario.name, outcome, detail };
 }
 
 /**
@@ -211,17 +213,25 @@ async function main() {
     if (process.env.E2E_KEEP) console.log(`kept ${runDir}`);
     else rmSync(runDir, { recursive: true, force: true });
   }
-  const count = (outcome) => outcomes.filter((o) => o === outcome).length;
   console.log(`E2E finished in ${seconds(started)}; screenshots and logs in ${RESULTS.slice(REPO.length + 1)}/`);
-  return { passed: count('passed'), failed: count('failed'), skipped: count('skipped') };
+  return outcomes;
+}
+
+/** The counts summaryParagraph reads, from the scenarios' outcomes. */
+function tally(outcomes) {
+  const of = (outcome) => outcomes.filter((o) => o.outcome === outcome);
+  const skipReasons = new Map();
+  for (const { detail } of of('skipped')) skipReasons.set(detail || 'no reason given', (skipReasons.get(detail || 'no reason given') ?? 0) + 1);
+  const failures = of('failed').map((o) => ({ name: o.name, file: 'test/e2e/scenarios.mjs' }));
+  return { passed: of('passed').length, failed: failures.length, skipped: of('skipped').length, todo: 0, skipReasons, failures };
 }
 
 try {
-  const { passed, failed, skipped } = await main();
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-  process.exit(failed > 0 ? 1 : 0);
+  const outcomes = await main();
+  console.log(`\n${summaryParagraph('e2e', tally(outcomes))}`);
+  process.exit(outcomes.some((o) => o.outcome === 'failed') ? 1 : 0);
 } catch (error) {
   console.error(`E2E setup failed: ${error instanceof Error ? error.message : error}`);
-  console.log('0 passed, 1 failed');
+  console.log(`\ne2e: the setup failed before any scenario ran (${error instanceof Error ? error.message : error}).`);
   process.exit(1);
 }
