@@ -4,6 +4,8 @@
 // Services. Deterministic: the same arguments give the same bytes (the PKI is generated once and cached).
 //
 //   node bench/generate.mjs --model multi-primary --clusters 10 --apps 20 [--out DIR]
+//
+// bench/models.mjs reuses these documents for small meshes of every other model and install form (for tests).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -54,7 +56,7 @@ export function clusterPki(index) {
 // ---------- deterministic filler ----------
 
 /** mulberry32: a tiny seeded generator, so tokens and addresses are the same on every run. */
-function seededRandom(seed) {
+export function seededRandom(seed) {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -77,10 +79,10 @@ const indent = (text, spaces) => text.split('\n').map((line) => (line ? ' '.repe
 
 // ---------- documents ----------
 
-const clusterName = (i) => `cluster${i}`;
-const networkName = (i) => `network${i}`;
+export const clusterName = (i) => `cluster${i}`;
+export const networkName = (i) => `network${i}`;
 const apiServer = (i) => `https://10.${Math.floor(i / 250)}.${i % 250}.1:6443`;
-const eastWestAddress = (i) => `34.${100 + Math.floor(i / 250)}.${i % 250}.10`;
+export const eastWestAddress = (i) => `34.${100 + Math.floor(i / 250)}.${i % 250}.10`;
 
 function primaryOperator(i, model) {
   return `apiVersion: install.istio.io/v1alpha1
@@ -134,13 +136,13 @@ ${annotation}`];
   return docs.join('---\n');
 }
 
-function cacertsSecret(i) {
+export function cacertsSecret(i, namespace = 'istio-system') {
   const pki = clusterPki(i);
   return `apiVersion: v1
 kind: Secret
 metadata:
   name: cacerts
-  namespace: istio-system
+  namespace: ${namespace}
 type: Opaque
 data:
   ca-cert.pem: ${b64(pki.caCert)}
@@ -154,7 +156,7 @@ data:
  * What `istioctl create-remote-secret --name=clusterK` prints: a kubeconfig with clusterK's service-account
  * token. It is created once and applied to every cluster that reads clusterK, so every copy is the same text.
  */
-function remoteSecret(target) {
+export function remoteSecret(target, namespace = 'istio-system') {
   const random = seededRandom(target * 104729);
   const name = clusterName(target);
   const kubeconfig = `apiVersion: v1
@@ -185,13 +187,13 @@ metadata:
   labels:
     istio/multiCluster: "true"
   name: istio-remote-secret-${name}
-  namespace: istio-system
+  namespace: ${namespace}
 stringData:
   ${name}: |
 ${indent(kubeconfig, 4)}`;
 }
 
-function application(i, app, random) {
+export function application(i, app, random) {
   const name = `app-${String(app).padStart(3, '0')}`;
   const ns = teamOf(app);
   const host = `${name}.${ns}.svc.cluster.local`;
