@@ -59,3 +59,18 @@ export function describeFindings(findings: Finding[], root: string): ExpectedFin
     }))
     .sort((a, b) => a.file.localeCompare(b.file) || a.range.localeCompare(b.range, undefined, { numeric: true }) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
 }
+
+/**
+ * Findings reported more than once at one place with one code and message: an editor's hover would list each of
+ * them twice. Empty when each finding is reported once.
+ */
+export function repeatedFindings(findings: readonly Finding[], root: string): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  for (const finding of findings) {
+    const key = `${relative(root, finding.location.file)}:${formatRange(finding.location.range)} ${finding.code} ${finding.message}`;
+    if (seen.has(key)) repeated.push(key);
+    seen.add(key);
+  }
+  return repeated;
+}

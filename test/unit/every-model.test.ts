@@ -1,7 +1,8 @@
 // Every rule over a generated mesh of every model the engine reads (bench/models.mjs: multi-primary, primary-remote,
 // external control plane and ambient, on one network or several, installed as IstioOperators, Helm values, Sail
 // resources, Flux HelmReleases, Argo CD Applications, ApplicationSets or kustomize overlays). The engine logs a rule
-// that throws and skips it; here any log line fails the test, and every planned cluster must be modelled in its role.
+// that throws and skips it; here any log line fails the test, as does a finding reported twice at one place, and
+// every planned cluster must be modelled in its role.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
+import { repeatedFindings } from '../support/analyze';
 import { REPO_ROOT } from '../support/paths';
 
 interface ModelOptions {
@@ -57,6 +59,7 @@ describe('every rule over every model', async () => {
           const logs: string[] = [];
           const result = new Analyzer(undefined, (message) => logs.push(message)).analyze(workspace, { roots: [dir], clusters: [] });
           assert.deepEqual(logs, [], 'the engine logged');
+          assert.deepEqual(repeatedFindings([...result.findings.values()].flat(), dir), [], 'a finding is reported twice at one place');
           const modelled = new Map(result.meshes.flatMap((mesh) => [...mesh.clusters.values()].map((c) => [c.name, c.role] as const)));
           const members = generator.planMesh(topology, network, CLUSTERS).filter((c) => c.name.startsWith('cluster'));
           assert.deepEqual(

@@ -1,13 +1,13 @@
 // Data-driven rule tests: every folder under test/fixtures/rules/ is a small workspace with expected.json,
-// the complete list of findings it must produce; settings.json may give `clusters`, a fixed `now` (ISO time) and
-// `rules` (istioMesh.rules).
+// the complete list of findings it must produce, each once; settings.json may give `clusters`, a fixed `now` (ISO
+// time) and `rules` (istioMesh.rules).
 // UPDATE_EXPECT=1 rewrites the expectations for review.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES } from '../support/paths';
-import { analyzeFolder, describeFindings } from '../support/analyze';
+import { analyzeFolder, describeFindings, repeatedFindings } from '../support/analyze';
 
 const RULE_FIXTURES = join(FIXTURES, 'rules');
 
@@ -16,7 +16,9 @@ for (const name of readdirSync(RULE_FIXTURES).sort()) {
   test(`fixture ${name}`, () => {
     const settingsFile = join(folder, 'settings.json');
     const settings = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
-    const actual = describeFindings(analyzeFolder(folder, settings.clusters ?? [], settings.now ? new Date(settings.now) : undefined, settings.rules).findings, folder);
+    const { findings } = analyzeFolder(folder, settings.clusters ?? [], settings.now ? new Date(settings.now) : undefined, settings.rules);
+    assert.deepEqual(repeatedFindings(findings, folder), [], `${name}: a finding is reported twice at one place`);
+    const actual = describeFindings(findings, folder);
     const expectedFile = join(folder, 'expected.json');
     if (process.env.UPDATE_EXPECT === '1') {
       writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n');

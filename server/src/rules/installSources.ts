@@ -208,7 +208,7 @@ export const ztunnelIdentityMismatch: MeshRule = {
           findings.push(finding('MESH808', 'error', `ztunnel's ${field} "${own.value}" differs from istiod's "${expected.value}" in cluster ${cluster.name}: ztunnel identifies its workloads with it, so traffic between clusters is routed to the wrong cluster or network.`, own, cluster.name, [relatedAt(expected, `istiod's ${field}`)]));
         }
         if (!ztunnel.clusterName && istiod.clusterName && multiclusterControlPlanes(mesh).length > 0) {
-          findings.push(finding('MESH808', 'error', `ztunnel of cluster ${cluster.name} sets no multiCluster.clusterName: it then calls its cluster "Kubernetes", not "${istiod.clusterName.value}" as istiod does.`, install.chart ?? install.resource.located(['kind'], install.resource.kind), cluster.name, [relatedAt(istiod.clusterName, "istiod's clusterName")]));
+          findings.push(finding('MESH808', 'error', `ztunnel of cluster ${cluster.name} sets no multiCluster.clusterName: it then calls its cluster "Kubernetes", not "${istiod.clusterName.value}" as istiod does.`, ztunnel.network ?? install.chart ?? install.resource.located(['kind'], install.resource.kind), cluster.name, [relatedAt(istiod.clusterName, "istiod's clusterName")]));
         }
       }
     }

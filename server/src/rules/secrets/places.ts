@@ -2,6 +2,7 @@ import { locationKey, type SourceLocation } from '../../parse/text';
 import type { Cluster, MeshModel } from '../../mesh/model';
 import { declaredClusterName, type InstallConfig } from '../../resources/installConfig';
 import type { Resource } from '../../resources/resource';
+import { istioNamespaceOf } from '../../mesh/externalControlPlane';
 
 /** Resources in a stable order (file, then document), whatever order the workspace was filled in. */
 export function byPosition<T>(items: readonly T[], resourceOf: (item: T) => Resource): T[] {
@@ -39,10 +40,16 @@ export function clusterAnchor(cluster: Cluster): SourceLocation | undefined {
   return resource?.location(['metadata', 'name']);
 }
 
-/** The control plane namespace of a cluster: its control plane install's `spec.namespace`, else the mesh's. */
+/**
+ * The control plane namespace of a cluster: its control plane install's `spec.namespace`, else the mesh's. A cluster
+ * that only hosts other clusters' istiods (an external control plane) keeps their remote secrets and cacerts in the
+ * namespace that istiod runs in (`external-istiod` in the docs).
+ */
 export function controlPlaneNamespaceOf(mesh: MeshModel, cluster: Cluster | undefined): string {
   const own = cluster?.controlPlanes.map((i) => i.resource.string(['spec', 'namespace'])).find((ns) => ns !== undefined);
-  return own ?? mesh.controlPlaneNamespace;
+  if (own) return own;
+  const hosted = cluster && cluster.controlPlanes.length === 0 ? cluster.hostedControlPlanes[0] : undefined;
+  return hosted ? istioNamespaceOf(hosted.install) : mesh.controlPlaneNamespace;
 }
 
 /** `"${CTX_CLUSTER1}"`: the kube context variable the Istio docs use for a cluster. */
