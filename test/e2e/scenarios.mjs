@@ -96,8 +96,8 @@ export const QUICK_FIX = {
 export const GENERATOR = {
   file: 'cluster1/istio-operator.yaml',
   code: 'MESH203',
-  line: 7,
-  column: 12,
+  line: 13,
+  column: 16,
   title: 'Generate cluster1-eastwest-gateway.yaml',
   creates: 'cluster1/cluster1-eastwest-gateway.yaml',
   createdContains: ['kind: IstioOperator', 'istio: eastwestgateway', 'topology.istio.io/network: network1'],
