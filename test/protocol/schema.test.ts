@@ -1,10 +1,11 @@
 // Schema completion and hover through the language server, as an editor sees them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileUri, LspTestClient } from '../support/lspClient';
+import { EXAMPLES } from '../support/paths';
 
 interface CompletionList { items: { label: string }[] }
 interface Hover { contents: { kind: string; value: string } }
@@ -90,16 +91,27 @@ test('hover on a field shows our description with the istio.io link; on a Secret
   });
 });
 
-test('with schemaCompletionAndHover: false the server advertises no completion or hover', async () => {
-  await withServer({ schemaCompletionAndHover: false }, async (client) => {
+test('with schemaCompletionAndHover: false (Red Hat YAML installed) schema items step aside, the mesh\'s own stay', async () => {
+  await withServer({ schemaCompletionAndHover: false }, async (client, file) => {
     const capabilities = client.initializeResult?.capabilities ?? {};
-    assert.ok('textDocumentSync' in capabilities, 'the server did initialize');
-    assert.equal(capabilities.completionProvider, undefined);
-    assert.equal(capabilities.hoverProvider, undefined);
-  });
-  await withServer({}, async (client) => {
-    const capabilities = client.initializeResult?.capabilities ?? {};
-    assert.ok(capabilities.completionProvider);
+    assert.ok(capabilities.completionProvider, 'completion is still served: Gateway names are nothing Red Hat knows');
     assert.equal(capabilities.hoverProvider, true);
+    const modes = await client.request<CompletionList>('textDocument/completion', at(file, 14, 14));
+    assert.ok(!modes.items.some((item) => item.label === 'PASSTHROUGH'), 'no schema completion: Red Hat offers it');
+    const hover = await client.request<Hover | null>('textDocument/hover', at(file, 14, 9));
+    assert.doesNotMatch(hover?.contents.value ?? '', /AUTO_PASSTHROUGH` forwards mTLS traffic/, 'no schema hover: Red Hat shows it');
   });
+  const mesh = join(EXAMPLES, 'primary-remote');
+  const routes = join(mesh, 'cluster1', 'expose-istiod.yaml');
+  const client = await LspTestClient.start([mesh], { initializationOptions: { schemaCompletionAndHover: false } });
+  try {
+    const lines = readFileSync(routes, 'utf8').split('\n');
+    const line = lines.findIndex((l, i) => i > lines.findIndex((x) => x.startsWith('  gateways:')) && l.includes('- istiod-gateway'));
+    client.open(routes, lines.map((l, i) => (i === line ? '    - ' : l)).join('\n'));
+    await client.waitForDiagnostics(routes, () => true);
+    const names = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri: fileUri(routes) }, position: { line, character: 6 } });
+    assert.ok(names.items.some((item) => item.label === 'istiod-gateway'), `the mesh's Gateway names are offered (got ${names.items.map((i) => i.label).join(', ')})`);
+  } finally {
+    await client.stop();
+  }
 });

@@ -203,8 +203,9 @@ export class IstioMeshServer {
   private initialize(params: InitializeParams): InitializeResult {
     const options = (params.initializationOptions ?? {}) as InitializationOptions;
     if (options.docsBaseUri) this.docsBase = options.docsBaseUri;
-    const completionAndHover = options.schemaCompletionAndHover !== false;
-    if (completionAndHover) this.schemaService = new SchemaLanguageService();
+    // Red Hat's YAML extension completes and hovers by schema: then ours steps aside there, and only there. The
+    // mesh's own completions and hovers (Gateway names, identity tables, trust) are nothing Red Hat can offer.
+    if (options.schemaCompletionAndHover !== false) this.schemaService = new SchemaLanguageService();
     this.supportsConfiguration = !!params.capabilities.workspace?.configuration;
     this.supportsProgress = !!params.capabilities.window?.workDoneProgress;
     const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: 'root' }] : []);
@@ -220,7 +221,8 @@ export class IstioMeshServer {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         codeLensProvider: {},
-        ...(completionAndHover ? { completionProvider: { triggerCharacters: [' ', '-', '/', ':'] }, hoverProvider: true } : {}),
+        completionProvider: { triggerCharacters: [' ', '-', '/', ':'] },
+        hoverProvider: true,
         workspace: { workspaceFolders: { supported: true } },
       },
       serverInfo: { name: 'istio-mesh' },
