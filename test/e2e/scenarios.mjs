@@ -741,4 +741,21 @@ export const SCENARIOS = [
       check(readFileSync(join(workspaceDir, n.renameIn), 'utf8').includes(`/inject/cluster/${n.newName}/net/`), `the injection path of ${n.renameIn} names ${n.newName}`);
     },
   },
+  {
+    name: 'runbook-document',
+    title: '"Show Runbook" opens a read-only runbook titled with the folder, and closing it asks nothing',
+    async run({ wb, shot, check }) {
+      await wb.runCommand('Istio Mesh: Show Runbook');
+      const title = await wb.waitFor('the runbook tab', () =>
+        wb.page.evaluate(() => [...document.querySelectorAll('.tab .label-name')].map((el) => el.textContent ?? '').find((t) => t.startsWith('Istio Mesh runbook'))),
+      );
+      check(/Istio Mesh runbook — workspace\.md/.test(title), `the runbook is titled with the folder ("${title}")`);
+      await shot('runbook');
+      // The preview (a webview) has the focus and keeps F1 to itself: focus the runbook's own tab first.
+      await wb.page.click(`.tab .label-name:text-is("${title}")`);
+      await wb.runCommand('View: Close All Editors');
+      const prompt = await wb.dialog('a save prompt', { timeoutMs: 3_000 }).catch(() => undefined);
+      check(prompt === undefined, `closing the runbook asks nothing${prompt ? ` (asked: ${prompt.message})` : ''}`);
+    },
+  },
 ];

@@ -44,6 +44,17 @@ describe('apply plan', () => {
     }
   });
 
+  test('a Helm chart template is never planned as written: helm renders it', () => {
+    const root = join(EXAMPLES, 'helm-chart');
+    const plan = planFor({ clusters: ['cluster1'] }, {}, root);
+    assert.ok(plan.steps.length > 0);
+    assert.deepEqual(plan.steps.filter((s) => s.file.includes('templates')).map((s) => s.file), []);
+    assert.deepEqual(plan.files.filter((f) => f.path.includes('templates')).map((f) => f.path), [], 'a template is not listed among the files applied');
+    const skipped = plan.skipped.filter((s) => s.file.includes('templates'));
+    assert.ok(skipped.length >= 1 && skipped.every((s) => /Helm chart template: helm renders it/.test(s.reason)), JSON.stringify(plan.skipped));
+    assert.deepEqual(plan.variables, [], 'its opaque actions are not variables to fill');
+  });
+
   test('orders a cluster the way the docs install it, with IstioOperators for istioctl', () => {
     const plan = planFor({ clusters: ['cluster1'] });
     assert.deepEqual(

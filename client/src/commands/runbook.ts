@@ -73,13 +73,35 @@ export class TopologyProvider implements vscode.TreeDataProvider<TopologyNode> {
   }
 }
 
-async function showRunbook(client: LanguageClient, contexts: ContextResolver): Promise<void> {
+/** The runbook is shown as a read-only document of its own scheme: closing it never asks to save anything. */
+const RUNBOOK_SCHEME = 'istio-mesh-runbook';
+
+class RunbookDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+
+  /** The document titled after the workspace folder; shown again with the newest text when asked again. */
+  show(folder: string, markdown: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: RUNBOOK_SCHEME, path: `/Istio Mesh runbook — ${folder}.md` });
+    this.texts.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    return uri;
+  }
+}
+
+async function showRunbook(client: LanguageClient, contexts: ContextResolver, documents: RunbookDocuments): Promise<void> {
   const result = await client.sendRequest(RUNBOOK_REQUEST, { contexts: await knownContexts(client, contexts), baseDir: baseDir() });
   if (!result || !result.runbooks.length) {
     void vscode.window.showInformationMessage('Istio Mesh: no cluster found in the workspace, so there is no runbook to show.');
     return;
   }
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: result.markdown });
+  const folder = vscode.workspace.workspaceFolders?.[0]?.name ?? 'workspace';
+  const document = await vscode.workspace.openTextDocument(documents.show(folder, result.markdown));
   await vscode.window.showTextDocument(document, { preview: false });
   await vscode.commands.executeCommand('markdown.showPreviewToSide');
 }
@@ -88,6 +110,7 @@ async function showRunbook(client: LanguageClient, contexts: ContextResolver): P
 export function registerRunbookView(context: vscode.ExtensionContext, client: LanguageClient): void {
   const contexts = new ContextResolver(context.workspaceState);
   const provider = new TopologyProvider(client, contexts);
+  const runbooks = new RunbookDocuments();
   let pending: NodeJS.Timeout | undefined;
   const refreshSoon = () => {
     // Diagnostics arrive file by file after each analysis: one refresh for the burst.
@@ -96,7 +119,8 @@ export function registerRunbookView(context: vscode.ExtensionContext, client: La
   };
   context.subscriptions.push(
     vscode.window.createTreeView('istioMesh.topology', { treeDataProvider: provider, showCollapseAll: true }),
-    vscode.commands.registerCommand('istioMesh.showRunbook', () => showRunbook(client, contexts)),
+    vscode.workspace.registerTextDocumentContentProvider(RUNBOOK_SCHEME, runbooks),
+    vscode.commands.registerCommand('istioMesh.showRunbook', () => showRunbook(client, contexts, runbooks)),
     vscode.commands.registerCommand('istioMesh.refreshTopology', () => provider.refresh()),
     vscode.languages.onDidChangeDiagnostics(refreshSoon),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('istioMesh') && refreshSoon()),

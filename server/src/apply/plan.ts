@@ -271,16 +271,22 @@ export function planApply(input: PlanInput): ApplyPlan {
       for (const name of clusters) {
         const cluster = name === undefined ? undefined : keys ? keys.keyOf(name) : name;
         if (selectedClusters && (cluster === undefined || !selectedClusters.has(cluster))) continue;
-        planned = true;
         if (gap) {
+          planned = true;
           const remoteName = remoteSecretClusters(remoteSecret!)[0] ?? '<remote cluster>';
           remoteSecrets.push({ ...(cluster !== undefined ? { holder: cluster } : {}), remote: keys ? keys.keyOf(remoteName) : remoteName, remoteName, reason: `${resource.displayName} (line ${start.line}) is not applied: ${gap}` });
+          continue;
+        }
+        if (file.yaml.template) {
+          // A Go template's actions are read as opaque `$VALUES_…` values: they look like variables, and are not.
+          skipped.push({ file: file.path, line: start.line, reason: `${resource.displayName} is in a Helm chart template: helm renders it (helm template or helm install), it is never applied as written` });
           continue;
         }
         if (template.unfillable.length) {
           skipped.push({ file: file.path, line: start.line, reason: `${resource.displayName} is a template that only its own tool renders (${template.unfillable[0].slice(0, 60)}): it is never applied as written` });
           continue;
         }
+        planned = true;
         for (const variable of template.variables) usedVariables.set(variable, [...(usedVariables.get(variable) ?? []), `${file.path}:${start.line}`]);
         const tool = kind === 'IstioOperator' ? 'istioctl' : 'kubectl';
         const key = JSON.stringify([meshIndex, cluster ?? null, stage, tool, file.path]);

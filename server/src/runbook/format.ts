@@ -30,6 +30,9 @@ function modelTitle(runbook: Runbook): string {
   return `${MODEL_TITLES[runbook.model] ?? runbook.model}${runbook.multiNetwork ? ', multi-network' : ''}`;
 }
 
+/** Text outside code: a `$` is escaped, so a Markdown preview with maths on shows `${CTX_CLUSTER1}`, not a formula. */
+const prose = (text: string) => text.replace(/\$/g, '\\$');
+
 /** Markdown: fix-first list, variables, then one section per step with its command in a `sh` block. */
 export function formatMarkdown(runbooks: readonly Runbook[], baseDir: string): string {
   const out: string[] = [];
@@ -38,25 +41,25 @@ export function formatMarkdown(runbooks: readonly Runbook[], baseDir: string): s
     out.push(`Model: ${modelTitle(runbook)}. Clusters: ${clusterSummary(runbook)}.`, '');
     if (runbook.fixFirst.length) {
       out.push('## Fix before you start', '');
-      for (const f of runbook.fixFirst) out.push(`- \`${where(baseDir, f.file, f.line, f.column)}\` **${f.code}** ${f.message}`);
+      for (const f of runbook.fixFirst) out.push(`- \`${where(baseDir, f.file, f.line, f.column)}\` **${f.code}** ${prose(f.message)}`);
       out.push('');
     }
     const toSet = runbook.variables.filter((v) => v.setByStep === undefined);
     if (runbook.variables.length) {
       out.push('## Variables', '');
       if (toSet.length) out.push('Set these before you start:', '', '```sh', ...toSet.map((v) => `export ${v.name}=...   # ${v.meaning}`), '```', '');
-      for (const v of runbook.variables.filter((v) => v.setByStep !== undefined)) out.push(`- \`${v.name}\`: ${v.meaning} (set by step ${v.setByStep})`);
+      for (const v of runbook.variables.filter((v) => v.setByStep !== undefined)) out.push(`- \`${v.name}\`: ${prose(v.meaning)} (set by step ${v.setByStep})`);
       if (runbook.variables.length > toSet.length) out.push('');
     }
     out.push('## Steps', '');
     for (const step of runbook.steps) {
-      out.push(`### ${step.number}. ${step.title}`, '');
+      out.push(`### ${step.number}. ${prose(step.title)}`, '');
       const target = step.context ? `Context \`${step.context}\`${step.cluster ? ` (cluster ${step.cluster})` : ''}. ` : '';
-      out.push(`${target}${step.why.charAt(0).toUpperCase()}${step.why.slice(1)}.`, '');
+      out.push(`${target}${prose(step.why.charAt(0).toUpperCase() + step.why.slice(1))}.`, '');
       if (step.files.length) out.push(`Files: ${step.files.map((f) => `\`${where(baseDir, f.path, f.line)}\``).join(', ')}`, '');
       out.push('```sh', step.display, '```', '');
     }
-    for (const note of runbook.notes) out.push(`> ${note}`, '');
+    for (const note of runbook.notes) out.push(`> ${prose(note)}`, '');
   }
   return out.join('\n').trimEnd() + '\n';
 }
