@@ -15,10 +15,12 @@ const SOURCE_FOLDERS = ['helm', 'flux', 'argocd', 'sail', 'ambient'];
  * (test/unit/chart-templates.test.ts).
  */
 const COMPOSED_FOLDERS = ['kustomize', 'applicationset', 'umbrella', 'helm-chart'];
+/** Files every cluster shares: a `common/` folder no cluster claims, applied to each. */
+const SHARED_FOLDERS = ['shared-files'];
 
 test('checking examples/ reports problems in examples/mistakes only, one mesh per folder', () => {
   const { findings, meshes } = analyzeFolder(EXAMPLES);
-  assert.deepEqual(meshes.map((m) => relative(EXAMPLES, m.root)).sort(), [...MODEL_FOLDERS, ...SOURCE_FOLDERS, ...COMPOSED_FOLDERS, 'mistakes'].sort());
+  assert.deepEqual(meshes.map((m) => relative(EXAMPLES, m.root)).sort(), [...MODEL_FOLDERS, ...SOURCE_FOLDERS, ...COMPOSED_FOLDERS, ...SHARED_FOLDERS, 'mistakes'].sort());
   const problems = findings.filter((f) => f.severity === 'error' || f.severity === 'warning');
   const outside = problems.filter((f) => relative(EXAMPLES, f.location.file).split(sep)[0] !== 'mistakes');
   assert.deepEqual(outside.map((f) => `${relative(EXAMPLES, f.location.file)} ${f.code} ${f.message}`), []);
@@ -40,3 +42,13 @@ for (const folder of MODEL_FOLDERS) {
     assert.equal(mesh.controlPlaneModel, folder.startsWith('primary-remote') ? 'primary-remote' : 'multi-primary');
   });
 }
+
+test('examples/shared-files: the common/ folder counts in every cluster and is said to be unassigned once', () => {
+  const { findings, meshes } = analyzeFolder(join(EXAMPLES, 'shared-files'));
+  assert.equal(meshes.length, 1);
+  assert.deepEqual([...meshes[0].clusters.keys()].sort(), ['east', 'west']);
+  assert.deepEqual(findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.code} ${f.message}`), []);
+  const unassigned = findings.filter((f) => f.code === 'MESH001');
+  assert.deepEqual(unassigned.map((f) => relative(EXAMPLES, f.location.file)), [join('shared-files', 'common', 'expose-services.yaml')]);
+  assert.match(unassigned[0].message, /# istio-mesh: cluster=east/);
+});

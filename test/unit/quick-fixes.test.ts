@@ -194,9 +194,10 @@ test('the suppression goes above the document\'s content, after its `---`, or jo
 const NAMESPACE = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: sample\n';
 
 test('MESH001: "Assign this file to cluster X" inserts the comment the message spells out, X from the folder when one matches', () => {
-  const files = { ...MESH, 'clusters/cluster3/apps/namespace.yaml': NAMESPACE, 'shared/namespace.yaml': NAMESPACE };
+  // A folder named exactly after a cluster assigns the file; one that mentions it (cluster3-apps) suggests it.
+  const files = { ...MESH, 'clusters/cluster3-apps/namespace.yaml': NAMESPACE, 'shared/namespace.yaml': NAMESPACE };
   const unassigned = analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH001');
-  const inFolder = unassigned.find((f) => f.location.file.endsWith('clusters/cluster3/apps/namespace.yaml'))!;
+  const inFolder = unassigned.find((f) => f.location.file.endsWith('clusters/cluster3-apps/namespace.yaml'))!;
   assert.match(inFolder.message, /"# istio-mesh: cluster=cluster3" comment at its top/);
   assert.deepEqual(inFolder.fixes!.map((fix) => [fix.title, fix.preferred]), [
     ['Assign this file to cluster cluster3', true],

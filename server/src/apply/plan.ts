@@ -3,6 +3,7 @@ import type { WorkspaceFile } from '../engine/workspace';
 import { ClusterAssigner } from '../mesh/assignment';
 import type { MeshModel, MeshSettings } from '../mesh/model';
 import type { YamlDocument } from '../parse/yamlFile';
+import { isGitopsDeployer } from '../resources/installSources';
 import { isPlaceholder, isRecord, Resource, scalarString } from '../resources/resource';
 import { remoteSecretClusters, type RemoteSecret } from '../resources/remoteSecret';
 import type { Finding } from '../rules/finding';
@@ -241,7 +242,7 @@ export function planApply(input: PlanInput): ApplyPlan {
   const assigners = new Map<MeshModel | undefined, ClusterAssigner>();
   const assignerOf = (mesh: MeshModel | undefined) => {
     let assigner = assigners.get(mesh);
-    if (!assigner) assigners.set(mesh, (assigner = new ClusterAssigner(input.settings.roots, input.settings.clusters, mesh?.installs ?? [])));
+    if (!assigner) assigners.set(mesh, (assigner = new ClusterAssigner(input.settings.roots, input.settings.clusters, mesh?.installs ?? [], mesh?.resources.filter(isGitopsDeployer) ?? [])));
     return assigner;
   };
 

@@ -16,8 +16,10 @@ const REASONS: Record<AssignmentReason, string> = {
   'gitops-target': 'the cluster its Argo CD destination or Flux kubeConfig deploys to',
   'install-config': 'the clusterName it declares',
   'chart-install': 'the releases that install its Helm chart',
+  'gitops-source': 'the Argo CD Application (spec.source.path) or Flux Kustomization (spec.path with kubeConfig) that applies its folder',
   overlay: 'the kustomize overlay that applies it',
   folder: "its folder, which holds that cluster's IstioOperator",
+  'path-segment': 'a folder of its path named after the cluster',
   'file-name': 'the cluster name in its file name',
   unassigned: '',
 };

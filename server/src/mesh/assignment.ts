@@ -1,10 +1,11 @@
-import { dirname, basename, relative, sep } from 'node:path';
+import { dirname, basename, join, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Resource } from '../resources/resource';
 import type { YamlFile } from '../parse/yamlFile';
 import type { InstallConfig } from '../resources/installConfig';
 import { clusterNameOf } from '../resources/installConfig';
-import { gitopsTarget } from '../resources/installSources';
+import { gitopsSourcePaths, gitopsTarget, HELM_VALUES_KIND } from '../resources/installSources';
+import { ISTIO_CSR_CHART, istioCsrFacts, readTrustChart } from '../resources/certManager';
 import { compositionUnitOf } from '../compose/composedDocument';
 import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
 import { chartOfTemplate, type ChartOfTemplates } from './chartTemplates';
@@ -26,7 +27,7 @@ export interface ClusterSetting {
 }
 
 /** How a resource came to belong to its cluster(s); shown in hovers and in the unassigned notice. */
-export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'install-config' | 'chart-install' | 'overlay' | 'folder' | 'file-name' | 'unassigned';
+export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'chart-install' | 'install-config' | 'gitops-source' | 'overlay' | 'folder' | 'path-segment' | 'file-name' | 'unassigned';
 
 export interface Assignment {
   clusters: string[];
@@ -81,11 +82,15 @@ export class ClusterAssigner {
   readonly hostedControlPlanes: Map<InstallConfig, HostedControlPlane>;
   private readonly hostReasons = new Map<InstallConfig, AssignmentReason>();
   private readonly chartsBeingResolved = new Set<string>();
+  /** Folders a GitOps wrapper applies (Argo CD `source.path`, Flux `path`), with the clusters it applies them to. */
+  private readonly sourceFolders = new Map<string, Set<string>>();
 
   constructor(
     private readonly roots: readonly string[],
     settings: readonly ClusterSetting[],
     installs: readonly InstallConfig[],
+    /** The GitOps wrappers of the mesh (Argo CD Applications, Flux Kustomizations), whose source folders belong to their targets. */
+    deployers: readonly Resource[],
     /** Helm charts whose templates hold resources, with what installs them (see chartTemplates.ts). */
     readonly charts: readonly ChartOfTemplates[] = [],
   ) {
@@ -134,6 +139,40 @@ export class ClusterAssigner {
       const place = placeOf(install.resource);
       this.addToFolders(install, hostsByFolder.get(dirname(place)) ?? `${UNNAMED_CLUSTER}${place}#${install.resource.doc.index}`);
     }
+    for (const deployer of deployers) this.addSourceFolders(deployer);
+  }
+
+  /**
+   * The folders a GitOps wrapper applies are folders of its repository, taken to be the workspace folder that
+   * holds the wrapper; the files under them are applied to the wrapper's target.
+   */
+  private addSourceFolders(deployer: Resource): void {
+    const clusters = this.targetClusters(deployer);
+    const root = this.roots.find((r) => deployer.file.startsWith(r.endsWith(sep) ? r : r + sep));
+    if (!clusters || !root) return;
+    for (const path of gitopsSourcePaths(deployer)) {
+      const folder = join(root, path);
+      const names = this.sourceFolders.get(folder) ?? new Set<string>();
+      for (const name of clusters) names.add(name);
+      this.sourceFolders.set(folder, names);
+    }
+  }
+
+  /** The clusters of the innermost folder above `path` that a GitOps wrapper applies. */
+  private sourceFolderClusters(path: string): string[] | undefined {
+    for (let folder = dirname(path); ; folder = dirname(folder)) {
+      const names = this.sourceFolders.get(folder);
+      if (names) return [...names].sort();
+      if (dirname(folder) === folder || this.roots.includes(folder)) return undefined;
+    }
+  }
+
+  /** The known cluster istio-csr's values name in `app.server.clusterID` (it must be istiod's cluster name). */
+  private istioCsrCluster(resource: Resource): string | undefined {
+    if (resource.kind !== HELM_VALUES_KIND) return undefined;
+    const chart = readTrustChart(resource, []);
+    const clusterID = chart?.chart === ISTIO_CSR_CHART ? istioCsrFacts(chart).clusterID : undefined;
+    return clusterID && !clusterID.isPlaceholder && this.knownClusters.has(clusterID.value) ? clusterID.value : undefined;
   }
 
   /**
@@ -157,7 +196,8 @@ export class ClusterAssigner {
       sameSet(this.knownClusters, other.knownClusters) &&
       sameMap(this.clustersByFolder, other.clustersByFolder, sameSet) &&
       sameMap(this.targetAliases, other.targetAliases, (x, y) => x === y) &&
-      sameMap(this.overlayControlPlanes, other.overlayControlPlanes, sameSet)
+      sameMap(this.overlayControlPlanes, other.overlayControlPlanes, sameSet) &&
+      sameMap(this.sourceFolders, other.sourceFolders, sameSet)
     );
   }
 
@@ -278,6 +318,19 @@ export class ClusterAssigner {
     return clusters.size ? [...clusters].sort() : undefined;
   }
 
+  /**
+   * The known cluster a folder of the path is named after, anywhere in the path below the workspace root
+   * (`clusters/east/istio/gateway.yaml` is east's); the innermost such folder decides.
+   */
+  private pathSegmentCluster(path: string): string | undefined {
+    for (const relativePath of this.relativePaths(path)) {
+      const folders = relativePath.split('/').slice(0, -1).reverse();
+      const named = folders.find((folder) => this.knownClusters.has(folder));
+      if (named) return named;
+    }
+    return undefined;
+  }
+
   private fileNameClusters(path: string): string[] | undefined {
     const fileName = basename(path);
     const names = [...this.knownClusters].filter((name) => fileNameMentions(fileName, name));
@@ -305,7 +358,7 @@ export class ClusterAssigner {
    * resource of the mesh.
    */
   assign(resource: Resource, install?: InstallConfig): Assignment {
-    const byFile = !install && !resource.doc.directives.has('cluster') && !compositionUnitOf(resource) && !gitopsTarget(resource);
+    const byFile = !install && resource.kind !== HELM_VALUES_KIND && !resource.doc.directives.has('cluster') && !compositionUnitOf(resource) && !gitopsTarget(resource);
     if (!byFile) return this.assignOne(resource, install);
     // Keyed by the parsed file, not its path: an edit can change the file's header directive.
     let assignment = this.fileAssignments.get(resource.doc.file);
@@ -332,10 +385,16 @@ export class ClusterAssigner {
     if (hosted?.host) return { clusters: [hosted.host], reason: this.hostReasons.get(hosted.install)! };
     const declared = install && clusterNameOf(install);
     if (declared && install.installsControlPlane) return { clusters: [declared], reason: 'install-config' };
+    const fromCsr = this.istioCsrCluster(resource);
+    if (fromCsr) return { clusters: [fromCsr], reason: 'install-config' };
+    const fromSource = this.sourceFolderClusters(place);
+    if (fromSource) return { clusters: fromSource, reason: 'gitops-source' };
     const fromOverlay = this.overlayCluster(resource);
     if (fromOverlay) return { clusters: [fromOverlay], reason: 'overlay' };
     const fromFolder = this.folderCluster(place);
     if (fromFolder) return { clusters: [fromFolder], reason: 'folder' };
+    const fromPath = this.pathSegmentCluster(place);
+    if (fromPath) return { clusters: [fromPath], reason: 'path-segment' };
     const fromFileName = this.fileNameClusters(place);
     if (fromFileName) return { clusters: fromFileName, reason: 'file-name' };
     if (declared) return { clusters: [declared], reason: 'install-config' };

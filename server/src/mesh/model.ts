@@ -1,7 +1,7 @@
 import { dirname, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { clusterNameOf, isRemoteProfile, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
-import { HELM_VALUES_KIND, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
+import { HELM_VALUES_KIND, isGitopsDeployer, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
 import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
 import { Located, type Resource } from '../resources/resource';
 import type { TargetVersion } from '../resources/istioVersions';
@@ -291,7 +291,7 @@ export function controlPlaneNamespaceOf(installs: readonly InstallConfig[]): str
 function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resource, InstallConfig>, settings: MeshSettings): MeshModel {
   const resources = files.flatMap((f) => f.resources);
   const installs = resources.flatMap((r) => (allInstalls.has(r) ? [allInstalls.get(r)!] : []));
-  const assigner = new ClusterAssigner(settings.roots, settings.clusters, installs, chartsOfTemplates(files, settings.roots));
+  const assigner = new ClusterAssigner(settings.roots, settings.clusters, installs, resources.filter(isGitopsDeployer), chartsOfTemplates(files, settings.roots));
   const clusters = new Map<string, Cluster>();
   const assignments = new Map<Resource, Assignment>();
   const remoteSecrets: RemoteSecret[] = [];
@@ -347,6 +347,25 @@ export function unassignedResources(mesh: MeshModel): Resource[] {
     unassignedLists.set(mesh, unassigned);
   }
   return unassigned;
+}
+
+const presentLists = new WeakMap<readonly Resource[], { unassigned: readonly Resource[]; present: readonly Resource[] }>();
+
+/**
+ * What a cluster may be running, for checks of the form "does cluster C have an X": its own resources and the
+ * mesh's unassigned ones. A file no cluster claims is usually one that a script or pipeline applies to every
+ * cluster (`for ctx in ...; do kubectl apply -f common/ --context "$ctx"; done`), so it counts as present in
+ * each. Checks that compare values across clusters read `cluster.resources`: there an unassigned file's
+ * values would be said of every cluster. One list per cluster list and model, so caches keyed by it hold.
+ */
+export function presentResources(mesh: MeshModel, cluster: Cluster): readonly Resource[] {
+  const unassigned = unassignedResources(mesh);
+  if (unassigned.length === 0) return cluster.resources;
+  const cached = presentLists.get(cluster.resources);
+  if (cached && cached.unassigned === unassigned) return cached.present;
+  const present = [...cluster.resources, ...unassigned];
+  presentLists.set(cluster.resources, { unassigned, present });
+  return present;
 }
 
 /** A derived model whose swapped resources all belong to clusters has the same unassigned resources as its source. */

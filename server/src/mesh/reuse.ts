@@ -294,7 +294,8 @@ function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: Works
   if (partitionNames(oldInstalls) !== partitionNames(newInstalls)) return undefined;
   const installs = spliceRun(mesh.installs, oldInstalls, newInstalls);
   if (!installs || findHostedControlPlanes(installs, (install) => directiveClusters(install.resource)).size) return undefined;
-  const newAssigner = installs === mesh.installs ? assigner : new ClusterAssigner(settings.roots, settings.clusters, installs);
+  // This path is never taken for a mesh with Applications or Flux Kustomizations (CROSS_FILE_KINDS): no GitOps wrapper to read.
+  const newAssigner = installs === mesh.installs ? assigner : new ClusterAssigner(settings.roots, settings.clusters, installs, []);
   if (newAssigner !== assigner && !newAssigner.placesAs(assigner)) return undefined;
   if (controlPlaneNamespaceOf(installs) !== mesh.controlPlaneNamespace) return undefined;
 

@@ -3,7 +3,7 @@ import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, type GatewayDeploym
 import { remoteSecretTarget } from '../resources/remoteSecret';
 import { isPlaceholder, isRecord, scalarString, type Located, type Resource } from '../resources/resource';
 import type { ValuePath } from '../parse/yamlFile';
-import type { Cluster, MeshModel } from './model';
+import { unassignedResources, type Cluster, type MeshModel } from './model';
 import { resourcesOfKind } from './selection';
 
 /**
@@ -24,6 +24,25 @@ export function isEastWestGateway(gateway: GatewayDeployment): boolean {
 
 export function eastWestGateways(cluster: Cluster): GatewayDeployment[] {
   return cluster.gateways.filter(isEastWestGateway);
+}
+
+const sharedEastWest = new WeakMap<MeshModel, GatewayDeployment[]>();
+
+/** East-west gateways installed by files no cluster claims, which count as present in every cluster (see presentResources). */
+function sharedEastWestGateways(mesh: MeshModel): GatewayDeployment[] {
+  let gateways = sharedEastWest.get(mesh);
+  if (!gateways) {
+    const unassigned = new Set(unassignedResources(mesh));
+    gateways = mesh.installs.filter((install) => unassigned.has(install.resource)).flatMap((install) => install.gateways.filter(isEastWestGateway));
+    sharedEastWest.set(mesh, gateways);
+  }
+  return gateways;
+}
+
+/** The east-west gateways a cluster may run: its own, and those of files applied to every cluster. For "does it have one" checks. */
+export function presentEastWestGateways(mesh: MeshModel, cluster: Cluster): GatewayDeployment[] {
+  const shared = sharedEastWestGateways(mesh);
+  return shared.length ? [...eastWestGateways(cluster), ...shared] : eastWestGateways(cluster);
 }
 
 /**
@@ -158,16 +177,16 @@ function istiodRouters(virtualServices: readonly Resource[], port: number, targe
 const exposures = new WeakMap<readonly Resource[], Map<GatewayDeployment, Map<string, IstiodExposure>>>();
 
 /**
- * Checks expose-istiod for one east-west gateway of a primary: passthrough on 15012/15017 and routes to istiod.
- * Kept per resource list and gateway: every remote of a primary asks the same question about it.
+ * Checks expose-istiod for one east-west gateway of a primary among the resources it runs: passthrough on
+ * 15012/15017 and routes to istiod. Kept per resource list and gateway: every remote of a primary asks the same question about it.
  */
-export function istiodExposure(cluster: Cluster, deployment: GatewayDeployment, controlPlaneNamespace: string): IstiodExposure {
-  let byDeployment = exposures.get(cluster.resources);
-  if (!byDeployment) exposures.set(cluster.resources, (byDeployment = new Map()));
+export function istiodExposure(resources: readonly Resource[], deployment: GatewayDeployment, controlPlaneNamespace: string): IstiodExposure {
+  let byDeployment = exposures.get(resources);
+  if (!byDeployment) exposures.set(resources, (byDeployment = new Map()));
   let byNamespace = byDeployment.get(deployment);
   if (!byNamespace) byDeployment.set(deployment, (byNamespace = new Map()));
   let exposure = byNamespace.get(controlPlaneNamespace);
-  if (!exposure) byNamespace.set(controlPlaneNamespace, (exposure = assessIstiodExposure(cluster.resources, deployment, controlPlaneNamespace)));
+  if (!exposure) byNamespace.set(controlPlaneNamespace, (exposure = assessIstiodExposure(resources, deployment, controlPlaneNamespace)));
   return exposure;
 }
 

@@ -20,12 +20,20 @@ export function qualifiedName(resource: Resource): string {
  * applied last replaces the other. Undefined for what is not a named Kubernetes object (Helm values).
  */
 export function objectIdentity(resource: Resource): string | undefined {
+  // Same-cluster checks ask it of every pair of peers: read once per resource (a Resource never changes).
+  if (identities.has(resource)) return identities.get(resource);
   const name = resource.name;
-  if (name === undefined || !resource.apiVersion) return undefined;
-  const slash = resource.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : resource.apiVersion.slice(0, slash);
-  return `${group}/${resource.kind}/${resource.namespace ?? ''}/${name}`;
+  let identity: string | undefined;
+  if (name !== undefined && resource.apiVersion) {
+    const slash = resource.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : resource.apiVersion.slice(0, slash);
+    identity = `${group}/${resource.kind}/${resource.namespace ?? ''}/${name}`;
+  }
+  identities.set(resource, identity);
+  return identity;
 }
+
+const identities = new WeakMap<Resource, string | undefined>();
 
 /** A port-like number at `path` (a YAML number, or a string of digits), with where it was written. */
 export function locatedNumber(resource: Resource, path: ValuePath): Located<number> | undefined {

@@ -15,7 +15,7 @@ import {
   type InstallConfig,
 } from './installConfig';
 import { helmSetValue, MergedValues, splitHelmName, type ValuesLayer, type ValuesReader } from './mergedValues';
-import { childPath, isRecord, Located, scalarString, type Resource } from './resource';
+import { childPath, isPlaceholder, isRecord, Located, scalarString, type Resource } from './resource';
 
 /**
  * Every way of installing Istio that Istio Mesh reads, reduced to `InstallConfig`s: IstioOperator, plain Helm
@@ -375,9 +375,31 @@ export function managedNamespaceNetwork(install: InstallConfig): Located<string>
 }
 
 /** Where a GitOps wrapper sends its release: Argo CD `spec.destination` name/server, Flux `spec.kubeConfig`. */
+/** A Flux `Kustomization` (kustomize.toolkit.fluxcd.io), which applies the folder at `spec.path`; kustomize's own kind is another. */
+export const FLUX_KUSTOMIZATION_KIND = 'Kustomization';
+
+/**
+ * The folders (relative to the repository) a GitOps wrapper applies to its target: an Argo CD Application's
+ * `source.path` and each `sources[].path`, a Flux Kustomization's `path` when it names a `kubeConfig`
+ * (without one it applies to the cluster Flux runs in, which its own file's place decides).
+ */
+export function gitopsSourcePaths(resource: Resource): string[] {
+  const paths = resource.kind === 'Application'
+    ? [resource.string(['spec', 'source', 'path']), ...resource.list(['spec', 'sources']).map(({ item }) => scalarString(item.path))]
+    : resource.kind === FLUX_KUSTOMIZATION_KIND && resource.get(['spec', 'kubeConfig']) !== undefined
+      ? [resource.string(['spec', 'path'])]
+      : [];
+  return paths.filter((p): p is string => !!p && !isPlaceholder(p) && !p.startsWith('/') && !p.split('/').includes('..'));
+}
+
+/** Whether a resource applies folders of the repository to a cluster (see gitopsSourcePaths). */
+export function isGitopsDeployer(resource: Resource): boolean {
+  return resource.kind === 'Application' || resource.kind === FLUX_KUSTOMIZATION_KIND;
+}
+
 export function gitopsTarget(resource: Resource): Located<string> | undefined {
   if (resource.kind === 'Application') return resource.locatedString(['spec', 'destination', 'name']) ?? resource.locatedString(['spec', 'destination', 'server']);
-  if (resource.kind === 'HelmRelease') return resource.locatedString(['spec', 'kubeConfig', 'secretRef', 'name']) ?? resource.locatedString(['spec', 'kubeConfig', 'configMapRef', 'name']);
+  if (resource.kind === 'HelmRelease' || resource.kind === FLUX_KUSTOMIZATION_KIND) return resource.locatedString(['spec', 'kubeConfig', 'secretRef', 'name']) ?? resource.locatedString(['spec', 'kubeConfig', 'configMapRef', 'name']);
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import type { YamlDocument } from '../parse/yamlFile';
 import { NestedYamlDocument } from '../parse/nested';
-import { guessChartFromValues, HELM_VALUES_KIND, KUBERNETES_GATEWAY_KIND } from './installSources';
+import { FLUX_KUSTOMIZATION_KIND, guessChartFromValues, HELM_VALUES_KIND, KUBERNETES_GATEWAY_KIND } from './installSources';
 import { isRecord, Resource, scalarString } from './resource';
 import { guessTrustChart, TRUST_KINDS } from './certManager';
 
@@ -30,6 +30,7 @@ export const MISSPELT_API_GROUPS: Record<string, string> = {
 export const INSTALL_SOURCE_KINDS: Record<string, string> = {
   'helm.toolkit.fluxcd.io/HelmRelease': 'HelmRelease',
   'argoproj.io/Application': 'Application',
+  'kustomize.toolkit.fluxcd.io/Kustomization': FLUX_KUSTOMIZATION_KIND,
   'sailoperator.io/Istio': 'Istio',
   'sailoperator.io/IstioCNI': 'IstioCNI',
   'sailoperator.io/ZTunnel': 'ZTunnel',

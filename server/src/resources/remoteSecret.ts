@@ -120,12 +120,12 @@ export function secretValues(resource: Resource): Map<string, { key: Located<str
 }
 
 /**
- * The clusters a remote secret is applied to. A file named after the secret's own cluster
- * (`istio-remote-secret-cluster1.yaml`) names the cluster the secret is *for*, not where it goes: that
- * file-name match does not make it a holder.
+ * The clusters a remote secret is applied to. A file or folder named after the secret's own cluster
+ * (`istio-remote-secret-cluster1.yaml`, `remote-secrets/cluster1/`) names the cluster the secret is *for*,
+ * not where it goes: that name match does not make it a holder.
  */
 function holdersOf(assignment: Assignment, targets: readonly string[]): string[] {
-  return assignment.reason === 'file-name' ? assignment.clusters.filter((c) => !targets.includes(c)) : [...assignment.clusters];
+  return assignment.reason === 'file-name' || assignment.reason === 'path-segment' ? assignment.clusters.filter((c) => !targets.includes(c)) : [...assignment.clusters];
 }
 
 /**

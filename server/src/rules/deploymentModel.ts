@@ -1,10 +1,11 @@
-import type { Cluster, MeshModel } from '../mesh/model';
+import { presentResources, type Cluster, type MeshModel } from '../mesh/model';
 import {
   type IstiodExposure,
   controlPlaneClustersOf,
   eastWestGateways,
   istiodExposure,
   hasServiceExposureFor,
+  presentEastWestGateways,
   primariesOfRemote,
   remotesServedBy,
   sortedClusters,
@@ -110,7 +111,7 @@ export const istiodNotExposed: MeshRule = {
       for (const primary of primariesOfRemote(mesh, remote).primaries) {
         const gateways = eastWestGateways(primary);
         if (gateways.length === 0) continue;
-        const exposures = gateways.map((gateway) => ({ gateway, exposure: istiodExposure(primary, gateway, mesh.controlPlaneNamespace) }));
+        const exposures = gateways.map((gateway) => ({ gateway, exposure: istiodExposure(presentResources(mesh, primary), gateway, mesh.controlPlaneNamespace) }));
         if (exposures.some((e) => e.exposure.missing.length === 0)) continue;
         const { gateway, exposure } = exposures.find((e) => e.exposure.gateway) ?? exposures[0];
         if (reported.has(gateway)) continue;
@@ -156,7 +157,7 @@ export const missingEastWestGateway: MeshRule = {
     if (!mesh.multiNetwork) return [];
     const networksWithGateway = new Set(sortedClusters(mesh).filter((c) => c.network && eastWestGateways(c).length > 0).map((c) => c.network));
     return clustersWithControlPlane(mesh)
-      .filter((cluster) => eastWestGateways(cluster).length === 0 && !(cluster.network && networksWithGateway.has(cluster.network)))
+      .filter((cluster) => presentEastWestGateways(mesh, cluster).length === 0 && !(cluster.network && networksWithGateway.has(cluster.network)))
       .map((cluster) => {
         const install = controlPlaneOf(cluster)!;
         const hostedElsewhere = cluster.externalControlPlanes.some((hosted) => hosted.install === install);
@@ -192,7 +193,8 @@ export const servicesNotExposed: MeshRule = {
       if (gateways.length === 0) return [];
       const controllers = cluster.role === 'remote' ? [cluster, ...primariesOfRemote(mesh, cluster).primaries] : [cluster];
       // Only Gateways can expose services; asking per controller's resource list (cached) keeps this linear in the mesh.
-      if (gateways.some((gateway) => controllers.some((c) => hasServiceExposureFor(c.resources, gateway)))) return [];
+      // A Gateway in a file no cluster claims counts for every cluster (a `common/` folder applied to each).
+      if (gateways.some((gateway) => controllers.some((c) => hasServiceExposureFor(presentResources(mesh, c), gateway)))) return [];
       const gateway = gateways[0];
       const where = cluster.role === 'remote' && controllers.length > 1 ? ` (apply it in ${controllers.slice(1).map((c) => c.name).join(', ')}, whose istiod configures this remote)` : '';
       return [{

@@ -1,4 +1,5 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
+import { compositionUnitOf } from '../compose/composedDocument';
 import { isPlaceholder, isRecord, type Resource } from '../resources/resource';
 import { objectIdentity, qualifiedName } from '../resources/fields';
 import { HELM_VALUES_KIND } from '../resources/installSources';
@@ -45,34 +46,51 @@ function comparableIdentity(resource: Resource): string | undefined {
   return identity && !isPlaceholder(identity) ? identity : undefined;
 }
 
+/** The folder whose files are applied together: a composed object's overlay, else its file's folder. */
+function appliedFolderOf(resource: Resource): string {
+  return compositionUnitOf(resource)?.folder ?? dirname(resource.file);
+}
+
 interface Definition {
   resource: Resource;
   location: SourceLocation;
 }
 
 /**
- * MESH002: two documents that are one object (API group, kind, namespace, name) in one cluster. The one
- * applied last replaces the other, so what the cluster runs depends on the order files are applied in. A
- * document composed into several objects (an overlay's base, an ApplicationSet's template) is one definition.
+ * MESH002: two documents that are one object (API group, kind, namespace, name) in one folder applied to a
+ * cluster (or one overlay). The one applied last replaces the other, so what the cluster runs depends on the
+ * order files are applied in. A document composed into several objects (an overlay's base, an ApplicationSet's
+ * template) is one definition.
  */
 export const duplicateObjects: MeshRule = {
   scope: 'mesh',
   code: 'MESH002',
   title: 'An object is defined twice in one cluster',
   severity: 'warning',
+  // A cluster's list of resources is the same object while nothing in the cluster changed.
+  reads: (mesh) => [mesh.root, ...[...mesh.clusters.values()].map((cluster) => cluster.resources)],
   check(mesh) {
     const groups = new Map<string, { definitions: Definition[]; clusters: string[] }>();
     for (const cluster of mesh.clusters.values()) {
-      const byIdentity = new Map<string, Map<string, Definition>>();
+      const byIdentity = new Map<string, Resource[]>();
       for (const resource of cluster.resources) {
         const identity = comparableIdentity(resource);
         if (!identity) continue;
-        const location = resource.location(['metadata', 'name']);
-        const definitions = byIdentity.get(identity) ?? new Map<string, Definition>();
-        definitions.set(locationKey(location), { resource, location });
-        byIdentity.set(identity, definitions);
+        // Per folder applied as one (`kubectl apply -f folder/`, an overlay): definitions in other folders are
+        // as often alternatives never applied together (a version's generated manifests, an archive/ tree).
+        const key = `${appliedFolderOf(resource)}\u0000${identity}`;
+        const same = byIdentity.get(key);
+        if (same) same.push(resource);
+        else byIdentity.set(key, [resource]);
       }
-      for (const definitions of byIdentity.values()) {
+      for (const resources of byIdentity.values()) {
+        if (resources.length < 2) continue;
+        // Located only here, where there is something to report: a location builds the document's CST.
+        const definitions = new Map<string, Definition>();
+        for (const resource of resources) {
+          const location = resource.location(['metadata', 'name']);
+          definitions.set(locationKey(location), { resource, location });
+        }
         if (definitions.size < 2) continue;
         const key = [...definitions.keys()].sort().join('|');
         const group = groups.get(key) ?? { definitions: [...definitions.values()], clusters: [] };

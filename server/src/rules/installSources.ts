@@ -1,6 +1,6 @@
 import { targetVersionOfResource, type Cluster, type MeshModel } from '../mesh/model';
 import { compareMinors, istioMinorOf, judgeRemoval, versionFact } from '../resources/istioVersions';
-import { eastWestGateways, sortedClusters } from '../mesh/topology';
+import { presentEastWestGateways, sortedClusters } from '../mesh/topology';
 import { isAmbient, isExternalIstiod, isRemoteProfile, type InstallConfig } from '../resources/installConfig';
 import { istioChartName, isHboneEastWestGateway } from '../resources/installSources';
 import { locatedBoolean, locatedString } from '../resources/installConfig';
@@ -178,7 +178,7 @@ export const ambientGatewayNotHbone: MeshRule = {
   severity: 'warning',
   check(mesh) {
     return multiclusterControlPlanes(mesh).flatMap((cluster) => {
-      const gateways = eastWestGateways(cluster);
+      const gateways = presentEastWestGateways(mesh, cluster);
       if (!ambientInstall(cluster) || gateways.length === 0 || gateways.some(isHboneEastWestGateway)) return [];
       return [finding('MESH807', 'warning', `Cluster ${cluster.name} runs ambient, but its east-west gateway ${gateways[0].name} is the sidecar kind (AUTO_PASSTHROUGH on 15443): ambient clusters reach each other through a Gateway API Gateway of class istio-east-west listening for HBONE on 15008 (gen-eastwest-gateway.sh --ambient).`, gateways[0].declaration, cluster.name)];
     });

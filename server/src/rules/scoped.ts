@@ -1,7 +1,10 @@
+import { dirname } from 'node:path';
 import { locationKey, type SourceLocation } from '../parse/text';
 import { routingIndexOf, sameItems, type RoutingIndex, type RoutingScope } from '../mesh/routingIndex';
 import { unassignedResources, type MeshModel } from '../mesh/model';
 import type { Resource } from '../resources/resource';
+import { objectIdentity } from '../resources/fields';
+import { compositionUnitOf } from '../compose/composedDocument';
 import { SEVERITY_RANK, type Finding, type RelatedInformation, type Severity } from './finding';
 import type { MeshRule } from './rule';
 
@@ -150,6 +153,21 @@ export function scopedRule(
       }));
     },
   };
+}
+
+/**
+ * Whether `peer` is another object applied beside `subject`, for checks of two objects in one cluster (MESH408,
+ * MESH502): not `subject` itself nor another definition of the same object (one replaces the other: MESH002),
+ * and in the unassigned scope one in the same folder (and composed by the same overlay, if any), since files
+ * no cluster claims are not known to be applied together (a demo and a verification sample kept side by side).
+ */
+export function isOtherObjectBeside(scope: RoutingScope, subject: Resource, peer: Resource): boolean {
+  if (peer === subject) return false;
+  const identity = objectIdentity(subject);
+  if (identity !== undefined && objectIdentity(peer) === identity) return false;
+  if (scope.cluster !== undefined) return true;
+  // Two overlays that name no cluster compose their objects from the same base files: each is its own cluster.
+  return dirname(peer.file) === dirname(subject.file) && compositionUnitOf(peer)?.folder === compositionUnitOf(subject)?.folder;
 }
 
 /** The subjects of a scope of one kind. */

@@ -1,20 +1,16 @@
-import { dirname, relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import { unassignedResources } from '../mesh/model';
+import { fileNameMentions } from '../mesh/assignment';
+import type { Resource } from '../resources/resource';
+import { compositionUnitOf } from '../compose/composedDocument';
 import type { Finding, Fix } from './finding';
 import type { MeshRule } from './rule';
 
+/** How many of a folder's files the message names; the rest are counted. */
+const FILES_NAMED = 3;
+
 /** The light bulb offers at most this many clusters to assign a file to (the folder's match first). */
 const MAX_ASSIGN_FIXES = 10;
-
-/** The cluster a folder of the file's path is named after, the deepest folder first (`clusters/cluster2/apps`). */
-function clusterOfFolders(root: string, file: string, clusterNames: readonly string[]): string | undefined {
-  const folders = relative(root, dirname(file)).split(sep).filter(Boolean).reverse();
-  for (const folder of folders) {
-    const named = clusterNames.find((name) => name.toLowerCase() === folder.toLowerCase());
-    if (named) return named;
-  }
-  return undefined;
-}
 
 /** "Assign this file to cluster X": the comment the message spells out, at the top of the file. */
 function assignFix(file: string, cluster: string, preferred: boolean): Fix {
@@ -23,9 +19,24 @@ function assignFix(file: string, cluster: string, preferred: boolean): Fix {
 }
 
 /**
- * Every recognised resource is applied to some cluster, so one that belongs to none is left out of every
- * cross-cluster check. Said once per file, on its first unassigned resource, with how to assign it; the comment
- * it suggests names the cluster a folder of the path is named after, when one is.
+ * The cluster a folder of the path is named after or mentions as a whole token (`clusters/Cluster2/`,
+ * `east-apps/`), the deepest folder first; a folder that mentions two clusters names neither.
+ */
+function clusterFolderMentions(folder: string, root: string, clusterNames: readonly string[]): string | undefined {
+  const segments = relative(root, folder).split(sep).filter((s) => s && s !== '..');
+  for (const segment of segments.reverse()) {
+    const named = clusterNames.filter((name) => fileNameMentions(segment, name));
+    if (named.length === 1) return named[0];
+  }
+  return undefined;
+}
+
+/**
+ * Every recognised resource is applied to some cluster, so one that belongs to none is left out of the checks
+ * that compare clusters (checks of what a cluster has count it as present in every cluster). Said once per
+ * folder, on the first unassigned resource of its first file, with how to assign it and the cluster the
+ * folder's name suggests; and once per overlay whose composed objects belong to no cluster, on the entry that
+ * brings the first in (a comment in its base would assign every overlay's copy).
  */
 export const unassignedFile: MeshRule = {
   scope: 'mesh',
@@ -35,20 +46,49 @@ export const unassignedFile: MeshRule = {
   check(mesh) {
     if (mesh.clusters.size === 0) return [];
     const clusterNames = [...mesh.clusters.keys()].sort();
-    const reportedFiles = new Set<string>();
-    const findings: Finding[] = [];
+    // Per folder, the first unassigned resource of each of its files; per overlay, the objects it composes.
+    const folders = new Map<string, Map<string, Resource>>();
+    const overlays = new Map<string, Resource[]>();
     for (const resource of unassignedResources(mesh)) {
-      if (reportedFiles.has(resource.file)) continue;
-      reportedFiles.add(resource.file);
-      const folderCluster = clusterOfFolders(mesh.root, resource.file, clusterNames);
-      const suggested = folderCluster ?? clusterNames[0];
-      const offered = [suggested, ...clusterNames.filter((name) => name !== suggested)].slice(0, MAX_ASSIGN_FIXES);
+      const unit = compositionUnitOf(resource);
+      if (unit) {
+        overlays.set(unit.folder, [...(overlays.get(unit.folder) ?? []), resource]);
+        continue;
+      }
+      const folder = dirname(resource.file);
+      const files = folders.get(folder) ?? new Map<string, Resource>();
+      if (!files.has(resource.file)) files.set(resource.file, resource);
+      folders.set(folder, files);
+    }
+    const findings: Finding[] = [];
+    const clustersHere = `(clusters here: ${clusterNames.join(', ')})`;
+    for (const [folder, files] of folders) {
+      const firsts = [...files.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+      const [first, ...others] = firsts;
+      const folderCluster = clusterFolderMentions(folder, mesh.root, clusterNames);
+      const proposed = folderCluster ?? clusterNames[0];
+      const offered = [proposed, ...clusterNames.filter((name) => name !== proposed)].slice(0, MAX_ASSIGN_FIXES);
+      const them = others.length === 0 ? 'it' : 'them';
+      const what = others.length === 0
+        ? `${first.displayName} belongs to no cluster`
+        : `${firsts.length} files of folder ${relative(mesh.root, folder) || basename(folder)}/ belong to no cluster (${firsts.slice(0, FILES_NAMED).map((r) => basename(r.file)).join(', ')}${firsts.length > FILES_NAMED ? ', ...' : ''})`;
       findings.push({
         code: 'MESH001',
         severity: 'information',
-        message: `${resource.displayName} belongs to no cluster, so the mesh checks skip it. Assign the file with a "# istio-mesh: cluster=${suggested}" comment at its top (a comma list for several clusters), with the istioMesh.clusters setting, by moving it into a cluster's folder, or by naming the cluster in the file name (clusters here: ${clusterNames.join(', ')}).`,
-        location: resource.location(['kind']),
-        fixes: offered.map((name) => assignFix(resource.file, name, name === folderCluster)),
+        message: `${what}, so checks that compare clusters skip ${them}, and checks of what a cluster has count ${them} in every cluster. Assign ${others.length === 0 ? 'the file' : 'each file'} with a "# istio-mesh: cluster=${proposed}" comment at its top (a comma list for several clusters), with the istioMesh.clusters setting, by moving it into a cluster's folder, or by naming the cluster in the file name ${clustersHere}.`,
+        location: first.location(['kind']),
+        fixes: offered.map((name) => assignFix(first.file, name, name === folderCluster)),
+        ...(others.length ? { related: others.map((r) => ({ location: r.location(['kind']), message: `${r.displayName} belongs to no cluster either` })) } : {}),
+      });
+    }
+    for (const [folder, resources] of overlays) {
+      const unit = compositionUnitOf(resources[0])!;
+      const names = resources.slice(0, FILES_NAMED).map((r) => r.displayName).join(', ') + (resources.length > FILES_NAMED ? ', ...' : '');
+      findings.push({
+        code: 'MESH001',
+        severity: 'information',
+        message: `The objects the overlay ${relative(mesh.root, folder) || basename(folder)}/ composes (${names}) belong to no cluster, so checks that compare clusters skip them, and checks of what a cluster has count them in every cluster. Name the overlay's folder after its cluster, compose a control plane that names it, or list the folder in the istioMesh.clusters setting ${clustersHere}.`,
+        location: unit.document.sourceOf(unit.path),
       });
     }
     return findings;

@@ -1,6 +1,6 @@
-import { objectIdentity, qualifiedName } from '../../resources/fields';
+import { qualifiedName } from '../../resources/fields';
 import { formatSelector, selectorsOverlap, type GatewayServer } from '../../resources/gateway';
-import { scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
+import { isOtherObjectBeside, scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
 
 /**
  * The hosts two servers both list, as written, when they bind the same address. Istio merges the servers of
@@ -17,7 +17,8 @@ function sharedHosts(a: GatewayServer, b: GatewayServer): string[] {
  * MESH408 (istioctl IST0145): two Gateways on the same workload (selectors of which one contains the
  * other), with servers on the same port and a host in common. Envoy gets two listeners' worth of
  * configuration for one port and keeps only one, so which routes win is arbitrary. Two definitions of one
- * object (same kind, namespace and name) are not two Gateways: the one applied last replaces the other.
+ * object (same kind, namespace and name) are not two Gateways: the one applied last replaces the other. Files
+ * no cluster claims are compared only with their own folder's.
  */
 export const conflictingGateways = scopedRule(
   { code: 'MESH408', title: 'Gateways conflict: same workload, same port, same host', severity: 'error' },
@@ -25,8 +26,7 @@ export const conflictingGateways = scopedRule(
     const peers = scope.peers.filter((r) => r.kind === 'Gateway').map((r) => index.gateway(r));
     return subjectsOfKind(scope, 'Gateway').flatMap((resource) => {
       const gateway = index.gateway(resource);
-      const identity = objectIdentity(resource);
-      const others = peers.filter((p) => p.resource !== resource && (identity === undefined || objectIdentity(p.resource) !== identity) && selectorsOverlap(p.selector, gateway.selector));
+      const others = peers.filter((p) => isOtherObjectBeside(scope, resource, p.resource) && selectorsOverlap(p.selector, gateway.selector));
       return gateway.servers.flatMap((server): ScopedIssue[] => {
         const port = server.port;
         if (!port || port.isPlaceholder) return [];

@@ -1,7 +1,7 @@
 import { qualifiedName } from '../../resources/fields';
 import { allocatesServiceEntryAddresses, EAST_WEST_PORTS, type InstallConfig } from '../../resources/installConfig';
 import { isGlobalHost, type ServiceEntryView } from '../../resources/serviceEntry';
-import { scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
+import { isOtherObjectBeside, scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
 import type { RoutingIndex, RoutingScope } from '../../mesh/routingIndex';
 import type { MeshModel } from '../../mesh/model';
 
@@ -53,7 +53,7 @@ export const duplicateServiceEntryAddress = scopedRule(
       entry.addresses
         .filter((address, i) => !address.isPlaceholder && entry.addresses.findIndex((a) => a.value === address.value) === i)
         .flatMap((address): ScopedIssue[] => {
-          const others = peers.flatMap((p) => (p.resource === entry.resource ? [] : p.addresses.filter((a) => a.value === address.value).map((a) => ({ peer: p, a }))));
+          const others = peers.flatMap((p) => (!isOtherObjectBeside(scope, entry.resource, p.resource) ? [] : p.addresses.filter((a) => a.value === address.value).map((a) => ({ peer: p, a }))));
           if (!others.length) return [];
           return [{
             location: address.location(),

@@ -1,6 +1,6 @@
 import type { Finding, Fix } from '../finding';
 import type { MeshRule } from '../rule';
-import type { Cluster, MeshModel } from '../../mesh/model';
+import { presentResources, type Cluster, type MeshModel } from '../../mesh/model';
 import { resolveIssuer, type TrustProvider } from '../../mesh/trust';
 import {
   CERTIFICATE_KIND,
@@ -68,7 +68,7 @@ export const issuerNotFound: MeshRule = {
       // Judged only where the workspace holds the cluster's issuers: otherwise they are simply kept elsewhere.
       const clusters = (mesh.assignments.get(resource)?.clusters ?? []).flatMap((name) => {
         const cluster = mesh.clusters.get(name);
-        return cluster && issuersOf(cluster).length > 0 && !resolveIssuer(ref, cluster.resources) ? [cluster] : [];
+        return cluster && issuersOf(cluster).length > 0 && !resolveIssuer(ref, presentResources(mesh, cluster)) ? [cluster] : [];
       });
       if (!clusters.length) return [];
       const { hint, fix } = suggestion(ref, issuersOf(clusters[0]), resource);
