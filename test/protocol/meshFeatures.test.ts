@@ -129,3 +129,44 @@ test('the light bulb on a meshID that differs offers to change it to the one the
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+interface EditAction {
+  title: string;
+  edit: { documentChanges: { textDocument: { uri: string }; edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }[] };
+}
+
+/** The code actions offered on the first diagnostic of `code` in `path`. */
+async function actionsOn(client: LspTestClient, path: string, code: string): Promise<EditAction[]> {
+  const diagnostics = await client.waitForDiagnostics(path, (d) => d.some((x) => x.code === code));
+  const diagnostic = diagnostics.find((d) => d.code === code)!;
+  return client.request<EditAction[]>('textDocument/codeAction', { textDocument: { uri: fileUri(path) }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+}
+
+/** Applies a code action's edits to the open documents, as VS Code does, last edit first so ranges stay valid. */
+function applyAction(client: LspTestClient, action: EditAction, pathsByUri: Map<string, string>): void {
+  for (const change of action.edit.documentChanges) {
+    const path = pathsByUri.get(change.textDocument.uri)!;
+    for (const edit of [...change.edits].reverse()) client.edit(path, edit.range, edit.newText);
+  }
+}
+
+test('MESH101 between two clusters: the light bulb offers both values, and applying one clears the finding', async () => {
+  const root = layout();
+  const cluster1 = join(root, 'cluster1', 'istio.yaml');
+  const cluster2 = join(root, 'cluster2', 'istio.yaml');
+  writeFileSync(cluster2, CLUSTER2.replace('mesh1', 'mesh2'));
+  const client = await LspTestClient.start([root]);
+  try {
+    client.open(cluster1);
+    client.open(cluster2);
+    const actions = await actionsOn(client, cluster2, 'MESH101');
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Change meshID to "mesh1"') && titles.includes('Change meshID of cluster1 to "mesh2"'), `actions: ${titles}`);
+    applyAction(client, actions.find((a) => a.title === 'Change meshID of cluster1 to "mesh2"')!, new Map([[fileUri(cluster1), cluster1], [fileUri(cluster2), cluster2]]));
+    await client.waitForDiagnostics(cluster2, (d) => !d.some((x) => x.code === 'MESH101'));
+    await client.waitForDiagnostics(cluster1, (d) => !d.some((x) => x.code === 'MESH101'));
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

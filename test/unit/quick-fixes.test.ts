@@ -217,3 +217,18 @@ test('MESH001: "Assign this file to cluster X" inserts the comment the message s
     assert.ok(!analyzeTexts(ROOT, fixed).findings.some(sameFinding(finding)), `${name} is assigned`);
   }
 });
+
+test('MESH101 between two clusters that disagree: both values are offered, neither preferred, and either makes the mesh agree', () => {
+  const files = { 'cluster1/istio.yaml': MESH['cluster1/istio.yaml'], 'cluster3/istio.yaml': MESH['cluster3/istio.yaml'] };
+  const findings = analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH101');
+  const onCluster3 = findings.find((f) => f.cluster === 'cluster3')!;
+  assert.deepEqual(onCluster3.fixes!.map((fix) => [fix.title, fix.preferred]), [
+    ['Change meshID to "mesh1"', false],
+    ['Change meshID of cluster1 to "mesh-1"', false],
+  ]);
+  for (const fix of onCluster3.fixes!) {
+    const after = analyzeTexts(ROOT, applyFix(files, fix)).findings;
+    assert.deepEqual(after.filter((f) => f.code === 'MESH101' || /^(YAML|SCHEMA)/.test(f.code)).map((f) => f.message), [], fix.title);
+  }
+  assert.match(applyFix(files, onCluster3.fixes![1])['cluster1/istio.yaml'], /meshID: mesh-1\n/);
+});

@@ -5,9 +5,9 @@ import { sortedClusters } from '../mesh/topology';
 import { clusterNameOf, declaredClusterName, isRemoteProfile, NETWORK_LABEL, type InstallConfig } from '../resources/installConfig';
 import type { Located } from '../resources/resource';
 import type { SourceLocation } from '../parse/text';
-import type { Finding, RelatedInformation } from './finding';
+import type { Finding, Fix, RelatedInformation } from './finding';
 import type { MeshRule } from './rule';
-import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
+import { insertValueFix, optionalFix, replaceValueFix, yamlScalar } from './fixes';
 import { clusterNameShared } from './facts';
 
 /** Where a missing Helm value would go: the nearest part of its path that is written. */
@@ -66,9 +66,28 @@ function meshIDMismatches(declared: ClusterMeshID[]): Finding[] {
         location: locationOf(meshID),
         cluster: cluster.name,
         related: others.slice(0, RELATED_EXAMPLES).map((o) => relatedAt(o.meshID, `meshID "${o.meshID.value}" of cluster ${o.cluster.name}`)),
-        fixes: reference === undefined ? undefined : [replaceValueFix(`Change meshID to "${reference}"`, meshID, reference)],
+        fixes: reference === undefined ? tiedMeshIDFixes(meshID, others, counts.size) : [replaceValueFix(`Change meshID to "${reference}"`, meshID, reference)],
       };
     });
+}
+
+/**
+ * Two values written by as many clusters each: either side may be the typo, so both are offered and neither is
+ * preferred: this cluster takes the other value, or the clusters of the other value take this one. With three or
+ * more values no single edit makes the mesh agree, and none is offered.
+ */
+function tiedMeshIDFixes(meshID: Located<string>, others: ClusterMeshID[], distinctValues: number): Fix[] | undefined {
+  if (distinctValues !== 2) return undefined;
+  const otherValue = others[0].meshID.value;
+  const names = others.map((o) => o.cluster.name).join(', ');
+  return [
+    replaceValueFix(`Change meshID to "${otherValue}"`, meshID, otherValue, false),
+    {
+      title: `Change meshID of ${names} to "${meshID.value}"`,
+      preferred: false,
+      edits: others.map((o) => ({ location: o.meshID.location(), newText: yamlScalar(meshID.value) })),
+    },
+  ];
 }
 
 /**
