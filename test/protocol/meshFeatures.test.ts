@@ -170,3 +170,51 @@ test('MESH101 between two clusters: the light bulb offers both values, and apply
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+const REMOTE_SECRET = `apiVersion: v1
+kind: Secret
+metadata:
+  name: istio-remote-secret-cluster2
+  namespace: istio-system
+  annotations:
+    networking.istio.io/cluster: cluster-2
+type: Opaque
+stringData:
+  cluster2: |
+    apiVersion: v1
+    kind: Config
+    clusters:
+    - name: cluster2
+      cluster:
+        server: https://cluster2.example.invalid:6443
+    contexts:
+    - name: cluster2
+      context: {cluster: cluster2, user: reader}
+    current-context: cluster2
+    users:
+    - name: reader
+      user: {token: protocol-fixture-not-a-credential}
+`;
+
+test('a remote secret without the multiCluster label whose annotation disagrees: both quick fixes applied, both findings gone', async () => {
+  const root = layout();
+  const secret = join(root, 'cluster1', 'remote-secret.yaml');
+  writeFileSync(secret, REMOTE_SECRET);
+  const client = await LspTestClient.start([root]);
+  try {
+    client.open(secret);
+    const uris = new Map([[fileUri(secret), secret]]);
+    const label = await actionsOn(client, secret, 'MESH303');
+    applyAction(client, label.find((a) => a.title === 'Label with istio/multiCluster: "true"')!, uris);
+    await client.waitForDiagnostics(secret, (d) => !d.some((x) => x.code === 'MESH303'));
+    const agree = await actionsOn(client, secret, 'MESH307');
+    const rename = agree.find((a) => a.title === "Make the remote secret's names say cluster cluster2")!;
+    assert.ok(rename, `actions: ${agree.map((a) => a.title)}`);
+    assert.ok(!JSON.stringify(rename).includes('protocol-fixture-not-a-credential'), 'the edit carries no credential');
+    applyAction(client, rename, uris);
+    await client.waitForDiagnostics(secret, (d) => !d.some((x) => x.code === 'MESH307' || x.code === 'MESH303'));
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

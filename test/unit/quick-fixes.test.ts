@@ -232,3 +232,37 @@ test('MESH101 between two clusters that disagree: both values are offered, neith
   }
   assert.match(applyFix(files, onCluster3.fixes![1])['cluster1/istio.yaml'], /meshID: mesh-1\n/);
 });
+
+/** A rule fixture's YAML as files under ROOT. */
+function fixtureFiles(name: string): Record<string, string> {
+  const folder = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'rules', name);
+  return Object.fromEntries(yamlFilesUnder(folder).map((path) => [relative(folder, path), readFileSync(path, 'utf8')]));
+}
+
+/** Each finding of `code` in a fixture offers a fix; applied, the finding is gone and no syntax or schema problem appears. */
+function assertFixesClear(fixture: string, code: string): Finding[] {
+  const files = fixtureFiles(fixture);
+  const findings = analyzeTexts(ROOT, files).findings.filter((f) => f.code === code);
+  assert.ok(findings.length > 0, `${fixture} reports no ${code}`);
+  for (const finding of findings) {
+    assert.ok(finding.fixes?.length, `no fix for: ${finding.message}`);
+    const after = analyzeTexts(ROOT, applyFix(files, finding.fixes[0])).findings;
+    assert.ok(!after.some(sameFinding(finding)), `"${finding.fixes[0].title}" left: ${finding.message}`);
+    assert.deepEqual(after.filter((f) => /^(YAML|SCHEMA)/.test(f.code)).map((f) => f.message), [], finding.fixes[0].title);
+  }
+  return findings;
+}
+
+test('MESH303: a missing istio/multiCluster label is inserted, a wrong one set to "true"', () => {
+  const findings = assertFixesClear('MESH303-no-label', 'MESH303');
+  assert.deepEqual(findings.map((f) => f.fixes![0].title).sort(), ['Change istio/multiCluster to "true"', 'Label with istio/multiCluster: "true"']);
+});
+
+test('MESH307: the data key, annotation and name of a remote secret renamed to the cluster of the mesh, the kubeconfig untouched', () => {
+  for (const fixture of ['MESH307-names-disagree', 'MESH307-folds-key-typo']) {
+    const [finding] = assertFixesClear(fixture, 'MESH307');
+    const fix = finding.fixes![0];
+    assert.equal(fix.preferred, true);
+    for (const edit of fix.edits) assert.ok('newText' in edit && !edit.newText.includes('\n'), `${fix.title} rewrites only a name`);
+  }
+});

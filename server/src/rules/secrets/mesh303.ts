@@ -1,6 +1,7 @@
 import type { MeshRule } from '../rule';
 import { MULTICLUSTER_LABEL, remoteSecretClusters } from '../../resources/remoteSecret';
 import { describeSecret } from './identities';
+import { insertValueFix, optionalFix, replaceValueFix } from '../fixes';
 
 export const remoteSecretUnlabelled: MeshRule = {
   scope: 'mesh',
@@ -18,6 +19,9 @@ export const remoteSecretUnlabelled: MeshRule = {
         location: label?.location() ?? secret.resource.location(['metadata', 'name']),
         cluster: secret.holders.length === 1 ? secret.holders[0] : undefined,
         message: `${describeSecret(secret)} ${said}: istiod watches only secrets labelled "true", so it ignores this one and never discovers ${target}.`,
+        fixes: label
+          ? [replaceValueFix(`Change ${MULTICLUSTER_LABEL} to "true"`, label, 'true')]
+          : optionalFix(insertValueFix(`Label with ${MULTICLUSTER_LABEL}: "true"`, secret.resource.doc, ['metadata', 'labels', MULTICLUSTER_LABEL], 'true')),
       };
     });
   },

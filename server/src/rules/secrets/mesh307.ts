@@ -1,9 +1,30 @@
 import type { MeshRule } from '../rule';
+import type { Fix, TextReplacement } from '../finding';
+import { REMOTE_SECRET_PREFIX, type RemoteSecret } from '../../resources/remoteSecret';
 import { remoteSecretDisagrees } from '../facts';
+import { yamlScalar } from '../fixes';
 import { describeSecret, misregisteredTargets, secretIdentities, type SecretIdentity } from './identities';
 
 function describeIdentity(identity: SecretIdentity): string {
   return `its ${identity.source} says \`${identity.cluster}\``;
+}
+
+/**
+ * For each cluster of the mesh the secret names, the renames that make its data key, annotation and (when it is
+ * `istio-remote-secret-<cluster>`) its name say that cluster. Only names are rewritten: the kubeconfig under the
+ * data key is never part of an edit. Preferred when only one of the names is a cluster of the mesh.
+ */
+function agreeFixes(secret: RemoteSecret, identities: SecretIdentity[], inMesh: (cluster: string) => boolean): Fix[] | undefined {
+  const candidates = [...new Set(identities.map((i) => i.cluster))].filter(inMesh);
+  if (candidates.length === 0) return undefined;
+  return candidates.map((cluster) => {
+    const edits: TextReplacement[] = identities
+      .filter((i) => i.cluster !== cluster)
+      .map((i) => ({ location: i.where.location(i.source === 'data key' ? 'key' : 'value'), newText: yamlScalar(cluster) }));
+    const name = secret.resource.locatedString(['metadata', 'name']);
+    if (name && secret.nameCluster !== undefined && secret.nameCluster !== cluster) edits.push({ location: name.location(), newText: yamlScalar(`${REMOTE_SECRET_PREFIX}${cluster}`) });
+    return { title: `Make the remote secret's names say cluster ${cluster}`, preferred: candidates.length === 1, edits };
+  });
 }
 
 export const remoteSecretNamesDisagree: MeshRule = {
@@ -28,6 +49,7 @@ export const remoteSecretNamesDisagree: MeshRule = {
           `${describeSecret(secret)} disagrees about its cluster: ${identities.map(describeIdentity).join(', ')}. ` +
           `istiod registers the ${registered.source === 'data key' ? 'data key' : registered.source}; make all of them the cluster's clusterName.`,
         explains: [remoteSecretDisagrees(secret), ...misregisteredTargets(secret, registered.cluster, (cluster) => mesh.clusters.has(cluster))],
+        fixes: agreeFixes(secret, identities, (cluster) => mesh.clusters.has(cluster)),
       }];
     });
   },
