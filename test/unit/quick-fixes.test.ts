@@ -266,3 +266,12 @@ test('MESH307: the data key, annotation and name of a remote secret renamed to t
     for (const edit of fix.edits) assert.ok('newText' in edit && !edit.newText.includes('\n'), `${fix.title} rewrites only a name`);
   }
 });
+
+test('IOP001: a removed value is removed with its lines; a renamed profile is changed to its new name', () => {
+  const findings = assertFixesClear('IOP001-removed-values', 'IOP001');
+  assert.ok(findings.every((f) => f.fixes![0].title.startsWith('Remove ')), findings.map((f) => f.fixes![0].title).join(', '));
+  const files = { 'remote/istio.yaml': 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: external\n' };
+  const renamed = analyzeTexts(ROOT, files).findings.find((f) => f.code === 'IOP001')!;
+  assert.equal(renamed.fixes![0].title, 'Change profile to remote');
+  assert.equal(applyFix(files, renamed.fixes![0])['remote/istio.yaml'], files['remote/istio.yaml'].replace('external', 'remote'));
+});

@@ -76,3 +76,22 @@ export function insertValueFix(title: string, doc: YamlDocument, path: ValuePath
 export function optionalFix(fix: Fix | undefined): Fix[] | undefined {
   return fix ? [fix] : undefined;
 }
+
+/**
+ * Deletes `path` with its value: the whole lines from its key to the end of its value, so the lines around stay
+ * as written. Undefined where the key shares its line with something else (a flow mapping, a list item's dash).
+ */
+export function removeValueFix(title: string, doc: YamlDocument, path: ValuePath): Fix | undefined {
+  if (doc instanceof NestedYamlDocument) return removeValueFix(title, doc.host, doc.prefix.concat(path));
+  // The last key of a mapping goes with its parent: `security:` left with nothing is read as null, not as empty.
+  const parent = path.length > 1 ? doc.parsed().getIn(path.slice(0, -1), true) : undefined;
+  if (isMap(parent) && parent.items.length === 1) return removeValueFix(title, doc, path.slice(0, -1));
+  const key = doc.rangeOf(path, 'key');
+  const value = doc.rangeOf(path, 'value');
+  const { text, lines } = doc.file;
+  const lineStart = lines.offsetAt({ line: key.start.line, character: 0 });
+  if (text.slice(lineStart, lines.offsetAt(key.start)).trim() !== '') return undefined;
+  const endLine = value.end.character === 0 ? value.end.line : value.end.line + 1;
+  if (text.slice(lines.offsetAt(value.end), lines.offsetAt({ line: endLine, character: 0 })).trim().replace(/^#.*/, '') !== '') return undefined;
+  return { title, edits: [{ location: { file: doc.file.file, range: { start: { line: key.start.line, character: 0 }, end: { line: endLine, character: 0 } } }, newText: '' }] };
+}

@@ -2,7 +2,8 @@ import type { ValuePath } from '../parse/yamlFile';
 import { isRecord, type Resource } from '../resources/resource';
 import { judgeRemoval, versionFact, type TargetVersion } from '../resources/istioVersions';
 import { targetVersionOfResource } from '../mesh/model';
-import type { Finding } from './finding';
+import type { Finding, Fix } from './finding';
+import { optionalFix, removeValueFix } from './fixes';
 import { displayPath } from './schema/validator';
 import type { MeshRule } from './rule';
 
@@ -22,6 +23,8 @@ export interface RemovedValue {
   status?: string;
   /** What to do instead: one sentence. */
   advice: string;
+  /** The value that took its place (a renamed profile): the quick fix writes it instead of removing the setting. */
+  replacement?: string;
 }
 
 export const REMOVED_VALUES: readonly RemovedValue[] = [
@@ -110,12 +113,14 @@ export const REMOVED_VALUES: readonly RemovedValue[] = [
     value: 'separate',
     fact: 'profile-separate-removed',
     advice: 'Use the `default` profile: istiod holds the components this profile installed separately.',
+    replacement: 'default',
   },
   {
     path: ['profile'],
     value: 'external',
     fact: 'profile-external-removed',
     advice: 'Use profile `remote`, which is what `external` was renamed to.',
+    replacement: 'remote',
   },
 ];
 
@@ -145,12 +150,22 @@ export function findRemovedValues(resource: Resource): FoundRemovedValue[] {
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
+/** What replaced a removed value where the table knows, else the setting removed. */
+function removedValueFixes(resource: Resource, { entry, path }: FoundRemovedValue): Fix[] | undefined {
+  if (entry.replacement !== undefined) {
+    return [{ title: `Change profile to ${entry.replacement}`, preferred: true, edits: [{ location: resource.location(path, 'value'), newText: entry.replacement }] }];
+  }
+  if (entry.value !== undefined) return undefined;
+  return optionalFix(removeValueFix(`Remove ${displayPath(path.slice(1))}`, resource.doc, path));
+}
+
 /** IOP001's finding for one removed value, judged against the Istio version the file's cluster targets. */
-function removedValueFinding(resource: Resource, { entry, path }: FoundRemovedValue, target: TargetVersion | undefined): Finding {
+function removedValueFinding(resource: Resource, found: FoundRemovedValue, target: TargetVersion | undefined): Finding {
+  const { entry, path } = found;
   const shown = entry.value !== undefined ? `profile \`${entry.value}\`` : `\`${displayPath(path.slice(1))}\``;
   const location = resource.location(path, entry.value !== undefined ? 'value' : 'key');
   if (!entry.fact) {
-    return { code: 'IOP001', severity: 'warning', message: `${shown} is ${entry.status}, so it has no effect. ${entry.advice}`, location };
+    return { code: 'IOP001', severity: 'warning', message: `${shown} is ${entry.status}, so it has no effect. ${entry.advice}`, location, fixes: removedValueFixes(resource, found) };
   }
   const fact = versionFact(entry.fact);
   const { severity, removedIn, context } = judgeRemoval(fact, target);
@@ -159,7 +174,7 @@ function removedValueFinding(resource: Resource, { entry, path }: FoundRemovedVa
   const message = severity === 'warning'
     ? `${removed}; ${context}, so it has no effect. ${entry.advice}${link}`
     : `${removed}; ${context}. When upgrading to ${removedIn}: ${lowerFirst(entry.advice)}${link}`;
-  return { code: 'IOP001', severity, message, location };
+  return { code: 'IOP001', severity, message, location, fixes: severity === 'warning' ? removedValueFixes(resource, found) : undefined };
 }
 
 /**
