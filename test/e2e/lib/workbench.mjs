@@ -407,6 +407,11 @@ export class Workbench {
       }),
     );
     if (box.empty) return [];
+    // The wheel scrolls what is under the pointer: put it on the list, and start from the top (an earlier read, or
+    // rows arriving since, may have left the list scrolled down, hiding the first files' rows).
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await this.page.mouse.wheel(0, -100_000);
+    await this.page.waitForTimeout(100);
     // Stop once two scrolls in a row bring no new row: the end of the list.
     for (let pass = 0, unchanged = 0; pass < 50 && unchanged < 2; pass++) {
       const rows = await this.page.$$eval('.markers-panel .monaco-list-row', (els) =>
