@@ -1,6 +1,7 @@
+import { basename } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { HELM_VALUES_KIND, readGatewayService } from '../resources/installSources';
-import type { Resource } from '../resources/resource';
+import { isRecord, type Resource } from '../resources/resource';
 import {
   adoptAssigner,
   assignerOf,
@@ -338,6 +339,19 @@ function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: Works
   return derived;
 }
 
+/** Files composition reads by their name: an overlay's kustomization, a chart's Chart.yaml. */
+const COMPOSITION_FILE_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization', 'Chart.yaml']);
+
+/**
+ * A file that composition or a GitOps wrapper reads although it gives the model no resource of its own: an
+ * ApplicationSet (its Applications are composed), a kustomization, a Chart.yaml. Typing in it may change the models
+ * even while it holds no resource before and after (an ApplicationSet whose YAML becomes valid again).
+ */
+function feedsComposition(file: WorkspaceFile): boolean {
+  if (COMPOSITION_FILE_NAMES.has(basename(file.path))) return true;
+  return file.yaml.documents.some((doc) => isRecord(doc.value) && typeof doc.value.kind === 'string' && CROSS_FILE_KINDS.includes(doc.value.kind));
+}
+
 /**
  * True when the models are made from the resources of their files alone: then a file without resources (a new file
  * being typed, before its first `kind`) is no part of them. Composition and GitOps sources read other files
@@ -361,7 +375,7 @@ export function meshesWithFileReplaced(meshes: readonly MeshModel[], before: Wor
   if (settings.helmValues?.length || before.path !== after.path) return undefined;
   // Chart templates are placed by other files (release values files, the wrappers that install the chart).
   if (meshes.some((mesh) => assignerOf(mesh)?.charts.length)) return undefined;
-  if (!before.resources.length) return after.resources.length || !readsOnlyResources(meshes) ? undefined : [...meshes];
+  if (!before.resources.length) return after.resources.length || feedsComposition(before) || feedsComposition(after) || !readsOnlyResources(meshes) ? undefined : [...meshes];
   const at = meshes.findIndex((mesh) => mesh.assignments.has(before.resources[0]));
   if (at < 0) return undefined;
   const placedOnly = contributesOnlyPlacement(before) && contributesOnlyPlacement(after);
