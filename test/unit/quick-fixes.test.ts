@@ -275,3 +275,13 @@ test('IOP001: a removed value is removed with its lines; a renamed profile is ch
   assert.equal(renamed.fixes![0].title, 'Change profile to remote');
   assert.equal(applyFix(files, renamed.fixes![0])['remote/istio.yaml'], files['remote/istio.yaml'].replace('external', 'remote'));
 });
+
+test('"Did you mean" of SCHEMA001 and SCHEMA003 applied: the field or value is changed to the suggestion', () => {
+  const files = { 'gateway.yaml': 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: web}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPZ}\n      hostz: ["a.example.com"]\n      tls: {mode: SIMPLE, credentialName: a}\n' };
+  for (const code of ['SCHEMA001', 'SCHEMA003']) {
+    const finding = analyzeTexts(ROOT, files).findings.find((f) => f.code === code)!;
+    assert.ok(finding?.fixes, `no fix for ${code}: ${finding?.message}`);
+    const after = analyzeTexts(ROOT, applyFix(files, finding.fixes[0])).findings;
+    assert.ok(!after.some(sameFinding(finding)), `${finding.fixes[0].title} left ${finding.message}`);
+  }
+});

@@ -1,3 +1,4 @@
+import { yamlScalar } from '../fixes';
 import { MISSPELT_API_GROUPS, RECOGNISED_KINDS } from '../../resources/kinds';
 import type { Resource } from '../../resources/resource';
 import type { Finding, Severity } from '../finding';
@@ -76,6 +77,7 @@ function schemaRule(code: SchemaCode): ResourceRule {
           severity: severityOf(resource, problem),
           message: problem.message,
           location: resource.location(problem.path, problem.part),
+          fixes: problem.suggestion === undefined ? undefined : [{ title: `Change to ${problem.suggestion}`, preferred: true, edits: [{ location: resource.location(problem.path, problem.part), newText: yamlScalar(problem.suggestion) }] }],
         }));
     },
   };

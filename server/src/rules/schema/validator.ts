@@ -13,6 +13,8 @@ export interface SchemaProblem {
   path: ValuePath;
   part: 'key' | 'value';
   message: string;
+  /** What the message's "Did you mean" offers: the quick fix writes it in place of the key or value pointed at. */
+  suggestion?: string;
 }
 
 const CASE_INSENSITIVE_ENUM = 'x-istio-mesh-enum-ignore-case';
@@ -257,7 +259,7 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
       const suggestion = closest(field, known);
       const hint = suggestion ? ` Did you mean \`${suggestion}\`?` : known.length && known.length <= 12 ? ` Known fields: ${known.join(', ')}.` : '';
       const where = path.length ? ` in \`${displayPath(path)}\`` : '';
-      return { code: 'SCHEMA001', path: [...path, field], part: 'key', message: `Unknown field \`${field}\`${where} of ${resource.kind}.${hint}` };
+      return { code: 'SCHEMA001', path: [...path, field], part: 'key', message: `Unknown field \`${field}\`${where} of ${resource.kind}.${hint}`, suggestion };
     }
     case 'type': {
       if (isFlowScalarEndingInColon(value) && String(error.params.type).includes('string')) return undefined;
@@ -276,7 +278,7 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
       const allowed = (error.params.allowedValues ?? [error.params.allowedValue]) as unknown[];
       const suggestion = typeof value === 'string' ? closest(value, allowed.map(String)) : undefined;
       const hint = suggestion ? ` Did you mean \`${suggestion}\`?` : '';
-      return { code: 'SCHEMA003', path, part: 'value', message: `${name} must be one of ${allowed.join(', ')} — got ${shown(value, resource.kind)}.${hint}` };
+      return { code: 'SCHEMA003', path, part: 'value', message: `${name} must be one of ${allowed.join(', ')} — got ${shown(value, resource.kind)}.${hint}`, suggestion };
     }
     case 'required': {
       const missing = String(error.params.missingProperty);
