@@ -17,7 +17,7 @@ import type { Finding, RelatedInformation } from './finding';
 import type { SourceLocation } from '../parse/text';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
-import { passthroughPortUnrouted, severalNetworks } from './facts';
+import { passthroughPortUnrouted } from './facts';
 import { missingGatewayFact, unresolvedGatewayReferences } from './gateways/gatewayNotFound';
 import { routingIndexOf } from '../mesh/routingIndex';
 import { qualifiedName } from '../resources/fields';
@@ -170,8 +170,6 @@ export const missingEastWestGateway: MeshRule = {
           cluster: cluster.name,
           // The generator writes beside the install; an istiod hosted in another cluster's folder is the wrong place.
           fixes: cluster.network && !hostedElsewhere ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network)) : undefined,
-          explainedBy: [severalNetworks()],
-          consequence: `cluster ${cluster.name} needs an east-west gateway`,
         };
       });
   },
@@ -209,8 +207,6 @@ export const servicesNotExposed: MeshRule = {
           title: `Generate ${(controllers[1] ?? cluster).name}-expose-services.yaml`,
           edits: [generatedFile(gateway.declaration.doc.file.file, (controllers[1] ?? cluster).name, 'expose-services', exposeServicesGateway((controllers[1] ?? cluster).name, mesh.controlPlaneNamespace, gatewaySelector(gateway)))],
         }],
-        explainedBy: [severalNetworks()],
-        consequence: `cluster ${cluster.name} exposes no services to other networks`,
       }];
     });
   },
