@@ -10,6 +10,7 @@ import type { MeshModel } from '../../server/src/mesh/model';
 import type { Resource } from '../../server/src/resources/resource';
 import { analyzeFolder, analyzeTexts, formatRange } from '../support/analyze';
 import { EXAMPLES } from '../support/paths';
+import type { Range } from '../../server/src/parse/text';
 
 const EXAMPLE = join(EXAMPLES, 'applicationset');
 const ROOT = join(EXAMPLES, '..', 'virtual-applicationset');
@@ -167,4 +168,44 @@ test('malformed ApplicationSets generate nothing and never throw', () => {
     const { meshes } = analyzeTexts(ROOT, { 'clusters.yaml': CLUSTER_SECRETS, 'set.yaml': `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: x}\n${spec}\n` });
     assert.equal(meshes.flatMap((m) => m.installs).length, 0, spec);
   }
+});
+
+test('a helm.values string is filled in per element before it is read, each value located at its placeholder', () => {
+  const set = `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: istiod
+spec:
+  generators:
+    - list:
+        elements:
+          - name: east
+          - name: west
+  template:
+    metadata:
+      name: 'istiod-{{name}}'
+    spec:
+      destination:
+        name: '{{name}}'
+        namespace: istio-system
+      source:
+        chart: istiod
+        repoURL: https://istio-release.storage.googleapis.com/charts
+        helm:
+          values: |
+            global:
+              meshID: mesh1
+              multiCluster:
+                clusterName: {{name}}
+              network: net-{{name}}-1
+`;
+  const mesh = onlyMesh(analyzeTexts(ROOT, { 'set.yaml': set }).meshes);
+  const west = mesh.installs.find((i) => i.clusterName?.value === 'west');
+  assert.ok(west, 'the west element names its cluster');
+  assert.equal(west.network?.value, 'net-west-1');
+  // The placeholder's own columns, and the written text's around a placeholder mixed with text.
+  const at = (value: { location(): { file: string; range: Range } }) => `${relative(ROOT, value.location().file)}:${formatRange(value.location().range)}`;
+  assert.equal(at(west.clusterName!), 'set.yaml:26:30-26:38');
+  assert.equal(at(west.network!), 'set.yaml:27:24-27:38');
+  assert.deepEqual([...mesh.clusters.keys()].sort(), ['east', 'west']);
 });

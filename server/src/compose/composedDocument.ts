@@ -53,6 +53,11 @@ export class ComposedYamlDocument extends YamlDocument {
     const origin = originOf(this.tree, path);
     return origin.doc.sourceOf(origin.path, part);
   }
+
+  override writtenAt(path: ValuePath): { doc: YamlDocument; path: ValuePath } {
+    const origin = originOf(this.tree, path);
+    return origin.doc.writtenAt(origin.path);
+  }
 }
 
 /** The composition unit (overlay) that applies a resource, when it was composed. */

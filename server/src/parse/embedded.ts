@@ -70,19 +70,61 @@ export function embeddedDocument(host: YamlDocument, path: ValuePath): EmbeddedY
   return embedded;
 }
 
-function buildEmbedded(host: YamlDocument, path: ValuePath): EmbeddedYamlDocument | undefined {
-  const node = host.parsed().getIn(path, true);
-  if (!isScalar(node) || typeof node.value !== 'string') return undefined;
-  const wholeString = host.rangeOf(path);
-  const layout = literalBlockLayout(host, node);
-  const innerFile = parseYamlFile(host.file.file, node.value);
-  const inner = innerFile.documents.find((doc) => doc.value !== null || doc.problems.length > 0) ?? innerFile.documents[0];
-  const mapRange = layout
-    ? (range: Range): Range => ({
-        start: { line: layout.firstLine + range.start.line, character: layout.indent + range.start.character },
-        end: { line: layout.firstLine + range.end.line, character: layout.indent + range.end.character },
-      })
-    : () => wholeString;
-  return new EmbeddedYamlDocument(host, path, inner, mapRange);
+/** The value at `path` of a loaded value (plain data). */
+function loadedValueAt(value: unknown, path: ValuePath): unknown {
+  let node = value;
+  for (const segment of path) node = typeof node === 'object' && node !== null ? (node as Record<string | number, unknown>)[segment] : undefined;
+  return node;
 }
 
+/**
+ * Maps a column of a line of `applied` back into the same line of `written`, where the two differ only by
+ * filled-in placeholders (`clusterName: {{name}}` written, `clusterName: cluster1` applied): columns before
+ * and after the part that differs keep their place, and one inside it stands for the whole written part.
+ */
+function columnMap(written: string, applied: string): (column: number, side: 'start' | 'end') => number {
+  if (written === applied) return (column) => column;
+  let prefix = 0;
+  while (prefix < written.length && prefix < applied.length && written[prefix] === applied[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < written.length - prefix && suffix < applied.length - prefix && written[written.length - 1 - suffix] === applied[applied.length - 1 - suffix]) suffix++;
+  return (column, side) => {
+    if (column < prefix || (column === prefix && side === 'start')) return column;
+    if (column > applied.length - suffix || (column === applied.length - suffix && side === 'end')) return column - applied.length + written.length;
+    return side === 'start' ? prefix : written.length - suffix;
+  };
+}
+
+/**
+ * Line by line column maps from the string as applied to the string as written, or undefined when they do
+ * not have the same lines (a filled-in value spanning lines): then no position inside the string is exact.
+ */
+function lineMaps(written: string, applied: string): ((column: number, side: 'start' | 'end') => number)[] | undefined {
+  const writtenLines = written.split('\n');
+  const appliedLines = applied.split('\n');
+  if (writtenLines.length !== appliedLines.length) return undefined;
+  return appliedLines.map((line, i) => columnMap(writtenLines[i], line));
+}
+
+/**
+ * The string is parsed as it will be applied (a composed document's value: an ApplicationSet element's
+ * parameters filled in), and located where it was written, in the document that wrote it.
+ */
+function buildEmbedded(host: YamlDocument, path: ValuePath): EmbeddedYamlDocument | undefined {
+  const applied = loadedValueAt(host.value, path);
+  const written = host.writtenAt(path);
+  const node = written.doc.parsed().getIn(written.path, true);
+  if (typeof applied !== 'string' || !isScalar(node) || typeof node.value !== 'string') return undefined;
+  const wholeString = written.doc.rangeOf(written.path);
+  const layout = literalBlockLayout(written.doc, node);
+  const columns = lineMaps(node.value, applied);
+  const innerFile = parseYamlFile(written.doc.file.file, applied);
+  const inner = innerFile.documents.find((doc) => doc.value !== null || doc.problems.length > 0) ?? innerFile.documents[0];
+  const mapRange = layout && columns
+    ? (range: Range): Range => ({
+        start: { line: layout.firstLine + range.start.line, character: layout.indent + (columns[range.start.line]?.(range.start.character, 'start') ?? range.start.character) },
+        end: { line: layout.firstLine + range.end.line, character: layout.indent + (columns[range.end.line]?.(range.end.character, 'end') ?? range.end.character) },
+      })
+    : () => wholeString;
+  return new EmbeddedYamlDocument(written.doc, written.path, inner, mapRange);
+}

@@ -165,6 +165,14 @@ export class YamlDocument {
   }
 
   /**
+   * The document and path where the value at `path` was written: here for a plain document; a composed one
+   * (an overlay over a base, a generator's template) answers with the document that set the value.
+   */
+  writtenAt(path: ValuePath): { doc: YamlDocument; path: ValuePath } {
+    return { doc: this, path };
+  }
+
+  /**
    * The `yaml` package's document, built on demand and kept among the recently used ones: a CST costs tens of
    * times its text, and the documents a mesh-wide finding points at (one per cluster) are many.
    */
