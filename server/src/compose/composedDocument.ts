@@ -7,9 +7,10 @@ import { originOf, plainValue, type ValueNode } from './tree';
 export interface CompositionUnit {
   /**
    * `kustomize` (an overlay), `applicationset` (one generator element of an Argo CD ApplicationSet) or
-   * `umbrella` (one release of a Helm umbrella chart) or `flux` (a Flux Kustomization's substituted build).
+   * `umbrella` (one release of a Helm umbrella chart), `flux` (a Flux Kustomization's substituted build) or
+   * `layered` (a per-cluster values file or IstioOperator over the shared ones: `helm install -f common.yaml -f c1.yaml`).
    */
-  kind: 'kustomize' | 'applicationset' | 'umbrella' | 'flux';
+  kind: 'kustomize' | 'applicationset' | 'umbrella' | 'flux' | 'layered';
   /** The folder of the unit (the overlay folder), which stands for one cluster; a generator element's own key. */
   folder: string;
   /** How a person names the unit when it is not a folder (`ApplicationSet istio, element 2 (cluster2)`). */

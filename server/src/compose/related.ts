@@ -47,6 +47,8 @@ export function withCompositionContext(mesh: MeshModel, findings: Finding[]): Fi
     const related: RelatedInformation[] = [];
     for (const [unit, files] of units) {
       if (!files.has(finding.location.file)) continue;
+      // A per-cluster values file is its own install: a finding in it needs no pointer back at it.
+      if (unit.kind === 'layered' && unit.document.file.file === finding.location.file) continue;
       const message = `Applies to cluster ${finding.cluster} through ${unitName(mesh, unit)}.`;
       // Several units may be one release (an umbrella chart's dependencies): name it once.
       if (related.some((r) => r.message === message)) continue;

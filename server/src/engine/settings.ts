@@ -43,7 +43,7 @@ export function normaliseSettings(section: unknown): AnalysisSettings {
     exclude: strings(raw.exclude),
     maxFileSize: typeof raw.maxFileSize === 'number' && raw.maxFileSize > 0 ? raw.maxFileSize : DEFAULT_MAX_FILE_SIZE,
     clusters: clusters.map((c) => ({ name: c.name as string, context: typeof c.context === 'string' ? c.context : undefined, paths: strings(c.paths) })),
-    helmValues: helmValues.map((h) => ({ chart: h.chart as string, paths: strings(h.paths) })),
+    helmValues: helmValues.map((h) => ({ chart: h.chart as string, paths: strings(h.paths), ...(h.layer === 'shared' ? { layer: 'shared' as const } : {}) })),
     rules: ruleLevels(raw.rules),
   };
 }

@@ -10,25 +10,37 @@ import { compositionUnitOf } from '../compose/composedDocument';
 export interface HelmValuesSetting {
   chart: string;
   paths: string[];
+  /** `shared`: the files are layered under each per-cluster values file beside them (compose/layered.ts). */
+  layer?: 'shared';
 }
 
-const matchers = new WeakMap<readonly HelmValuesSetting[], { chart: string; matches: (path: string) => boolean }[]>();
+const matchers = new WeakMap<readonly HelmValuesSetting[], { chart: string; shared: boolean; matches: (path: string) => boolean }[]>();
 
 function settingMatchers(settings: readonly HelmValuesSetting[]) {
   let compiled = matchers.get(settings);
   if (!compiled) {
     compiled = settings
       .filter((s) => typeof s.chart === 'string' && Array.isArray(s.paths) && s.paths.length > 0)
-      .map((s) => ({ chart: s.chart, matches: picomatch(s.paths, { dot: true }) }));
+      .map((s) => ({ chart: s.chart, shared: s.layer === 'shared', matches: picomatch(s.paths, { dot: true }) }));
     matchers.set(settings, compiled);
   }
   return compiled;
 }
 
+/** The first setting entry whose paths match a file. */
+function settingFor(file: string, roots: readonly string[], settings: readonly HelmValuesSetting[]) {
+  const relativePaths = roots.map((root) => relative(root, file).split(sep).join('/')).filter((p) => !p.startsWith('..'));
+  return settingMatchers(settings).find((m) => relativePaths.some((p) => m.matches(p)));
+}
+
 /** The chart the setting names for a file, if any. */
 function settingChart(file: string, roots: readonly string[], settings: readonly HelmValuesSetting[]): string | undefined {
-  const relativePaths = roots.map((root) => relative(root, file).split(sep).join('/')).filter((p) => !p.startsWith('..'));
-  return settingMatchers(settings).find((m) => relativePaths.some((p) => m.matches(p)))?.chart;
+  return settingFor(file, roots, settings)?.chart;
+}
+
+/** Whether the setting says the file is shared by every cluster (`"layer": "shared"`). */
+export function sharedBySetting(file: string, roots: readonly string[], settings: readonly HelmValuesSetting[]): boolean {
+  return settingFor(file, roots, settings)?.shared === true;
 }
 
 /**

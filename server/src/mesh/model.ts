@@ -2,7 +2,8 @@ import { dirname, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { clusterNameOf, isRemoteProfile, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
 import { HELM_VALUES_KIND, isGitopsDeployer, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
-import { helmValuesChart, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
+import { helmValuesChart, sharedBySetting, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
+import { withLayeredInstalls } from '../compose/layered';
 import { Located, type Resource } from '../resources/resource';
 import type { TargetVersion } from '../resources/istioVersions';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
@@ -404,7 +405,11 @@ export function filesByRoot(files: readonly WorkspaceFile[], roots: readonly str
 /** The mesh model(s) of a workspace: a pure function of the parsed files and the settings. */
 export function buildMeshes(workspaceFiles: readonly WorkspaceFile[], settings: MeshSettings): MeshModel[] {
   // Composition first: an overlay's composed objects stand for its base's, as they will be applied.
-  const files = composeWorkspace(withSettingHelmValues(workspaceFiles, settings.roots, settings.helmValues ?? []));
+  const helmValues = settings.helmValues ?? [];
+  const files = withLayeredInstalls(composeWorkspace(withSettingHelmValues(workspaceFiles, settings.roots, helmValues)), {
+    chartOf: (resource) => helmValuesChart(resource, settings.roots, helmValues),
+    sharedBySetting: (path) => sharedBySetting(path, settings.roots, helmValues),
+  });
   const installs = installsOf(files, settings);
   const hosted = findHostedControlPlanes([...installs.values()], (install) => directiveClusters(install.resource));
   const meshes: MeshModel[] = [];

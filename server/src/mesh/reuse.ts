@@ -23,6 +23,7 @@ import { carrySelections, resourcesOfKind, spliceRun } from './selection';
 import { sameItems } from './routingIndex';
 import { composedAmong } from '../compose/related';
 import { ComposedYamlDocument } from '../compose/composedDocument';
+import { mayBeSharedLayer } from '../compose/layered';
 import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 
@@ -286,6 +287,8 @@ function secretsByResourceOf(secrets: readonly RemoteSecret[]): ReadonlyMap<Reso
 function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: WorkspaceFile, settings: MeshSettings): MeshModel | undefined {
   const assigner = assignerOf(mesh);
   if (!assigner || mesh.hostedControlPlanes.length || !isSelfContainedFile(before) || !isSelfContainedFile(after)) return undefined;
+  // An IstioOperator that may be shared by every cluster changes other files' installs (compose/layered.ts).
+  if (mayBeSharedLayer(before) || mayBeSharedLayer(after)) return undefined;
   if (composedAmong(mesh).length || resourcesOfKind(mesh, ...CROSS_FILE_KINDS).length) return undefined;
   if (!holdsRun(mesh, before.resources)) return undefined;
 
