@@ -183,3 +183,32 @@ test('hovering a shared values file shows what each overlay makes of the value, 
   assert.match(hover, /\| cluster1 \| overlays\/cluster1 \| `mesh1` \| base\/istiod-values.yaml:3 \|/);
   assert.match(hover, /\| cluster2 \| overlays\/cluster2 \| `mesh2` \| overlays\/cluster2\/kustomization.yaml:15 \|/);
 });
+
+/** The mesh of in-memory files, analysed as the CLI does. */
+function analyzeFiles(files: Record<string, string>) {
+  const result = new Analyzer(undefined, (message) => { throw new Error(message); }).analyze(workspaceOf(files), { roots: [ROOT], clusters: [] });
+  return { findings: [...result.findings.values()].flat(), meshes: result.meshes };
+}
+
+const overlay = (chart: string, inline: string) =>
+  `helmGlobals:\n  chartHome: ../../charts\nhelmCharts:\n  - name: ${chart}\n    releaseName: ${chart}\n    valuesInline:\n${inline.replace(/^/gm, '      ')}\n`;
+
+test('a local chart of helmGlobals.chartHome: its own values.yaml is under the entry\'s values, an umbrella gives each dependency its part', () => {
+  const { findings, meshes } = analyzeFiles({
+    // A local copy of the istiod chart, and an umbrella of the team's that installs istio-csr.
+    'charts/istiod/Chart.yaml': 'apiVersion: v2\nname: istiod\nversion: 1.27.1\n',
+    'charts/istiod/values.yaml': 'global:\n  meshID: mesh1\n  caAddress: cert-manager-istio-csr.cert-manager.svc:443\n',
+    'charts/trust/Chart.yaml': 'apiVersion: v2\nname: trust\nversion: 0.1.0\ndependencies:\n  - name: cert-manager-istio-csr\n    alias: istio-csr\n    version: 0.14.0\n    repository: https://charts.jetstack.io\n    condition: istio-csr.enabled\n',
+    'charts/trust/values.yaml': 'istio-csr:\n  enabled: true\n  app:\n    certmanager:\n      issuer:\n        name: istio-ca\n',
+    ...Object.fromEntries(['cluster1', 'cluster2'].flatMap((c) => [
+      [`overlays/${c}/kustomization.yaml`, `${overlay('istiod', `global:\n  multiCluster:\n    clusterName: ${c}\n  network: network1`)}  - name: trust\n    releaseName: trust\n    namespace: cert-manager\n    valuesInline:\n      istio-csr:\n        app:\n          server:\n            clusterID: ${c}\n`],
+    ])),
+  });
+  const clusters = new Map(meshes.flatMap((m) => [...m.clusters]));
+  assert.deepEqual([...clusters.keys()].sort(), ['cluster1', 'cluster2']);
+  assert.equal(clusters.get('cluster2')?.meshID?.value, 'mesh1');
+  assert.equal(relative(ROOT, clusters.get('cluster2')!.meshID!.location().file), 'charts/istiod/values.yaml');
+  assert.deepEqual(clusters.get('cluster1')?.trustProviders.map((p) => p.kind), ['istio-csr']);
+  // istio-csr is installed (no MESH609), and its `enabled` switch is the umbrella's, not a value of the chart.
+  assert.deepEqual(findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.code} ${relative(ROOT, f.location.file)}`), []);
+});

@@ -108,3 +108,14 @@ test('malformed charts and values compose to nothing and never throw', () => {
     }
   }
 });
+
+test('a condition key is the umbrella\'s switch, not a value of the chart; without a condition Helm installs the chart', () => {
+  const chart = (condition: string) => `apiVersion: v2\nname: mesh\nversion: 0.1.0\ndependencies:\n  - name: istiod\n    version: 1.27.1\n    repository: https://istio-release.storage.googleapis.com/charts\n${condition}`;
+  const values = 'istiod:\n  enabled: true\n  global:\n    meshID: mesh1\n';
+  const unknownValues = (files: Record<string, string>) => analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH811').map((f) => f.message.split(' ')[0]);
+  assert.deepEqual(unknownValues({ 'Chart.yaml': chart('    condition: istiod.enabled\n'), 'values.yaml': values }), []);
+  // Helm reads `enabled` only through a condition: here it is a value istiod does not have.
+  assert.deepEqual(unknownValues({ 'Chart.yaml': chart(''), 'values.yaml': values }), ['`enabled`']);
+  const disabled = analyzeTexts(ROOT, { 'Chart.yaml': chart('    condition: istiod.enabled\n'), 'values.yaml': values.replace('true', 'false') });
+  assert.equal(disabled.meshes.flatMap((m) => m.installs).length, 0);
+});

@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { istioChartName } from '../resources/installSources';
 import { isRecord, Located, scalarString, valueAt } from '../resources/resource';
 import { findKustomization, isKustomizationFile, isRemote, kustomizationDocument, stringEntries, type FileLookup } from './kustomize';
 import { strategicMerge } from './patch';
 import { nodeOf, type ValueNode } from './tree';
+import { CHART_FILE_NAMES, chartDocument, DEFAULT_VALUES_NAMES, dependencyValues, isEnabled, meshDependencies } from './umbrella';
 
 /**
  * Kustomize `helmCharts` entries for Istio's charts, read as Helm installs. The chart is not rendered (that
@@ -41,7 +43,7 @@ export interface KustomizeHelmChart {
   basePrefix?: ValuePath;
   /** Where the root kustomization brings the chart in: its own `helmCharts` entry's `name`, else the `resources` entry. */
   entry: ValuePath;
-  /** The values files read (absolute paths): their objects reach a cluster only through the chart. */
+  /** The values files read (absolute paths), a local chart's own included: their objects reach a cluster only through the chart. */
   valuesFiles: string[];
 }
 
@@ -92,30 +94,69 @@ export function composeHelmChartValues(
  * The Istio charts a kustomization folder inflates, its bases' and components' included. `entry` is where
  * the root kustomization brings a base in; `outerNamespace` the namespace an including kustomization sets.
  */
+/**
+ * A chart of the workspace that an entry names: `<helmGlobals.chartHome>/<name>` (kustomize's default chart
+ * home is `charts`), with its `Chart.yaml` and its own `values.yaml`, the defaults under every values file.
+ */
+interface LocalChart {
+  chartFile?: WorkspaceFile;
+  defaults?: YamlDocument;
+}
+
+function localChart(doc: YamlDocument, folder: string, name: string, lookup: FileLookup): LocalChart {
+  const home = resolve(folder, scalarString(valueAt(doc.value, ['helmGlobals', 'chartHome'])) || 'charts');
+  const chartFolder = join(home, name);
+  const chartFile = CHART_FILE_NAMES.map((n) => lookup(join(chartFolder, n))).find((f) => f);
+  const defaults = DEFAULT_VALUES_NAMES.map((n) => lookup(join(chartFolder, n))).find((f) => f)?.yaml.documents.find((d) => isRecord(d.value));
+  return { chartFile, defaults };
+}
+
+/** The entries of one kustomization, each Istio chart (or Istio dependency of a local umbrella chart) one install. */
+function ownHelmCharts(doc: YamlDocument, folder: string, lookup: FileLookup, entry: ValuePath | undefined, namespace: string | undefined): KustomizeHelmChart[] {
+  const list = valueAt(doc.value, ['helmCharts']);
+  return (Array.isArray(list) ? list : []).flatMap((item, index): KustomizeHelmChart[] => {
+    const name = isRecord(item) ? scalarString(item.name) : undefined;
+    if (!isRecord(item) || !name) return [];
+    const local = localChart(doc, folder, name, lookup);
+    const chartDoc = local.chartFile && chartDocument(local.chartFile);
+    const dependencies = chartDoc ? meshDependencies(chartDoc) : [];
+    if (!istioChartName(name) && dependencies.length === 0) return [];
+    const at = ['helmCharts', index];
+    const composed = composeHelmChartValues(doc, folder, index, lookup);
+    // Helm puts a chart's own values.yaml under every values file it is given.
+    const values = local.defaults ? layered(nodeOf(local.defaults.value, local.defaults), composed.values) : composed.values;
+    const valuesFiles = [...composed.valuesFiles, ...[local.chartFile?.path, local.defaults?.file.file].flatMap((path) => (path ? [path] : []))];
+    const base = composed.valuesFile ?? local.defaults ?? doc;
+    const basePrefix = composed.valuesFile || local.defaults ? [] : [...at, 'valuesInline'];
+    const release = {
+      version: scalarString(item.version) ? new Located(scalarString(item.version)!, doc, [...at, 'version']) : undefined,
+      releaseName: scalarString(item.releaseName) || undefined,
+      namespace: namespace ?? (scalarString(item.namespace) || undefined),
+      base,
+      entry: entry ?? [...at, 'name'],
+      valuesFiles,
+    };
+    if (istioChartName(name)) return [{ ...release, chart: new Located(name, doc, [...at, 'name']), values, basePrefix: basePrefix.length ? basePrefix : undefined }];
+    // A local umbrella chart: each Istio dependency is an install with the values under its alias (a
+    // subchart's objects are named after the umbrella's release, so that name says nothing about them).
+    return dependencies.filter((d) => isEnabled(values, d)).map((dependency) => ({
+      ...release,
+      releaseName: undefined,
+      version: dependency.version,
+      chart: dependency.chart,
+      values: dependencyValues(values, dependency),
+      basePrefix: [...basePrefix, dependency.key],
+    }));
+  });
+}
+
 export function kustomizeHelmCharts(folder: string, lookup: FileLookup, entry?: ValuePath, outerNamespace?: string, visiting: readonly string[] = []): KustomizeHelmChart[] {
   const file = findKustomization(folder, lookup);
   const doc = file && kustomizationDocument(file);
   if (!doc || visiting.includes(folder)) return [];
   const inside = [...visiting, folder];
   const namespace = outerNamespace ?? (scalarString(valueAt(doc.value, ['namespace'])) || undefined);
-  const list = valueAt(doc.value, ['helmCharts']);
-  const own = (Array.isArray(list) ? list : []).flatMap((item, index): KustomizeHelmChart[] => {
-    const name = isRecord(item) ? scalarString(item.name) : undefined;
-    if (!isRecord(item) || !istioChartName(name)) return [];
-    const at = ['helmCharts', index];
-    const { values, valuesFile, valuesFiles } = composeHelmChartValues(doc, folder, index, lookup);
-    return [{
-      chart: new Located(name!, doc, [...at, 'name']),
-      version: scalarString(item.version) ? new Located(scalarString(item.version)!, doc, [...at, 'version']) : undefined,
-      releaseName: scalarString(item.releaseName) || undefined,
-      namespace: namespace ?? (scalarString(item.namespace) || undefined),
-      values,
-      base: valuesFile ?? doc,
-      basePrefix: valuesFile ? undefined : [...at, 'valuesInline'],
-      entry: entry ?? [...at, 'name'],
-      valuesFiles,
-    }];
-  });
+  const own = ownHelmCharts(doc, folder, lookup, entry, namespace);
   const included = [...stringEntries(doc, 'resources'), ...stringEntries(doc, 'components')].flatMap((included) => {
     if (isRemote(included.value)) return [];
     const path = resolve(folder, included.value);

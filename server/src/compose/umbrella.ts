@@ -2,6 +2,7 @@ import { basename, dirname, join } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { istioChartName } from '../resources/installSources';
+import { trustChartName } from '../resources/certManager';
 import { recogniseHelmValues } from '../resources/kinds';
 import { isRecord, Located, scalarString, valueAt, type Resource } from '../resources/resource';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
@@ -16,14 +17,14 @@ import { childOf, nodeOf, type ValueNode } from './tree';
  * `values.yaml` is one release of the chart (`helm install -f values-cluster1.yaml`), layered over it.
  */
 
-const CHART_FILE_NAMES = ['Chart.yaml', 'Chart.yml'];
-const DEFAULT_VALUES_NAMES = ['values.yaml', 'values.yml'];
+export const CHART_FILE_NAMES = ['Chart.yaml', 'Chart.yml'];
+export const DEFAULT_VALUES_NAMES = ['values.yaml', 'values.yml'];
 /** `values-cluster1.yaml`, `values.cluster1.yaml`, `values_prod.yaml`: one release's values. */
 const RELEASE_VALUES = /^values[-_.].+\.ya?ml$/;
 /** The pseudo-kind the values reader keys on. */
 const VALUES_KIND = 'umbrella values';
 
-interface Dependency {
+export interface Dependency {
   /** The chart (`istiod`), located at the dependency's `name`. */
   chart: Located<string>;
   /** Where its values are in the umbrella's values: the alias, else the name. */
@@ -31,19 +32,23 @@ interface Dependency {
   path: ValuePath;
   /** `condition: istiod.enabled`: the values paths that may switch it off, first set one wins. */
   conditions: string[][];
+  /** The chart version the dependency pins. */
+  version?: Located<string>;
 }
 
-function chartDocument(file: WorkspaceFile): YamlDocument | undefined {
+/** The document of a `Chart.yaml` that lists dependencies. */
+export function chartDocument(file: WorkspaceFile): YamlDocument | undefined {
   if (!CHART_FILE_NAMES.includes(basename(file.path))) return undefined;
   const doc = file.yaml.documents.find((d) => isRecord(d.value));
   return doc && Array.isArray(valueAt(doc.value, ['dependencies'])) ? doc : undefined;
 }
 
-function istioDependencies(chart: YamlDocument): Dependency[] {
+/** The dependencies of a chart that Istio Mesh reads: Istio's charts, and the trust charts (istio-csr, SPIRE). */
+export function meshDependencies(chart: YamlDocument): Dependency[] {
   const list = valueAt(chart.value, ['dependencies']) as unknown[];
   return list.flatMap((entry, index) => {
     const name = isRecord(entry) ? scalarString(entry.name) : undefined;
-    if (!isRecord(entry) || !name || !istioChartName(name)) return [];
+    if (!isRecord(entry) || !name || (!istioChartName(name) && !trustChartName(name))) return [];
     const path = ['dependencies', index];
     const condition = scalarString(entry.condition) ?? '';
     return [{
@@ -51,11 +56,13 @@ function istioDependencies(chart: YamlDocument): Dependency[] {
       key: scalarString(entry.alias) ?? name,
       path,
       conditions: condition.split(',').map((c) => c.trim()).filter(Boolean).map((c) => c.split('.')),
+      version: scalarString(entry.version) ? new Located(scalarString(entry.version)!, chart, [...path, 'version']) : undefined,
     }];
   });
 }
 
-function isEnabled(values: ValueNode, dependency: Dependency): boolean {
+/** A dependency is installed unless the first of its `condition` paths that is set is false (Helm's rule). */
+export function isEnabled(values: ValueNode, dependency: Dependency): boolean {
   for (const condition of dependency.conditions) {
     let node: ValueNode | undefined = values;
     for (const segment of condition) node = childOf(node, segment);
@@ -103,14 +110,19 @@ function releasesOf(chartFile: WorkspaceFile, chart: YamlDocument, files: Readon
   return { releases, consumed };
 }
 
-/** A dependency's values in one release: the subtree under its alias or name, with the umbrella's `global`. */
-function dependencyValues(release: Release, dependency: Dependency): ValueNode {
-  const own = childOf(release.values, dependency.key);
+/**
+ * A dependency's values in one release of the umbrella (`values`, merged): the subtree under its alias or name,
+ * with the umbrella's `global` (Helm copies it into every subchart, where it wins), and without the keys its
+ * `condition` reads (`istiod.enabled`: the umbrella's switch, which the subchart has no value for).
+ */
+export function dependencyValues(values: ValueNode, dependency: Dependency): ValueNode {
+  const own = childOf(values, dependency.key);
   const base = own?.kind === 'map' ? own : { kind: 'map' as const, entries: new Map<string, ValueNode>(), origin: { doc: dependency.chart.doc, path: dependency.path } };
-  const global = childOf(release.values, 'global');
-  if (global?.kind !== 'map') return base;
-  const merged = strategicMerge(VALUES_KIND, ['global'], childOf(base, 'global'), global) ?? global;
-  return { ...base, entries: new Map([...base.entries, ['global', merged]]) };
+  const entries = new Map(base.entries);
+  for (const condition of dependency.conditions) if (condition.length === 2 && condition[0] === dependency.key) entries.delete(condition[1]);
+  const global = childOf(values, 'global');
+  if (global?.kind === 'map') entries.set('global', strategicMerge(VALUES_KIND, ['global'], childOf(base, 'global'), global) ?? global);
+  return { ...base, entries };
 }
 
 /**
@@ -121,19 +133,19 @@ function dependencyValues(release: Release, dependency: Dependency): ValueNode {
 export function withUmbrellaCharts(files: readonly WorkspaceFile[]): WorkspaceFile[] {
   const charts = files.flatMap((file) => {
     const doc = chartDocument(file);
-    return doc && istioDependencies(doc).length ? [{ file, doc }] : [];
+    return doc && meshDependencies(doc).length ? [{ file, doc }] : [];
   });
   if (charts.length === 0) return [...files];
   const byPath = new Map(files.map((f) => [f.path, f]));
   const added = new Map<string, Resource[]>();
   const consumed = new Set<string>();
   for (const { file, doc } of charts) {
-    const dependencies = istioDependencies(doc);
+    const dependencies = meshDependencies(doc);
     const { releases, consumed: read } = releasesOf(file, doc, byPath);
     for (const path of read) consumed.add(path);
     for (const release of releases) {
       const resources = dependencies.filter((d) => isEnabled(release.values, d)).flatMap((dependency) => {
-        const tree = dependencyValues(release, dependency);
+        const tree = dependencyValues(release.values, dependency);
         const unit: CompositionUnit = {
           kind: 'umbrella',
           folder: release.key,

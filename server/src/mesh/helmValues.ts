@@ -2,7 +2,7 @@ import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { WorkspaceFile } from '../engine/workspace';
 import { chartDirective, recogniseHelmValues } from '../resources/kinds';
-import { guessChartFromValues, HELM_VALUES_KIND } from '../resources/installSources';
+import { guessChartFromValues, HELM_VALUES_KIND, istioChartName } from '../resources/installSources';
 import { Located, type Resource } from '../resources/resource';
 import { compositionUnitOf } from '../compose/composedDocument';
 
@@ -50,9 +50,9 @@ export function sharedBySetting(file: string, roots: readonly string[], settings
  */
 export function helmValuesChart(resource: Resource, roots: readonly string[], settings: readonly HelmValuesSetting[]): Located<string> | undefined {
   if (resource.kind !== HELM_VALUES_KIND) return undefined;
-  // An umbrella chart's dependency says which chart its values are for.
+  // An umbrella chart's dependency says which chart its values are for (a trust chart's are no Istio install).
   const dependency = compositionUnitOf(resource)?.chart;
-  if (dependency) return dependency;
+  if (dependency) return istioChartName(dependency.value) ? dependency : undefined;
   const chart = chartDirective(resource.doc) ?? settingChart(resource.file, roots, settings) ?? guessChartFromValues(resource.object);
   return chart ? new Located(chart, resource.doc, []) : undefined;
 }

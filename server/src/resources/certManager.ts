@@ -2,6 +2,7 @@ import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { locatedString } from './installConfig';
 import { applicationChartSource, applicationValues, helmReleaseChart, helmReleaseValues, HELM_VALUES_KIND } from './installSources';
 import type { ValuesReader } from './mergedValues';
+import { compositionUnitOf } from '../compose/composedDocument';
 import { childPath, isRecord, Located, type Resource } from './resource';
 
 /**
@@ -151,9 +152,11 @@ export const TRUST_CHART_KINDS = [HELM_VALUES_KIND, 'HelmRelease', 'Application'
 
 export function readTrustChart(resource: Resource, lookup: readonly Resource[]): TrustChartValues | undefined {
   if (resource.kind === HELM_VALUES_KIND) {
-    const directive = chartDirectiveOf(resource.doc);
+    // An umbrella chart's dependency names its chart; values composed from several files are no plain file.
+    const unit = compositionUnitOf(resource);
+    const directive = chartDirectiveOf(resource.doc) ?? unit?.chart?.value;
     const chart = directive ? trustChartName(directive) : guessTrustChart(resource.object);
-    return chart ? { chart, resource, values: resource, anchor: resource.located([], undefined), plainValuesFile: true } : undefined;
+    return chart ? { chart, resource, values: resource, anchor: resource.located([], undefined), plainValuesFile: !unit } : undefined;
   }
   if (resource.kind === 'HelmRelease') {
     const named = helmReleaseChart(resource);

@@ -303,6 +303,8 @@ export const unknownChartValue: MeshRule = {
   severity: 'warning',
   check(mesh) {
     const findings: Finding[] = [];
+    // A value written once in a file every release reads (an umbrella's values.yaml) is one mistake.
+    const reported = new Set<string>();
     for (const install of mesh.installs) {
       const sail = sailKindFacts(install.resource);
       if (sail) {
@@ -319,8 +321,11 @@ export const unknownChartValue: MeshRule = {
       if (facts.globalKeys && isRecord(global)) unknown.push(...Object.keys(global).filter((k) => !facts.globalKeys!.includes(k)).map((k) => ({ path: ['global', k], where: `global in the ${chart} chart` })));
       for (const { path, where } of unknown) {
         const key = path.join('.');
-        const at = install.values.located(path, key);
-        findings.push({ code: 'MESH811', severity: 'warning', message: `\`${key}\` is not a value of ${where}: Helm ignores it, so whatever it was meant to set keeps its default.`, location: at.location('key') });
+        const location = install.values.located(path, key).location('key');
+        const written = `${location.file}:${location.range.start.line}:${location.range.start.character}`;
+        if (reported.has(written)) continue;
+        reported.add(written);
+        findings.push({ code: 'MESH811', severity: 'warning', message: `\`${key}\` is not a value of ${where}: Helm ignores it, so whatever it was meant to set keeps its default.`, location });
       }
     }
     return findings;
