@@ -38,3 +38,9 @@ test('the chart= comment wins over the setting', () => {
   const charts = chartsOf({ 'cluster1/istiod.yaml': `# istio-mesh: chart=istiod\n${SILENT_CONTENT}`, 'cluster1/gateway.yaml': SILENT_CONTENT }, settings);
   assert.deepEqual(charts, { 'cluster1/istiod.yaml': 'istiod', 'cluster1/gateway.yaml': 'gateway' });
 });
+
+test('another CNI\'s values with a `cni:` key are not the istio cni chart\'s', () => {
+  const istioCni = 'cni:\n  ambient:\n    enabled: true\nglobal:\n  platform: gke\n';
+  const otherCni = 'cni:\n  exclusive: false\nipam:\n  mode: kubernetes\nhubble:\n  enabled: true\nkubeProxyReplacement: true\n';
+  assert.deepEqual(chartsOf({ 'istio-cni.yaml': istioCni, 'cilium.yaml': otherCni }, []), { 'istio-cni.yaml': 'cni' });
+});

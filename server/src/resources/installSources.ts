@@ -16,6 +16,7 @@ import {
 } from './installConfig';
 import { helmSetValue, MergedValues, splitHelmName, type ValuesLayer, type ValuesReader } from './mergedValues';
 import { childPath, isPlaceholder, isRecord, Located, scalarString, type Resource } from './resource';
+import chartKeys from './helmChartKeys.json';
 
 /**
  * Every way of installing Istio that Istio Mesh reads, reduced to `InstallConfig`s: IstioOperator, plain Helm
@@ -44,6 +45,18 @@ export function istioChartName(name: string | undefined): IstioChart | undefined
   return (ISTIO_CHARTS as readonly string[]).includes(last) ? (last as IstioChart) : undefined;
 }
 
+/** The top-level values of Istio's cni chart. */
+const CNI_CHART_KEYS: readonly string[] = (chartKeys as { charts: Record<string, { keys: string[] }> }).charts.cni.keys;
+
+/**
+ * Whether most top-level keys are the cni chart's: other CNIs' charts have a `cni:` value too (Cilium's
+ * `cni.exclusive`, beside `hubble`, `ipam`, `kubeProxyReplacement`...), and Istio's has only a handful of keys.
+ */
+function mostlyCniChartKeys(values: Record<string, unknown>): boolean {
+  const keys = Object.keys(values);
+  return keys.filter((k) => CNI_CHART_KEYS.includes(k)).length * 2 >= keys.length;
+}
+
 /**
  * Which chart a values file is for, from its content alone (no directive, no setting): the keys only that
  * chart has. Undefined for YAML that does not look like Istio chart values at all.
@@ -52,7 +65,7 @@ export function guessChartFromValues(values: unknown): IstioChart | undefined {
   if (!isRecord(values)) return undefined;
   const global = isRecord(values.global) ? values.global : {};
   if ('networkGateway' in values || ('service' in values && 'name' in values)) return 'gateway';
-  if ('cni' in values && !('pilot' in values)) return 'cni';
+  if ('cni' in values && !('pilot' in values) && mostlyCniChartKeys(values)) return 'cni';
   if (isRecord(values.multiCluster) && !('meshID' in global) && !('pilot' in values)) return 'ztunnel';
   const istiodKeys = ['pilot', 'istiodRemote', 'meshConfig', 'sidecarInjectorWebhook'];
   if (istiodKeys.some((k) => k in values) || 'meshID' in global || 'multiCluster' in global || 'remotePilotAddress' in global) return 'istiod';
