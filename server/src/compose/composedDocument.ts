@@ -26,6 +26,8 @@ export interface CompositionUnit {
    * `helmCharts` entry's `name`).
    */
   chart?: Located<string>;
+  /** For the values of a chart kept in the workspace (a kustomize `helmCharts` entry's local chart): its folder. */
+  chartFolder?: string;
   /** For a kustomize `helmCharts` entry: the release it installs (`releaseName`, namespace, chart `version`). */
   helmRelease?: { name?: string; namespace?: string; version?: Located<string> };
 }

@@ -63,6 +63,7 @@ function buildUnit(kustomization: WorkspaceFile, files: ReadonlyMap<string, Work
       path: chart.entry,
       basePrefix: chart.basePrefix,
       chart: chart.chart,
+      chartFolder: chart.chartFolder,
       helmRelease: { name: chart.releaseName, namespace: chart.namespace, version: chart.version },
     };
     const resource = recogniseHelmValues(new ComposedYamlDocument(chart.base, chart.values, unit), true);

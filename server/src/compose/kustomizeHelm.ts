@@ -43,6 +43,8 @@ export interface KustomizeHelmChart {
   basePrefix?: ValuePath;
   /** Where the root kustomization brings the chart in: its own `helmCharts` entry's `name`, else the `resources` entry. */
   entry: ValuePath;
+  /** The chart's folder, when the chart is in the workspace (its templates render in the overlay's cluster). */
+  chartFolder?: string;
   /** The values files read (absolute paths), a local chart's own included: their objects reach a cluster only through the chart. */
   valuesFiles: string[];
 }
@@ -99,6 +101,7 @@ export function composeHelmChartValues(
  * home is `charts`), with its `Chart.yaml` and its own `values.yaml`, the defaults under every values file.
  */
 interface LocalChart {
+  folder: string;
   chartFile?: WorkspaceFile;
   defaults?: YamlDocument;
 }
@@ -108,7 +111,7 @@ function localChart(doc: YamlDocument, folder: string, name: string, lookup: Fil
   const chartFolder = join(home, name);
   const chartFile = CHART_FILE_NAMES.map((n) => lookup(join(chartFolder, n))).find((f) => f);
   const defaults = DEFAULT_VALUES_NAMES.map((n) => lookup(join(chartFolder, n))).find((f) => f)?.yaml.documents.find((d) => isRecord(d.value));
-  return { chartFile, defaults };
+  return { folder: chartFolder, chartFile, defaults };
 }
 
 /** The entries of one kustomization, each Istio chart (or Istio dependency of a local umbrella chart) one install. */
@@ -129,6 +132,7 @@ function ownHelmCharts(doc: YamlDocument, folder: string, lookup: FileLookup, en
     const base = composed.valuesFile ?? local.defaults ?? doc;
     const basePrefix = composed.valuesFile || local.defaults ? [] : [...at, 'valuesInline'];
     const release = {
+      chartFolder: local.chartFile ? local.folder : undefined,
       version: scalarString(item.version) ? new Located(scalarString(item.version)!, doc, [...at, 'version']) : undefined,
       releaseName: scalarString(item.releaseName) || undefined,
       namespace: namespace ?? (scalarString(item.namespace) || undefined),

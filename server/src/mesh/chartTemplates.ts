@@ -1,6 +1,7 @@
 import { basename, dirname, join, sep } from 'node:path';
 import type { WorkspaceFile } from '../engine/workspace';
 import { scalarString, type Resource } from '../resources/resource';
+import { compositionUnitOf } from '../compose/composedDocument';
 
 /**
  * Helm charts of the workspace whose `templates/` hold resources, and what installs each: the resources a
@@ -11,7 +12,7 @@ export interface ChartOfTemplates {
   folder: string;
   /** Release values files beside the chart's values (`values-cluster1.yaml`): one release each. */
   releaseValues: string[];
-  /** Flux HelmReleases and Argo CD Applications that install the chart from its folder. */
+  /** Flux HelmReleases and Argo CD Applications that install the chart from its folder, and the values kustomize inflates it with. */
   installers: Resource[];
 }
 
@@ -52,11 +53,17 @@ export function chartsOfTemplates(files: readonly WorkspaceFile[], roots: readon
   const folders = files.filter((f) => CHART_FILE_NAMES.has(basename(f.path))).map((f) => dirname(f.path));
   const withTemplates = folders.filter((folder) => files.some((f) => f.resources.length && f.path.startsWith(join(folder, 'templates') + sep)));
   if (withTemplates.length === 0) return [];
-  const wrappers = files.flatMap((f) => f.resources).filter((r) => r.kind === 'Application' || r.kind === 'HelmRelease');
+  const resources = files.flatMap((f) => f.resources);
+  const wrappers = resources.filter((r) => r.kind === 'Application' || r.kind === 'HelmRelease');
+  // A kustomize overlay's `helmCharts` entry of a chart in `helmGlobals.chartHome`: its values are the overlay's cluster's.
+  const inflated = resources.filter((r) => compositionUnitOf(r)?.chartFolder);
   return withTemplates.map((folder) => ({
     folder,
     releaseValues: files.filter((f) => dirname(f.path) === folder && RELEASE_VALUES.test(basename(f.path))).map((f) => f.path),
-    installers: wrappers.filter((w) => installedChartPaths(w).some((path) => namesFolder(path, folder, roots))),
+    installers: [
+      ...wrappers.filter((w) => installedChartPaths(w).some((path) => namesFolder(path, folder, roots))),
+      ...inflated.filter((r) => compositionUnitOf(r)!.chartFolder === folder),
+    ],
   }));
 }
 
