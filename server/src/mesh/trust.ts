@@ -93,8 +93,10 @@ const PRECEDENCE: TrustProviderKind[] = ['spire', 'istio-csr', 'cert-manager', '
 const MAX_CHAIN = 6;
 
 function byNamespace(namespace: string | undefined) {
-  // A resource written without a namespace is applied with `-n`: it may be in any.
-  return (resource: Resource) => !namespace || !resource.namespace || resource.namespace === namespace;
+  // A resource written without a namespace is applied with `-n`, and one filled in at install time (a chart
+  // template's `{{ .Values.namespace }}`) is not known either: it may be in any.
+  const anyOf = (ns: string | undefined) => !ns || isPlaceholder(ns);
+  return (resource: Resource) => anyOf(namespace) || anyOf(resource.namespace) || resource.namespace === namespace;
 }
 
 /** The Issuer/ClusterIssuer a reference names among the cluster's resources. */
