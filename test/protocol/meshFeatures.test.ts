@@ -4,17 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileUri, LspTestClient } from '../support/lspClient';
+import { controlPlaneText } from '../support/texts';
 
-const CLUSTER1 = `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-spec:
-  values:
-    global:
-      meshID: mesh1
-      multiCluster:
-        clusterName: cluster1
-      network: network1
-`;
+const CLUSTER1 = controlPlaneText('cluster1');
 const CLUSTER2 = CLUSTER1.replace(/cluster1/g, 'cluster2').replace('network1', 'network2');
 const GATEWAYS = `apiVersion: networking.istio.io/v1
 kind: Gateway

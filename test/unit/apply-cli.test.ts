@@ -181,6 +181,8 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
       const settingsFile = join(folder, 'settings.json');
       writeFileSync(settingsFile, JSON.stringify({ 'istioMesh.rules': { SCHEMA003: 'warning' } }));
       const lowered = await applyIn(folder, clusters, '.', '--context', 'kind-cluster1', '--settings', settingsFile, '--dry-run=server');
+      assert.equal(lowered.code, 0, lowered.out + lowered.err);
+      assert.match(lowered.out, /gateway\.yaml \(on disk\)/);
       assert.doesNotMatch(lowered.out, /error\(s\) from the analysis/, lowered.out);
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -122,10 +122,10 @@ describe('istio-mesh apply across meshes and templates', { skip: KUBECTL_SKIP_RE
   });
 
   test('the environment fills a variable, and a gateway without an address fails the step that needs it', async () => {
-    const env = { ...fake.env, CLUSTER2_NETWORK: 'network1' };
+    // Fresh API servers: no gateway Service with an address there.
     const other = await startFakeClusters();
     try {
-      const run = await applyIn(TEMPLATE, { ...other.env, CLUSTER2_NETWORK: env.CLUSTER2_NETWORK }, '.', '--cluster', 'cluster2', '--context', 'cluster1=kind-cluster1', '--context', 'cluster2=kind-cluster2');
+      const run = await applyIn(TEMPLATE, { ...other.env, CLUSTER2_NETWORK: 'network1' }, '.', '--cluster', 'cluster2', '--context', 'cluster1=kind-cluster1', '--context', 'cluster2=kind-cluster2');
       assert.equal(run.code, 1, run.out + run.err);
       assert.match(run.out, /CLUSTER2_NETWORK = network1 \(environment; /);
       assert.match(run.out, /FAILED {2}cluster2\/discovery-address\.yaml → kind-cluster2: not applied as written: \$\{DISCOVERY_ADDRESS\} is not known/);

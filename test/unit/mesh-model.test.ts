@@ -8,6 +8,7 @@ import { layOutModel, OFFICIAL_MODELS } from '../support/officialModels';
 import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 import { fileNameMentions } from '../../server/src/mesh/assignment';
 import type { MeshModel } from '../../server/src/mesh/model';
+import { controlPlaneText } from '../support/texts';
 
 const reference = referenceDir();
 
@@ -38,16 +39,7 @@ for (const model of OFFICIAL_MODELS) {
   });
 }
 
-const iop = (name: string, extra = '') => `apiVersion: install.istio.io/v1alpha1
-kind: IstioOperator
-spec:
-  values:
-    global:
-      meshID: mesh1
-      multiCluster:
-        clusterName: ${name}
-      network: network1${extra}
-`;
+const iop = controlPlaneText;
 const gateway = (name: string) => `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:

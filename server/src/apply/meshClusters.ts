@@ -87,6 +87,14 @@ export function meshClusters(meshes: readonly MeshModel[], settings: { roots: re
   });
 }
 
+/** The clusters of the mesh a person names (`--mesh prod`); refused with the meshes there are when none is it. */
+export function clustersOfMesh(mesh: string, clusters: readonly MeshCluster[]): MeshCluster[] {
+  const label = mesh.replace(/\/+$/, '');
+  const ofMesh = clusters.filter((c) => c.mesh === label);
+  if (!ofMesh.length) throw new ClusterNameError(`no mesh ${mesh} in these files (meshes: ${[...new Set(clusters.map((c) => c.mesh))].join(', ') || 'none'})`);
+  return ofMesh;
+}
+
 /** A name given by a person (`--cluster`, `--context NAME=...`) that does not name one cluster of one mesh. */
 export class ClusterNameError extends Error {}
 
@@ -95,11 +103,7 @@ export class ClusterNameError extends Error {}
  * clusters of several meshes share is refused with the keys to choose from; `mesh` narrows it (`--mesh prod`).
  */
 export function resolveCluster(name: string, clusters: readonly MeshCluster[], mesh?: string): MeshCluster {
-  const inMesh = mesh === undefined ? clusters : clusters.filter((c) => c.mesh === mesh || c.mesh === mesh.replace(/\/+$/, ''));
-  if (mesh !== undefined && inMesh.length === 0) {
-    const meshes = [...new Set(clusters.map((c) => c.mesh))];
-    throw new ClusterNameError(`no mesh ${mesh} in these files (meshes: ${meshes.join(', ') || 'none'})`);
-  }
+  const inMesh = mesh === undefined ? clusters : clustersOfMesh(mesh, clusters);
   const exact = inMesh.find((c) => c.key === name);
   if (exact) return exact;
   const named = inMesh.filter((c) => c.name === name || `${c.mesh}/${c.name}` === name);
@@ -126,10 +130,12 @@ export function contextsOfMeshes(
   givenFirst: boolean,
 ): ContextsOfMesh {
   const clusters = meshClusters(meshes, settings);
+  const meshesOfName = new Map<string, number>();
+  for (const cluster of clusters) meshesOfName.set(cluster.name, (meshesOfName.get(cluster.name) ?? 0) + 1);
   const byMesh = new Map<string, Map<string, string>>();
   for (const cluster of clusters) {
-    const sharedName = clusters.filter((c) => c.name === cluster.name).length > 1;
-    const fromGiven = given.get(cluster.key) ?? (sharedName ? undefined : given.get(cluster.name));
+    // A bare name means this cluster only when no other mesh has a cluster of that name.
+    const fromGiven = given.get(cluster.key) ?? (meshesOfName.get(cluster.name)! > 1 ? undefined : given.get(cluster.name));
     const context = givenFirst ? fromGiven ?? cluster.configuredContext : cluster.configuredContext ?? fromGiven;
     if (context === undefined) continue;
     const contexts = byMesh.get(cluster.root) ?? new Map<string, string>();

@@ -11,7 +11,6 @@ import { INSTALL_STAGES, InstallOrder, stageOf, type InstallStage } from './inst
 import { isUnder, meshClusters, MeshClusterKeys, qualifiesClusters, type MeshCluster } from './meshClusters';
 import { discoveryAddressOf, externalAddressArgs, templateFacts } from './variables';
 
-export { INSTALL_STAGES, type InstallStage } from './installOrder';
 
 export const STAGE_TITLES: Record<InstallStage, string> = {
   namespace: 'namespaces',
@@ -269,22 +268,24 @@ export function planApply(input: PlanInput): ApplyPlan {
       const stage = stageOf(resource, { install: installOf.get(resource), trust: trustResources.has(resource), remoteSecret: !!remoteSecret });
       const gap = remoteSecret && remoteSecretGap(remoteSecret);
       const template = templateFacts(value);
+      // A template only its own tool renders is refused once, whichever of its clusters are selected.
+      const refusal = file.yaml.template
+        ? // A Go template's actions are read as opaque `$VALUES_…` values: they look like variables, and are not.
+          `${resource.displayName} is in a Helm chart template: helm renders it (helm template or helm install), it is never applied as written`
+        : template.unfillable.length
+          ? `${resource.displayName} is a template that only its own tool renders (${template.unfillable[0].slice(0, 60)}): it is never applied as written`
+          : undefined;
       for (const name of clusters) {
         const cluster = name === undefined ? undefined : keys ? keys.keyOf(name) : name;
         if (selectedClusters && (cluster === undefined || !selectedClusters.has(cluster))) continue;
+        if (refusal && !gap) {
+          skipped.push({ file: file.path, line: start.line, reason: refusal });
+          break;
+        }
         if (gap) {
           planned = true;
           const remoteName = remoteSecretClusters(remoteSecret!)[0] ?? '<remote cluster>';
           remoteSecrets.push({ ...(cluster !== undefined ? { holder: cluster } : {}), remote: keys ? keys.keyOf(remoteName) : remoteName, remoteName, reason: `${resource.displayName} (line ${start.line}) is not applied: ${gap}` });
-          continue;
-        }
-        if (file.yaml.template) {
-          // A Go template's actions are read as opaque `$VALUES_…` values: they look like variables, and are not.
-          skipped.push({ file: file.path, line: start.line, reason: `${resource.displayName} is in a Helm chart template: helm renders it (helm template or helm install), it is never applied as written` });
-          continue;
-        }
-        if (template.unfillable.length) {
-          skipped.push({ file: file.path, line: start.line, reason: `${resource.displayName} is a template that only its own tool renders (${template.unfillable[0].slice(0, 60)}): it is never applied as written` });
           continue;
         }
         planned = true;

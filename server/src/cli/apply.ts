@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { Analyzer } from '../engine/analysis';
 import { formatPlan, formatResults, sharedContexts } from '../apply/format';
 import { isProtectedContext, readKubeContexts } from '../apply/kubeconfig';
-import { ClusterNameError, meshClusters, resolveCluster, type MeshCluster } from '../apply/meshClusters';
+import { ClusterNameError, clustersOfMesh, meshClusters, resolveCluster, type MeshCluster } from '../apply/meshClusters';
 import { knownValueLookup, planApply, planClusters, planContextClusters, type ApplyPlan } from '../apply/plan';
 import { resolveProgram } from '../apply/programs';
 import { createRemoteSecretCommand, runPlan, summarize, unknownVariables, type RunMode } from '../apply/run';
@@ -279,8 +279,5 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
 /** The clusters `--cluster` (with `--mesh`) names; undefined for all (a `--mesh` alone takes all of that mesh's). */
 function selectedClusters(options: ParsedApplyArgs, known: readonly MeshCluster[]): MeshCluster[] | undefined {
   if (options.clusters.length) return options.clusters.map((name) => resolveCluster(name, known, options.mesh));
-  if (options.mesh === undefined) return undefined;
-  const ofMesh = known.filter((c) => c.mesh === options.mesh);
-  if (!ofMesh.length) throw new ClusterNameError(`no mesh ${options.mesh} in these files (meshes: ${[...new Set(known.map((c) => c.mesh))].join(', ') || 'none'})`);
-  return ofMesh;
+  return options.mesh === undefined ? undefined : clustersOfMesh(options.mesh, known);
 }

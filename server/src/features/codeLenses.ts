@@ -1,6 +1,6 @@
-import { meshClusters } from '../apply/meshClusters';
+import { MeshClusterKeys, qualifiesClusters } from '../apply/meshClusters';
 import type { WorkspaceFile } from '../engine/workspace';
-import type { MeshModel, MeshSettings } from '../mesh/model';
+import type { MeshModel } from '../mesh/model';
 import type { Range } from '../parse/text';
 import type { Finding } from '../rules/finding';
 
@@ -21,14 +21,15 @@ function countText(findings: readonly Finding[]): string {
   return parts.length ? parts.join(', ') : 'no problems';
 }
 
-export function controlPlaneLenses(file: WorkspaceFile, meshes: readonly MeshModel[], findings: ReadonlyMap<string, readonly Finding[]>, settings: MeshSettings): MeshLens[] {
-  const keys = new Map(meshClusters(meshes, settings).map((c) => [`${c.root}\u0000${c.name}`, c]));
+export function controlPlaneLenses(file: WorkspaceFile, meshes: readonly MeshModel[], findings: ReadonlyMap<string, readonly Finding[]>, roots: readonly string[]): MeshLens[] {
+  const qualify = qualifiesClusters(meshes);
   const lenses: MeshLens[] = [];
   for (const mesh of meshes) {
+    const keys = new MeshClusterKeys(mesh, roots, qualify);
     for (const cluster of mesh.clusters.values()) {
       for (const install of cluster.controlPlanes) {
         if (install.resource.file !== file.path) continue;
-        const key = keys.get(`${mesh.root}\u0000${cluster.name}`)?.key ?? cluster.name;
+        const key = keys.keyOf(cluster.name);
         const ofCluster = [...new Set(cluster.resources.map((r) => r.file))].flatMap((path) => findings.get(path) ?? []).filter((f) => f.severity !== 'information');
         const start = install.resource.doc.contentRange.start;
         const range = { start, end: start };

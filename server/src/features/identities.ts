@@ -1,11 +1,10 @@
 import type { WorkspaceFile } from '../engine/workspace';
 import type { MeshModel } from '../mesh/model';
-import { pathAtOffset } from '../parse/pathAt';
 import type { Range, SourceLocation } from '../parse/text';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, NETWORK_LABEL } from '../resources/installConfig';
 import { CLUSTER_ANNOTATION } from '../resources/remoteSecret';
-import { isPlaceholder, isRecord } from '../resources/resource';
+import { isPlaceholder, isRecord, valueAt } from '../resources/resource';
 import { meshOfResource } from './meshCompletion';
 
 /**
@@ -79,11 +78,6 @@ function partsOf(doc: YamlDocument, path: ValuePath, value: string, key: string 
   return parts;
 }
 
-function valueAt(value: unknown, path: ValuePath): unknown {
-  let node = value;
-  for (const part of path) node = Array.isArray(node) && typeof part === 'number' ? node[part] : isRecord(node) ? node[String(part)] : undefined;
-  return node;
-}
 
 /** Whether a document is a remote secret (`istio/multiCluster` label): its data keys are cluster names. */
 function isRemoteSecret(doc: YamlDocument): boolean {
@@ -156,7 +150,7 @@ const contains = (range: Range, line: number, character: number) =>
 export function identityAt(file: WorkspaceFile, offset: number): Occurrence | undefined {
   const position = file.yaml.lines.positionAt(offset);
   const doc = file.yaml.documents.find((d) => d.startOffset <= offset && offset <= d.endOffset);
-  const inDocument = doc && pathAtOffset(doc, offset - doc.startOffset) ? documentOccurrences(doc) : [];
+  const inDocument = doc ? documentOccurrences(doc) : [];
   return [...inDocument, ...directiveOccurrences(file)].find((o) => contains(o.location.range, position.line, position.character));
 }
 

@@ -4,7 +4,7 @@ import type { MeshModel } from '../mesh/model';
 import { pathAtOffset } from '../parse/pathAt';
 import type { ValuePath } from '../parse/yamlFile';
 import type { SourceLocation } from '../parse/text';
-import { isRecord, type Resource } from '../resources/resource';
+import { isRecord, valueAt, type Resource } from '../resources/resource';
 import { meshOfResource } from './meshCompletion';
 
 /**
@@ -123,11 +123,6 @@ const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 
 /** The fields of a kustomization that name files or folders. */
 const KUSTOMIZE_PATHS: (string | number | '*')[][] = [['resources', '*'], ['components', '*'], ['patches', '*', 'path'], ['patchesStrategicMerge', '*']];
 
-function valueAt(value: unknown, path: ValuePath): unknown {
-  let node = value;
-  for (const part of path) node = Array.isArray(node) && typeof part === 'number' ? node[part] : isRecord(node) ? node[String(part)] : undefined;
-  return node;
-}
 
 function startsWith(path: ValuePath, prefix: readonly (string | number | '*')[]): boolean {
   return prefix.length <= path.length && prefix.every((part, i) => part === '*' || part === path[i]);
