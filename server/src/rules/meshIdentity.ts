@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import { targetVersionOfResource, type Cluster, type MeshModel, type NetworkSource, type NetworkSourceKind } from '../mesh/model';
 import { compareMinors, versionFact } from '../resources/istioVersions';
 import { sortedClusters } from '../mesh/topology';
@@ -148,6 +148,17 @@ function revisionOf(install: InstallConfig): string {
 }
 
 /**
+ * Whether every one of these installs (which share a clusterName) lies in a folder named after that cluster: then
+ * they are one cluster installed in two ways kept side by side (an IstioOperator and Helm values), not two clusters
+ * sharing a name, which is a copy that kept its name in another cluster's folder.
+ */
+function insideFolderOfCluster(installs: readonly InstallConfig[]): boolean {
+  const name = clusterNameOf(installs[0]);
+  // The whole path: a mesh may be rooted in the cluster's own folder.
+  return installs.every((install) => dirname(install.resource.file).split(sep).includes(name!));
+}
+
+/**
  * Two control planes that name the same cluster. Gateway-only install configs (the east-west gateway's
  * IstioOperator) are part of their cluster, and a second revision of istiod in one cluster (a canary
  * upgrade) is the same cluster too.
@@ -169,7 +180,7 @@ export const duplicateClusterName: MeshRule = {
     }
     const findings: Finding[] = [];
     for (const installs of groups.values()) {
-      if (installs.length < 2) continue;
+      if (installs.length < 2 || insideFolderOfCluster(installs)) continue;
       for (const install of installs) {
         const name = clusterNameOf(install)!;
         const others = installs.filter((i) => i !== install);
