@@ -759,14 +759,18 @@ export const SCENARIOS = [
       );
       check(/Istio Mesh runbook — workspace\.md/.test(title), `the runbook is titled with the folder ("${title}")`);
       await shot('runbook');
-      // The preview (a webview) has the focus and keeps F1 to itself: focus the runbook's own tab first.
-      // Only the runbook is closed: earlier scenarios may leave edited files of their own open.
-      await wb.page.click(`.tab .label-name:text-is("${title}")`);
-      await runListedCommand(wb, 'View: Close Editor');
+      // Closed with its tab's own close button: the preview (a webview) may hold the keyboard focus, so F1 and
+      // "View: Close Editor" are unreliable here, and only the runbook is closed (earlier scenarios may leave edited
+      // files of their own open).
+      const runbookTab = wb.page.locator('.tab', { has: wb.page.locator(`.label-name:text-is("${title}")`) });
+      await runbookTab.hover();
+      await runbookTab.locator('.tab-actions .codicon-close').click();
       // Files earlier scenarios edited may ask to be saved; the runbook, read-only, is never among them.
       const prompt = await wb.dialog('a save prompt', { timeoutMs: 3_000 }).catch(() => undefined);
       check(!prompt || !`${prompt.message}\n${prompt.detail}`.includes('Istio Mesh runbook'), `closing the runbook asks nothing about it${prompt ? ` (asked about: ${prompt.detail.replace(/\n/g, ', ')})` : ''}`);
       if (prompt) await wb.pressEscape();
+      const open = await wb.page.evaluate((t) => [...document.querySelectorAll('.tab .label-name')].some((el) => el.textContent === t), title);
+      check(!open, 'the runbook tab is closed');
     },
   },
 ];
