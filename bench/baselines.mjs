@@ -5,9 +5,9 @@
 //                                            schemas Istio Mesh uses (server/src/schemas/*.json, combined by kind)
 // Each prints one JSON line: { documents, ms, rssMB } (ms measured inside the process, after module loading).
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -26,13 +26,17 @@ function yamlFiles(folder) {
  * says so — what a user would have to configure to get the same checks from yaml-language-server.
  */
 export function combinedSchema() {
-  const kinds = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')));
+  const kinds = readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')));
   return {
     type: 'object',
-    allOf: kinds.filter((s) => s['x-istio-mesh-kind']).map((schema) => ({
-      if: { properties: { kind: { const: schema['x-istio-mesh-kind'] } }, required: ['kind'] },
-      then: schema,
-    })),
+    allOf: kinds
+      .filter((s) => s['x-istio-mesh-kind'])
+      .map((schema) => ({
+        if: { properties: { kind: { const: schema['x-istio-mesh-kind'] } }, required: ['kind'] },
+        then: schema,
+      })),
   };
 }
 

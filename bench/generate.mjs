@@ -8,9 +8,9 @@
 // bench/models.mjs reuses these documents for small meshes of every other model and install form (for tests).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 // The east-west gateway and expose resources are the product's own generators (compiled by `tsc -b`), so the
 // benchmark's meshes are laid out exactly as Istio Mesh writes them.
@@ -36,15 +36,41 @@ export function clusterPki(index) {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'root-cert.pem'))) {
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'root-key.pem'], dir);
-    openssl(['req', '-x509', '-new', '-key', 'root-key.pem', '-sha256', '-days', '36500', '-subj', '/O=Istio Mesh Bench/CN=Root CA', '-out', 'root-cert.pem'], dir);
+    openssl(
+      ['req', '-x509', '-new', '-key', 'root-key.pem', '-sha256', '-days', '36500', '-subj', '/O=Istio Mesh Bench/CN=Root CA', '-out', 'root-cert.pem'],
+      dir,
+    );
   }
   const prefix = `cluster${index}`;
   if (!existsSync(join(dir, `${prefix}-ca-cert.pem`))) {
     const ext = join(dir, 'intermediate.ext');
     writeFileSync(ext, 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n');
     openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${prefix}-ca-key.pem`], dir);
-    openssl(['req', '-new', '-key', `${prefix}-ca-key.pem`, '-subj', `/O=Istio Mesh Bench/CN=Intermediate CA ${prefix}/L=${prefix}`, '-out', `${prefix}.csr`], dir);
-    openssl(['x509', '-req', '-in', `${prefix}.csr`, '-CA', 'root-cert.pem', '-CAkey', 'root-key.pem', '-CAcreateserial', '-days', '36500', '-sha256', '-extfile', ext, '-out', `${prefix}-ca-cert.pem`], dir);
+    openssl(
+      ['req', '-new', '-key', `${prefix}-ca-key.pem`, '-subj', `/O=Istio Mesh Bench/CN=Intermediate CA ${prefix}/L=${prefix}`, '-out', `${prefix}.csr`],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${prefix}.csr`,
+        '-CA',
+        'root-cert.pem',
+        '-CAkey',
+        'root-key.pem',
+        '-CAcreateserial',
+        '-days',
+        '36500',
+        '-sha256',
+        '-extfile',
+        ext,
+        '-out',
+        `${prefix}-ca-cert.pem`,
+      ],
+      dir,
+    );
     rmSync(join(dir, `${prefix}.csr`));
   }
   const read = (name) => readFileSync(join(dir, name), 'utf8');
@@ -75,7 +101,11 @@ function fakeToken(random, length) {
 }
 
 const b64 = (text) => Buffer.from(text, 'utf8').toString('base64');
-const indent = (text, spaces) => text.split('\n').map((line) => (line ? ' '.repeat(spaces) + line : line)).join('\n');
+const indent = (text, spaces) =>
+  text
+    .split('\n')
+    .map((line) => (line ? ' '.repeat(spaces) + line : line))
+    .join('\n');
 
 // ---------- documents ----------
 
@@ -124,13 +154,15 @@ const teamOf = (app) => `team-${String(Math.floor(app / APPS_PER_FILE)).padStart
 
 function namespaces(i, apps, controlPlane) {
   const annotation = controlPlane === undefined ? '' : `  annotations:\n    topology.istio.io/controlPlaneClusters: ${clusterName(controlPlane)}\n`;
-  const docs = [`apiVersion: v1
+  const docs = [
+    `apiVersion: v1
 kind: Namespace
 metadata:
   name: istio-system
   labels:
     topology.istio.io/network: ${networkName(i)}
-${annotation}`];
+${annotation}`,
+  ];
   const teams = new Set(Array.from({ length: apps }, (_, app) => teamOf(app)));
   for (const team of teams) docs.push(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${team}\n  labels:\n    istio-injection: enabled\n`);
   return docs.join('---\n');

@@ -7,6 +7,7 @@
 //   VERBOSE=1 node bench/keystrokes.mjs primary-remote 200 200 20      # also every edit's wall time
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { BENCH_DIR, generateMesh } from './generate.mjs';
 
 const OUT = join(BENCH_DIR, '..', 'out', 'server', 'src');
@@ -56,8 +57,10 @@ for (const [label, path, texts] of cases) {
     times.push(performance.now() - started);
     cpuTimes.push((used.user + used.system) / 1000);
   }
-  if (process.env.VERBOSE) console.log(label, times.map((t) => t.toFixed(0)).join(" "));
+  if (process.env.VERBOSE) console.log(label, times.map((t) => t.toFixed(0)).join(' '));
   // Wall time waits for the CPU on a shared machine; CPU time (this process's, GC threads included) does not.
   const at = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))].toFixed(1);
-  console.log(`${label}: wall median ${at(times, 0.5)} ms, p95 ${at(times, 0.95)} ms; CPU median ${at(cpuTimes, 0.5)} ms, p95 ${at(cpuTimes, 0.95)} ms over ${count} edits`);
+  console.log(
+    `${label}: wall median ${at(times, 0.5)} ms, p95 ${at(times, 0.95)} ms; CPU median ${at(cpuTimes, 0.5)} ms, p95 ${at(cpuTimes, 0.95)} ms over ${count} edits`,
+  );
 }

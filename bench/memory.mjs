@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
+
 import { BENCH_DIR, generateMesh } from './generate.mjs';
 
 const OUT = join(BENCH_DIR, '..', 'out', 'server', 'src');
@@ -60,7 +61,10 @@ const edits = Number(process.env.EDITS ?? 10);
 const operatorFile = join(dir, 'cluster1', 'istio-operator.yaml');
 const operatorText = workspace.getFile(operatorFile).yaml.text;
 for (let i = 1; i <= edits; i++) {
-  workspace.setFile(operatorFile, operatorText.replace(/meshID: \S+/, (value) => (i % 2 ? `${value}x` : value)));
+  workspace.setFile(
+    operatorFile,
+    operatorText.replace(/meshID: \S+/, (value) => (i % 2 ? `${value}x` : value)),
+  );
   analyzer.analyze(workspace, { roots: [dir], clusters: [] });
   if (i % 50 === 0 && i < edits) report(`after ${i} meshID edits`);
 }

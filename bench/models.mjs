@@ -7,9 +7,10 @@
 //
 //   node bench/models.mjs --topology primary-remote --install flux --network multi-network --clusters 3 --out DIR
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { application, cacertsSecret, clusterName, eastWestAddress, networkName, remoteSecret, seededRandom } from './generate.mjs';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +36,19 @@ const EXTERNAL_ADDRESS = eastWestAddress(0);
  * whose remote secrets it holds; `controlledBy` the primary named in its istio-system annotation.
  */
 function clusterPlan(name, index, network, namespace) {
-  return { name, index, network, namespace, releases: [], holds: [], controlledBy: undefined, exposeIstiod: false, exposeServices: false, cacerts: false, ambient: false };
+  return {
+    name,
+    index,
+    network,
+    namespace,
+    releases: [],
+    holds: [],
+    controlledBy: undefined,
+    exposeIstiod: false,
+    exposeServices: false,
+    cacerts: false,
+    ambient: false,
+  };
 }
 
 function globalValues(cluster, extra = {}) {
@@ -43,7 +56,12 @@ function globalValues(cluster, extra = {}) {
 }
 
 function eastWestRelease(cluster) {
-  return { chart: 'gateway', release: 'istio-eastwestgateway', namespace: cluster.namespace, values: { name: 'istio-eastwestgateway', networkGateway: cluster.network } };
+  return {
+    chart: 'gateway',
+    release: 'istio-eastwestgateway',
+    namespace: cluster.namespace,
+    values: { name: 'istio-eastwestgateway', networkGateway: cluster.network },
+  };
 }
 
 /** The selector of the gateway that exposes a cluster's istiod. */
@@ -56,7 +74,9 @@ function istiodGatewaySelector(cluster) {
 export function planMesh(topology, network, count) {
   const networkOf = (i) => (network === 'multi-network' ? networkName(i) : networkName(1));
   const multiNetwork = network === 'multi-network';
-  const members = Array.from({ length: count }, (_, k) => clusterPlan(clusterName(k + 1), k + 1, networkOf(k + 1), topology === 'external-control-plane' ? EXTERNAL_NAMESPACE : 'istio-system'));
+  const members = Array.from({ length: count }, (_, k) =>
+    clusterPlan(clusterName(k + 1), k + 1, networkOf(k + 1), topology === 'external-control-plane' ? EXTERNAL_NAMESPACE : 'istio-system'),
+  );
   const clusters = [...members];
   switch (topology) {
     case 'multi-primary':
@@ -76,7 +96,12 @@ export function planMesh(topology, network, count) {
         });
         if (ambient) {
           cluster.releases.push({ chart: 'cni', release: 'istio-cni', namespace: 'istio-cni', values: { profile: 'ambient' } });
-          cluster.releases.push({ chart: 'ztunnel', release: 'ztunnel', namespace: 'ztunnel', values: { multiCluster: { clusterName: cluster.name }, network: cluster.network } });
+          cluster.releases.push({
+            chart: 'ztunnel',
+            release: 'ztunnel',
+            namespace: 'ztunnel',
+            values: { multiCluster: { clusterName: cluster.name }, network: cluster.network },
+          });
         } else if (multiNetwork) {
           cluster.releases.push(eastWestRelease(cluster));
           cluster.exposeServices = true;
@@ -89,7 +114,12 @@ export function planMesh(topology, network, count) {
       primary.holds = remotes;
       primary.exposeIstiod = true;
       primary.exposeServices = multiNetwork;
-      primary.releases.push({ chart: 'istiod', release: 'istiod', namespace: primary.namespace, values: { global: globalValues(primary, { externalIstiod: true }) } });
+      primary.releases.push({
+        chart: 'istiod',
+        release: 'istiod',
+        namespace: primary.namespace,
+        values: { global: globalValues(primary, { externalIstiod: true }) },
+      });
       primary.releases.push(eastWestRelease(primary));
       for (const remote of remotes) {
         remote.controlledBy = primary;
@@ -125,7 +155,12 @@ export function planMesh(topology, network, count) {
         },
       });
       // As in the docs, an ingress gateway (no network's east-west gateway) exposes the external istiod to the remotes.
-      host.releases.push({ chart: 'gateway', release: 'istio-ingressgateway', namespace: EXTERNAL_NAMESPACE, values: { name: 'istio-ingressgateway', labels: { istio: 'ingressgateway' } } });
+      host.releases.push({
+        chart: 'gateway',
+        release: 'istio-ingressgateway',
+        namespace: EXTERNAL_NAMESPACE,
+        values: { name: 'istio-ingressgateway', labels: { istio: 'ingressgateway' } },
+      });
       for (const member of members) {
         member.exposeServices = multiNetwork;
         member.releases.push({
@@ -179,7 +214,9 @@ function ambientEastWestGateway(cluster) {
     metadata: { name: 'istio-eastwestgateway', namespace: cluster.namespace, labels: { 'topology.istio.io/network': cluster.network } },
     spec: {
       gatewayClassName: 'istio-east-west',
-      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', tls: { mode: 'Terminate', options: { 'gateway.istio.io/tls-terminate-mode': 'ISTIO_MUTUAL' } } }],
+      listeners: [
+        { name: 'mesh', port: 15008, protocol: 'HBONE', tls: { mode: 'Terminate', options: { 'gateway.istio.io/tls-terminate-mode': 'ISTIO_MUTUAL' } } },
+      ],
     },
   });
 }
@@ -209,24 +246,37 @@ function splitProfile(values) {
 
 function istioOperator(cluster, release, name = `${cluster.name}-${release.release}`) {
   const { profile, values } = splitProfile(release.values);
-  return { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', metadata: { name, namespace: release.namespace }, spec: { ...(profile ? { profile } : {}), values } };
+  return {
+    apiVersion: 'install.istio.io/v1alpha1',
+    kind: 'IstioOperator',
+    metadata: { name, namespace: release.namespace },
+    spec: { ...(profile ? { profile } : {}), values },
+  };
 }
 
 /** An ingress gateway as an IstioOperator adds it: istiod's discovery and webhook ports. */
 function ingressGatewayOperator(release) {
-  const ports = [['status-port', 15021], ['tls-istiod', 15012], ['tls-webhook', 15017]].map(([name, port]) => ({ name, port, targetPort: port }));
+  const ports = [
+    ['status-port', 15021],
+    ['tls-istiod', 15012],
+    ['tls-webhook', 15017],
+  ].map(([name, port]) => ({ name, port, targetPort: port }));
   return yaml({
     apiVersion: 'install.istio.io/v1alpha1',
     kind: 'IstioOperator',
     metadata: { name: release.release, namespace: release.namespace },
-    spec: { profile: 'empty', components: { ingressGateways: [{ name: release.values.name, enabled: true, label: release.values.labels, k8s: { service: { ports } } }] } },
+    spec: {
+      profile: 'empty',
+      components: { ingressGateways: [{ name: release.values.name, enabled: true, label: release.values.labels, k8s: { service: { ports } } }] },
+    },
   });
 }
 
 /** IstioOperator form: istiod as an IstioOperator, gateways as the generator writes them; ambient's cni and ztunnel come with profile ambient. */
 function operatorDocuments(cluster, release) {
   if (release.chart === 'istiod') return yaml(istioOperator(cluster, release));
-  if (release.chart === 'gateway') return release.values.networkGateway ? eastWestGatewayOperator(cluster.name, cluster.network) : ingressGatewayOperator(release);
+  if (release.chart === 'gateway')
+    return release.values.networkGateway ? eastWestGatewayOperator(cluster.name, cluster.network) : ingressGatewayOperator(release);
   return undefined;
 }
 
@@ -236,9 +286,26 @@ function helmValuesFile(cluster, release) {
 
 function sailResource(release) {
   const { profile, values } = splitProfile(release.values);
-  if (release.chart === 'istiod') return { apiVersion: 'sailoperator.io/v1', kind: 'Istio', metadata: { name: 'default' }, spec: { version: `v${ISTIO_VERSION}`, namespace: release.namespace, ...(profile ? { profile } : {}), values } };
-  if (release.chart === 'cni') return { apiVersion: 'sailoperator.io/v1', kind: 'IstioCNI', metadata: { name: 'default' }, spec: { namespace: release.namespace, ...(profile ? { profile } : {}) } };
-  return { apiVersion: 'sailoperator.io/v1', kind: 'ZTunnel', metadata: { name: 'default' }, spec: { namespace: release.namespace, values: { ztunnel: values } } };
+  if (release.chart === 'istiod')
+    return {
+      apiVersion: 'sailoperator.io/v1',
+      kind: 'Istio',
+      metadata: { name: 'default' },
+      spec: { version: `v${ISTIO_VERSION}`, namespace: release.namespace, ...(profile ? { profile } : {}), values },
+    };
+  if (release.chart === 'cni')
+    return {
+      apiVersion: 'sailoperator.io/v1',
+      kind: 'IstioCNI',
+      metadata: { name: 'default' },
+      spec: { namespace: release.namespace, ...(profile ? { profile } : {}) },
+    };
+  return {
+    apiVersion: 'sailoperator.io/v1',
+    kind: 'ZTunnel',
+    metadata: { name: 'default' },
+    spec: { namespace: release.namespace, values: { ztunnel: values } },
+  };
 }
 
 function helmRelease(cluster, release) {
@@ -266,7 +333,12 @@ function argoApplicationSpec(release, destination, values) {
 }
 
 function argoApplication(cluster, release) {
-  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: `${cluster.name}-${release.release}`, namespace: 'argocd' }, spec: argoApplicationSpec(release, cluster.name, release.values) };
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: `${cluster.name}-${release.release}`, namespace: 'argocd' },
+    spec: argoApplicationSpec(release, cluster.name, release.values),
+  };
 }
 
 /**
@@ -293,7 +365,10 @@ function applicationSets(clusters) {
       spec: {
         goTemplate: true,
         generators: [{ list: { elements: group.elements } }],
-        template: { metadata: { name: `{{.cluster}}-${group.release.release}` }, spec: argoApplicationSpec(group.release, '{{.cluster}}', JSON.parse(group.template)) },
+        template: {
+          metadata: { name: `{{.cluster}}-${group.release.release}` },
+          spec: argoApplicationSpec(group.release, '{{.cluster}}', JSON.parse(group.template)),
+        },
       },
     }),
   }));
@@ -305,11 +380,22 @@ function applicationSets(clusters) {
  */
 function kustomizeFiles(clusters, plain) {
   const files = [
-    { path: 'base/kustomization.yaml', text: yaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['control-plane.yaml'] }) },
+    {
+      path: 'base/kustomization.yaml',
+      text: yaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['control-plane.yaml'] }),
+    },
   ];
   const namespaces = new Set(clusters.map((c) => c.releases.find((r) => r.chart === 'istiod').namespace));
   if (namespaces.size > 1) throw new Error('the kustomize form shares one control plane namespace');
-  files.push({ path: 'base/control-plane.yaml', text: yaml({ apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', metadata: { name: 'control-plane', namespace: [...namespaces][0] }, spec: { values: { global: { meshID: 'mesh1' } } } }) });
+  files.push({
+    path: 'base/control-plane.yaml',
+    text: yaml({
+      apiVersion: 'install.istio.io/v1alpha1',
+      kind: 'IstioOperator',
+      metadata: { name: 'control-plane', namespace: [...namespaces][0] },
+      spec: { values: { global: { meshID: 'mesh1' } } },
+    }),
+  });
   for (const cluster of clusters) {
     const folder = `overlays/${cluster.name}`;
     const resources = ['../../base'];
@@ -323,8 +409,20 @@ function kustomizeFiles(clusters, plain) {
       files.push({ path: `${folder}/${name}`, text });
       resources.push(name);
     }
-    files.push({ path: `${folder}/control-plane.yaml`, text: yaml(istioOperator(cluster, cluster.releases.find((r) => r.chart === 'istiod'), 'control-plane')) });
-    files.push({ path: `${folder}/kustomization.yaml`, text: yaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, patches: [{ path: 'control-plane.yaml' }] }) });
+    files.push({
+      path: `${folder}/control-plane.yaml`,
+      text: yaml(
+        istioOperator(
+          cluster,
+          cluster.releases.find((r) => r.chart === 'istiod'),
+          'control-plane',
+        ),
+      ),
+    });
+    files.push({
+      path: `${folder}/kustomization.yaml`,
+      text: yaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, patches: [{ path: 'control-plane.yaml' }] }),
+    });
   }
   return files;
 }

@@ -15,11 +15,13 @@
 // --profile-server writes a CPU profile of each server run (node --cpu-prof) to DIR.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BENCH_DIR, MODELS, generateMesh } from './generate.mjs';
+
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+
+import { BENCH_DIR, generateMesh, MODELS } from './generate.mjs';
 
 const REPO_ROOT = join(BENCH_DIR, '..');
 const SERVER = join(REPO_ROOT, 'dist', 'server.js');
@@ -42,24 +44,55 @@ function parseArgs(argv) {
     serverNodeArgs: [],
     quick,
   };
-  const list = (value) => value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (value) =>
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   for (let i = 0; i < argv.length; i++) {
     const next = () => argv[++i];
     switch (argv[i]) {
-      case '--quick': break;
-      case '--models': options.models = list(next()); break;
-      case '--clusters': options.clusters = list(next()).map(Number); break;
-      case '--apps': options.apps = list(next()).map(Number); break;
-      case '--runs': options.runs = Number(next()); break;
-      case '--keystrokes': options.keystrokes = Number(next()); break;
-      case '--no-peer': options.peer = false; break;
-      case '--server-only': options.serverOnly = true; options.peer = false; break;
-      case '--keystroke-kinds': options.keystrokeKinds = list(next()); break;
-      case '--peer-max-mb': options.peerMaxMB = Number(next()); break;
-      case '--peer-heap-mb': options.peerHeapMB = Number(next()); break;
-      case '--profile-server': options.serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${next()}`); break;
-      case '--server-node-args': options.serverNodeArgs.push(...next().split(' ').filter(Boolean)); break;
-      default: throw new Error(`unknown argument ${argv[i]}`);
+      case '--quick':
+        break;
+      case '--models':
+        options.models = list(next());
+        break;
+      case '--clusters':
+        options.clusters = list(next()).map(Number);
+        break;
+      case '--apps':
+        options.apps = list(next()).map(Number);
+        break;
+      case '--runs':
+        options.runs = Number(next());
+        break;
+      case '--keystrokes':
+        options.keystrokes = Number(next());
+        break;
+      case '--no-peer':
+        options.peer = false;
+        break;
+      case '--server-only':
+        options.serverOnly = true;
+        options.peer = false;
+        break;
+      case '--keystroke-kinds':
+        options.keystrokeKinds = list(next());
+        break;
+      case '--peer-max-mb':
+        options.peerMaxMB = Number(next());
+        break;
+      case '--peer-heap-mb':
+        options.peerHeapMB = Number(next());
+        break;
+      case '--profile-server':
+        options.serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${next()}`);
+        break;
+      case '--server-node-args':
+        options.serverNodeArgs.push(...next().split(' ').filter(Boolean));
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]}`);
     }
   }
   return options;
@@ -122,7 +155,9 @@ class ServerSession {
       for (const waiter of [...this.waiters]) waiter(params);
     });
     this.connection.onNotification('window/logMessage', () => {});
-    this.connection.onRequest('workspace/configuration', (params) => params.items.map((item) => (item.section === 'files.exclude' ? {} : item.section === 'istioMesh' ? {} : null)));
+    this.connection.onRequest('workspace/configuration', (params) =>
+      params.items.map((item) => (item.section === 'files.exclude' ? {} : item.section === 'istioMesh' ? {} : null)),
+    );
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onNotification('$/progress', () => {});
@@ -305,7 +340,12 @@ async function measureMesh(mesh, options) {
   };
   // The keystrokes in the order they were typed: a slow first one (caches filling) reads differently from a slow tail.
   const keystrokes = { meshID: samples.meshIDKeystroke.map(Math.round), unrelated: samples.unrelatedKeystroke.map(Math.round) };
-  return { mesh: { model: mesh.model, clusters: mesh.clusters, apps: mesh.apps, files: mesh.files, documents: mesh.documents, megabytes: mesh.bytes / 1e6 }, runs, figures, keystrokes };
+  return {
+    mesh: { model: mesh.model, clusters: mesh.clusters, apps: mesh.apps, files: mesh.files, documents: mesh.documents, megabytes: mesh.bytes / 1e6 },
+    runs,
+    figures,
+    keystrokes,
+  };
 }
 
 // ---------- output ----------
@@ -314,7 +354,22 @@ const fmtMs = (s) => (s?.median === undefined ? '—' : `${Math.round(s.median)}
 const fmtRatio = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`);
 
 function table(results) {
-  const header = ['mesh', 'MB', 'docs', 'cold start', 'key meshID', 'key other', 'CLI', 'RSS MB (start → end)', 'js-yaml', 'yaml', 'yaml-ls', '(1)/(5)', '(3)/(5)', 'CLI/(6)'];
+  const header = [
+    'mesh',
+    'MB',
+    'docs',
+    'cold start',
+    'key meshID',
+    'key other',
+    'CLI',
+    'RSS MB (start → end)',
+    'js-yaml',
+    'yaml',
+    'yaml-ls',
+    '(1)/(5)',
+    '(3)/(5)',
+    'CLI/(6)',
+  ];
   const rows = results.map(({ mesh, figures: f }) => [
     `${mesh.model} ${mesh.clusters}×${mesh.apps}`,
     mesh.megabytes.toFixed(1),
@@ -339,7 +394,11 @@ function table(results) {
 const options = parseArgs(process.argv.slice(2));
 const results = [];
 const startedAt = new Date();
-console.error(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
+console.error(
+  `load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} on ${cpus().length} CPUs`,
+);
 for (const apps of options.apps) {
   for (const clusters of options.clusters) {
     for (const model of options.models) {

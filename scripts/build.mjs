@@ -1,6 +1,7 @@
 // Bundles the client, the server and the CLI (with its parse worker) into one file each (dist/), as the extension ships them.
-import * as esbuild from 'esbuild';
 import { chmodSync, mkdirSync } from 'node:fs';
+
+import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 

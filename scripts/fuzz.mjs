@@ -1,8 +1,8 @@
 // npm run fuzz [-- --seed N --documents N --edits N --minutes N --max-bytes N]: the protocol fuzzer, long.
 // Starts from examples/, test/fixtures/ and the Istio reference data (../shared/istio-reference or
 // ISTIO_REFERENCE_DIR); prints what it ran, and for a failure the seed and the smallest reproduction.
-import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 const require = createRequire(import.meta.url);
@@ -33,6 +33,8 @@ const report = await fuzz({
   timeBudgetMs: Number(values.minutes) * 60_000,
   log: (line) => console.log(line),
 });
-console.log(`fuzz: seed ${report.seed}: ${report.documents} documents, ${report.edits} edits, ${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.failures.length} failure(s), ${report.unconfirmedSlowAnswers} unconfirmed slow answer(s)`);
+console.log(
+  `fuzz: seed ${report.seed}: ${report.documents} documents, ${report.edits} edits, ${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(1)} s, ${report.failures.length} failure(s), ${report.unconfirmedSlowAnswers} unconfirmed slow answer(s)`,
+);
 for (const failure of report.failures) console.log(`  ${failure.kind} in ${failure.file}: ${failure.detail} (replay: npm run fuzz -- --seed ${failure.seed})`);
 process.exitCode = report.failures.length > 0 ? 1 : 0;

@@ -19,6 +19,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import yaml from 'js-yaml';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,7 +53,10 @@ function crdValues(path) {
  */
 function sailKind(file) {
   // Every served version counts (ZTunnel v1alpha1 has `profile`, v1 `targetRef`): a key is unknown only if no version has it.
-  const specs = yaml.load(read(`sail-operator/chart/crds/${file}`)).spec.versions.filter((v) => v.served).map((v) => v.schema.openAPIV3Schema.properties.spec);
+  const specs = yaml
+    .load(read(`sail-operator/chart/crds/${file}`))
+    .spec.versions.filter((v) => v.served)
+    .map((v) => v.schema.openAPIV3Schema.properties.spec);
   const values = specs.map((spec) => spec.properties.values.properties);
   return {
     source: `${SOURCES.sail} chart/crds/${file}`,

@@ -7,9 +7,10 @@
 // Only the STRUCTURE is taken from upstream (types, enums, required fields, bounds, "only one of" groups).
 // Descriptions are ours (DESCRIPTIONS below, or a generic line naming the field), each with a link to istio.io.
 // The output is deterministic: properties are sorted and nothing depends on time or on the machine.
-import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import yaml from 'js-yaml';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,8 +52,9 @@ const DESCRIPTIONS = {
     'servers[].port.name': 'A name for the port, unique in this Gateway.',
     'servers[].hosts': 'The hosts served on this port, as `namespace/host`; `*.local` or `*` for east-west traffic.',
     'servers[].tls': 'How TLS is handled on this port.',
-    'servers[].tls.mode': 'How the gateway treats TLS: `AUTO_PASSTHROUGH` forwards mTLS traffic between networks by SNI without terminating it; `PASSTHROUGH` forwards by SNI; `SIMPLE`/`MUTUAL` terminate TLS; `ISTIO_MUTUAL` uses the mesh certificates.',
-    'servers[].tls.credentialName': 'The Secret (in the gateway\'s namespace) that holds the certificate and key.',
+    'servers[].tls.mode':
+      'How the gateway treats TLS: `AUTO_PASSTHROUGH` forwards mTLS traffic between networks by SNI without terminating it; `PASSTHROUGH` forwards by SNI; `SIMPLE`/`MUTUAL` terminate TLS; `ISTIO_MUTUAL` uses the mesh certificates.',
+    'servers[].tls.credentialName': "The Secret (in the gateway's namespace) that holds the certificate and key.",
   },
   VirtualService: {
     '': 'How requests for a set of hosts are routed.',
@@ -73,11 +75,11 @@ const DESCRIPTIONS = {
     trafficPolicy: 'Load balancing, connection pool, outlier detection and TLS settings.',
     'trafficPolicy.tls': 'The TLS settings used to connect to the service.',
     'trafficPolicy.tls.mode': 'How the client side connects: `DISABLE`, `SIMPLE`, `MUTUAL` or `ISTIO_MUTUAL` (mesh certificates).',
-    subsets: 'Named groups of the service\'s endpoints, selected by labels.',
+    subsets: "Named groups of the service's endpoints, selected by labels.",
     exportTo: 'The namespaces this DestinationRule is visible to.',
   },
   ServiceEntry: {
-    '': 'Adds a service to the mesh\'s service registry.',
+    '': "Adds a service to the mesh's service registry.",
     hosts: 'The hosts of the service.',
     addresses: 'Virtual IPs of the service.',
     ports: 'The ports of the service.',
@@ -99,15 +101,15 @@ const DESCRIPTIONS = {
     components: 'Which components are installed, and their Kubernetes settings.',
     'components.pilot': 'istiod, the control plane.',
     'components.ingressGateways': 'Ingress gateways; an east-west gateway is one of these with the network label.',
-    'components.ingressGateways[].name': 'The gateway\'s name (`istio-eastwestgateway` for the east-west gateway).',
+    'components.ingressGateways[].name': "The gateway's name (`istio-eastwestgateway` for the east-west gateway).",
     'components.ingressGateways[].label': 'Labels of the gateway pods; `topology.istio.io/network` marks the network it serves.',
     'components.ingressGateways[].k8s': 'Kubernetes settings of the gateway: env, service ports, resources.',
     values: 'Helm values of the charts, for settings that have no field of their own.',
     'values.global.meshID': 'The mesh this control plane belongs to: the same in every cluster of the mesh.',
     'values.global.multiCluster': 'Multicluster settings.',
-    'values.global.multiCluster.clusterName': 'This cluster\'s name in the mesh; unique, and the name remote secrets refer to.',
-    'values.global.network': 'The network this cluster\'s workloads are on; clusters on different networks talk through east-west gateways.',
-    'values.global.remotePilotAddress': 'On a remote cluster: the address of the primary\'s istiod (its east-west gateway).',
+    'values.global.multiCluster.clusterName': "This cluster's name in the mesh; unique, and the name remote secrets refer to.",
+    'values.global.network': "The network this cluster's workloads are on; clusters on different networks talk through east-west gateways.",
+    'values.global.remotePilotAddress': "On a remote cluster: the address of the primary's istiod (its east-west gateway).",
     'values.global.externalIstiod': 'On a primary: serve remote clusters from this istiod.',
     'values.istiodRemote': 'Settings of a remote cluster, whose control plane runs elsewhere.',
     'values.istiodRemote.injectionPath': 'The sidecar injector path on the external istiod: `/inject/cluster/<cluster>/net/<network>`.',
@@ -218,7 +220,10 @@ function networkingSchemas() {
     const spec = convertCrdNode(versions[0].schema.openAPIV3Schema.properties.spec, kind, '', link);
     const apiVersions = versions.map((v) => `networking.istio.io/${v.name}`).sort();
     const required = versions[0].schema.openAPIV3Schema.required ?? [];
-    results.push({ name: kind.toLowerCase(), schema: { ...header(kind, apiVersions, [CRD_FILE]), ...(required.length ? { required } : {}), properties: { spec } } });
+    results.push({
+      name: kind.toLowerCase(),
+      schema: { ...header(kind, apiVersions, [CRD_FILE]), ...(required.length ? { required } : {}), properties: { spec } },
+    });
   }
   return results;
 }
@@ -227,9 +232,24 @@ function networkingSchemas() {
 
 /** Keys of the `Values` message of IstioOperator (spec.values); the istiod chart's other keys live under `values.pilot`. */
 const VALUES_TOP_LEVEL = [
-  'base', 'cni', 'compatibilityVersion', 'defaultRevision', 'experimental', 'gatewayClasses', 'gateways', 'global',
-  'istiodRemote', 'meshConfig', 'ownerName', 'pilot', 'profile', 'revision', 'revisionTags', 'sidecarInjectorWebhook',
-  'telemetry', 'ztunnel',
+  'base',
+  'cni',
+  'compatibilityVersion',
+  'defaultRevision',
+  'experimental',
+  'gatewayClasses',
+  'gateways',
+  'global',
+  'istiodRemote',
+  'meshConfig',
+  'ownerName',
+  'pilot',
+  'profile',
+  'revision',
+  'revisionTags',
+  'sidecarInjectorWebhook',
+  'telemetry',
+  'ztunnel',
 ];
 
 /**
@@ -284,7 +304,15 @@ function describeTree(schema, path, link) {
 /** The fields of IstioOperator's KubernetesResourcesSpec (`components.*.k8s`). */
 const K8S_FIELDS = {
   affinity: { type: 'object' },
-  env: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, value: { type: ['string', 'number', 'boolean'] }, valueFrom: { type: 'object' } }, required: ['name'], additionalProperties: false } },
+  env: {
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: { name: { type: 'string' }, value: { type: ['string', 'number', 'boolean'] }, valueFrom: { type: 'object' } },
+      required: ['name'],
+      additionalProperties: false,
+    },
+  },
   envFrom: { type: 'array' },
   hpaSpec: { type: 'object' },
   imagePullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] },
@@ -319,8 +347,12 @@ function componentSchema(isGateway) {
 }
 
 function istioOperatorSchema() {
-  const profileFiles = readdirSync(join(referenceDir, PROFILES_DIR)).filter((f) => f.endsWith('.yaml')).sort();
-  const helmProfileFiles = readdirSync(join(referenceDir, HELM_PROFILES_DIR)).filter((f) => /^profile-.*\.yaml$/.test(f)).sort();
+  const profileFiles = readdirSync(join(referenceDir, PROFILES_DIR))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  const helmProfileFiles = readdirSync(join(referenceDir, HELM_PROFILES_DIR))
+    .filter((f) => /^profile-.*\.yaml$/.test(f))
+    .sort();
   const profiles = profileFiles.map((f) => yaml.load(read(`${PROFILES_DIR}/${f}`)));
 
   // spec.values: the Values message's keys, with the istiod chart's own keys under `pilot`.
@@ -378,7 +410,12 @@ function istioOperatorSchema() {
   }
   const spec = describeTree({ type: 'object', properties: specFields, additionalProperties: false }, '', REFERENCE.IstioOperator);
   spec.description = describe('IstioOperator', '', REFERENCE.IstioOperator);
-  const files = [...profileFiles.map((f) => `${PROFILES_DIR}/${f}`), ...helmProfileFiles.map((f) => `${HELM_PROFILES_DIR}/${f}`), DISCOVERY_VALUES, INGRESS_VALUES];
+  const files = [
+    ...profileFiles.map((f) => `${PROFILES_DIR}/${f}`),
+    ...helmProfileFiles.map((f) => `${HELM_PROFILES_DIR}/${f}`),
+    DISCOVERY_VALUES,
+    INGRESS_VALUES,
+  ];
   return { name: 'istiooperator', schema: { ...header('IstioOperator', ['install.istio.io/v1alpha1'], files), properties: { spec } } };
 }
 

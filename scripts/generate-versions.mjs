@@ -40,7 +40,11 @@ function linkOf(citations) {
   return undefined;
 }
 
-const minorNumber = (version) => version.split('.').map(Number).reduce((major, minor) => major * 1000 + minor);
+const minorNumber = (version) =>
+  version
+    .split('.')
+    .map(Number)
+    .reduce((major, minor) => major * 1000 + minor);
 
 const versions = data.versions.map((v) => ({
   version: v.version,

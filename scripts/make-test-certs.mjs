@@ -49,16 +49,36 @@ function caConfig(dir) {
   writeFileSync(join(dir, 'serial'), '1000\n');
   mkdirSync(join(dir, 'issued'));
   const config = join(dir, 'ca.cnf');
-  writeFileSync(config, [
-    '[ca]', 'default_ca = test_ca',
-    '[test_ca]', `database = ${join(dir, 'index.txt')}`, `new_certs_dir = ${join(dir, 'issued')}`, `serial = ${join(dir, 'serial')}`,
-    'default_md = sha256', 'policy = any_name', 'unique_subject = no', 'copy_extensions = none', 'email_in_dn = no',
-    '[any_name]', 'commonName = supplied', 'organizationName = optional',
-    '[req]', 'distinguished_name = req_dn', 'prompt = no', '[req_dn]', 'CN = unused',
-    '[ca_extensions]', 'basicConstraints = critical, CA:true', 'keyUsage = critical, keyCertSign, cRLSign, digitalSignature',
-    'subjectKeyIdentifier = hash', 'authorityKeyIdentifier = keyid:always',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      '[ca]',
+      'default_ca = test_ca',
+      '[test_ca]',
+      `database = ${join(dir, 'index.txt')}`,
+      `new_certs_dir = ${join(dir, 'issued')}`,
+      `serial = ${join(dir, 'serial')}`,
+      'default_md = sha256',
+      'policy = any_name',
+      'unique_subject = no',
+      'copy_extensions = none',
+      'email_in_dn = no',
+      '[any_name]',
+      'commonName = supplied',
+      'organizationName = optional',
+      '[req]',
+      'distinguished_name = req_dn',
+      'prompt = no',
+      '[req_dn]',
+      'CN = unused',
+      '[ca_extensions]',
+      'basicConstraints = critical, CA:true',
+      'keyUsage = critical, keyCertSign, cRLSign, digitalSignature',
+      'subjectKeyIdentifier = hash',
+      'authorityKeyIdentifier = keyid:always',
+      '',
+    ].join('\n'),
+  );
   return config;
 }
 
@@ -72,7 +92,24 @@ function generateAuthorities() {
       const csr = join(work, `${name}.csr`);
       openssl(['req', '-new', '-config', config, '-key', keyFile(name), '-subj', `/O=Istio Mesh fixtures/CN=${spec.cn}`, '-out', csr]);
       const signer = spec.issuer ? ['-cert', certFile(spec.issuer), '-keyfile', keyFile(spec.issuer)] : ['-selfsign', '-keyfile', keyFile(name)];
-      openssl(['ca', '-batch', '-notext', '-config', config, ...signer, '-in', csr, '-out', certFile(name), '-startdate', spec.start, '-enddate', spec.end, '-extensions', 'ca_extensions']);
+      openssl([
+        'ca',
+        '-batch',
+        '-notext',
+        '-config',
+        config,
+        ...signer,
+        '-in',
+        csr,
+        '-out',
+        certFile(name),
+        '-startdate',
+        spec.start,
+        '-enddate',
+        spec.end,
+        '-extensions',
+        'ca_extensions',
+      ]);
     }
     for (const name of STRAY_KEYS) generateKey(keyFile(name), 'ec');
   } finally {
@@ -81,7 +118,11 @@ function generateAuthorities() {
 }
 
 const pem = (path) => readFileSync(path, 'utf8').trim() + '\n';
-const certs = (...names) => names.flat().map((n) => pem(certFile(n))).join('');
+const certs = (...names) =>
+  names
+    .flat()
+    .map((n) => pem(certFile(n)))
+    .join('');
 
 /**
  * The cacerts Secrets of the fixtures. Each value is built from the PEMs above, or is literal text to model a
@@ -114,7 +155,11 @@ const fixtureSecrets = () => [
   },
   { path: 'MESH602-clean/cluster1/cacerts.yaml', values: istioCacerts({ ca: 'ca-a1', root: 'root-a' }), encoding: 'data' },
   // cert-manager's kubernetes.io/tls layout, which istiod also reads.
-  { path: 'MESH602-clean/cluster2/cacerts.yaml', values: { 'tls.crt': certs('ca-a2', 'root-a'), 'tls.key': pem(keyFile('ca-a2')), 'ca.crt': certs('root-a') }, type: 'kubernetes.io/tls' },
+  {
+    path: 'MESH602-clean/cluster2/cacerts.yaml',
+    values: { 'tls.crt': certs('ca-a2', 'root-a'), 'tls.key': pem(keyFile('ca-a2')), 'ca.crt': certs('root-a') },
+    type: 'kubernetes.io/tls',
+  },
   { path: 'MESH603-expired-and-expiring/cluster1/cacerts.yaml', values: istioCacerts({ ca: 'ca-expired', root: 'root-a' }) },
   { path: 'MESH603-expired-and-expiring/cluster2/cacerts.yaml', values: istioCacerts({ ca: 'ca-expiring', root: 'root-a' }) },
   { path: 'MESH604-one-cluster-without-cacerts/cluster1/cacerts.yaml', values: istioCacerts({ ca: 'ca-a1', root: 'root-a' }) },
@@ -125,7 +170,11 @@ function omit(values, ...keys) {
 }
 
 function indent(text, spaces) {
-  return text.trimEnd().split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => ' '.repeat(spaces) + line)
+    .join('\n');
 }
 
 function renderSecret({ values, encoding = 'stringData', type = 'Opaque' }) {

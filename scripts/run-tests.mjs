@@ -29,7 +29,15 @@ const summaryFile = join(summaryDir, 'summary.txt');
 const reporter = fileURLToPath(new URL('./test-summary.mjs', import.meta.url));
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`, '--test-reporter-destination=stdout', `--test-reporter=${reporter}`, `--test-reporter-destination=${summaryFile}`, ...files],
+  [
+    '--test',
+    '--test-concurrency=2',
+    `--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`,
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${reporter}`,
+    `--test-reporter-destination=${summaryFile}`,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, ISTIO_MESH_TEST_SUITES: folders.join(',') } },
 );
 if (existsSync(summaryFile)) process.stdout.write(`\n${readFileSync(summaryFile, 'utf8')}`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
+
 import { registerApplyCommands } from './commands';
 import { registerRunbookView } from './commands/runbook';
 
@@ -19,7 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     outputChannel: output,
     middleware: {
       // The lenses above control plane installs can be turned off (istioMesh.codeLens).
-      provideCodeLenses: (document, token, next) => (vscode.workspace.getConfiguration('istioMesh', document.uri).get<boolean>('codeLens', true) ? next(document, token) : []),
+      provideCodeLenses: (document, token, next) =>
+        vscode.workspace.getConfiguration('istioMesh', document.uri).get<boolean>('codeLens', true) ? next(document, token) : [],
     },
     initializationOptions: {
       docsBaseUri: vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules').toString() + '/',

@@ -4,7 +4,7 @@
 //
 // Usage: node test/e2e/install-code-server.mjs        (prints the entry.js path on its last line)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync, lstatSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -129,7 +129,10 @@ function checkVersion(home) {
   if (!out.includes(CODE_SERVER_VERSION) || !out.includes(`Code ${VSCODE_VERSION}`)) {
     throw new Error(`unexpected code-server --version output: ${out.trim()}`);
   }
-  return out.split('\n').find((line) => line.includes(`Code ${VSCODE_VERSION}`)).trim();
+  return out
+    .split('\n')
+    .find((line) => line.includes(`Code ${VSCODE_VERSION}`))
+    .trim();
 }
 
 /** Installs what is missing and returns the path of code-server's entry.js. `home` keeps `--version` out of ~. */

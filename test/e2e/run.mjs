@@ -13,13 +13,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeF
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { chromium } from 'playwright-core';
-import { CHROMIUM, installCodeServer } from './install-code-server.mjs';
+
 import { summaryParagraph } from '../../scripts/test-summary.mjs';
+import { CHROMIUM, installCodeServer } from './install-code-server.mjs';
 import { CodeServer, isolatedEnv } from './lib/codeServer.mjs';
-import { pidsMentioning, stopAll } from './lib/processes.mjs';
-import { LanguageServerProbe } from './lib/languageServer.mjs';
 import { startFakeKube } from './lib/fakeKube.mjs';
+import { LanguageServerProbe } from './lib/languageServer.mjs';
+import { pidsMentioning, stopAll } from './lib/processes.mjs';
 import { checkVsixContents, zipEntries } from './lib/vsix.mjs';
 import { Workbench } from './lib/workbench.mjs';
 import { SCENARIOS } from './scenarios.mjs';
@@ -48,7 +50,11 @@ const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 function ruleDocs() {
   const dir = join(REPO, 'docs', 'rules');
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.md')).map((name) => `docs/rules/${name}`) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/rules/${name}`)
+    : [];
 }
 
 function checkPackage() {
@@ -59,9 +65,10 @@ function checkPackage() {
 
 function withTimeout(promise, ms, what) {
   let timer;
-  return Promise.race([promise, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function runScenario(scenario, shared, index) {

@@ -7,6 +7,7 @@
 // start() gave: the fake clusters, or skipReason), shot(name), note(text), skip(reason), check(ok, message) }.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { describeProblems, overlaps } from './lib/workbench.mjs';
 
 /** Findings the fixture workspace must show in the Problems panel before any file is opened. */
@@ -22,7 +23,15 @@ export const EXPECTED_SQUIGGLES = [
 ];
 
 /** The edit that resolves the meshID mismatch: typed into cluster2's file, it clears cluster1's finding. */
-export const MESH_ID_EDIT = { file: 'cluster2/istio-operator.yaml', line: 9, column: 15, oldText: 'east-mesh-2', newText: 'east-mesh', clears: 'cluster1/istio-operator.yaml', code: 'MESH101' };
+export const MESH_ID_EDIT = {
+  file: 'cluster2/istio-operator.yaml',
+  line: 9,
+  column: 15,
+  oldText: 'east-mesh-2',
+  newText: 'east-mesh',
+  clears: 'cluster1/istio-operator.yaml',
+  code: 'MESH101',
+};
 
 /**
  * Completion cases: on `line` of `file`, the text after `after` is deleted and suggestions are asked for there; each
@@ -71,7 +80,8 @@ export const DIRECTIVE = { file: 'cluster1/expose-istiod.yaml', line: 1, keyword
  */
 export const SUPPRESSION = {
   file: 'cluster1/passthrough-gateway.yaml',
-  content: 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: passthrough\n  namespace: istio-system\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port: {number: 443, name: tls, protocol: TLS}\n      tls:\n        mode: PASTHROUGH\n      hosts: ["apps.example.com"]\n',
+  content:
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: passthrough\n  namespace: istio-system\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n    - port: {number: 443, name: tls, protocol: TLS}\n      tls:\n        mode: PASTHROUGH\n      hosts: ["apps.example.com"]\n',
   code: 'SCHEMA003',
   line: 12,
   column: 15,
@@ -133,10 +143,18 @@ export const TEMPLATE_PLAN = {
   mesh: 'template',
   cluster: 'cluster2',
   /** Contexts asked for: the remote's, then the primary's, whose gateway address the plan reads. */
-  contexts: [{ cluster: 'cluster2', context: 'kind-cluster2' }, { cluster: 'cluster1', context: 'kind-cluster1' }],
+  contexts: [
+    { cluster: 'cluster2', context: 'kind-cluster2' },
+    { cluster: 'cluster1', context: 'kind-cluster1' },
+  ],
   variable: 'CLUSTER2_NETWORK',
   value: 'network1',
-  filled: ['CLUSTER2_NETWORK = network1 (given', 'Filled in: template/cluster2/namespace.yaml', 'topology.istio.io/network: network1', 'DISCOVERY_ADDRESS: computed during the apply'],
+  filled: [
+    'CLUSTER2_NETWORK = network1 (given',
+    'Filled in: template/cluster2/namespace.yaml',
+    'topology.istio.io/network: network1',
+    'DISCOVERY_ADDRESS: computed during the apply',
+  ],
 };
 
 /**
@@ -145,18 +163,24 @@ export const TEMPLATE_PLAN = {
  * command may open its quick pick in the palette's own widget, so Enter is pressed at once, not after it hides.
  */
 async function runListedCommand(wb, command) {
-  await wb.waitFor(`"${command}" in the palette`, async () => {
-    const listed = (await wb.paletteEntries(command)).some((entry) => entry.startsWith(command));
-    await wb.page.keyboard.press(listed ? 'Enter' : 'Escape');
-    return listed || undefined;
-  }, { timeoutMs: 60_000, intervalMs: 1_000 });
+  await wb.waitFor(
+    `"${command}" in the palette`,
+    async () => {
+      const listed = (await wb.paletteEntries(command)).some((entry) => entry.startsWith(command));
+      await wb.page.keyboard.press(listed ? 'Enter' : 'Escape');
+      return listed || undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
 }
 
 /** Chooses `context` in the kube context quick pick whose title holds `titleContains`; gives the pick as it first showed. */
 async function chooseContext(wb, titleContains, context) {
   const pick = await wb.quickPick(`the kube context quick pick (${titleContains})`, { titleContains });
   await wb.page.keyboard.type(context);
-  await wb.waitFor(`the quick pick to narrow to ${context}`, () => wb.quickPick('the filtered context pick', { titleContains }).then((p) => p.rows[0] === context && p.rows.length === 1));
+  await wb.waitFor(`the quick pick to narrow to ${context}`, () =>
+    wb.quickPick('the filtered context pick', { titleContains }).then((p) => p.rows[0] === context && p.rows.length === 1),
+  );
   await wb.page.keyboard.press('Enter');
   return pick;
 }
@@ -166,7 +190,9 @@ async function startApplyCluster(wb, mesh) {
   await runListedCommand(wb, APPLY_CLUSTER.command);
   const all = await wb.quickPick('the cluster quick pick', { titleContains: 'which mesh' });
   await wb.page.keyboard.type(mesh);
-  await wb.waitFor(`the quick pick to narrow to mesh ${mesh}`, () => wb.quickPick('the filtered cluster quick pick', { titleContains: 'which mesh' }).then((p) => p.rows.length === 2));
+  await wb.waitFor(`the quick pick to narrow to mesh ${mesh}`, () =>
+    wb.quickPick('the filtered cluster quick pick', { titleContains: 'which mesh' }).then((p) => p.rows.length === 2),
+  );
   return all;
 }
 
@@ -279,8 +305,15 @@ export const SCENARIOS = [
         throw error;
       }
       await shot('problems');
-      for (const expected of EXPECTED_PROBLEMS) check(problems.some((p) => matches(p, expected)), `Problems lists ${describe(expected)}`);
-      check(problems.every((p) => p.source === 'istio-mesh'), 'every finding comes from istio-mesh');
+      for (const expected of EXPECTED_PROBLEMS)
+        check(
+          problems.some((p) => matches(p, expected)),
+          `Problems lists ${describe(expected)}`,
+        );
+      check(
+        problems.every((p) => p.source === 'istio-mesh'),
+        'every finding comes from istio-mesh',
+      );
       const others = problems.filter((p) => !EXPECTED_PROBLEMS.some((e) => matches(p, e)));
       if (others.length) note(`other findings shown (not asserted):\n${describeProblems(others)}`);
     },
@@ -293,16 +326,24 @@ export const SCENARIOS = [
         await wb.openFile(expected.file);
         await wb.goTo(expected.line, expected.column);
         await wb.pressEscape();
-        const target = await wb.waitFor(`line ${expected.line} of ${expected.file} on screen`, () => wb.characters(expected.line, expected.column, expected.text.length));
-        const squiggles = await wb.waitFor(`${expected.severity} squiggles in ${expected.file}`, async () => {
-          const found = await wb.squiggles(expected.severity);
-          return found.length ? found : undefined;
-        });
-        check(
-          squiggles.some((s) => overlaps(s, { ...target.rect, bottom: target.rect.bottom + 4 })),
-          `a ${expected.severity} squiggle lies under "${expected.text}" at ${expected.file}:${expected.line}:${expected.column}`,
+        let target = await wb.waitFor(`line ${expected.line} of ${expected.file} on screen`, () =>
+          wb.characters(expected.line, expected.column, expected.text.length),
         );
-        const hover = await wb.hoverText((target.rect.left + target.rect.right) / 2, (target.rect.top + target.rect.bottom) / 2, { contains: expected.hoverContains });
+        // The editor may still scroll or re-render after goTo: the text and the squiggles are read again together
+        // until they line up, instead of comparing a squiggle with where the text was a moment before.
+        const underTarget = await wb
+          .waitFor(`a ${expected.severity} squiggle under "${expected.text}"`, async () => {
+            const now = await wb.characters(expected.line, expected.column, expected.text.length);
+            if (!now) return undefined;
+            target = now;
+            const found = await wb.squiggles(expected.severity);
+            return found.some((s) => overlaps(s, { ...now.rect, bottom: now.rect.bottom + 4 })) || undefined;
+          })
+          .catch(() => false);
+        check(underTarget, `a ${expected.severity} squiggle lies under "${expected.text}" at ${expected.file}:${expected.line}:${expected.column}`);
+        const hover = await wb.hoverText((target.rect.left + target.rect.right) / 2, (target.rect.top + target.rect.bottom) / 2, {
+          contains: expected.hoverContains,
+        });
         check(hover.includes(expected.hoverContains), `hovering the squiggle shows the finding ("${hover.slice(0, 80)}…")`);
         await shot(`squiggles-${expected.file.replace(/\W+/g, '-')}`, { keepPointer: true, readme: expected.readmeImage });
         await wb.pressEscape();
@@ -344,7 +385,11 @@ export const SCENARIOS = [
       await shot('command-palette');
       await wb.pressEscape();
       if (commands.length === 0) skip('package.json contributes no commands yet');
-      for (const command of commands) check(entries.some((entry) => entry.includes(commandLabel(command))), `the palette lists "${commandLabel(command)}" (${command.command})`);
+      for (const command of commands)
+        check(
+          entries.some((entry) => entry.includes(commandLabel(command))),
+          `the palette lists "${commandLabel(command)}" (${command.command})`,
+        );
     },
   },
   {
@@ -359,7 +404,10 @@ export const SCENARIOS = [
         lines[c.line - 1] = lines[c.line - 1].slice(0, column - 1);
         // Asked of the language server directly first: a failure then tells the server's part from the editor's.
         const serverOffers = await languageServer.completionLabels(path, lines.join('\n'), c.line, column);
-        check(c.expected.every((label) => serverOffers.includes(label)), `the language server offers ${c.expected.join(', ')} for ${c.name}`);
+        check(
+          c.expected.every((label) => serverOffers.includes(label)),
+          `the language server offers ${c.expected.join(', ')} for ${c.name}`,
+        );
         await wb.openFile(c.file);
         await wb.goTo(c.line, column);
         await wb.page.keyboard.press('Shift+End');
@@ -434,10 +482,16 @@ export const SCENARIOS = [
     title: "The extension activated without errors in the extension host log, without Red Hat's YAML extension",
     async run({ wb, codeServer, shot, check, note }) {
       check(!codeServer.installedExtensions().includes(RED_HAT_YAML), `${RED_HAT_YAML} is not installed`);
-      const readLogs = () => codeServer.extensionHostLogs().map((path) => readFileSync(path, 'utf8')).join('\n');
+      const readLogs = () =>
+        codeServer
+          .extensionHostLogs()
+          .map((path) => readFileSync(path, 'utf8'))
+          .join('\n');
       // Run alone, this scenario may look before the extension host has written the activation.
       const activated = await wb
-        .waitFor(`the extension host log to record ${EXTENSION_ID}'s activation`, () => readLogs().includes(`_doActivateExtension ${EXTENSION_ID}`), { timeoutMs: 30_000 })
+        .waitFor(`the extension host log to record ${EXTENSION_ID}'s activation`, () => readLogs().includes(`_doActivateExtension ${EXTENSION_ID}`), {
+          timeoutMs: 30_000,
+        })
         .catch(() => false);
       const text = readLogs();
       await shot('activation-log');
@@ -481,9 +535,15 @@ export const SCENARIOS = [
         ({ hash, setting }) => isColouredApart(setting, hash),
       );
       check(isColouredApart(setting, hash), `the grammar colours "ignore" apart from the comment (${setting.colour} vs ${hash.colour})`);
-      const cleared = await wb.waitFor(`the squiggles of ${s.file} to clear`, async () => ((await wb.squiggles('error')).length === 0 ? true : undefined), { timeoutMs: 30_000 });
+      const cleared = await wb.waitFor(`the squiggles of ${s.file} to clear`, async () => ((await wb.squiggles('error')).length === 0 ? true : undefined), {
+        timeoutMs: 30_000,
+      });
       check(cleared, `no error squiggle is left in ${s.file}`);
-      const after = await wb.waitForProblems(`${s.code} to leave ${s.file}`, (list) => !list.some((p) => p.file === s.file) && list.some((p) => isFinding(p, staying)), 30_000);
+      const after = await wb.waitForProblems(
+        `${s.code} to leave ${s.file}`,
+        (list) => !list.some((p) => p.file === s.file) && list.some((p) => isFinding(p, staying)),
+        30_000,
+      );
       check(!after.some((p) => p.file === s.file), `Problems lists nothing for ${s.file} (the comment is used, so no SUPPRESS001 either)`);
       await shot('suppression-cleared');
     },
@@ -501,7 +561,11 @@ export const SCENARIOS = [
       mkdirSync(join(workspaceDir, '.vscode'), { recursive: true });
       writeFileSync(settingsFile, JSON.stringify({ ...(before ? JSON.parse(before) : {}), ...r.settings }, null, 2));
       try {
-        const off = await wb.waitForProblems(`${r.code} to leave the Problems panel`, (list) => !list.some((p) => p.code === r.code) && list.some((p) => isFinding(p, staying)), 45_000);
+        const off = await wb.waitForProblems(
+          `${r.code} to leave the Problems panel`,
+          (list) => !list.some((p) => p.code === r.code) && list.some((p) => isFinding(p, staying)),
+          45_000,
+        );
         check(!off.some((p) => p.code === r.code), `with "istioMesh.rules": ${JSON.stringify(r.settings['istioMesh.rules'])}, Problems lists no ${r.code}`);
         await shot('rules-setting-off');
       } finally {
@@ -509,7 +573,10 @@ export const SCENARIOS = [
         else writeFileSync(settingsFile, before);
       }
       const back = await waitForFinding(wb, { code: r.code, file: r.file });
-      check(back.some((p) => p.code === r.code && p.file === r.file), `without the setting, ${r.code} of ${r.file} is listed again`);
+      check(
+        back.some((p) => p.code === r.code && p.file === r.file),
+        `without the setting, ${r.code} of ${r.file} is listed again`,
+      );
     },
   },
   {
@@ -522,7 +589,11 @@ export const SCENARIOS = [
       );
       check(restricted, 'the workspace is in Restricted Mode');
       const problems = await wb.waitForProblems('the expected findings in Restricted Mode', hasExpectedProblems, 45_000);
-      for (const expected of EXPECTED_PROBLEMS) check(problems.some((p) => matches(p, expected)), `analysis runs untrusted: Problems lists ${describe(expected)}`);
+      for (const expected of EXPECTED_PROBLEMS)
+        check(
+          problems.some((p) => matches(p, expected)),
+          `analysis runs untrusted: Problems lists ${describe(expected)}`,
+        );
       await wb.openFile(MESH_ID_EDIT.file);
       const entries = await wb.paletteEntries('Istio Mesh');
       await shot('untrusted-workspace');
@@ -535,13 +606,16 @@ export const SCENARIOS = [
   {
     name: 'quick-fix',
     session: 'multiNetwork',
-    title: 'A quick fix from Ctrl+. changes the odd meshID to the majority\'s, and MESH101 leaves the Problems panel',
+    title: "A quick fix from Ctrl+. changes the odd meshID to the majority's, and MESH101 leaves the Problems panel",
     async run(ctx) {
       const { wb, workspaceDir, shot, check } = ctx;
       const q = QUICK_FIX;
       const finding = { code: q.code, file: q.file, line: q.line };
       const before = await waitForFinding(wb, finding);
-      check(before.some((p) => isFinding(p, finding)), `Problems lists ${q.code} at ${q.file}:${q.line}`);
+      check(
+        before.some((p) => isFinding(p, finding)),
+        `Problems lists ${q.code} at ${q.file}:${q.line}`,
+      );
       // Another finding of the same file, which must stay: the panel was read after the fix, not caught empty.
       const staying = before.find((p) => p.file === q.file && p.code !== q.code);
       check(staying, `${q.file} has another finding to stay listed`);
@@ -592,7 +666,10 @@ export const SCENARIOS = [
         30_000,
       );
       check(!after.some((p) => isFinding(p, finding)), `Problems lists no ${g.code} for ${g.file} any more`);
-      check(after.some((p) => isFinding(p, g.stays)), `${g.stays.code} of ${g.stays.file} (another network) is still listed`);
+      check(
+        after.some((p) => isFinding(p, g.stays)),
+        `${g.stays.code} of ${g.stays.file} (another network) is still listed`,
+      );
       await shot('generator-applied');
     },
   },
@@ -634,7 +711,10 @@ export const SCENARIOS = [
       }
       // Reads are allowed: Google Cloud SDK's kubectl dispatcher asks the current context's /version on every call.
       const seen = untouched.requests.map((r) => `${r.method} ${r.path}`);
-      check(untouched.writes().length === 0 && untouched.objects().length === 0, `nothing arrived on ${a.untouched}'s API server (requests: ${seen.join(', ') || 'none'})`);
+      check(
+        untouched.writes().length === 0 && untouched.objects().length === 0,
+        `nothing arrived on ${a.untouched}'s API server (requests: ${seen.join(', ') || 'none'})`,
+      );
       const shown = await wb.waitFor(`the ${a.outputChannel} output to show the kubectl call`, async () => {
         const text = await wb.outputPanelText();
         return text.includes(a.context) ? text : undefined;
@@ -645,7 +725,10 @@ export const SCENARIOS = [
       const logged = logs.map((path) => readFileSync(path, 'utf8')).join('\n');
       check(logged.includes('kubectl') && logged.includes(a.context), 'the channel records the kubectl call and its context');
       const leaked = session.tokens.filter((token) => logged.includes(token) || shown.includes(token));
-      check(leaked.length === 0, `neither the output panel nor its log shows any of the ${session.tokens.length} kubeconfig tokens${leaked.length ? ` (${leaked.length} shown)` : ''}`);
+      check(
+        leaked.length === 0,
+        `neither the output panel nor its log shows any of the ${session.tokens.length} kubeconfig tokens${leaked.length ? ` (${leaked.length} shown)` : ''}`,
+      );
     },
   },
   {
@@ -656,14 +739,20 @@ export const SCENARIOS = [
       if (session.skipReason) skip(session.skipReason);
       const a = APPLY_CLUSTER;
       const clusters = await startApplyCluster(wb, a.mesh);
-      check(clusters.rows.length === a.clusterRows && clusters.rows.filter((r) => r === a.cluster).length === 3, `each mesh's ${a.cluster} is a row of its own (rows: ${clusters.rows.join(', ')})`);
+      check(
+        clusters.rows.length === a.clusterRows && clusters.rows.filter((r) => r === a.cluster).length === 3,
+        `each mesh's ${a.cluster} is a row of its own (rows: ${clusters.rows.join(', ')})`,
+      );
       await shot('apply-cluster-pick');
       await wb.page.keyboard.press('Enter');
       const contexts = await chooseContext(wb, `cluster ${a.cluster} of mesh ${a.mesh}`, a.context);
       check(contexts.title.includes(`of mesh ${a.mesh}`), `the context quick pick names the mesh ("${contexts.title}")`);
       const plan = await wb.dialog('the plan to confirm');
       note(`the plan:\n${plan.detail}`);
-      check(plan.detail.includes(`cluster ${a.cluster} of mesh ${a.mesh} → context ${a.context}`), `the plan maps ${a.cluster} of mesh ${a.mesh} to ${a.context}`);
+      check(
+        plan.detail.includes(`cluster ${a.cluster} of mesh ${a.mesh} → context ${a.context}`),
+        `the plan maps ${a.cluster} of mesh ${a.mesh} to ${a.context}`,
+      );
       check(!plan.detail.includes(`${a.other}/`), `the plan holds no file of mesh ${a.other}`);
       await shot('apply-cluster-plan');
       await wb.clickDialogButton('Cancel');
@@ -698,7 +787,8 @@ export const SCENARIOS = [
   {
     name: 'navigation',
     session: 'meshes',
-    title: 'F12 on a VirtualService gateway opens the Gateway, the outline lists the documents, a code lens names the cluster, F2 renames a cluster in every file',
+    title:
+      'F12 on a VirtualService gateway opens the Gateway, the outline lists the documents, a code lens names the cluster, F2 renames a cluster in every file',
     async run({ wb, workspaceDir, shot, check, note }) {
       const n = NAVIGATION;
       await wb.openFile(n.routes);
@@ -706,7 +796,7 @@ export const SCENARIOS = [
       const name = locate(workspaceDir, n.routes, n.gatewayName);
       await wb.goTo(entry.line, entry.column + 1);
       await wb.page.keyboard.press('F12');
-      const landed = await wb.waitFor('the cursor on the Gateway\'s name', async () => {
+      const landed = await wb.waitFor("the cursor on the Gateway's name", async () => {
         const position = await wb.cursorPosition();
         return position && position.line === name.line ? position : undefined;
       });
@@ -717,15 +807,25 @@ export const SCENARIOS = [
         const labels = await wb.page.evaluate(() => [...document.querySelectorAll('.monaco-list-row .label-name')].map((el) => el.textContent?.trim() ?? ''));
         return n.outline.every((symbol) => labels.includes(symbol)) ? labels : undefined;
       });
-      check(n.outline.every((symbol) => outline.includes(symbol)), `the outline lists ${n.outline.join(' and ')}`);
+      check(
+        n.outline.every((symbol) => outline.includes(symbol)),
+        `the outline lists ${n.outline.join(' and ')}`,
+      );
       await shot('outline');
       await wb.openFile(n.controlPlane);
-      const lenses = await wb.waitFor('a code lens above the control plane', async () => {
-        const texts = await wb.codeLenses();
-        return texts.some((t) => t.includes(n.lens)) ? texts : undefined;
-      }, { timeoutMs: 30_000 });
+      const lenses = await wb.waitFor(
+        'a code lens above the control plane',
+        async () => {
+          const texts = await wb.codeLenses();
+          return texts.some((t) => t.includes(n.lens)) ? texts : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       note(`code lenses: ${lenses.join(' | ')}`);
-      check(lenses.some((t) => t.includes('Apply Cluster')), `the code lens names ${n.lens} and offers Apply Cluster…`);
+      check(
+        lenses.some((t) => t.includes('Apply Cluster')),
+        `the code lens names ${n.lens} and offers Apply Cluster…`,
+      );
       await shot('code-lens');
       await wb.openFile(n.renameIn);
       const at = locate(workspaceDir, n.renameIn, n.renameAt.text, n.renameAt.after);
@@ -746,7 +846,10 @@ export const SCENARIOS = [
         return n.renamed.every((line) => text.includes(line)) ? text : undefined;
       });
       for (const line of n.renamed) check(renamed.includes(line), `${n.renamedFile} now says "${line.trim()}"`);
-      check(readFileSync(join(workspaceDir, n.renameIn), 'utf8').includes(`/inject/cluster/${n.newName}/net/`), `the injection path of ${n.renameIn} names ${n.newName}`);
+      check(
+        readFileSync(join(workspaceDir, n.renameIn), 'utf8').includes(`/inject/cluster/${n.newName}/net/`),
+        `the injection path of ${n.renameIn} names ${n.newName}`,
+      );
     },
   },
   {
@@ -755,7 +858,9 @@ export const SCENARIOS = [
     async run({ wb, shot, check }) {
       await wb.runCommand('Istio Mesh: Show Runbook');
       const title = await wb.waitFor('the runbook tab', () =>
-        wb.page.evaluate(() => [...document.querySelectorAll('.tab .label-name')].map((el) => el.textContent ?? '').find((t) => t.startsWith('Istio Mesh runbook'))),
+        wb.page.evaluate(() =>
+          [...document.querySelectorAll('.tab .label-name')].map((el) => el.textContent ?? '').find((t) => t.startsWith('Istio Mesh runbook')),
+        ),
       );
       check(/Istio Mesh runbook — workspace\.md/.test(title), `the runbook is titled with the folder ("${title}")`);
       await shot('runbook');
@@ -767,7 +872,10 @@ export const SCENARIOS = [
       await runbookTab.locator('.tab-actions .codicon-close').click();
       // Files earlier scenarios edited may ask to be saved; the runbook, read-only, is never among them.
       const prompt = await wb.dialog('a save prompt', { timeoutMs: 3_000 }).catch(() => undefined);
-      check(!prompt || !`${prompt.message}\n${prompt.detail}`.includes('Istio Mesh runbook'), `closing the runbook asks nothing about it${prompt ? ` (asked about: ${prompt.detail.replace(/\n/g, ', ')})` : ''}`);
+      check(
+        !prompt || !`${prompt.message}\n${prompt.detail}`.includes('Istio Mesh runbook'),
+        `closing the runbook asks nothing about it${prompt ? ` (asked about: ${prompt.detail.replace(/\n/g, ', ')})` : ''}`,
+      );
       if (prompt) await wb.pressEscape();
       const open = await wb.page.evaluate((t) => [...document.querySelectorAll('.tab .label-name')].some((el) => el.textContent === t), title);
       check(!open, 'the runbook tab is closed');

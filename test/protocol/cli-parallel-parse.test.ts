@@ -1,11 +1,12 @@
 // `istio-mesh check` (the bundled dist/cli.js) prints the same bytes, to stdout and stderr, with the same exit code,
 // whether one thread parses every file, a worker thread shares the parsing, or that worker fails along the way.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join, relative } from 'node:path';
+import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
+
 import type { ParseWorkerInput, ParseWorkerMessage } from '../../server/src/cli/parallelParse';
 import { findYamlFiles } from '../../server/src/workspace/scan';
 import { generatedMeshForSuite } from '../support/benchMesh';
@@ -72,6 +73,9 @@ test('dist/parseWorker.js, the bundled worker, parses the files it takes from th
   worker.on('message', (message: ParseWorkerMessage) => messages.push(message));
   const exitCode = await new Promise((resolve, reject) => worker.on('exit', resolve).on('error', reject));
   assert.equal(exitCode, 0, 'the worker ends by itself once the queue is empty');
-  assert.deepEqual(messages.map((m) => (m.kind === 'parsed' ? m.parts.file : m.kind)), queue);
+  assert.deepEqual(
+    messages.map((m) => (m.kind === 'parsed' ? m.parts.file : m.kind)),
+    queue,
+  );
   assert.ok(messages.every((m) => m.kind === 'parsed' && m.parts.documents.length > 0));
 });

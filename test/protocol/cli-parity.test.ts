@@ -1,12 +1,13 @@
 // One engine: the language server publishes, for every file of a folder, exactly the findings `istio-mesh check`
 // prints for that folder (code, severity, range, message, related locations).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
 import { findYamlFiles } from '../../server/src/workspace/scan';
+import { type Diagnostic, fileUri, LspTestClient } from '../support/lspClient';
 import { CLI_BUNDLE, EXAMPLES } from '../support/paths';
-import { fileUri, LspTestClient, type Diagnostic } from '../support/lspClient';
 
 type Range = Diagnostic['range'];
 interface CliFinding {
@@ -24,7 +25,13 @@ const at = (range: Range) => `${range.start.line}:${range.start.character}-${ran
 const fromCli = (root: string, f: CliFinding) =>
   [f.code, f.severity, at(f.range), f.message, ...(f.related ?? []).map((r) => `${fileUri(resolve(root, r.file))}@${at(r.range)}: ${r.message}`)].join(' | ');
 const fromServer = (d: Diagnostic) =>
-  [d.code, SEVERITY_NAMES[d.severity ?? 0], at(d.range), d.message, ...(d.relatedInformation ?? []).map((r) => `${r.location.uri}@${at(r.location.range)}: ${r.message}`)].join(' | ');
+  [
+    d.code,
+    SEVERITY_NAMES[d.severity ?? 0],
+    at(d.range),
+    d.message,
+    ...(d.relatedInformation ?? []).map((r) => `${r.location.uri}@${at(r.location.range)}: ${r.message}`),
+  ].join(' | ');
 
 for (const example of ['mistakes', 'primary-remote-multi-network']) {
   test(`the server publishes what the CLI reports for examples/${example}`, async () => {

@@ -1,15 +1,16 @@
 // A short, seeded run of the protocol fuzzer (npm run fuzz runs it longer): random edits typed into the
 // examples, the fixtures and the Istio reference data must never crash the server, go unanswered, put a
 // diagnostic outside the document, make a rule throw, or leave different diagnostics once undone.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { applyEdit, fuzz, fuzzCorpus, inverseEdit, minimize, randomEdit, Rng } from '../support/fuzz';
 import { EXAMPLES, FIXTURES, referenceDir } from '../support/paths';
-import { fuzz, fuzzCorpus, minimize, Rng, applyEdit, inverseEdit, randomEdit } from '../support/fuzz';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 
-test('every random edit can be undone exactly (the fuzzer\'s own bookkeeping)', () => {
+test("every random edit can be undone exactly (the fuzzer's own bookkeeping)", () => {
   const rng = new Rng(7);
   const original = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n  labels: {topology.istio.io/network: network1}\n';
   let text = original;
@@ -46,7 +47,13 @@ test(`seeded protocol fuzz (seed ${SEED})`, { timeout: 180_000 }, async (t) => {
     timeBudgetMs: 20_000,
     log: (line) => t.diagnostic(line),
   });
-  t.diagnostic(`fuzz seed ${report.seed}: ${report.documents} documents, ${report.edits} edits, ${report.requests} requests in ${report.elapsedMs} ms, ${report.unconfirmedSlowAnswers} unconfirmed slow answer(s)` + (reference ? '' : ' (reference data absent: examples and fixtures only)'));
+  t.diagnostic(
+    `fuzz seed ${report.seed}: ${report.documents} documents, ${report.edits} edits, ${report.requests} requests in ${report.elapsedMs} ms, ${report.unconfirmedSlowAnswers} unconfirmed slow answer(s)` +
+      (reference ? '' : ' (reference data absent: examples and fixtures only)'),
+  );
   assert.ok(report.edits > 0);
-  assert.deepEqual(report.failures.map((f) => `${f.kind} in ${f.file}: ${f.detail}\nreproduction: ${f.reproduction}`), []);
+  assert.deepEqual(
+    report.failures.map((f) => `${f.kind} in ${f.file}: ${f.detail}\nreproduction: ${f.reproduction}`),
+    [],
+  );
 });

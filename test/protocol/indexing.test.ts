@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { LspTestClient } from '../support/lspClient';
 
 interface ProgressValue {
@@ -37,7 +38,11 @@ test('a large workspace is indexed in the background with progress, then every f
     assert.ok(kinds.includes('report'), 'indexing reports how far it got');
     assert.equal(kinds.at(-1), 'end');
     const percentages = progress.flatMap((p) => (p.kind === 'report' && p.percentage !== undefined ? [p.percentage] : []));
-    assert.deepEqual(percentages, [...percentages].sort((a, b) => a - b), 'progress only goes forward');
+    assert.deepEqual(
+      percentages,
+      [...percentages].sort((a, b) => a - b),
+      'progress only goes forward',
+    );
   } finally {
     await client.stop();
     rmSync(root, { recursive: true, force: true });

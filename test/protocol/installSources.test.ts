@@ -1,10 +1,11 @@
 // A finding inside an Argo CD `helm.values` string (a YAML block scalar) is published at the exact line and
 // column of the key inside the string, and goes away when the key is corrected in the editor.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { LspTestClient } from '../support/lspClient';
 import { EXAMPLES } from '../support/paths';
 

@@ -1,10 +1,11 @@
 // Files too large, binary or not UTF-8, on disk or open in the editor: each gets a logged skip or a finding
 // that says it was not analysed, quickly, and the rest of the workspace keeps working.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { LspTestClient } from '../support/lspClient';
 
 const BROKEN = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: [unclosed\n';
@@ -47,7 +48,9 @@ test('huge, binary and non-UTF-8 files are skipped with a log line; huge and bin
     client.edit(healthy, { start: { line: 2, character: 17 }, end: { line: 2, character: 26 } }, 'ns}');
     await client.waitForDiagnostics(healthy, (d) => d.length === 0);
     client.edit(huge, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, '# edited\n');
-    const hover = client.request('textDocument/hover', { textDocument: { uri: `file://${huge}` }, position: { line: 1, character: 2 } }).catch(() => 'answered with an error');
+    const hover = client
+      .request('textDocument/hover', { textDocument: { uri: `file://${huge}` }, position: { line: 1, character: 2 } })
+      .catch(() => 'answered with an error');
     // Each keystroke into 50 MB still copies 50 MB (the protocol library's text model): answered, if not
     // instantly — on a loaded machine it takes seconds.
     await Promise.race([hover, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 30 s')), 30_000))]);
@@ -68,10 +71,13 @@ test('an alias bomb and a deeply nested document in the editor give YAML002 and 
   const deep = join(root, 'deep.yaml');
   const client = await LspTestClient.start([root]);
   try {
-    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => {
-      const [name, previous] = [String.fromCharCode(98 + i), String.fromCharCode(97 + i)];
-      return `${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`;
-    })];
+    const levels = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 9 }, (_, i) => {
+        const [name, previous] = [String.fromCharCode(98 + i), String.fromCharCode(97 + i)];
+        return `${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`;
+      }),
+    ];
     client.open(bomb, levels.join('\n') + '\n');
     client.open(deep, `spec: ${'{a: '.repeat(5000)}1${'}'.repeat(5000)}\n`);
     const [aliases] = await client.waitForDiagnostics(bomb, (d) => d.length > 0, 5000);

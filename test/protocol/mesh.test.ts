@@ -1,11 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controlPlane } from '../support/meshTexts';
-import { fileUri, LspTestClient } from '../support/lspClient';
+import { test } from 'node:test';
 
+import { fileUri, LspTestClient } from '../support/lspClient';
+import { controlPlane } from '../support/meshTexts';
 
 test('a meshID mismatch between two files on disk is published with related information, and fixing one file in the editor clears the other', async () => {
   const root = mkdtempSync(join(tmpdir(), 'istio-mesh-protocol-mesh-'));

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { fileUri, LspTestClient } from '../support/lspClient';
 import { controlPlaneText } from '../support/texts';
 
@@ -124,14 +125,23 @@ test('the light bulb on a meshID that differs offers to change it to the one the
 
 interface EditAction {
   title: string;
-  edit: { documentChanges: { textDocument: { uri: string }; edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[] }[] };
+  edit: {
+    documentChanges: {
+      textDocument: { uri: string };
+      edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[];
+    }[];
+  };
 }
 
 /** The code actions offered on the first diagnostic of `code` in `path`. */
 async function actionsOn(client: LspTestClient, path: string, code: string): Promise<EditAction[]> {
   const diagnostics = await client.waitForDiagnostics(path, (d) => d.some((x) => x.code === code));
   const diagnostic = diagnostics.find((d) => d.code === code)!;
-  return client.request<EditAction[]>('textDocument/codeAction', { textDocument: { uri: fileUri(path) }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  return client.request<EditAction[]>('textDocument/codeAction', {
+    textDocument: { uri: fileUri(path) },
+    range: diagnostic.range,
+    context: { diagnostics: [diagnostic] },
+  });
 }
 
 /** Applies a code action's edits to the open documents, as VS Code does, last edit first so ranges stay valid. */
@@ -154,7 +164,14 @@ test('MESH101 between two clusters: the light bulb offers both values, and apply
     const actions = await actionsOn(client, cluster2, 'MESH101');
     const titles = actions.map((a) => a.title);
     assert.ok(titles.includes('Change meshID to "mesh1"') && titles.includes('Change meshID of cluster1 to "mesh2"'), `actions: ${titles}`);
-    applyAction(client, actions.find((a) => a.title === 'Change meshID of cluster1 to "mesh2"')!, new Map([[fileUri(cluster1), cluster1], [fileUri(cluster2), cluster2]]));
+    applyAction(
+      client,
+      actions.find((a) => a.title === 'Change meshID of cluster1 to "mesh2"')!,
+      new Map([
+        [fileUri(cluster1), cluster1],
+        [fileUri(cluster2), cluster2],
+      ]),
+    );
     await client.waitForDiagnostics(cluster2, (d) => !d.some((x) => x.code === 'MESH101'));
     await client.waitForDiagnostics(cluster1, (d) => !d.some((x) => x.code === 'MESH101'));
   } finally {
@@ -197,7 +214,11 @@ test('a remote secret without the multiCluster label whose annotation disagrees:
     client.open(secret);
     const uris = new Map([[fileUri(secret), secret]]);
     const label = await actionsOn(client, secret, 'MESH303');
-    applyAction(client, label.find((a) => a.title === 'Label with istio/multiCluster: "true"')!, uris);
+    applyAction(
+      client,
+      label.find((a) => a.title === 'Label with istio/multiCluster: "true"')!,
+      uris,
+    );
     await client.waitForDiagnostics(secret, (d) => !d.some((x) => x.code === 'MESH303'));
     const agree = await actionsOn(client, secret, 'MESH307');
     const rename = agree.find((a) => a.title === "Make the remote secret's names say cluster cluster2")!;

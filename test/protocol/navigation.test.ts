@@ -1,9 +1,11 @@
 // Outline, workspace symbols and go to definition, over stdio against the bundled server.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import type { DocumentSymbol, Location, SymbolInformation } from 'vscode-languageserver/node';
+
 import { fileUri, LspTestClient } from '../support/lspClient';
 import { EXAMPLES } from '../support/paths';
 
@@ -24,13 +26,25 @@ test('the outline has one symbol per document, with its cluster; workspace symbo
     client.open(EXPOSE);
     await client.waitForDiagnostics(EXPOSE, () => true);
     const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: fileUri(EXPOSE) } });
-    assert.deepEqual(symbols.map((s) => `${s.name} [${s.detail}]`), ['Gateway istio-system/istiod-gateway [cluster1]', 'VirtualService istio-system/istiod-vs [cluster1]']);
+    assert.deepEqual(
+      symbols.map((s) => `${s.name} [${s.detail}]`),
+      ['Gateway istio-system/istiod-gateway [cluster1]', 'VirtualService istio-system/istiod-vs [cluster1]'],
+    );
     const nameLine = positionOf(EXPOSE, 'name: istiod-gateway').line;
     assert.equal(symbols[0].selectionRange.start.line, nameLine, 'the selection is the written name');
     const clusters = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'cluster' });
-    assert.deepEqual(clusters.filter((s) => /^cluster \(/.test(s.containerName ?? '')).map((s) => `${s.name} ${s.containerName}`).sort(), ['cluster1 cluster (primary, network network1)', 'cluster2 cluster (remote, network network1)']);
+    assert.deepEqual(
+      clusters
+        .filter((s) => /^cluster \(/.test(s.containerName ?? ''))
+        .map((s) => `${s.name} ${s.containerName}`)
+        .sort(),
+      ['cluster1 cluster (primary, network network1)', 'cluster2 cluster (remote, network network1)'],
+    );
     const gateways = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'istiod-gateway' });
-    assert.deepEqual(gateways.map((s) => `${s.name} → ${s.location.uri.endsWith('cluster1/expose-istiod.yaml')}:${s.location.range.start.line}`), [`Gateway istio-system/istiod-gateway → true:${nameLine}`]);
+    assert.deepEqual(
+      gateways.map((s) => `${s.name} → ${s.location.uri.endsWith('cluster1/expose-istiod.yaml')}:${s.location.range.start.line}`),
+      [`Gateway istio-system/istiod-gateway → true:${nameLine}`],
+    );
   } finally {
     await client.stop();
   }
@@ -46,7 +60,11 @@ test('go to definition: a VirtualService gateway entry opens the Gateway of its 
     assert.equal(target.uri, fileUri(EXPOSE));
     assert.equal(target.range.start.line, positionOf(EXPOSE, 'name: istiod-gateway').line);
     const keyword = positionOf(EXPOSE, 'gateways:');
-    assert.deepEqual(await client.request('textDocument/definition', { textDocument: { uri: fileUri(EXPOSE) }, position: keyword }), [], 'a key is not a reference');
+    assert.deepEqual(
+      await client.request('textDocument/definition', { textDocument: { uri: fileUri(EXPOSE) }, position: keyword }),
+      [],
+      'a key is not a reference',
+    );
   } finally {
     await client.stop();
   }
@@ -60,15 +78,31 @@ test('references and rename of a network: every place in every file of the mesh,
     client.open(namespace);
     await client.waitForDiagnostics(namespace, () => true);
     const position = positionOf(namespace, 'network2', '  labels:');
-    const references = await client.request<Location[]>('textDocument/references', { textDocument: { uri: fileUri(namespace) }, position, context: { includeDeclaration: true } });
+    const references = await client.request<Location[]>('textDocument/references', {
+      textDocument: { uri: fileUri(namespace) },
+      position,
+      context: { includeDeclaration: true },
+    });
     const files = (locations: { uri: string }[]) => [...new Set(locations.map((l) => l.uri.slice(fileUri(root).length + 1)))].sort();
     assert.deepEqual(files(references), ['cluster2/eastwest-gateway.yaml', 'cluster2/istio-system.yaml', 'cluster2/remote-profile.yaml']);
     assert.equal(references.length, 5);
     const prepared = await client.request<{ placeholder: string }>('textDocument/prepareRename', { textDocument: { uri: fileUri(namespace) }, position });
     assert.equal(prepared.placeholder, 'network2');
-    const edit = await client.request<{ changes: Record<string, { newText: string }[]> }>('textDocument/rename', { textDocument: { uri: fileUri(namespace) }, position, newName: 'west' });
-    assert.deepEqual(Object.values(edit.changes).flat().map((e) => e.newText), Array(5).fill('west'));
-    await assert.rejects(client.request('textDocument/prepareRename', { textDocument: { uri: fileUri(namespace) }, position: { line: 0, character: 2 } }), /cluster name, a network or a meshID/);
+    const edit = await client.request<{ changes: Record<string, { newText: string }[]> }>('textDocument/rename', {
+      textDocument: { uri: fileUri(namespace) },
+      position,
+      newName: 'west',
+    });
+    assert.deepEqual(
+      Object.values(edit.changes)
+        .flat()
+        .map((e) => e.newText),
+      Array(5).fill('west'),
+    );
+    await assert.rejects(
+      client.request('textDocument/prepareRename', { textDocument: { uri: fileUri(namespace) }, position: { line: 0, character: 2 } }),
+      /cluster name, a network or a meshID/,
+    );
   } finally {
     await client.stop();
   }
@@ -80,12 +114,22 @@ test('a code lens above each control plane install names its cluster, role, netw
   try {
     client.open(control);
     await client.waitForDiagnostics(control, () => true);
-    const lenses = await client.request<{ range: { start: { line: number } }; command: { title: string; command: string; arguments?: unknown[] } }[]>('textDocument/codeLens', { textDocument: { uri: fileUri(control) } });
-    assert.deepEqual(lenses.map((l) => l.command.command), ['workbench.actions.view.problems', 'istioMesh.showRunbook', 'istioMesh.applyCluster', 'istioMesh.chooseContext']);
+    const lenses = await client.request<{ range: { start: { line: number } }; command: { title: string; command: string; arguments?: unknown[] } }[]>(
+      'textDocument/codeLens',
+      { textDocument: { uri: fileUri(control) } },
+    );
+    assert.deepEqual(
+      lenses.map((l) => l.command.command),
+      ['workbench.actions.view.problems', 'istioMesh.showRunbook', 'istioMesh.applyCluster', 'istioMesh.chooseContext'],
+    );
     assert.match(lenses[0].command.title, /^cluster cluster1 · primary · network network1 · /);
     assert.deepEqual(lenses[2].command.arguments, ['cluster1']);
     assert.equal(lenses[0].range.start.line, positionOf(control, 'apiVersion:').line);
-    assert.deepEqual(await client.request('textDocument/codeLens', { textDocument: { uri: fileUri(EXPOSE) } }), [], 'no lens where no control plane is installed');
+    assert.deepEqual(
+      await client.request('textDocument/codeLens', { textDocument: { uri: fileUri(EXPOSE) } }),
+      [],
+      'no lens where no control plane is installed',
+    );
   } finally {
     await client.stop();
   }

@@ -1,14 +1,19 @@
 // Schema completion and hover through the language server, as an editor sees them.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { fileUri, LspTestClient } from '../support/lspClient';
 import { EXAMPLES } from '../support/paths';
 
-interface CompletionList { items: { label: string }[] }
-interface Hover { contents: { kind: string; value: string } }
+interface CompletionList {
+  items: { label: string }[];
+}
+interface Hover {
+  contents: { kind: string; value: string };
+}
 
 const GATEWAY_AND_SERVICE_ENTRY = [
   'apiVersion: networking.istio.io/v1',
@@ -91,7 +96,7 @@ test('hover on a field shows our description with the istio.io link; on a Secret
   });
 });
 
-test('with schemaCompletionAndHover: false (Red Hat YAML installed) schema items step aside, the mesh\'s own stay', async () => {
+test("with schemaCompletionAndHover: false (Red Hat YAML installed) schema items step aside, the mesh's own stay", async () => {
   await withServer({ schemaCompletionAndHover: false }, async (client, file) => {
     const capabilities = client.initializeResult?.capabilities ?? {};
     assert.ok(capabilities.completionProvider, 'completion is still served: Gateway names are nothing Red Hat knows');
@@ -110,7 +115,10 @@ test('with schemaCompletionAndHover: false (Red Hat YAML installed) schema items
     client.open(routes, lines.map((l, i) => (i === line ? '    - ' : l)).join('\n'));
     await client.waitForDiagnostics(routes, () => true);
     const names = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri: fileUri(routes) }, position: { line, character: 6 } });
-    assert.ok(names.items.some((item) => item.label === 'istiod-gateway'), `the mesh's Gateway names are offered (got ${names.items.map((i) => i.label).join(', ')})`);
+    assert.ok(
+      names.items.some((item) => item.label === 'istiod-gateway'),
+      `the mesh's Gateway names are offered (got ${names.items.map((i) => i.label).join(', ')})`,
+    );
   } finally {
     await client.stop();
   }

@@ -1,13 +1,15 @@
 // Tuning findings through the real server: an ignore comment typed in the editor clears its diagnostic, and the
 // istioMesh.rules setting (read through workspace/configuration) turns a code off or changes its severity.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { LspTestClient } from '../support/lspClient';
 
-const GATEWAY = 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  selector: {istio: gw}\n  servers:\n    - tls: {mode: PASTHROUGH}\n      port: {number: 443, name: tls, protocol: TLS}\n      hosts: ["a.example.com"]\n';
+const GATEWAY =
+  'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  selector: {istio: gw}\n  servers:\n    - tls: {mode: PASTHROUGH}\n      port: {number: 443, name: tls, protocol: TLS}\n      hosts: ["a.example.com"]\n';
 const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    - port: many\n';
 
 function folder(): { root: string; gateway: string; service: string } {
@@ -29,7 +31,10 @@ test('an ignore comment typed above a document clears its diagnostic; removing t
     await client.waitForDiagnostics(gateway, (d) => d.length === 0);
     client.edit(gateway, { start: { line: 8, character: 21 }, end: { line: 8, character: 21 } }, 'S');
     const unused = await client.waitForDiagnostics(gateway, (d) => d.some((x) => x.code === 'SUPPRESS001'));
-    assert.deepEqual(unused.filter((d) => String(d.code).startsWith('S')).map((d) => [d.code, d.severity, d.range.start.line]), [['SUPPRESS001', 3, 0]]);
+    assert.deepEqual(
+      unused.filter((d) => String(d.code).startsWith('S')).map((d) => [d.code, d.severity, d.range.start.line]),
+      [['SUPPRESS001', 3, 0]],
+    );
   } finally {
     await client.stop();
     rmSync(root, { recursive: true, force: true });
@@ -41,7 +46,10 @@ test('istioMesh.rules from workspace/configuration: a code turned off is not pub
   const client = await LspTestClient.start([root], { settings: { rules: { SCHEMA003: 'off', SCHEMA002: 'warning' } } });
   try {
     const published = await client.waitForDiagnostics(service, (d) => d.some((x) => x.code === 'SCHEMA002'));
-    assert.deepEqual(published.map((d) => [d.code, d.severity]), [['SCHEMA002', 2]]);
+    assert.deepEqual(
+      published.map((d) => [d.code, d.severity]),
+      [['SCHEMA002', 2]],
+    );
     await client.waitForDiagnostics(gateway, (d) => d.length === 0);
     client.settings = {};
     client.notify('workspace/didChangeConfiguration', { settings: {} });

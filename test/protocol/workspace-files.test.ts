@@ -1,12 +1,13 @@
 // The server's index follows the files on disk (the editor's file watcher: create, change, delete, rename) and
 // leaves out what istioMesh.exclude and files.exclude name, saying so in its log.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { type Diagnostic, fileUri, LspTestClient } from '../support/lspClient';
 import { controlPlane } from '../support/meshTexts';
-import { fileUri, LspTestClient, type Diagnostic } from '../support/lspClient';
 
 const CREATED = 1;
 const CHANGED = 2;

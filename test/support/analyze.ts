@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import { Analyzer } from '../../server/src/engine/analysis';
+import type { RuleLevels } from '../../server/src/engine/tuning';
 import { Workspace } from '../../server/src/engine/workspace';
 import type { ClusterSetting } from '../../server/src/mesh/assignment';
-import type { Finding } from '../../server/src/rules/finding';
-import type { Range } from '../../server/src/parse/text';
 import type { MeshModel } from '../../server/src/mesh/model';
-import type { RuleLevels } from '../../server/src/engine/tuning';
+import type { Range } from '../../server/src/parse/text';
+import type { Finding } from '../../server/src/rules/finding';
 
 export function yamlFilesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -20,14 +21,18 @@ export function yamlFilesUnder(dir: string): string[] {
 export function analyzeFolder(root: string, clusters: ClusterSetting[] = [], now?: Date, rules?: RuleLevels): { findings: Finding[]; meshes: MeshModel[] } {
   const workspace = new Workspace([root]);
   for (const path of yamlFilesUnder(root)) workspace.setFile(path, readFileSync(path, 'utf8'));
-  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [root], clusters, now, rules });
+  const result = new Analyzer(undefined, (m) => {
+    throw new Error(m);
+  }).analyze(workspace, { roots: [root], clusters, now, rules });
   return { findings: [...result.findings.values()].flat(), meshes: result.meshes };
 }
 
 export function analyzeTexts(root: string, files: Record<string, string>, clusters: ClusterSetting[] = []): { findings: Finding[]; meshes: MeshModel[] } {
   const workspace = new Workspace([root]);
   for (const [name, text] of Object.entries(files)) workspace.setFile(join(root, name), text);
-  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [root], clusters });
+  const result = new Analyzer(undefined, (m) => {
+    throw new Error(m);
+  }).analyze(workspace, { roots: [root], clusters });
   return { findings: [...result.findings.values()].flat(), meshes: result.meshes };
 }
 
@@ -57,7 +62,13 @@ export function describeFindings(findings: Finding[], root: string): ExpectedFin
       ...(f.cluster ? { cluster: f.cluster } : {}),
       ...(f.related?.length ? { related: f.related.map((r) => `${relative(root, r.location.file)}:${formatRange(r.location.range)}`) } : {}),
     }))
-    .sort((a, b) => a.file.localeCompare(b.file) || a.range.localeCompare(b.range, undefined, { numeric: true }) || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+    .sort(
+      (a, b) =>
+        a.file.localeCompare(b.file) ||
+        a.range.localeCompare(b.range, undefined, { numeric: true }) ||
+        a.code.localeCompare(b.code) ||
+        a.message.localeCompare(b.message),
+    );
 }
 
 /**

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { pathToFileURL } from 'node:url';
+
 import { REPO_ROOT } from './paths';
 
 export interface BenchMeshOptions {

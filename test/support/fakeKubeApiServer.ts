@@ -1,9 +1,10 @@
 // A Kubernetes API server small enough to read, for driving the real kubectl in tests: discovery, namespaces,
 // GET/POST/PATCH (client-side apply, strategic/merge patches, server-side apply), dryRun=All and error statuses.
 // Plain HTTP on 127.0.0.1 (kubectl accepts `server: http://...`). Every request is recorded.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+
 import * as jsYaml from 'js-yaml';
 
 interface ServedKind {
@@ -199,7 +200,15 @@ export class FakeKubeApiServer {
       this.send(res, status, body);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      this.send(res, error.code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: error.reason, code: error.code });
+      this.send(res, error.code, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: error.message,
+        reason: error.reason,
+        code: error.code,
+      });
     }
   }
 
@@ -213,13 +222,15 @@ export class FakeKubeApiServer {
   private route(request: RecordedRequest): [number, unknown] {
     const segments = request.path.split('/').filter(Boolean);
     if (request.path === '/version') return [200, { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' }];
-    if (request.path === '/api') return [200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] }];
+    if (request.path === '/api')
+      return [200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] }];
     if (request.path === '/apis') return [200, this.groupList()];
     if (segments[0] === 'api' && segments.length === 2) return [200, this.resourceList('', segments[1])];
     if (segments[0] === 'apis' && segments.length === 3) return [200, this.resourceList(segments[1], segments[2])];
     if (segments[0] === 'api' || segments[0] === 'apis') return this.resourceRequest(request, segments);
     if (request.path === '/openapi/v3') return [200, { paths: {} }];
-    if (request.path === '/apis/apiextensions.k8s.io/v1/customresourcedefinitions') return [200, { kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: {}, items: [] }];
+    if (request.path === '/apis/apiextensions.k8s.io/v1/customresourcedefinitions')
+      return [200, { kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: {}, items: [] }];
     if (request.path === '/openapi/v2') return [200, ''];
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
@@ -239,7 +250,14 @@ export class FakeKubeApiServer {
       kind: 'APIResourceList',
       apiVersion: 'v1',
       groupVersion: group ? `${group}/${version}` : version,
-      resources: kinds.map((k) => ({ name: k.plural, singularName: k.kind.toLowerCase(), namespaced: k.namespaced, kind: k.kind, verbs: ALL_VERBS, ...(k.shortNames ? { shortNames: k.shortNames } : {}) })),
+      resources: kinds.map((k) => ({
+        name: k.plural,
+        singularName: k.kind.toLowerCase(),
+        namespaced: k.namespaced,
+        kind: k.kind,
+        verbs: ALL_VERBS,
+        ...(k.shortNames ? { shortNames: k.shortNames } : {}),
+      })),
     };
   }
 
@@ -261,15 +279,21 @@ export class FakeKubeApiServer {
     const target = this.parseTarget(segments);
     const { served, namespace } = target;
     const resourceName = served.group ? `${served.plural}.${served.group}` : served.plural;
-    const verb = { GET: target.name ? 'get' : 'list', POST: 'create', PATCH: 'patch', PUT: 'update', DELETE: 'delete' }[request.method] ?? request.method.toLowerCase();
+    const verb =
+      { GET: target.name ? 'get' : 'list', POST: 'create', PATCH: 'patch', PUT: 'update', DELETE: 'delete' }[request.method] ?? request.method.toLowerCase();
     if (namespace && this.options.forbiddenNamespaces?.includes(namespace)) {
-      throw new ApiError(403, 'Forbidden', `${resourceName}${target.name ? ` "${target.name}"` : ''} is forbidden: User "tester" cannot ${verb} resource "${served.plural}" in API group "${served.group}" in the namespace "${namespace}"`);
+      throw new ApiError(
+        403,
+        'Forbidden',
+        `${resourceName}${target.name ? ` "${target.name}"` : ''} is forbidden: User "tester" cannot ${verb} resource "${served.plural}" in API group "${served.group}" in the namespace "${namespace}"`,
+      );
     }
     const dryRun = request.query.dryRun === 'All';
     const existingOf = (name: string) => this.store.get(resourceKey(served.group, served.plural, namespace, name));
     const notFound = (name: string) => new ApiError(404, 'NotFound', `${resourceName} "${name}" not found`);
     const requireNamespace = () => {
-      if (namespace && !this.store.has(resourceKey('', 'namespaces', undefined, namespace))) throw new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`);
+      if (namespace && !this.store.has(resourceKey('', 'namespaces', undefined, namespace)))
+        throw new ApiError(404, 'NotFound', `namespaces "${namespace}" not found`);
     };
     const save = (object: Json) => (dryRun ? object : this.put(served, namespace, object));
 
@@ -279,8 +303,18 @@ export class FakeKubeApiServer {
         if (!existing) throw notFound(target.name);
         return [200, existing.object];
       }
-      const items = [...this.store.values()].filter((o) => o.group === served.group && o.kind === served.kind && (!namespace || o.namespace === namespace)).map((o) => o.object);
-      return [200, { kind: `${served.kind}List`, apiVersion: served.group ? `${served.group}/${target.version}` : target.version, metadata: { resourceVersion: String(this.resourceVersion) }, items }];
+      const items = [...this.store.values()]
+        .filter((o) => o.group === served.group && o.kind === served.kind && (!namespace || o.namespace === namespace))
+        .map((o) => o.object);
+      return [
+        200,
+        {
+          kind: `${served.kind}List`,
+          apiVersion: served.group ? `${served.group}/${target.version}` : target.version,
+          metadata: { resourceVersion: String(this.resourceVersion) },
+          items,
+        },
+      ];
     }
     if (request.method === 'POST' && !target.name) {
       const object = JSON.parse(request.body) as Json;
@@ -319,7 +353,10 @@ export function kubeconfigYaml(contexts: KubeconfigContext[], currentContext?: s
     kind: 'Config',
     clusters: contexts.map((c, i) => ({ name: `${prefix}cluster-${i}`, cluster: { server: c.server.url } })),
     users: contexts.map((c, i) => ({ name: `${prefix}user-${i}`, user: { token: c.token } })),
-    contexts: contexts.map((c, i) => ({ name: c.name, context: { cluster: `${prefix}cluster-${i}`, user: `${prefix}user-${i}`, ...(c.namespace ? { namespace: c.namespace } : {}) } })),
+    contexts: contexts.map((c, i) => ({
+      name: c.name,
+      context: { cluster: `${prefix}cluster-${i}`, user: `${prefix}user-${i}`, ...(c.namespace ? { namespace: c.namespace } : {}) },
+    })),
     ...(currentContext ? { 'current-context': currentContext } : {}),
   });
 }

@@ -3,11 +3,12 @@
 // started once every edit is undone. One engine for `npm run fuzz` (long) and the seeded test (short).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineIndex } from '../../server/src/parse/text';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
+import { LineIndex } from '../../server/src/parse/text';
 import { isYamlFile, readYamlText } from '../../server/src/workspace/scan';
-import { fileUri, LspTestClient, type Diagnostic } from './lspClient';
+import { type Diagnostic, fileUri, LspTestClient } from './lspClient';
 
 /** Deterministic random numbers (mulberry32): a seed replays a run exactly. */
 export class Rng {
@@ -50,9 +51,70 @@ export function inverseEdit(text: string, edit: Edit): Edit {
   return { start: edit.start, end: edit.start + edit.insert.length, insert: text.slice(edit.start, edit.end) };
 }
 
-const PUNCTUATION = [':', ': ', '- ', '{', '}', '[', ']', '"', "'", ',', '&anchor ', '*anchor', '!!str ', '!!binary ', '|', '>-', '\n---\n', '\n...\n', '# ', '%YAML 1.2\n', '? ', '<<: *anchor\n', '${CLUSTER}', '\\', '@', '`'];
-const SWAPPED_VALUES = ['[]', '{}', '42', '-1.5e9', 'true', 'null', '~', '"quoted"', "'single'", '[a, b]', '{a: 1}', '\n  - item', '|\n  block', '0x1F', '2026-11-24', '.inf'];
-const RANDOM_UNITS = ['\u0000', '\u0001', '\u0007', '\u001b', '\r', '\r\n', '\u2028', '\u00a0', '\ufeff', '\ufffd', '\ud800', '\udc00', '😀', 'é', '\u200b', '\t'];
+const PUNCTUATION = [
+  ':',
+  ': ',
+  '- ',
+  '{',
+  '}',
+  '[',
+  ']',
+  '"',
+  "'",
+  ',',
+  '&anchor ',
+  '*anchor',
+  '!!str ',
+  '!!binary ',
+  '|',
+  '>-',
+  '\n---\n',
+  '\n...\n',
+  '# ',
+  '%YAML 1.2\n',
+  '? ',
+  '<<: *anchor\n',
+  '${CLUSTER}',
+  '\\',
+  '@',
+  '`',
+];
+const SWAPPED_VALUES = [
+  '[]',
+  '{}',
+  '42',
+  '-1.5e9',
+  'true',
+  'null',
+  '~',
+  '"quoted"',
+  "'single'",
+  '[a, b]',
+  '{a: 1}',
+  '\n  - item',
+  '|\n  block',
+  '0x1F',
+  '2026-11-24',
+  '.inf',
+];
+const RANDOM_UNITS = [
+  '\u0000',
+  '\u0001',
+  '\u0007',
+  '\u001b',
+  '\r',
+  '\r\n',
+  '\u2028',
+  '\u00a0',
+  '\ufeff',
+  '\ufffd',
+  '\ud800',
+  '\udc00',
+  '😀',
+  'é',
+  '\u200b',
+  '\t',
+];
 
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -108,7 +170,14 @@ export const MUTATIONS: Record<string, (text: string, rng: Rng) => Edit> = {
 
 /** Truncation throws most of a file away: rarer than the small edits. */
 const MUTATION_WEIGHTS: [keyof typeof MUTATIONS, number][] = [
-  ['deletion', 5], ['punctuation', 6], ['indentation', 4], ['duplicatedKey', 2], ['tab', 2], ['typeSwap', 4], ['truncation', 1], ['randomBytes', 3],
+  ['deletion', 5],
+  ['punctuation', 6],
+  ['indentation', 4],
+  ['duplicatedKey', 2],
+  ['tab', 2],
+  ['typeSwap', 4],
+  ['truncation', 1],
+  ['randomBytes', 3],
 ];
 
 /** An offset between the `\r` and the `\n` of a line break, which no editor sends (the server moves it before the `\r`). */
@@ -119,7 +188,12 @@ function splitsLineBreak(text: string, offset: number): boolean {
 /** An edit an editor could send: neither it nor its undo has an end inside a `\r\n`. */
 function isEditorEdit(text: string, edit: Edit): boolean {
   const after = applyEdit(text, edit);
-  return !splitsLineBreak(text, edit.start) && !splitsLineBreak(text, edit.end) && !splitsLineBreak(after, edit.start) && !splitsLineBreak(after, edit.start + edit.insert.length);
+  return (
+    !splitsLineBreak(text, edit.start) &&
+    !splitsLineBreak(text, edit.end) &&
+    !splitsLineBreak(after, edit.start) &&
+    !splitsLineBreak(after, edit.start + edit.insert.length)
+  );
 }
 
 function pickMutation(rng: Rng): keyof typeof MUTATIONS {
@@ -371,12 +445,14 @@ class FuzzSession {
 }
 
 export function yamlFilesUnder(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    if (name === 'node_modules' || name.startsWith('.')) return [];
-    if (statSync(path).isDirectory()) return yamlFilesUnder(path);
-    return isYamlFile(name) ? [path] : [];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (name === 'node_modules' || name.startsWith('.')) return [];
+      if (statSync(path).isDirectory()) return yamlFilesUnder(path);
+      return isYamlFile(name) ? [path] : [];
+    });
 }
 
 /** Rule failures the engine logs for `text` at `path`, analysed with the files around it, in-process. */
@@ -444,7 +520,12 @@ async function undoDiffers(session: FuzzSession, path: string, original: string,
       let prefix = 0;
       while (prefix < before.length && prefix < texts[i].length && before[prefix] === texts[i][prefix]) prefix++;
       let suffix = 0;
-      while (suffix < before.length - prefix && suffix < texts[i].length - prefix && before[before.length - 1 - suffix] === texts[i][texts[i].length - 1 - suffix]) suffix++;
+      while (
+        suffix < before.length - prefix &&
+        suffix < texts[i].length - prefix &&
+        before[before.length - 1 - suffix] === texts[i][texts[i].length - 1 - suffix]
+      )
+        suffix++;
       const undo = { start: prefix, end: texts[i].length - suffix, insert: before.slice(prefix, before.length - suffix) };
       text = isEditorEdit(text, undo) ? session.edit(path, text, undo) : session.edit(path, text, { start: 0, end: text.length, insert: before });
     }
@@ -496,7 +577,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         for (const edit of applied) texts.push(applyEdit(texts[texts.length - 1], edit));
         for (let i = applied.length - 1; i >= 0; i--) text = session.edit(path, text, inverseEdit(texts[i], applied[i]));
         const restored = await session.settled(path, text);
-        if (text !== original) throw new Error('the fuzzer\'s own undo is wrong');
+        if (text !== original) throw new Error("the fuzzer's own undo is wrong");
         if (JSON.stringify(restored) !== JSON.stringify(initial)) {
           const detail = `after undoing ${applied.length} edits: ${JSON.stringify(initial.map((d) => d.code))} became ${JSON.stringify(restored.map((d) => d.code))}`;
           const fewest = await minimize(applied, (subset) => undoDiffers(session, path, original, subset), 30);

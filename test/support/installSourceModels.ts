@@ -1,10 +1,17 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+
 import { dump } from 'js-yaml';
 
 /** The istio.io models whose Helm tab is recorded in helm-installs.json. */
-export const HELM_MODELS = ['multi-primary', 'multi-primary_multi-network', 'primary-remote', 'primary-remote_multi-network', 'ambient-multi-primary_multi-network'] as const;
+export const HELM_MODELS = [
+  'multi-primary',
+  'multi-primary_multi-network',
+  'primary-remote',
+  'primary-remote_multi-network',
+  'ambient-multi-primary_multi-network',
+] as const;
 
 interface HelmInstall {
   cluster: string;
@@ -86,12 +93,16 @@ export function layOutSailModel(reference: string, model: string): { root: strin
 
 export function sailModels(reference: string): string[] {
   const folder = join(reference, 'sail-operator');
-  return readdirSync(folder).filter((name) => existsSync(join(folder, name, 'cluster-config.json'))).sort();
+  return readdirSync(folder)
+    .filter((name) => existsSync(join(folder, name, 'cluster-config.json')))
+    .sort();
 }
 
 /** The GitOps example tools (flux, argocd). */
 export function gitopsTools(reference: string): string[] {
-  return readdirSync(join(reference, 'gitops')).filter((name) => !name.includes('.')).sort();
+  return readdirSync(join(reference, 'gitops'))
+    .filter((name) => !name.includes('.'))
+    .sort();
 }
 
 /**

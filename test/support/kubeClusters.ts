@@ -3,7 +3,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { FakeKubeApiServer, kubeconfigYaml, type FakeKubeApiServerOptions } from './fakeKubeApiServer';
+
+import { FakeKubeApiServer, type FakeKubeApiServerOptions, kubeconfigYaml } from './fakeKubeApiServer';
 
 export const KUBECTL = '/usr/bin/kubectl';
 export const KUBECTL_SKIP_REASON = existsSync(KUBECTL) ? undefined : 'kubectl not found at /usr/bin/kubectl (Debian: kubernetes-client): skipped';
@@ -23,7 +24,9 @@ export interface FakeClusters {
   close(): Promise<void>;
 }
 
-export async function startFakeClusters(options: { cluster1?: Partial<FakeKubeApiServerOptions>; cluster2?: Partial<FakeKubeApiServerOptions> } = {}): Promise<FakeClusters> {
+export async function startFakeClusters(
+  options: { cluster1?: Partial<FakeKubeApiServerOptions>; cluster2?: Partial<FakeKubeApiServerOptions> } = {},
+): Promise<FakeClusters> {
   const dir = mkdtempSync(join(tmpdir(), 'istio-mesh-apply-'));
   const cluster1 = await FakeKubeApiServer.start({ name: 'cluster1', ...options.cluster1 });
   const cluster2 = await FakeKubeApiServer.start({ name: 'cluster2', ...options.cluster2 });
@@ -36,11 +39,18 @@ export async function startFakeClusters(options: { cluster1?: Partial<FakeKubeAp
   const first = join(dir, 'config-a');
   const second = join(dir, 'config-b');
   writeFileSync(first, kubeconfigYaml([{ name: 'kind-cluster1', server: cluster1, token: tokens[0] }], 'kind-cluster1'));
-  writeFileSync(second, kubeconfigYaml([
-    { name: 'kind-cluster2', server: cluster2, token: tokens[1] },
-    { name: shellContext, server: cluster2, token: tokens[2] },
-    { name: 'unreachable', server: gone, token: tokens[2] },
-  ], undefined, 'b-'));
+  writeFileSync(
+    second,
+    kubeconfigYaml(
+      [
+        { name: 'kind-cluster2', server: cluster2, token: tokens[1] },
+        { name: shellContext, server: cluster2, token: tokens[2] },
+        { name: 'unreachable', server: gone, token: tokens[2] },
+      ],
+      undefined,
+      'b-',
+    ),
+  );
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: [first, second].join(delimiter), KUBECACHEDIR: join(dir, 'cache'), HOME: dir };
   return {
     cluster1,

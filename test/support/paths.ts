@@ -1,5 +1,5 @@
-import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The repository root (tests run compiled, from out/test/...). */
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');

@@ -1,13 +1,14 @@
 // Conformance with `istioctl analyze`: replays upstream analyzer test cases (transcribed in the reference
 // data) through our engine and compares the findings whose codes map to istioctl's, per case.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeTexts } from '../support/analyze';
-import { referenceDir, REFERENCE_SKIP_REASON } from '../support/paths';
-import type { Finding } from '../../server/src/rules/finding';
+import { test } from 'node:test';
+
 import type { MeshModel } from '../../server/src/mesh/model';
+import type { Finding } from '../../server/src/rules/finding';
+import { analyzeTexts } from '../support/analyze';
+import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 
 interface ExpectedMessage {
   code: string;
@@ -51,7 +52,7 @@ const KNOWN_DIFFERENCES: Record<string, string> = {
   virtualServiceKubernetesGateways:
     'Gateway API Gateways (gateway.networking.k8s.io) are not read by our model, so the references to one are MESH401 and its hosts are not compared',
   gatewayNoWorkload:
-    'istioctl looks for gateway pods (the harness adds one); we report MESH403 only when the cluster\'s files define gateway deployments (IstioOperator), and these inputs define none',
+    "istioctl looks for gateway pods (the harness adds one); we report MESH403 only when the cluster's files define gateway deployments (IstioOperator), and these inputs define none",
 };
 
 /**
@@ -124,7 +125,9 @@ test('istioctl analyze conformance: gateway, VirtualService and multicluster Ser
     const { expected, ours } = runCase(reference!, analyzerCase);
     const agree = JSON.stringify(expected) === JSON.stringify(ours);
     const known = KNOWN_DIFFERENCES[analyzerCase.name];
-    t.diagnostic(`${analyzerCase.name.slice(0, 60).padEnd(62)} ${String(expected.length).padStart(8)} ${String(ours.length).padStart(4)} ${agree ? 'yes' : known ? 'no (known)' : 'NO'}`);
+    t.diagnostic(
+      `${analyzerCase.name.slice(0, 60).padEnd(62)} ${String(expected.length).padStart(8)} ${String(ours.length).padStart(4)} ${agree ? 'yes' : known ? 'no (known)' : 'NO'}`,
+    );
     if (known) {
       t.diagnostic(`  known difference: ${known}`);
       // A known difference that went away must be removed from the list, so the list stays true.
@@ -138,7 +141,10 @@ test('istioctl analyze conformance: gateway, VirtualService and multicluster Ser
 
 for (const name of Object.keys(KNOWN_DIFFERENCES)) {
   test(`known difference "${name}" names an upstream case`, { skip: reference ? false : REFERENCE_SKIP_REASON }, () => {
-    assert.ok(relevantCases(reference!).some((c) => c.name === name), `${name} is not a covered upstream case`);
+    assert.ok(
+      relevantCases(reference!).some((c) => c.name === name),
+      `${name} is not a covered upstream case`,
+    );
   });
 }
 
@@ -152,7 +158,9 @@ test('MESH408 over the whole grid reports what IST0145 reports', { skip: referen
     expectedCount += expected.length;
     if (ours.length && analyzerCase.analyzer !== 'gateway.ConflictingGatewayAnalyzer' && !expected.length) {
       outside.push(analyzerCase.name);
-      t.diagnostic(`${analyzerCase.name}: ${ours.length} MESH408, as IST0145 when every analyzer runs (${CONFLICTS_OUTSIDE_THEIR_ANALYZER[analyzerCase.name] ?? 'not listed'})`);
+      t.diagnostic(
+        `${analyzerCase.name}: ${ours.length} MESH408, as IST0145 when every analyzer runs (${CONFLICTS_OUTSIDE_THEIR_ANALYZER[analyzerCase.name] ?? 'not listed'})`,
+      );
     } else if (JSON.stringify(expected) !== JSON.stringify(ours)) {
       disagreements.push(`${analyzerCase.name}\n  istioctl: ${expected.join(' | ') || '(none)'}\n  ours:     ${ours.join(' | ') || '(none)'}`);
     }

@@ -1,16 +1,17 @@
 // Argo CD ApplicationSets in the mesh model: each generator element (a list element, a cluster Secret the
 // clusters generator selects) becomes one Application whose templated values are located at the element (or
 // Secret) that gave them, its destination says the cluster, and hovering a template value shows each cluster's.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import { ComposedYamlDocument, compositionUnitOf } from '../../server/src/compose';
 import { composedValueHover } from '../../server/src/features/composedHover';
 import type { MeshModel } from '../../server/src/mesh/model';
+import type { Range } from '../../server/src/parse/text';
 import type { Resource } from '../../server/src/resources/resource';
 import { analyzeFolder, analyzeTexts, formatRange } from '../support/analyze';
 import { EXAMPLES } from '../support/paths';
-import type { Range } from '../../server/src/parse/text';
 
 const EXAMPLE = join(EXAMPLES, 'applicationset');
 const ROOT = join(EXAMPLES, '..', 'virtual-applicationset');
@@ -33,25 +34,42 @@ function application(mesh: MeshModel, name: string): Resource {
 
 test('examples/applicationset is a multi-primary, multi-network mesh made of generated Applications', () => {
   const { findings, meshes } = analyzeFolder(EXAMPLE);
-  assert.deepEqual(findings.filter((f) => f.severity === 'error' || f.severity === 'warning'), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity === 'error' || f.severity === 'warning'),
+    [],
+  );
   const mesh = onlyMesh(meshes);
   assert.deepEqual([...mesh.clusters.keys()].sort(), ['cluster1', 'cluster2']);
   assert.equal(mesh.controlPlaneModel, 'multi-primary');
   assert.equal(mesh.multiNetwork, true);
   for (const [name, cluster] of mesh.clusters) {
     assert.equal(cluster.network, name.replace('cluster', 'network'));
-    assert.deepEqual(cluster.resources.map((r) => r.name).sort(), [`${name}-istio-base`, `${name}-istio-eastwestgateway`, `${name}-istiod`, 'cross-network-gateway']);
-    assert.deepEqual(cluster.gateways.map((g) => g.networkLabel?.value), [name.replace('cluster', 'network')]);
+    assert.deepEqual(cluster.resources.map((r) => r.name).sort(), [
+      `${name}-istio-base`,
+      `${name}-istio-eastwestgateway`,
+      `${name}-istiod`,
+      'cross-network-gateway',
+    ]);
+    assert.deepEqual(
+      cluster.gateways.map((g) => g.networkLabel?.value),
+      [name.replace('cluster', 'network')],
+    );
   }
   // The Argo CD cluster Secrets are read by the clusters generator, not applied to a mesh cluster.
-  assert.equal(mesh.resources.some((r) => r.kind === 'Secret'), false);
+  assert.equal(
+    mesh.resources.some((r) => r.kind === 'Secret'),
+    false,
+  );
 });
 
 test('a generated value is located at the element or cluster Secret that gave it, else at the template', () => {
   const mesh = onlyMesh(analyzeFolder(EXAMPLE).meshes);
   const istiod = application(mesh, 'cluster2-istiod');
   assert.equal(istiod.string(['spec', 'source', 'helm', 'valuesObject', 'global', 'multiCluster', 'clusterName']), 'cluster2');
-  assert.equal(writtenAt(EXAMPLE, istiod, ['spec', 'source', 'helm', 'valuesObject', 'global', 'multiCluster', 'clusterName']), 'control-planes.yaml:16:22-16:30');
+  assert.equal(
+    writtenAt(EXAMPLE, istiod, ['spec', 'source', 'helm', 'valuesObject', 'global', 'multiCluster', 'clusterName']),
+    'control-planes.yaml:16:22-16:30',
+  );
   assert.equal(writtenAt(EXAMPLE, istiod, ['spec', 'source', 'helm', 'valuesObject', 'global', 'meshID']), 'control-planes.yaml:31:23-31:28');
   // `'{{.cluster}}-istiod'` mixes the parameter with text: it is the template's line.
   assert.equal(writtenAt(EXAMPLE, istiod, ['metadata', 'name']), 'control-planes.yaml:20:13-20:34');
@@ -142,12 +160,17 @@ test('the clusters generator selects cluster Secrets by label, reading base64 na
   const mesh = onlyMesh(meshes);
   assert.deepEqual(clusterNames(mesh), ['east-mesh']);
   // The lab cluster was not selected: its Secret is left as it is written.
-  assert.deepEqual(mesh.resources.filter((r) => r.kind === 'Secret').map((r) => r.name), ['lab']);
+  assert.deepEqual(
+    mesh.resources.filter((r) => r.kind === 'Secret').map((r) => r.name),
+    ['lab'],
+  );
 });
 
 test('goTemplate `index` reads a label key; an expression it cannot resolve stays a placeholder', () => {
   const generator = `    - clusters: {}`;
-  const indexed = onlyMesh(analyzeTexts(ROOT, { 'clusters.yaml': CLUSTER_SECRETS, 'set.yaml': istiodSet(generator, true, `'{{ index .metadata.labels "env" }}'`) }).meshes);
+  const indexed = onlyMesh(
+    analyzeTexts(ROOT, { 'clusters.yaml': CLUSTER_SECRETS, 'set.yaml': istiodSet(generator, true, `'{{ index .metadata.labels "env" }}'`) }).meshes,
+  );
   assert.deepEqual(clusterNames(indexed), ['lab', 'prod']);
   const piped = onlyMesh(analyzeTexts(ROOT, { 'clusters.yaml': CLUSTER_SECRETS, 'set.yaml': istiodSet(generator, true, `'{{ .name | upper }}'`) }).meshes);
   assert.deepEqual(clusterNames(piped), ['{{ .name | upper }}', '{{ .name | upper }}']);
@@ -165,7 +188,10 @@ test('malformed ApplicationSets generate nothing and never throw', () => {
     'spec: {generators: [{list: {elements: [{cluster: {nested: true}}]}}], template: {metadata: {name: "{{cluster}}"}, spec: {destination: {server: "{{cluster}}"}}}}',
   ];
   for (const spec of broken) {
-    const { meshes } = analyzeTexts(ROOT, { 'clusters.yaml': CLUSTER_SECRETS, 'set.yaml': `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: x}\n${spec}\n` });
+    const { meshes } = analyzeTexts(ROOT, {
+      'clusters.yaml': CLUSTER_SECRETS,
+      'set.yaml': `apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: x}\n${spec}\n`,
+    });
     assert.equal(meshes.flatMap((m) => m.installs).length, 0, spec);
   }
 });

@@ -1,14 +1,15 @@
 // `istio-mesh apply` with the real kubectl against two fake API servers standing for two clusters.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import { protectedContextPatterns, runApplyCli } from '../../server/src/cli/apply';
-import { CLI_BUNDLE, EXAMPLES, FIXTURES } from '../support/paths';
-import { KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters, type FakeClusters } from '../support/kubeClusters';
 import type { FakeKubeApiServer } from '../support/fakeKubeApiServer';
+import { type FakeClusters, KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters } from '../support/kubeClusters';
+import { CLI_BUNDLE, EXAMPLES, FIXTURES } from '../support/paths';
 
 const MESH = join(FIXTURES, 'apply');
 /** Files assigned to clusters, with their contexts, only by the folder's .vscode/settings.json. */
@@ -43,7 +44,11 @@ function assertNoSecrets(clusters: FakeClusters, run: CliRun): void {
   }
 }
 
-const stored = (server: FakeKubeApiServer) => server.objects().map((o) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`).sort();
+const stored = (server: FakeKubeApiServer) =>
+  server
+    .objects()
+    .map((o) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`)
+    .sort();
 
 describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
   let clusters: FakeClusters;
@@ -59,7 +64,10 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
     assert.equal(run.code, 0, run.out + run.err);
     // A dry run creates no namespace, so what goes into istio-system cannot be checked on a new cluster.
     assert.match(run.out, /Dry run \(server\): 1 document\(s\) in 1 step\(s\) succeeded; 2 not checkable before their namespace exists/);
-    assert.ok(clusters.cluster1.requests.some((r) => r.query.dryRun === 'All'), 'the dry run reached the server');
+    assert.ok(
+      clusters.cluster1.requests.some((r) => r.query.dryRun === 'All'),
+      'the dry run reached the server',
+    );
     assert.deepEqual(clusters.cluster1.writes(), []);
     assert.deepEqual(stored(clusters.cluster1), []);
     assert.deepEqual(clusters.cluster2.requests, []);
@@ -93,11 +101,19 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
 
     const confirmed = await apply(clusters, '.', '--cluster', 'cluster2', '--context', clusters.shellContext, '--yes');
     assert.equal(confirmed.code, 0, confirmed.out + confirmed.err);
-    assert.deepEqual(stored(clusters.cluster2), ['ConfigMap sample/helloworld-settings', 'Gateway istio-system/cross-network-gateway', 'Namespace istio-system', 'Namespace sample']);
+    assert.deepEqual(stored(clusters.cluster2), [
+      'ConfigMap sample/helloworld-settings',
+      'Gateway istio-system/cross-network-gateway',
+      'Namespace istio-system',
+      'Namespace sample',
+    ]);
     assert.equal(clusters.cluster1.find('ConfigMap', 'sample', 'helloworld-settings'), undefined, "cluster2's files did not reach cluster1");
     assert.equal(existsSync(clusters.pwnedMarker), false, 'the context name reached a shell');
     // cluster2 holds no remote secret for cluster1: offered as the istioctl pipeline, quoted for a shell.
-    assert.ok(confirmed.out.includes("istioctl create-remote-secret '--context=<context of cluster1>' --name=cluster1 | kubectl apply -f - '--context=prod-east;"), confirmed.out);
+    assert.ok(
+      confirmed.out.includes("istioctl create-remote-secret '--context=<context of cluster1>' --name=cluster1 | kubectl apply -f - '--context=prod-east;"),
+      confirmed.out,
+    );
     assertNoSecrets(clusters, confirmed);
   });
 
@@ -152,8 +168,11 @@ describe('istio-mesh apply', { skip: KUBECTL_SKIP_REASON }, () => {
 
   test('the bundled CLI refuses a protected context without --yes', async () => {
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [CLI_BUNDLE, 'apply', '.', '--cluster', 'cluster2', '--context', clusters.shellContext, '--kubectl', KUBECTL], { cwd: MESH, env: clusters.env }, (error, stdout, stderr) =>
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [CLI_BUNDLE, 'apply', '.', '--cluster', 'cluster2', '--context', clusters.shellContext, '--kubectl', KUBECTL],
+        { cwd: MESH, env: clusters.env },
+        (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
       );
     });
     assert.equal(result.code, 1, result.stdout + result.stderr);
@@ -231,7 +250,12 @@ describe('istio-mesh apply on the bundled examples', { skip: KUBECTL_SKIP_REASON
     },
     {
       example: 'primary-remote-multi-network',
-      cluster1: ['Gateway istio-system/cross-network-gateway', 'Gateway istio-system/istiod-gateway', 'Namespace istio-system', 'VirtualService istio-system/istiod-vs'],
+      cluster1: [
+        'Gateway istio-system/cross-network-gateway',
+        'Gateway istio-system/istiod-gateway',
+        'Namespace istio-system',
+        'VirtualService istio-system/istiod-vs',
+      ],
       cluster2: ['Namespace istio-system'],
     },
   ];
@@ -260,7 +284,9 @@ describe('istio-mesh apply on the bundled examples', { skip: KUBECTL_SKIP_REASON
     try {
       const run = await applyIn(join(EXAMPLES, 'primary-remote'), clusters, '.', '--cluster', 'cluster1', '--context', 'kind-cluster1');
       assert.ok(
-        run.out.includes('Warning: namespace istio-system is not created by this plan; it must exist on kind-cluster1 (istioctl install creates it: run the istioctl step first)'),
+        run.out.includes(
+          'Warning: namespace istio-system is not created by this plan; it must exist on kind-cluster1 (istioctl install creates it: run the istioctl step first)',
+        ),
         run.out,
       );
       assert.equal(run.code, 1, 'expose-istiod cannot be applied before the namespace exists');
@@ -281,8 +307,14 @@ describe('istio-mesh apply on the bundled examples', { skip: KUBECTL_SKIP_REASON
       assert.deepEqual(stored(clusters.cluster2), cluster2);
       for (const server of [clusters.cluster1, clusters.cluster2]) {
         const writes = server.writes();
-        assert.ok(writes.length > 0 && writes.every((r) => r.method === 'PATCH' && r.contentType?.startsWith('application/apply-patch')), writes.map((r) => `${r.method} ${r.contentType}`).join(', '));
-        assert.ok(writes.every((r) => r.query.fieldManager === 'istio-mesh'), 'the field manager is named');
+        assert.ok(
+          writes.length > 0 && writes.every((r) => r.method === 'PATCH' && r.contentType?.startsWith('application/apply-patch')),
+          writes.map((r) => `${r.method} ${r.contentType}`).join(', '),
+        );
+        assert.ok(
+          writes.every((r) => r.query.fieldManager === 'istio-mesh'),
+          'the field manager is named',
+        );
       }
     } finally {
       await clusters.close();

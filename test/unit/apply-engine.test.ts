@@ -1,20 +1,21 @@
 // The apply engine (plan, kubeconfig, run) with the real kubectl against fake API servers: failures are
 // classified, unsaved buffers are what is applied, credentials never leave the engine.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { formatPlan, namespaceWarnings } from '../../server/src/apply/format';
+import { contextsByLikelihood, isProtectedContext, readKubeContexts } from '../../server/src/apply/kubeconfig';
+import { type ApplyPlan, planApply, type PlanSelection } from '../../server/src/apply/plan';
+import { redact, shellQuote } from '../../server/src/apply/redact';
+import { classifyFailure, type RunMode, runPlan } from '../../server/src/apply/run';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
-import { readKubeContexts, isProtectedContext, contextsByLikelihood } from '../../server/src/apply/kubeconfig';
-import { formatPlan, namespaceWarnings } from '../../server/src/apply/format';
-import { planApply, type ApplyPlan, type PlanSelection } from '../../server/src/apply/plan';
-import { classifyFailure, runPlan, type RunMode } from '../../server/src/apply/run';
-import { redact, shellQuote } from '../../server/src/apply/redact';
 import { buildRunbooks } from '../../server/src/runbook/runbook';
 import { yamlFilesUnder } from '../support/analyze';
+import { type FakeClusters, KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters } from '../support/kubeClusters';
 import { EXAMPLES, FIXTURES } from '../support/paths';
-import { KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters, type FakeClusters } from '../support/kubeClusters';
 
 const MESH = join(FIXTURES, 'apply');
 
@@ -23,11 +24,18 @@ function planFor(selection: PlanSelection, buffers: Record<string, string> = {},
   for (const path of yamlFilesUnder(root)) workspace.setFile(path, buffers[path] ?? readFileSync(path, 'utf8'));
   const settings = { roots: [root], clusters: [] };
   const result = new Analyzer().analyze(workspace, settings);
-  return planApply({ files: workspace.allFiles(), meshes: result.meshes, findings: result.findings, settings, selection, unsavedFiles: new Set(Object.keys(buffers)) });
+  return planApply({
+    files: workspace.allFiles(),
+    meshes: result.meshes,
+    findings: result.findings,
+    settings,
+    selection,
+    unsavedFiles: new Set(Object.keys(buffers)),
+  });
 }
 
 describe('apply plan', () => {
-  test('applies a whole mesh in the runbook\'s order: the same files, cluster by cluster, step by step', () => {
+  test("applies a whole mesh in the runbook's order: the same files, cluster by cluster, step by step", () => {
     for (const model of ['primary-remote', 'primary-remote-multi-network', 'multi-primary-multi-network', 'ambient', 'sail']) {
       const root = join(EXAMPLES, model);
       const workspace = new Workspace([root]);
@@ -48,8 +56,15 @@ describe('apply plan', () => {
     const root = join(EXAMPLES, 'helm-chart');
     const plan = planFor({ clusters: ['cluster1'] }, {}, root);
     assert.ok(plan.steps.length > 0);
-    assert.deepEqual(plan.steps.filter((s) => s.file.includes('templates')).map((s) => s.file), []);
-    assert.deepEqual(plan.files.filter((f) => f.path.includes('templates')).map((f) => f.path), [], 'a template is not listed among the files applied');
+    assert.deepEqual(
+      plan.steps.filter((s) => s.file.includes('templates')).map((s) => s.file),
+      [],
+    );
+    assert.deepEqual(
+      plan.files.filter((f) => f.path.includes('templates')).map((f) => f.path),
+      [],
+      'a template is not listed among the files applied',
+    );
     const skipped = plan.skipped.filter((s) => s.file.includes('templates'));
     assert.ok(skipped.length >= 1 && skipped.every((s) => /Helm chart template: helm renders it/.test(s.reason)), JSON.stringify(plan.skipped));
     assert.deepEqual(plan.variables, [], 'its opaque actions are not variables to fill');
@@ -71,13 +86,18 @@ describe('apply plan', () => {
     assert.deepEqual(plan.remoteSecrets, [], 'cluster1 holds its remote secret for cluster2');
   });
 
-  test("a namespace is applied before the documents of the same file that live in it", () => {
+  test('a namespace is applied before the documents of the same file that live in it', () => {
     const plan = planFor({ files: [join(MESH, 'cluster2', 'sample.yaml')] });
-    assert.deepEqual(plan.steps.map((s) => s.documents.map((d) => `${d.displayName}@${d.line}`).join(',')), ['Namespace sample@10', 'ConfigMap sample/helloworld-settings@2']);
+    assert.deepEqual(
+      plan.steps.map((s) => s.documents.map((d) => `${d.displayName}@${d.line}`).join(',')),
+      ['Namespace sample@10', 'ConfigMap sample/helloworld-settings@2'],
+    );
   });
 
   test('a primary without a remote secret for its peer is offered the istioctl command', () => {
-    assert.deepEqual(planFor({ clusters: ['cluster2'] }).remoteSecrets, [{ holder: 'cluster2', remote: 'cluster1', remoteName: 'cluster1', reason: "no remote secret for cluster1 is in cluster2's files" }]);
+    assert.deepEqual(planFor({ clusters: ['cluster2'] }).remoteSecrets, [
+      { holder: 'cluster2', remote: 'cluster1', remoteName: 'cluster1', reason: "no remote secret for cluster1 is in cluster2's files" },
+    ]);
   });
 
   test('a plan that creates the namespaces it applies into has no namespace warning', () => {
@@ -91,7 +111,8 @@ describe('apply plan', () => {
     const plan = planFor({ clusters: ['cluster1'] }, {}, example);
     assert.deepEqual(plan.namespaceGaps, [{ cluster: 'cluster1', namespace: 'istio-system', createdByIstioctl: true }]);
     const contexts = { contextOf: () => 'kind-cluster1', protectedPatterns: [] };
-    const warning = 'Warning: namespace istio-system is not created by this plan; it must exist on kind-cluster1 (istioctl install creates it: run the istioctl step first)';
+    const warning =
+      'Warning: namespace istio-system is not created by this plan; it must exist on kind-cluster1 (istioctl install creates it: run the istioctl step first)';
     assert.deepEqual(namespaceWarnings(plan, { ...contexts, istioctlRuns: false }), [warning]);
     assert.ok(formatPlan(plan, 'apply', { ...contexts, istioctlRuns: false }, example).includes(warning));
     // istioctl runs before expose-istiod and creates the namespace: nothing to warn about.
@@ -102,10 +123,15 @@ describe('apply plan', () => {
 
   test('one file applied into a namespace another file of its cluster defines: the warning names that file', () => {
     const plan = planFor({ files: [join(MESH, 'cluster1', 'expose-services.yaml')] });
-    assert.deepEqual(plan.namespaceGaps, [{ cluster: 'cluster1', namespace: 'istio-system', createdByIstioctl: false, definedIn: join(MESH, 'cluster1', 'namespace.yaml') }]);
-    assert.deepEqual(namespaceWarnings(plan, { contextOf: () => undefined, protectedPatterns: [], istioctlRuns: true }, (p) => relative(MESH, p)), [
-      `Warning: namespace istio-system is not created by this plan; it must exist on the context of cluster1 (istioctl install creates it); ${join('cluster1', 'namespace.yaml')} defines it: apply that file first`,
+    assert.deepEqual(plan.namespaceGaps, [
+      { cluster: 'cluster1', namespace: 'istio-system', createdByIstioctl: false, definedIn: join(MESH, 'cluster1', 'namespace.yaml') },
     ]);
+    assert.deepEqual(
+      namespaceWarnings(plan, { contextOf: () => undefined, protectedPatterns: [], istioctlRuns: true }, (p) => relative(MESH, p)),
+      [
+        `Warning: namespace istio-system is not created by this plan; it must exist on the context of cluster1 (istioctl install creates it); ${join('cluster1', 'namespace.yaml')} defines it: apply that file first`,
+      ],
+    );
   });
 });
 
@@ -118,11 +144,15 @@ describe('apply helpers', () => {
 
   test('contexts that name the cluster come first', () => {
     const ordered = contextsByLikelihood('cluster2', [{ name: 'staging' }, { name: 'kind-cluster2' }, { name: 'cluster2' }]);
-    assert.deepEqual(ordered.map((c) => c.name), ['cluster2', 'kind-cluster2', 'staging']);
+    assert.deepEqual(
+      ordered.map((c) => c.name),
+      ['cluster2', 'kind-cluster2', 'staging'],
+    );
   });
 
   test('redaction hides tokens, PEM blocks and bearer headers; shell quoting keeps plain words plain', () => {
-    const text = 'token: abc123def456\nAuthorization: Bearer eyJhbGciOi.x.y\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n--token=s3cr3t-value';
+    const text =
+      'token: abc123def456\nAuthorization: Bearer eyJhbGciOi.x.y\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n--token=s3cr3t-value';
     const redacted = redact(text);
     for (const secret of ['abc123def456', 'eyJhbGciOi', 'MIIE', 's3cr3t-value']) assert.ok(!redacted.includes(secret), redacted);
     assert.equal(shellQuote('kind-cluster1'), 'kind-cluster1');
@@ -130,9 +160,17 @@ describe('apply helpers', () => {
   });
 
   test('failures are told apart from kubectl messages', () => {
-    assert.equal(classifyFailure('error: resource mapping not found for name: "x" namespace: "" from "STDIN": no matches for kind "Gateway" in version "networking.istio.io/v1"\nensure CRDs are installed first').kind, 'crds-missing');
+    assert.equal(
+      classifyFailure(
+        'error: resource mapping not found for name: "x" namespace: "" from "STDIN": no matches for kind "Gateway" in version "networking.istio.io/v1"\nensure CRDs are installed first',
+      ).kind,
+      'crds-missing',
+    );
     assert.equal(classifyFailure('Error from server (Forbidden): error when creating "STDIN": gateways.networking.istio.io is forbidden').kind, 'forbidden');
-    assert.equal(classifyFailure('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\nUnable to connect to the server').kind, 'unreachable');
+    assert.equal(
+      classifyFailure('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\nUnable to connect to the server').kind,
+      'unreachable',
+    );
   });
 });
 
@@ -175,11 +213,18 @@ describe('apply engine with kubectl', { skip: KUBECTL_SKIP_REASON }, () => {
   test('forbidden: the failure says so and the rest of the cluster is skipped', async () => {
     const results = await run(clusters, planFor({ clusters: ['cluster2'] }), 'kind-cluster2');
     const byStage = (stage: string) => results.filter((r) => r.step.stage === stage);
-    assert.deepEqual(byStage('namespace').map((r) => r.status), ['ok', 'ok'], 'namespaces are cluster-scoped: not forbidden');
+    assert.deepEqual(
+      byStage('namespace').map((r) => r.status),
+      ['ok', 'ok'],
+      'namespaces are cluster-scoped: not forbidden',
+    );
     const [gateway] = byStage('expose-services');
     assert.equal(gateway.failure?.kind, 'forbidden', gateway.output);
     assert.match(gateway.failure!.message, /^forbidden: /);
-    assert.deepEqual(byStage('other').map((r) => r.status), ['skipped']);
+    assert.deepEqual(
+      byStage('other').map((r) => r.status),
+      ['skipped'],
+    );
     assert.equal(clusters.cluster2.find('ConfigMap', 'sample', 'helloworld-settings'), undefined);
   });
 

@@ -1,12 +1,13 @@
 // Apply that cannot hit the wrong mesh nor send a template as written, with the real kubectl against fake API servers.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { type MeshCluster, resolveCluster } from '../../server/src/apply/meshClusters';
 import { runApplyCli } from '../../server/src/cli/apply';
-import { resolveCluster, type MeshCluster } from '../../server/src/apply/meshClusters';
-import { FIXTURES } from '../support/paths';
-import { KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters, type FakeClusters } from '../support/kubeClusters';
 import type { FakeKubeApiServer } from '../support/fakeKubeApiServer';
+import { type FakeClusters, KUBECTL, KUBECTL_SKIP_REASON, startFakeClusters } from '../support/kubeClusters';
+import { FIXTURES } from '../support/paths';
 
 /** `prod/{cluster1,cluster2}` and `staging/{cluster1,cluster2}`: two meshes that reuse cluster names. */
 const TWO_MESHES = join(FIXTURES, 'apply-meshes');
@@ -22,12 +23,19 @@ interface CliRun {
 async function applyIn(cwd: string, env: NodeJS.ProcessEnv, ...args: string[]): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runApplyCli([...args, '--kubectl', KUBECTL, '--istioctl', 'istioctl-is-not-installed'], { out: (l) => out.push(l), err: (l) => err.push(l), cwd, env });
+  const code = await runApplyCli([...args, '--kubectl', KUBECTL, '--istioctl', 'istioctl-is-not-installed'], {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    cwd,
+    env,
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 const networkLabel = (server: FakeKubeApiServer) =>
-  ((server.find('Namespace', undefined, 'istio-system')?.object.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {})['topology.istio.io/network'];
+  ((server.find('Namespace', undefined, 'istio-system')?.object.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {})[
+    'topology.istio.io/network'
+  ];
 
 describe('a cluster is a cluster of one mesh', () => {
   const clusters: MeshCluster[] = [
@@ -45,7 +53,10 @@ describe('a cluster is a cluster of one mesh', () => {
     assert.equal(resolveCluster('cluster2', clusters).key, 'staging/cluster2');
     assert.equal(resolveCluster('cluster1', clusters, 'staging').key, 'staging/cluster1');
     assert.throws(() => resolveCluster('cluster1', clusters, 'dev'), /no mesh dev in these files \(meshes: prod, staging\)/);
-    assert.throws(() => resolveCluster('cluster9', clusters), /no cluster cluster9 in these files \(clusters: prod\/cluster1, staging\/cluster1, staging\/cluster2\)/);
+    assert.throws(
+      () => resolveCluster('cluster9', clusters),
+      /no cluster cluster9 in these files \(clusters: prod\/cluster1, staging\/cluster1, staging\/cluster2\)/,
+    );
   });
 });
 
@@ -67,7 +78,7 @@ describe('istio-mesh apply across meshes and templates', { skip: KUBECTL_SKIP_RE
     assert.deepEqual(fake.cluster1.requests, []);
   });
 
-  test('--cluster prod/cluster1 (and --mesh staging --cluster cluster1) applies that mesh\'s cluster only', async () => {
+  test("--cluster prod/cluster1 (and --mesh staging --cluster cluster1) applies that mesh's cluster only", async () => {
     const prod = await applyIn(TWO_MESHES, fake.env, '.', '--cluster', 'prod/cluster1', '--context', 'kind-cluster1');
     assert.equal(prod.code, 0, prod.out + prod.err);
     assert.match(prod.out, /cluster cluster1 of mesh prod → context kind-cluster1/);
@@ -81,7 +92,19 @@ describe('istio-mesh apply across meshes and templates', { skip: KUBECTL_SKIP_RE
 
   test('two clusters mapped to one context are a warning in the plan and refused without --yes', async () => {
     const writes = fake.cluster1.writes().length;
-    const run = await applyIn(TWO_MESHES, fake.env, '.', '--cluster', 'prod/cluster1', '--cluster', 'staging/cluster1', '--context', 'prod/cluster1=kind-cluster1', '--context', 'staging/cluster1=kind-cluster1');
+    const run = await applyIn(
+      TWO_MESHES,
+      fake.env,
+      '.',
+      '--cluster',
+      'prod/cluster1',
+      '--cluster',
+      'staging/cluster1',
+      '--context',
+      'prod/cluster1=kind-cluster1',
+      '--context',
+      'staging/cluster1=kind-cluster1',
+    );
     assert.equal(run.code, 1, run.out + run.err);
     assert.match(run.out, /Warning: prod\/cluster1 and staging\/cluster1 are all mapped to context kind-cluster1/);
     assert.match(run.err, /refused, nothing was applied: prod\/cluster1 and staging\/cluster1 are mapped to the one context kind-cluster1/);
@@ -107,7 +130,19 @@ describe('istio-mesh apply across meshes and templates', { skip: KUBECTL_SKIP_RE
       spec: { type: 'LoadBalancer', ports: [{ name: 'tls-istiod', port: 15012 }] },
       status: { loadBalancer: { ingress: [{ ip: '192.0.2.15' }] } },
     });
-    const run = await applyIn(TEMPLATE, fake.env, '.', '--cluster', 'cluster2', '--context', 'cluster1=kind-cluster1', '--context', 'cluster2=kind-cluster2', '--set', 'CLUSTER2_NETWORK=network1');
+    const run = await applyIn(
+      TEMPLATE,
+      fake.env,
+      '.',
+      '--cluster',
+      'cluster2',
+      '--context',
+      'cluster1=kind-cluster1',
+      '--context',
+      'cluster2=kind-cluster2',
+      '--set',
+      'CLUSTER2_NETWORK=network1',
+    );
     assert.equal(run.code, 0, run.out + run.err);
     assert.match(run.out, /CLUSTER2_NETWORK = network1 \(given; used in cluster2\/namespace\.yaml:1\)/);
     assert.match(run.out, /DISCOVERY_ADDRESS: computed during the apply, from the external address of istio-eastwestgateway in cluster1/);
@@ -125,7 +160,17 @@ describe('istio-mesh apply across meshes and templates', { skip: KUBECTL_SKIP_RE
     // Fresh API servers: no gateway Service with an address there.
     const other = await startFakeClusters();
     try {
-      const run = await applyIn(TEMPLATE, { ...other.env, CLUSTER2_NETWORK: 'network1' }, '.', '--cluster', 'cluster2', '--context', 'cluster1=kind-cluster1', '--context', 'cluster2=kind-cluster2');
+      const run = await applyIn(
+        TEMPLATE,
+        { ...other.env, CLUSTER2_NETWORK: 'network1' },
+        '.',
+        '--cluster',
+        'cluster2',
+        '--context',
+        'cluster1=kind-cluster1',
+        '--context',
+        'cluster2=kind-cluster2',
+      );
       assert.equal(run.code, 1, run.out + run.err);
       assert.match(run.out, /CLUSTER2_NETWORK = network1 \(environment; /);
       assert.match(run.out, /FAILED {2}cluster2\/discovery-address\.yaml → kind-cluster2: not applied as written: \$\{DISCOVERY_ADDRESS\} is not known/);

@@ -1,6 +1,7 @@
 // A chart whose own template installs it (Argo CD's app of apps) is assigned without asking itself forever.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { analyzeTexts } from '../support/analyze';
 
 test('an Application that is a template of the chart it installs gives the mesh model, not a stack overflow', () => {

@@ -1,13 +1,14 @@
 // Go templates (Helm chart templates) are read with each action opaque and every offset kept, and the resources
 // they render belong to the cluster(s) the chart is installed in.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+import type { MeshModel } from '../../server/src/mesh/model';
 import { goTemplateOf } from '../../server/src/parse/goTemplate';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
 import { isPlaceholder } from '../../server/src/resources/resource';
-import type { MeshModel } from '../../server/src/mesh/model';
 import { analyzeFolder, analyzeTexts } from '../support/analyze';
 import { EXAMPLES, FIXTURES } from '../support/paths';
 
@@ -35,7 +36,10 @@ test('a template is read with its actions opaque, at the offsets they were writt
   assert.ok(template);
   assert.equal(template.readText.length, CROSS_NETWORK_TEMPLATE.length);
   const lines = template.readText.split('\n');
-  assert.deepEqual(lines.map((l) => l.length), CROSS_NETWORK_TEMPLATE.split('\n').map((l) => l.length));
+  assert.deepEqual(
+    lines.map((l) => l.length),
+    CROSS_NETWORK_TEMPLATE.split('\n').map((l) => l.length),
+  );
   // Control lines carry no YAML; inline actions are placeholders where they were.
   assert.equal(lines[0].trim(), '');
   assert.equal(lines[13].trim(), '');
@@ -43,7 +47,10 @@ test('a template is read with its actions opaque, at the offsets they were writt
   assert.equal(template.firstActionText, '{{ .Values.global.gatewayNamespace }}');
 
   const file = parseYamlFile('/w/templates/gw.yaml', CROSS_NETWORK_TEMPLATE);
-  assert.deepEqual(file.documents.flatMap((d) => d.problems), []);
+  assert.deepEqual(
+    file.documents.flatMap((d) => d.problems),
+    [],
+  );
   const value = file.documents[0].value as { metadata: { namespace: string }; spec: { selector: { istio: string }; servers: { port: { number: number } }[] } };
   assert.ok(isPlaceholder(value.metadata.namespace) && isPlaceholder(value.spec.selector.istio));
   assert.equal(value.spec.servers[0].port.number, 15443);
@@ -54,8 +61,8 @@ test('a template is read with its actions opaque, at the offsets they were writt
 
 test('{{ }} in comments, quoted, block or plain scalars does not make a file a template', () => {
   const notTemplates = [
-    "# rendered by {{ .Release.Name }}\nkind: ConfigMap\n",
-    "metadata:\n  name: '{{.cluster}}-istiod'\n  server: \"{{ .server }}\"\n",
+    '# rendered by {{ .Release.Name }}\nkind: ConfigMap\n',
+    'metadata:\n  name: \'{{.cluster}}-istiod\'\n  server: "{{ .server }}"\n',
     'spec:\n  templatePatch: |\n    {{- if .autoSync }}\n    spec: {}\n    {{- end }}\n',
     'metadata:\n  name: istiod-vs-{{.Revision}}\n',
     'data:\n  config: |-\n    policy: enabled\n    template: |\n      foo: {{ .Values.x }}\n',
@@ -65,17 +72,24 @@ test('{{ }} in comments, quoted, block or plain scalars does not make a file a t
 });
 
 test('an inline action that renders a block leaves its key to the lines after it', () => {
-  const file = parseYamlFile('/w/templates/x.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n  labels: {{- include "labels" . | nindent 4 }}\n    topology.istio.io/network: network1\n');
+  const file = parseYamlFile(
+    '/w/templates/x.yaml',
+    'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n  labels: {{- include "labels" . | nindent 4 }}\n    topology.istio.io/network: network1\n',
+  );
   assert.deepEqual(file.template?.unreadDocuments, []);
   assert.deepEqual((file.documents[0].value as { metadata: { labels: unknown } }).metadata.labels, { 'topology.istio.io/network': 'network1' });
 });
 
 test('a template document that is not YAML even so is set aside, without syntax errors', () => {
-  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations: {{ include "a" . }}\n    owner: me\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n';
+  const text =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations: {{ include "a" . }}\n    owner: me\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n';
   const file = parseYamlFile('/w/templates/x.yaml', text);
   assert.deepEqual(file.template?.unreadDocuments, [0]);
   assert.equal(file.documents[0].value, null);
-  assert.deepEqual(file.documents.flatMap((d) => d.problems), []);
+  assert.deepEqual(
+    file.documents.flatMap((d) => d.problems),
+    [],
+  );
   assert.ok(file.documents[1].value);
 });
 
@@ -85,7 +99,10 @@ test('the issue example: 67 syntax errors before, one information after', () => 
     'charts/mesh-gateways/Chart.yaml': 'apiVersion: v2\nname: mesh-gateways\nversion: 0.1.0\n',
     'charts/mesh-gateways/templates/cross-network-gw.yaml': CROSS_NETWORK_TEMPLATE,
   });
-  assert.deepEqual(findings.map((f) => `${relative(root, f.location.file)}:${f.location.range.start.line + 1} ${f.code}`), ['charts/mesh-gateways/templates/cross-network-gw.yaml:6 COMPOSE001']);
+  assert.deepEqual(
+    findings.map((f) => `${relative(root, f.location.file)}:${f.location.range.start.line + 1} ${f.code}`),
+    ['charts/mesh-gateways/templates/cross-network-gw.yaml:6 COMPOSE001'],
+  );
 });
 
 function clustersOf(mesh: MeshModel, kind: string, name: string): string[] {
@@ -94,9 +111,12 @@ function clustersOf(mesh: MeshModel, kind: string, name: string): string[] {
   return mesh.assignments.get(resource)?.clusters ?? [];
 }
 
-test('examples/helm-chart: the chart\'s Gateways count for the cluster its release values file names', () => {
+test("examples/helm-chart: the chart's Gateways count for the cluster its release values file names", () => {
   const { findings, meshes } = analyzeFolder(join(EXAMPLES, 'helm-chart'));
-  assert.deepEqual(findings.filter((f) => f.severity !== 'information'), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity !== 'information'),
+    [],
+  );
   assert.equal(meshes.length, 1);
   const mesh = meshes[0];
   assert.equal(mesh.controlPlaneModel, 'primary-remote');
@@ -107,7 +127,7 @@ test('examples/helm-chart: the chart\'s Gateways count for the cluster its relea
   assert.equal(findings.filter((f) => f.code === 'COMPOSE001' && f.location.file.startsWith(templates)).length, 2);
 });
 
-test('a chart installed by a Flux HelmRelease from its folder belongs to the release\'s cluster', () => {
+test("a chart installed by a Flux HelmRelease from its folder belongs to the release's cluster", () => {
   const root = join(EXAMPLES, '..', 'virtual-flux-chart');
   const { meshes } = analyzeTexts(root, {
     // Two primaries in two networks, as the MESH204 fixture has them.

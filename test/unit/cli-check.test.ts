@@ -1,13 +1,14 @@
 // `istio-mesh check` as CI runs it (the bundled dist/cli.js): the text, JSON, SARIF and GitHub formats, the
 // filters (--min-severity, --ignore), --version, usage errors and the exit codes.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { test } from 'node:test';
+
+import { escapeGithubData, escapeGithubProperty, SHORT_MESSAGE_LENGTH, shortMessage } from '../../server/src/cli/checkOutput';
 import { CLI_BUNDLE, REPO_ROOT } from '../support/paths';
-import { escapeGithubData, escapeGithubProperty, shortMessage, SHORT_MESSAGE_LENGTH } from '../../server/src/cli/checkOutput';
 
 interface JsonFinding {
   file: string;
@@ -70,12 +71,18 @@ test('text output: findings grouped under their file, one `line:col  severity  m
   const { groups, summary } = parseText(run.stdout);
   assert.ok(groups.length > 1, run.stdout);
   assert.equal(new Set(groups.map((g) => g.file)).size, groups.length, 'each file once');
-  assert.ok(groups.every((g) => g.file.startsWith(`${MISTAKES}/`)), 'files are relative to the current folder');
+  assert.ok(
+    groups.every((g) => g.file.startsWith(`${MISTAKES}/`)),
+    'files are relative to the current folder',
+  );
   const rows = groups.flatMap((g) => g.rows);
   const count = (severity: string) => rows.filter((row) => row[3] === severity).length;
   assert.deepEqual(summary.slice(1).map(Number), [rows.length, count('error'), count('warning'), count('information') + count('hint')]);
   for (const row of rows) assert.ok(row[4].length <= SHORT_MESSAGE_LENGTH, `a message over ${SHORT_MESSAGE_LENGTH} characters: ${row[4]}`);
-  assert.ok(rows.some((row) => row[4].endsWith('…')), 'long messages are cut');
+  assert.ok(
+    rows.some((row) => row[4].endsWith('…')),
+    'long messages are cut',
+  );
   for (const group of groups) {
     const codeColumns = new Set(group.rows.map((row) => row[0].lastIndexOf(row[5])));
     assert.equal(codeColumns.size, 1, `the codes of ${group.file} are aligned`);
@@ -107,7 +114,10 @@ test('JSON output: the same findings with whole messages, 0-based ranges, files 
       assert.equal(typeof related.message, 'string');
     }
   });
-  assert.ok(findings.some((f) => f.message.length > SHORT_MESSAGE_LENGTH), 'JSON keeps the whole message');
+  assert.ok(
+    findings.some((f) => f.message.length > SHORT_MESSAGE_LENGTH),
+    'JSON keeps the whole message',
+  );
   const meshIdMismatch = findings.find((f) => f.code === 'MESH101');
   assert.ok(meshIdMismatch?.cluster, 'a cluster-dependent finding names its cluster');
   assert.ok(meshIdMismatch.related?.length, 'and points at the file it disagrees with');
@@ -147,7 +157,15 @@ test('SARIF 2.1.0: rules with help and helpUri to their docs page, results with 
   }
   assert.equal(sarifRun.columnKind, 'utf16CodeUnits');
   assert.equal(sarifRun.results.length, json.length);
-  sarifRun.results.forEach((result: any, i: number) => {
+  interface SarifResult {
+    ruleId: string;
+    ruleIndex: number;
+    level: string;
+    message: { text: string };
+    locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> } }[];
+    relatedLocations?: unknown[];
+  }
+  (sarifRun.results as SarifResult[]).forEach((result, i) => {
     const finding = json[i];
     assert.equal(result.ruleId, finding.code);
     assert.equal(driver.rules[result.ruleIndex].id, result.ruleId);
@@ -195,15 +213,25 @@ test('--min-severity leaves out findings below it, and they no longer count for 
   });
   const all = JSON.parse(check([MISTAKES, '--format', 'json']).stdout) as JsonFinding[];
   const warnings = JSON.parse(check([MISTAKES, '--format', 'json', '--min-severity', 'warning']).stdout) as JsonFinding[];
-  assert.deepEqual(warnings, all.filter((f) => f.severity === 'error' || f.severity === 'warning'));
+  assert.deepEqual(
+    warnings,
+    all.filter((f) => f.severity === 'error' || f.severity === 'warning'),
+  );
 });
 
 test('--ignore CODE (repeatable, or a comma list) leaves out that code, as istioMesh.rules "off" does', () => {
   const all = JSON.parse(check([MISTAKES, '--format', 'json']).stdout) as JsonFinding[];
   const [first, second] = [...new Set(all.map((f) => f.code))];
-  for (const args of [['--ignore', first, '--ignore', second], ['--ignore', `${first},${second}`]]) {
+  for (const args of [
+    ['--ignore', first, '--ignore', second],
+    ['--ignore', `${first},${second}`],
+  ]) {
     const kept = JSON.parse(check([MISTAKES, '--format', 'json', ...args]).stdout) as JsonFinding[];
-    assert.deepEqual(kept, all.filter((f) => f.code !== first && f.code !== second), args.join(' '));
+    assert.deepEqual(
+      kept,
+      all.filter((f) => f.code !== first && f.code !== second),
+      args.join(' '),
+    );
   }
   withWarningOnlyFolder((root) => assert.equal(check([root, '--fail-on', 'warning', '--ignore', 'iop001']).code, 0));
 });
@@ -230,7 +258,14 @@ test('exit codes: 1 when a finding reaches --fail-on (default error), 0 otherwis
 });
 
 test('exit code 2 on bad usage: the reason, then one line saying where the usage is', () => {
-  const badUsages = [[CLEAN, '--format', 'xml'], [CLEAN, '--fail-on', 'info'], [CLEAN, '--min-severity', 'hint'], [CLEAN, '--ignore', ','], [CLEAN, '--no-such-option'], ['no/such/folder']];
+  const badUsages = [
+    [CLEAN, '--format', 'xml'],
+    [CLEAN, '--fail-on', 'info'],
+    [CLEAN, '--min-severity', 'hint'],
+    [CLEAN, '--ignore', ','],
+    [CLEAN, '--no-such-option'],
+    ['no/such/folder'],
+  ];
   for (const args of badUsages) {
     const run = check(args);
     assert.equal(run.code, 2, args.join(' '));

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { runCheck } from '../../server/src/cli/check';
 import { loadCliSettings } from '../../server/src/cli/settings';
 import { parseJsonWithComments } from '../../server/src/engine/settings';
@@ -24,7 +25,7 @@ spec:
       hosts: ["*.local"]
 `;
 
-test('the CLI reads istioMesh.clusters from the folder\'s .vscode/settings.json, as the editor does', async () => {
+test("the CLI reads istioMesh.clusters from the folder's .vscode/settings.json, as the editor does", async () => {
   const root = mkdtempSync(join(tmpdir(), 'istio-mesh-cli-settings-'));
   try {
     writeFileSync(join(root, 'one.yaml'), operator('cluster1'));
@@ -33,12 +34,15 @@ test('the CLI reads istioMesh.clusters from the folder\'s .vscode/settings.json,
     const unassigned = await runCheck({ targets: [root], failOn: 'never', cwd: root });
     assert.ok(unassigned.findings.some((f) => f.code === 'MESH001' && f.location.file.endsWith('shared-gateway.yaml')));
     mkdirSync(join(root, '.vscode'));
-    writeFileSync(join(root, '.vscode', 'settings.json'), `{
+    writeFileSync(
+      join(root, '.vscode', 'settings.json'),
+      `{
   // which files go where
   "istioMesh.clusters": [
     { "name": "cluster1", "context": "kind-one", "paths": ["shared-gateway.yaml"] },
   ],
-}`);
+}`,
+    );
     const { settings, source } = loadCliSettings([root], '/');
     assert.equal(source, join(root, '.vscode', 'settings.json'));
     assert.deepEqual(settings.clusters, [{ name: 'cluster1', context: 'kind-one', paths: ['shared-gateway.yaml'] }]);

@@ -1,16 +1,17 @@
 // Kustomize composition in the mesh model: composed values are located where they were written (the patch
 // that set them, else the base), each overlay is its cluster, builds are reused until a file they read
 // changes, and editing a base re-checks every cluster built from it.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+import { composeWorkspace, compositionUnitOf } from '../../server/src/compose';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
-import { composeWorkspace, compositionUnitOf } from '../../server/src/compose';
+import { hoverFromMesh } from '../../server/src/features/meshHover';
 import type { MeshModel } from '../../server/src/mesh/model';
 import type { Resource } from '../../server/src/resources/resource';
-import { hoverFromMesh } from '../../server/src/features/meshHover';
 import { templateFileRule } from '../../server/src/rules/compose/templateFile';
 import { formatRange, yamlFilesUnder } from '../support/analyze';
 import { EXAMPLES } from '../support/paths';
@@ -24,7 +25,9 @@ function exampleWorkspace(): Workspace {
 }
 
 function analyze(workspace: Workspace): MeshModel {
-  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [KUSTOMIZE], clusters: [] });
+  const result = new Analyzer(undefined, (m) => {
+    throw new Error(m);
+  }).analyze(workspace, { roots: [KUSTOMIZE], clusters: [] });
   assert.equal(result.meshes.length, 1);
   return result.meshes[0];
 }
@@ -80,12 +83,16 @@ test('composed values are located in the patch that set them, else in the base',
   const namespace = composedOf(mesh, 'cluster1', 'Namespace', 'istio-system');
   assert.equal(writtenAt(namespace, ['metadata', 'labels', 'topology.istio.io/network']), 'overlays/cluster1/kustomization.yaml:20:38-20:46');
   // The same base value, composed into each cluster, is the same place in the base.
-  assert.equal(writtenAt(composedOf(mesh, 'cluster1', 'IstioOperator', 'control-plane'), ['spec', 'values', 'global', 'meshID']), 'base/control-plane.yaml:10:15-10:20');
+  assert.equal(
+    writtenAt(composedOf(mesh, 'cluster1', 'IstioOperator', 'control-plane'), ['spec', 'values', 'global', 'meshID']),
+    'base/control-plane.yaml:10:15-10:20',
+  );
 });
 
 test('a composed build is reused until a file it read changes', () => {
   const workspace = exampleWorkspace();
-  const resourcesOf = (overlay: string) => composeWorkspace(workspace.allFiles()).find((f) => f.path === join(KUSTOMIZE, 'overlays', overlay, 'kustomization.yaml'))!.resources;
+  const resourcesOf = (overlay: string) =>
+    composeWorkspace(workspace.allFiles()).find((f) => f.path === join(KUSTOMIZE, 'overlays', overlay, 'kustomization.yaml'))!.resources;
   const first = { cluster1: resourcesOf('cluster1'), cluster2: resourcesOf('cluster2') };
   assert.equal(first.cluster1.length, 4);
   workspace.setFile(join(KUSTOMIZE, 'unrelated.yaml'), 'kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: x\n');
@@ -101,7 +108,9 @@ test('a composed build is reused until a file it read changes', () => {
 
 test('editing a base re-checks every cluster built from it', () => {
   const workspace = exampleWorkspace();
-  const analyzer = new Analyzer(undefined, (m) => { throw new Error(m); });
+  const analyzer = new Analyzer(undefined, (m) => {
+    throw new Error(m);
+  });
   const settings = { roots: [KUSTOMIZE], clusters: [] };
   analyzer.analyze(workspace, settings);
   const base = join(KUSTOMIZE, 'base', 'control-plane.yaml');
@@ -116,16 +125,19 @@ test('kustomizations that include each other, or hold the wrong types, are compo
   workspace.setFile(`${root}/a/kustomization.yaml`, 'resources:\n  - ../b\n  - cp.yaml\n');
   workspace.setFile(`${root}/b/kustomization.yaml`, 'resources:\n  - ../a\npatches: not-a-list\nnamespace: [1, 2]\n');
   workspace.setFile(`${root}/a/cp.yaml`, 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: cp\n');
-  workspace.setFile(`${root}/c/kustomization.yaml`, [
-    'resources: {oops: 1}',
-    'patches:',
-    '  - path: 7',
-    '  - patch: 12',
-    '  - target: {kind: "("}',
-    '    patch: "- op: add\\n  path: /x/y/z\\n  value: 1"',
-    'commonLabels: [a]',
-    'components: [../a]',
-  ].join('\n'));
+  workspace.setFile(
+    `${root}/c/kustomization.yaml`,
+    [
+      'resources: {oops: 1}',
+      'patches:',
+      '  - path: 7',
+      '  - patch: 12',
+      '  - target: {kind: "("}',
+      '    patch: "- op: add\\n  path: /x/y/z\\n  value: 1"',
+      'commonLabels: [a]',
+      'components: [../a]',
+    ].join('\n'),
+  );
   const files = composeWorkspace(workspace.allFiles());
   assert.equal(files.length, 4);
   const a = files.find((f) => f.path === `${root}/a/kustomization.yaml`);
@@ -138,14 +150,17 @@ test('hovering a value of a base shows what it becomes in each cluster, and wher
   const file = workspace.getFile(join(KUSTOMIZE, 'base', 'eastwest-gateway.yaml'))!;
   const offset = file.yaml.text.indexOf('set-by-overlay') + 2;
   const hover = hoverFromMesh(file, offset, meshes);
-  assert.equal(hover, [
-    '**spec.components.ingressGateways.0.k8s.env.0.value** in each cluster built from this base',
-    '',
-    '| cluster | overlay | value | written at |',
-    '|---|---|---|---|',
-    '| cluster1 | overlays/cluster1 | `network1` | overlays/cluster1/kustomization.yaml:32 |',
-    '| cluster2 | overlays/cluster2 | `network2` | overlays/cluster2/kustomization.yaml:32 |',
-  ].join('\n'));
+  assert.equal(
+    hover,
+    [
+      '**spec.components.ingressGateways.0.k8s.env.0.value** in each cluster built from this base',
+      '',
+      '| cluster | overlay | value | written at |',
+      '|---|---|---|---|',
+      '| cluster1 | overlays/cluster1 | `network1` | overlays/cluster1/kustomization.yaml:32 |',
+      '| cluster2 | overlays/cluster2 | `network2` | overlays/cluster2/kustomization.yaml:32 |',
+    ].join('\n'),
+  );
   const meshIdFile = workspace.getFile(join(KUSTOMIZE, 'base', 'control-plane.yaml'))!;
   const meshIdHover = hoverFromMesh(meshIdFile, meshIdFile.yaml.text.indexOf('mesh1'), meshes) ?? '';
   assert.match(meshIdHover, /\| cluster1 \| overlays\/cluster1 \| `mesh1` \| base\/control-plane.yaml:10 \|/);
@@ -155,31 +170,40 @@ test('hovering a value of a base shows what it becomes in each cluster, and wher
 test('a template file is said to be one once, on its first placeholder', () => {
   const root = '/virtual/template';
   const workspace = new Workspace([root]);
-  const file = workspace.setFile(`${root}/remote.yaml`, [
-    'apiVersion: v1',
-    'kind: Namespace',
-    'metadata:',
-    '  name: istio-system',
-    '---',
-    'apiVersion: install.istio.io/v1alpha1',
-    'kind: IstioOperator',
-    'metadata:',
-    '  name: remote',
-    'spec:',
-    '  values:',
-    '    global:',
-    '      multiCluster:',
-    '        clusterName: cluster{i}',
-    '      remotePilotAddress: ${DISCOVERY_ADDRESS}',
-    '---',
-    'apiVersion: v1',
-    'kind: Service',
-    'metadata:',
-    '  name: "{{ .Values.name }}"',
-  ].join('\n'));
+  const file = workspace.setFile(
+    `${root}/remote.yaml`,
+    [
+      'apiVersion: v1',
+      'kind: Namespace',
+      'metadata:',
+      '  name: istio-system',
+      '---',
+      'apiVersion: install.istio.io/v1alpha1',
+      'kind: IstioOperator',
+      'metadata:',
+      '  name: remote',
+      'spec:',
+      '  values:',
+      '    global:',
+      '      multiCluster:',
+      '        clusterName: cluster{i}',
+      '      remotePilotAddress: ${DISCOVERY_ADDRESS}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: "{{ .Values.name }}"',
+    ].join('\n'),
+  );
   const findings = file.resources.flatMap((r) => templateFileRule.check(r));
-  assert.deepEqual(findings.map((f) => `${formatRange(f.location.range)} ${f.code}`), ['14:22-14:32 COMPOSE001']);
+  assert.deepEqual(
+    findings.map((f) => `${formatRange(f.location.range)} ${f.code}`),
+    ['14:22-14:32 COMPOSE001'],
+  );
   assert.match(findings[0].message, /"cluster\{i\}"/);
   const plain = new Workspace([root]).setFile(`${root}/plain.yaml`, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n');
-  assert.deepEqual(plain.resources.flatMap((r) => templateFileRule.check(r)), []);
+  assert.deepEqual(
+    plain.resources.flatMap((r) => templateFileRule.check(r)),
+    [],
+  );
 });

@@ -3,12 +3,13 @@
 // resources, Flux HelmReleases, Argo CD Applications, ApplicationSets or kustomize overlays). The engine logs a rule
 // that throws and skips it; here any log line fails the test, as does a finding reported twice at one place, and
 // every planned cluster must be modelled in its role.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { repeatedFindings } from '../support/analyze';

@@ -1,8 +1,9 @@
 // The external control plane model: an istiod that runs in one cluster and serves another is that cluster's
 // control plane hosted elsewhere, not a second cluster of the same name; in-cluster models stay as they were.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { analyzeFolder, analyzeTexts } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
 
@@ -28,7 +29,10 @@ test('the istio.io-style external control plane fixture: remote1 served from the
   for (const resource of mesh.resources.filter((r) => r.file.includes(`${join(folder, 'external')}`))) {
     assert.deepEqual(mesh.assignments.get(resource)?.clusters, ['external'], resource.displayName);
   }
-  assert.deepEqual(host.gateways.map((g) => g.name), ['istio-ingressgateway']);
+  assert.deepEqual(
+    host.gateways.map((g) => g.name),
+    ['istio-ingressgateway'],
+  );
 });
 
 const externalIstiod = (extra: string) => `apiVersion: install.istio.io/v1alpha1
@@ -71,17 +75,23 @@ test('a directive puts an external istiod in its host cluster, even in a flat fo
   assert.equal(mesh.hostedControlPlanes[0]?.evidence, 'placement');
   assert.equal(mesh.clusters.get('hub')?.role, 'external-control-plane');
   assert.equal(mesh.clusters.get('spoke')?.role, 'remote');
-  assert.deepEqual(findings.filter((f) => f.severity === 'error').map((f) => f.code), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity === 'error').map((f) => f.code),
+    [],
+  );
 });
 
 test('an external istiod sharing its namespace with the remote install is recognised without any other signal', () => {
   const { meshes } = analyzeTexts(ROOT, { 'hub/external-istiod.yaml': externalIstiod(''), 'spoke/remote.yaml': remoteConfig('external-istiod') });
   assert.equal(meshes[0].hostedControlPlanes[0]?.evidence, 'external-namespace');
-  assert.equal(meshes[0].hostedControlPlanes[0]?.host, 'hub', "named by its folder, as no install names the hub");
+  assert.equal(meshes[0].hostedControlPlanes[0]?.host, 'hub', 'named by its folder, as no install names the hub');
 });
 
 test('a primary and a remote that both say one cluster name (in istio-system) are still a duplicate, not an external control plane', () => {
-  const { meshes, findings } = analyzeTexts(ROOT, { 'c1/primary.yaml': externalIstiod('').replace('istioNamespace: external-istiod', 'istioNamespace: istio-system'), 'c2/remote.yaml': remoteConfig('istio-system') });
+  const { meshes, findings } = analyzeTexts(ROOT, {
+    'c1/primary.yaml': externalIstiod('').replace('istioNamespace: external-istiod', 'istioNamespace: istio-system'),
+    'c2/remote.yaml': remoteConfig('istio-system'),
+  });
   assert.deepEqual(meshes[0].hostedControlPlanes, []);
   assert.notEqual(meshes[0].controlPlaneModel, 'external-control-plane');
   assert.equal(findings.filter((f) => f.code === 'MESH102').length, 2);

@@ -2,12 +2,13 @@
 // the complete list of findings it must produce, each once; settings.json may give `clusters`, a fixed `now` (ISO
 // time) and `rules` (istioMesh.rules).
 // UPDATE_EXPECT=1 rewrites the expectations for review.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES } from '../support/paths';
+import { test } from 'node:test';
+
 import { analyzeFolder, describeFindings, repeatedFindings } from '../support/analyze';
+import { FIXTURES } from '../support/paths';
 
 const RULE_FIXTURES = join(FIXTURES, 'rules');
 

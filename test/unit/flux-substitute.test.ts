@@ -1,8 +1,9 @@
 // Flux Kustomization `postBuild.substitute` / `substituteFrom`: the files under `spec.path` become each
 // cluster's objects with `${var}` filled in, a value that is one variable located where the variable is set.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import type { MeshModel } from '../../server/src/mesh/model';
 import { analyzeTexts, formatRange } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
@@ -79,26 +80,43 @@ test('each Flux Kustomization substitutes the shared folder for its cluster; sub
 });
 
 test('a folder without kustomization.yaml is built whole; the disable annotation keeps variables as written', () => {
-  const disabled = CONTROL_PLANE.replace('  namespace: istio-system\n', '  namespace: istio-system\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n');
+  const disabled = CONTROL_PLANE.replace(
+    '  namespace: istio-system\n',
+    '  namespace: istio-system\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n',
+  );
   const model = mesh({
     'infrastructure/istio/control-plane.yaml': disabled,
     'clusters/cluster1/istio.yaml': fluxKustomization('      cluster_name: cluster1\n      mesh_id: mesh1'),
   });
-  assert.deepEqual(model.installs.map((i) => i.clusterName?.value), ['${cluster_name}']);
+  assert.deepEqual(
+    model.installs.map((i) => i.clusterName?.value),
+    ['${cluster_name}'],
+  );
   const substituted = mesh({
     'infrastructure/istio/control-plane.yaml': CONTROL_PLANE,
     'infrastructure/istio/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [control-plane.yaml]\n',
     'clusters/cluster1/istio.yaml': fluxKustomization('      cluster_name: cluster1\n      mesh_id: mesh1'),
   });
   // The kustomization under the Flux path is built once, by the Flux Kustomization, not also as an overlay.
-  assert.deepEqual(substituted.installs.map((i) => i.clusterName?.value), ['cluster1']);
+  assert.deepEqual(
+    substituted.installs.map((i) => i.clusterName?.value),
+    ['cluster1'],
+  );
 });
 
 test('malformed Flux Kustomizations never throw', () => {
-  for (const spec of ['spec: {path: 5, postBuild: {substitute: [a]}}', 'spec: {postBuild: {substituteFrom: "x", substitute: {a: {b: 1}}}}', 'spec: {path: ../../../../nowhere, postBuild: {substitute: {}}}']) {
-    assert.doesNotThrow(() => analyzeTexts(ROOT, {
-      'infrastructure/istio/control-plane.yaml': CONTROL_PLANE,
-      'clusters/c1/istio.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x}\n${spec}\n`,
-    }), spec);
+  for (const spec of [
+    'spec: {path: 5, postBuild: {substitute: [a]}}',
+    'spec: {postBuild: {substituteFrom: "x", substitute: {a: {b: 1}}}}',
+    'spec: {path: ../../../../nowhere, postBuild: {substitute: {}}}',
+  ]) {
+    assert.doesNotThrow(
+      () =>
+        analyzeTexts(ROOT, {
+          'infrastructure/istio/control-plane.yaml': CONTROL_PLANE,
+          'clusters/c1/istio.yaml': `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x}\n${spec}\n`,
+        }),
+      spec,
+    );
   }
 });

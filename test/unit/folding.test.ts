@@ -1,16 +1,17 @@
 // One mistake, one finding: a finding explained by another that is reported is folded into it (named in its
 // message, pointed at in its related information), and comes back on its own once the cause is fixed.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { foldConsequences } from '../../server/src/engine/folding';
 import { Workspace } from '../../server/src/engine/workspace';
 import type { MeshModel } from '../../server/src/mesh/model';
+import type { Resource } from '../../server/src/resources/resource';
 import type { Finding } from '../../server/src/rules/finding';
 import type { MeshRule } from '../../server/src/rules/rule';
-import type { Resource } from '../../server/src/resources/resource';
 import { describeFindings, yamlFilesUnder } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
 
@@ -18,7 +19,9 @@ const ROOT = '/workspace';
 const BROKEN = 'the settings mode is broken';
 
 function configMap(name: string, data: Record<string, string>): string {
-  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${v}\n`).join('')}`;
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data)
+    .map(([k, v]) => `  ${k}: ${v}\n`)
+    .join('')}`;
 }
 
 function configMapNamed(mesh: MeshModel, name: string): Resource | undefined {
@@ -31,19 +34,29 @@ function finding(code: string, resource: Resource, message: string, facts: Pick<
 
 /** The cause: settings.yaml says `mode: broken`. */
 const cause: MeshRule = {
-  scope: 'mesh', code: 'TEST911', title: 'broken mode', severity: 'error',
+  scope: 'mesh',
+  code: 'TEST911',
+  title: 'broken mode',
+  severity: 'error',
   check(mesh) {
     const settings = configMapNamed(mesh, 'settings');
-    return settings?.string(['data', 'mode']) === 'broken' ? [{ ...finding('TEST911', settings, 'The mode is broken.', { explains: [BROKEN] }), severity: 'error' }] : [];
+    return settings?.string(['data', 'mode']) === 'broken'
+      ? [{ ...finding('TEST911', settings, 'The mode is broken.', { explains: [BROKEN] }), severity: 'error' }]
+      : [];
   },
 };
 
 /** A consequence that ends with the cause: it reads the same value. */
 const followsOnlyFromCause: MeshRule = {
-  scope: 'mesh', code: 'TEST912', title: 'no traffic', severity: 'warning',
+  scope: 'mesh',
+  code: 'TEST912',
+  title: 'no traffic',
+  severity: 'warning',
   check(mesh) {
     const settings = configMapNamed(mesh, 'settings');
-    return settings?.string(['data', 'mode']) === 'broken' ? [finding('TEST912', settings, 'No traffic flows.', { explainedBy: [BROKEN], consequence: 'no traffic flows' })] : [];
+    return settings?.string(['data', 'mode']) === 'broken'
+      ? [finding('TEST912', settings, 'No traffic flows.', { explainedBy: [BROKEN], consequence: 'no traffic flows' })]
+      : [];
   },
 };
 
@@ -52,16 +65,24 @@ const followsOnlyFromCause: MeshRule = {
  * keeps its finding while the peer file is unchanged: folding must still see it after an edit of the cause's file.
  */
 const alsoHoldsOnItsOwn: MeshRule = {
-  scope: 'mesh', code: 'TEST913', title: 'peer unreachable', severity: 'warning',
+  scope: 'mesh',
+  code: 'TEST913',
+  title: 'peer unreachable',
+  severity: 'warning',
   reads: (mesh) => [configMapNamed(mesh, 'peer')],
   check(mesh) {
     const peer = configMapNamed(mesh, 'peer');
-    return peer?.string(['data', 'address']) === 'unset' ? [finding('TEST913', peer, 'The peer is unreachable.', { explainedBy: [BROKEN], consequence: 'the peer is unreachable' })] : [];
+    return peer?.string(['data', 'address']) === 'unset'
+      ? [finding('TEST913', peer, 'The peer is unreachable.', { explainedBy: [BROKEN], consequence: 'the peer is unreachable' })]
+      : [];
   },
 };
 
 function codes(findings: Map<string, Finding[]>): string[] {
-  return [...findings.values()].flat().map((f) => f.code).sort();
+  return [...findings.values()]
+    .flat()
+    .map((f) => f.code)
+    .sort();
 }
 
 test('a cause with two consequences is one finding; fixing the cause brings back the consequence that still holds', () => {
@@ -76,10 +97,13 @@ test('a cause with two consequences is one finding; fixing the cause brings back
   assert.deepEqual(codes(broken.findings), ['TEST911']);
   const [root] = [...broken.findings.values()].flat();
   assert.equal(root.message, 'The mode is broken. So no traffic flows (and 1 more: see related information).');
-  assert.deepEqual(root.related?.map((r) => [r.location.file, r.message]), [
-    [`${ROOT}/settings.yaml`, 'so no traffic flows (TEST912)'],
-    [`${ROOT}/peer.yaml`, 'so the peer is unreachable (TEST913)'],
-  ]);
+  assert.deepEqual(
+    root.related?.map((r) => [r.location.file, r.message]),
+    [
+      [`${ROOT}/settings.yaml`, 'so no traffic flows (TEST912)'],
+      [`${ROOT}/peer.yaml`, 'so the peer is unreachable (TEST913)'],
+    ],
+  );
 
   // The fix, as a keystroke: only settings.yaml changes; TEST913's finding is the cached one.
   workspace.setFile(`${ROOT}/settings.yaml`, configMap('settings', { mode: 'fast' }));
@@ -109,8 +133,14 @@ test('a consequence goes to the reported cause nearest it, through a folded caus
     { ...base, code: 'UNEXPLAINED', location: at('/w/d.yaml'), explainedBy: ['nobody reports this'] },
   ];
   const folded = foldConsequences(findings);
-  assert.deepEqual(folded.map((f) => f.code), ['FAR', 'NEAR', 'CYCLE1', 'CYCLE2', 'UNEXPLAINED']);
-  assert.deepEqual(folded[1].related?.map((r) => r.message), ['so DIRECT: m (DIRECT)', 'so INDIRECT: m (INDIRECT)']);
+  assert.deepEqual(
+    folded.map((f) => f.code),
+    ['FAR', 'NEAR', 'CYCLE1', 'CYCLE2', 'UNEXPLAINED'],
+  );
+  assert.deepEqual(
+    folded[1].related?.map((r) => r.message),
+    ['so DIRECT: m (DIRECT)', 'so INDIRECT: m (INDIRECT)'],
+  );
   assert.equal(folded[0], findings[0], 'a cause that explains nothing reported is returned as it is');
   const nothingToFold = findings.slice(0, 2);
   assert.equal(foldConsequences(nothingToFold), nothingToFold);
@@ -123,13 +153,17 @@ test('fixing the gateway name of the istiod cascade in the editor brings back th
   const analyzer = new Analyzer(undefined, (message) => assert.fail(message));
   const settings = { roots: [folder], clusters: [] };
   const run = () => [...analyzer.analyze(workspace, settings).findings.values()].flat();
-  const problems = (findings: Finding[]) => findings.filter((f) => f.severity !== 'information').map((f) => f.code).sort();
+  const problems = (findings: Finding[]) =>
+    findings
+      .filter((f) => f.severity !== 'information')
+      .map((f) => f.code)
+      .sort();
   assert.deepEqual(problems(run()), ['MESH401']);
 
   // The gateway name corrected, but the webhook route (15017) deleted in the same edit: 15012 is routed now.
   const exposure = join(folder, 'primary', 'istiod-exposure.yaml');
   const text = readFileSync(exposure, 'utf8');
-  const edited = text.replace('- istiod-gw', '- istiod-gateway').replace(/  - match:\n    - port: 15017[\s\S]*$/, '');
+  const edited = text.replace('- istiod-gw', '- istiod-gateway').replace(/ {2}- match:\n {4}- port: 15017[\s\S]*$/, '');
   assert.notEqual(edited, text);
   workspace.setFile(exposure, edited);
   const after = run();
@@ -137,5 +171,8 @@ test('fixing the gateway name of the istiod cascade in the editor brings back th
   assert.deepEqual(problems(after), ['MESH202']);
   const exposureFinding = after.find((f) => f.code === 'MESH202')!;
   assert.match(exposureFinding.message, /missing a VirtualService routing port 15017[^;]*\(see samples/);
-  assert.deepEqual(exposureFinding.related?.slice(1).map((r) => r.message), ['so the PASSTHROUGH server on port 15017 of Gateway istio-system/istiod-gateway routes nowhere (MESH406)']);
+  assert.deepEqual(
+    exposureFinding.related?.slice(1).map((r) => r.message),
+    ['so the PASSTHROUGH server on port 15017 of Gateway istio-system/istiod-gateway routes nowhere (MESH406)'],
+  );
 });

@@ -1,15 +1,17 @@
 // Bad input never throws out of a rule: values of the wrong type (a string where a list is expected, a list
 // where a mapping is, null, a placeholder, infinity) swapped into real resources, analysed with every rule and
 // the files around them. A rule that throws is logged by the engine, and analyzeTexts turns that into an error.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { test } from 'node:test';
+
 import * as jsYaml from 'js-yaml';
+
+import { isRecord } from '../../server/src/resources/resource';
 import { analyzeTexts } from '../support/analyze';
 import { fuzzCorpus, Rng, yamlFilesUnder } from '../support/fuzz';
 import { EXAMPLES, FIXTURES } from '../support/paths';
-import { isRecord } from '../../server/src/resources/resource';
 
 const HOSTILE_VALUES: unknown[] = [null, 'text', 42, -1, true, [], {}, ['x'], { x: 1 }, '${VAR}', Infinity, '', [[]], [{ name: null }]];
 const FILES_TO_TRY = 40;

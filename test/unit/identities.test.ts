@@ -1,6 +1,7 @@
 // Find references and rename of a cluster name, network or meshID: every place a mesh writes it, nothing else.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { identityAt, identityOccurrences, invalidNewName, meshOfFile, renameRefusal } from '../../server/src/features/identities';
@@ -91,13 +92,23 @@ test('the same places are found from a remote secret key and from a directive', 
 });
 
 test('a network and a meshID', () => {
-  assert.deepEqual(written(at('cluster2/istio-system.yaml', 'network1')).map((w) => w.split(' ')[0]), ['cluster1/istio.yaml:9', 'cluster2/istio-system.yaml:6', 'cluster2/istio.yaml:9']);
+  assert.deepEqual(
+    written(at('cluster2/istio-system.yaml', 'network1')).map((w) => w.split(' ')[0]),
+    ['cluster1/istio.yaml:9', 'cluster2/istio-system.yaml:6', 'cluster2/istio.yaml:9'],
+  );
   assert.equal(at('cluster1/istio.yaml', 'mesh1').occurrences.length, 2);
 });
 
 test('rename refuses placeholders and template files, and names that are not names', () => {
   const { file } = at('cluster1/istio.yaml', 'cluster1');
-  assert.match(renameRefusal(file, { kind: 'cluster', value: '${CLUSTER}', location: { file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } })!, /placeholder/);
+  assert.match(
+    renameRefusal(file, {
+      kind: 'cluster',
+      value: '${CLUSTER}',
+      location: { file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+    })!,
+    /placeholder/,
+  );
   assert.match(renameRefusal(file, undefined)!, /cluster name, a network or a meshID/);
   assert.equal(invalidNewName('cluster-east'), undefined);
   assert.match(invalidNewName('east cluster')!, /not a valid name/);

@@ -1,9 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
+import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import type { MeshModel, MeshSettings } from '../../server/src/mesh/model';
@@ -11,7 +13,6 @@ import type { Resource } from '../../server/src/resources/resource';
 import { WorkspaceSecrets } from '../../server/src/security/secrets';
 import { describeFindings, yamlFilesUnder } from '../support/analyze';
 import { REPO_ROOT } from '../support/paths';
-import { readFileSync } from 'node:fs';
 
 interface GeneratedMesh {
   dir: string;
@@ -49,8 +50,9 @@ const EDITS: Record<string, Edit> = {
     const documents = text.split(/^---\n/m);
     return documents.length > 1 ? documents.slice(1).join('---\n') : undefined;
   },
-  brokenSyntax: (text) => text.replace(/\n  name: /, '\n  name: : [\n'),
-  profile: (text) => (text.includes('profile: remote') ? text.replace('profile: remote', 'profile: default') : text.replace('spec:\n', 'spec:\n  profile: remote\n')),
+  brokenSyntax: (text) => text.replace(/\n {2}name: /, '\n  name: : [\n'),
+  profile: (text) =>
+    text.includes('profile: remote') ? text.replace('profile: remote', 'profile: default') : text.replace('spec:\n', 'spec:\n  profile: remote\n'),
   secretTarget: (text) => text.replace(/networking\.istio\.io\/cluster: cluster(\d)/, 'networking.istio.io/cluster: cluster$1x'),
 };
 
@@ -77,7 +79,11 @@ class EditSession {
   readonly pick = <T>(items: readonly T[]): T => items[Math.floor(this.random() * items.length)];
   previous: Analysis;
 
-  private constructor(readonly base: string, roots: string[], seed: number) {
+  private constructor(
+    readonly base: string,
+    roots: string[],
+    seed: number,
+  ) {
     this.roots = roots;
     this.settings = { roots, clusters: [], now: new Date('2026-11-24T00:00:00Z') };
     for (const root of roots) for (const path of yamlFilesUnder(root)) this.texts.set(path, readFileSync(path, 'utf8'));
@@ -172,8 +178,7 @@ test('an edit re-analysed incrementally gives the findings of a from-scratch ana
     for (let step = 0; step < 60; step++) {
       const path = session.pick(paths);
       const roll = session.random();
-      const description =
-        roll < 0.1 && session.texts.has(path) ? session.delete(path) : roll < 0.2 ? session.restore(path) : session.edit(path, EDITS);
+      const description = roll < 0.1 && session.texts.has(path) ? session.delete(path) : roll < 0.2 ? session.restore(path) : session.edit(path, EDITS);
       if (description === undefined) continue;
       if (session.analyzeAndCompare(`step ${step}: ${description}`).findings > 0) withFindings++;
     }
@@ -186,13 +191,16 @@ test('an edit re-analysed incrementally gives the findings of a from-scratch ana
 const APP_EDITS: Record<string, Edit> = {
   timeout: (text, pick) => text.replace(/perTryTimeout: \S+/, `perTryTimeout: ${pick(['500ms', '2s', '${TIMEOUT}'])}`),
   portName: (text, pick) => text.replace(/- name: (http|grpc|web)\n/, `- name: ${pick(['http', 'web'])}\n`),
-  headless: (text) => text.replace(/spec:\n  selector:/, 'spec:\n  clusterIP: None\n  selector:'),
-  missingGateway: (text) => text.replace(/spec:\n  hosts:\n/, 'spec:\n  gateways:\n    - istio-system/missing-gateway\n  hosts:\n'),
-  addDocument: (text, pick) => `${text}---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: added-${pick(['a', 'b'])}\n  namespace: team-00\nspec:\n  hosts: [added.global]\n  addresses: [240.0.0.${pick([1, 2])}]\n  location: MESH_INTERNAL\n  resolution: DNS\n`,
+  headless: (text) => text.replace(/spec:\n {2}selector:/, 'spec:\n  clusterIP: None\n  selector:'),
+  missingGateway: (text) => text.replace(/spec:\n {2}hosts:\n/, 'spec:\n  gateways:\n    - istio-system/missing-gateway\n  hosts:\n'),
+  addDocument: (text, pick) =>
+    `${text}---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: added-${pick(['a', 'b'])}\n  namespace: team-00\nspec:\n  hosts: [added.global]\n  addresses: [240.0.0.${pick([1, 2])}]\n  location: MESH_INTERNAL\n  resolution: DNS\n`,
   removeDocument: EDITS.removeDocument,
-  directive: (text, pick) => `# istio-mesh: cluster=${pick(['cluster1', 'cluster2', 'cluster1,cluster3', 'elsewhere'])}\n${text.replace(/^# istio-mesh: .*\n/, '')}`,
+  directive: (text, pick) =>
+    `# istio-mesh: cluster=${pick(['cluster1', 'cluster2', 'cluster1,cluster3', 'elsewhere'])}\n${text.replace(/^# istio-mesh: .*\n/, '')}`,
   documentDirective: (text, pick) => text.replace(/^---\n(?!#)/m, `---\n# istio-mesh: cluster=${pick(['cluster2', 'cluster3'])}\n`),
-  gatewayService: (text) => `${text}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: extra-eastwest\n  namespace: istio-system\n  labels:\n    topology.istio.io/network: network9\nspec:\n  selector: {istio: eastwestgateway}\n  ports:\n    - name: tls\n      port: 15443\n`,
+  gatewayService: (text) =>
+    `${text}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: extra-eastwest\n  namespace: istio-system\n  labels:\n    topology.istio.io/network: network9\nspec:\n  selector: {istio: eastwestgateway}\n  ports:\n    - name: tls\n      port: 15443\n`,
   brokenSyntax: EDITS.brokenSyntax,
 };
 
@@ -305,7 +313,8 @@ test('model-fact edits rebuild only their clusters, and match a from-scratch ana
         const before = previous.findings.get(file);
         const after = analysis.findings.get(file);
         if (!analysis.changed.has(file)) assert.equal(after, before, `${stepName}: ${file} changed but is not listed`);
-        else if (before && after) assert.notDeepEqual(describeFindings(after, session.base), describeFindings(before, session.base), `${stepName}: ${file} listed unchanged`);
+        else if (before && after)
+          assert.notDeepEqual(describeFindings(after, session.base), describeFindings(before, session.base), `${stepName}: ${file} listed unchanged`);
       }
       if (wasDerived) derived++;
       if (findings > 0) withFindings++;
@@ -329,7 +338,10 @@ test('typing a new file keeps the models until its first resource, and matches a
     ];
     const added = session.previous;
     session.write(path, '');
-    assert.ok(session.analyzeAndCompare('an empty file added', describeModel).analysis.meshes.every((mesh, i) => mesh === added.meshes[i]), 'an empty file added keeps the models');
+    assert.ok(
+      session.analyzeAndCompare('an empty file added', describeModel).analysis.meshes.every((mesh, i) => mesh === added.meshes[i]),
+      'an empty file added keeps the models',
+    );
     let kept = 0;
     for (const [step, text] of typed.entries()) {
       const before = session.previous;
@@ -345,7 +357,10 @@ test('typing a new file keeps the models until its first resource, and matches a
     session.analyzeAndCompare('the resources removed again', describeModel);
     const emptied = session.previous;
     session.delete(path);
-    assert.ok(session.analyzeAndCompare('the file deleted', describeModel).analysis.meshes.every((mesh, i) => mesh === emptied.meshes[i]), 'a file without resources deleted keeps the models');
+    assert.ok(
+      session.analyzeAndCompare('the file deleted', describeModel).analysis.meshes.every((mesh, i) => mesh === emptied.meshes[i]),
+      'a file without resources deleted keeps the models',
+    );
   });
 });
 
@@ -353,8 +368,14 @@ test('an edit of a composed file without resources (a JSON patch) rebuilds the m
   const root = '/kustomized';
   const texts = new Map([
     [`${root}/base/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - control-plane.yaml\n'],
-    [`${root}/base/control-plane.yaml`, 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: control-plane\nspec:\n  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n'],
-    [`${root}/cluster1/kustomization.yaml`, 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\npatches:\n  - path: network.yaml\n    target:\n      kind: IstioOperator\n      name: control-plane\n'],
+    [
+      `${root}/base/control-plane.yaml`,
+      'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: control-plane\nspec:\n  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n',
+    ],
+    [
+      `${root}/cluster1/kustomization.yaml`,
+      'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\npatches:\n  - path: network.yaml\n    target:\n      kind: IstioOperator\n      name: control-plane\n',
+    ],
     [`${root}/cluster1/network.yaml`, '- op: replace\n  path: /spec/values/global/network\n  value: network2\n'],
   ]);
   const settings: MeshSettings = { roots: [root], clusters: [] };
@@ -369,7 +390,10 @@ test('an edit of a composed file without resources (a JSON patch) rebuilds the m
   assert.equal(workspace.getFile(patch)!.resources.length, 0, 'the patch is no resource');
   const analysis = analyzer.analyze(workspace, settings);
   assert.deepEqual(networks(analysis), ['network3']);
-  assert.deepEqual(analysis.meshes.map((m) => describeModel(m, root)), fromScratch(texts, settings).meshes.map((m) => describeModel(m, root)));
+  assert.deepEqual(
+    analysis.meshes.map((m) => describeModel(m, root)),
+    fromScratch(texts, settings).meshes.map((m) => describeModel(m, root)),
+  );
 });
 
 test('an analysis abandoned between its steps (superseded by a newer change) leaves the analyzer consistent', async () => {
@@ -388,7 +412,10 @@ test('an analysis abandoned between its steps (superseded by a newer change) lea
     const result = analyzer.analyze(workspace, settings);
     const expected = fromScratch(texts, settings);
     assert.deepEqual(describeFindings([...result.findings.values()].flat(), base), describeFindings([...expected.findings.values()].flat(), base));
-    assert.ok(result.findings.get(operator)?.some((f) => f.code === 'MESH101'), 'the edit was analysed');
+    assert.ok(
+      result.findings.get(operator)?.some((f) => f.code === 'MESH101'),
+      'the edit was analysed',
+    );
     // Changes are relative to the last complete analysis: the operator's findings changed since the first one.
     assert.ok(result.changed.has(operator));
     for (const [path, findings] of result.findings) if (!result.changed.has(path)) assert.equal(findings, first.findings.get(path), path);

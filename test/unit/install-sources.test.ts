@@ -1,14 +1,24 @@
 // The docs' own installs in every form Istio Mesh reads: the istio.io Helm tabs (written out as values files
 // per cluster), the Sail Operator models, the ambient model and the GitOps examples check clean apart from
 // the docs' known mistakes, and the model built from each matches the docs' summary (cluster-config.json).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeFolder, describeFindings } from '../support/analyze';
-import { gitopsTools, HELM_MODELS, layOutGitopsModel, layOutHelmModel, layOutSailModel, readModelConfig, sailModels, type ModelConfig } from '../support/installSourceModels';
-import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
+import { test } from 'node:test';
+
 import type { MeshModel } from '../../server/src/mesh/model';
+import { analyzeFolder, describeFindings } from '../support/analyze';
+import {
+  gitopsTools,
+  HELM_MODELS,
+  layOutGitopsModel,
+  layOutHelmModel,
+  layOutSailModel,
+  type ModelConfig,
+  readModelConfig,
+  sailModels,
+} from '../support/installSourceModels';
+import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 
 const reference = referenceDir();
 const skip = reference ? false : REFERENCE_SKIP_REASON;
@@ -27,7 +37,9 @@ function assertMatchesConfig(mesh: MeshModel, config: ModelConfig) {
   for (const expected of config.clusters) {
     // Where the docs set no clusterName the cluster is named by other means (an injection path, a values
     // file's clusterName the summary does not repeat): it is then the cluster of that role.
-    const cluster = expected.clusterName ? mesh.clusters.get(expected.clusterName) : (mesh.clusters.get(expected.name) ?? [...mesh.clusters.values()].find((c) => c.role === expected.role));
+    const cluster = expected.clusterName
+      ? mesh.clusters.get(expected.clusterName)
+      : (mesh.clusters.get(expected.name) ?? [...mesh.clusters.values()].find((c) => c.role === expected.role));
     assert.ok(cluster, `cluster ${expected.name} is in the model`);
     if (expected.role) assert.equal(cluster.role, expected.role === 'remote' ? 'remote' : 'primary', `role of ${expected.name}`);
     if (expected.meshID) assert.equal(cluster.meshID?.value, expected.meshID, `meshID of ${expected.name}`);
@@ -56,13 +68,16 @@ function assertMatchesExternalConfig(mesh: MeshModel, config: ModelConfig) {
   const hostConfig = clusters.find((c) => c.role === 'external-control-plane')!;
   const remoteConfig = clusters.find((c) => c.role === 'remote-config-cluster')!;
   const externalIstiod = hostConfig.istioResources!.find((r) => r.clusterName)!;
-  assert.equal(externalIstiod.clusterName, remoteConfig.name, 'the summary\'s external istiod serves the remote config cluster');
+  assert.equal(externalIstiod.clusterName, remoteConfig.name, "the summary's external istiod serves the remote config cluster");
   const host = mesh.clusters.get(hostConfig.name);
   const remote = mesh.clusters.get(remoteConfig.name);
   assert.ok(host && remote, 'both clusters are in the model');
   assert.equal(host.role, 'external-control-plane');
   assert.equal(remote.role, 'remote');
-  assert.deepEqual(mesh.hostedControlPlanes.map((h) => [h.install.resource.name, h.host, h.served.value]), [[externalIstiod.name, host.name, remote.name]]);
+  assert.deepEqual(
+    mesh.hostedControlPlanes.map((h) => [h.install.resource.name, h.host, h.served.value]),
+    [[externalIstiod.name, host.name, remote.name]],
+  );
   assert.deepEqual(host.hostedControlPlanes, mesh.hostedControlPlanes);
   assert.deepEqual(remote.externalControlPlanes, mesh.hostedControlPlanes);
   assert.equal(remote.meshID?.value, externalIstiod.meshID);
@@ -71,7 +86,10 @@ function assertMatchesExternalConfig(mesh: MeshModel, config: ModelConfig) {
   assert.equal(ownInstall?.injectionPath?.value, remoteConfig.injectionPath);
   assert.equal(ownInstall?.configCluster?.value, remoteConfig.configCluster);
   // The host's own istiod (the one that manages the ingress gateway) belongs to the host, not to the mesh's clusters.
-  assert.deepEqual(host.controlPlanes.map((cp) => cp.resource.name), hostConfig.istioResources!.filter((r) => !r.clusterName).map((r) => r.name));
+  assert.deepEqual(
+    host.controlPlanes.map((cp) => cp.resource.name),
+    hostConfig.istioResources!.filter((r) => !r.clusterName).map((r) => r.name),
+  );
 }
 
 for (const model of HELM_MODELS) {
@@ -82,14 +100,17 @@ for (const model of HELM_MODELS) {
       assert.deepEqual(problems, []);
       assert.equal(meshes.length, 1);
       assertMatchesConfig(meshes[0], config);
-      assert.ok(meshes[0].installs.every((i) => i.source === 'Helm values' || i.source === 'Gateway API'), 'every install comes from a values file (or the ambient Gateway)');
+      assert.ok(
+        meshes[0].installs.every((i) => i.source === 'Helm values' || i.source === 'Gateway API'),
+        'every install comes from a values file (or the ambient Gateway)',
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
 }
 
-test('the Sail Operator models check clean apart from the external control plane\'s spec.global', { skip }, () => {
+test("the Sail Operator models check clean apart from the external control plane's spec.global", { skip }, () => {
   for (const model of sailModels(reference!)) {
     const { root, config } = layOutSailModel(reference!, model);
     try {
@@ -97,7 +118,11 @@ test('the Sail Operator models check clean apart from the external control plane
       if (model === 'external-control-plane') {
         // The doc's spec.global mistake is the only problem: the external istiod (in cluster1, named after
         // cluster2) is cluster2's control plane, not a second cluster2, and cluster1's own istiod is no member.
-        assert.deepEqual(problems.map((p) => `${p.code} ${p.file}`), [`MESH810 ${join('cluster1', 'cluster1.yaml')}`], model);
+        assert.deepEqual(
+          problems.map((p) => `${p.code} ${p.file}`),
+          [`MESH810 ${join('cluster1', 'cluster1.yaml')}`],
+          model,
+        );
         assert.equal(meshes.length, 1, model);
         assertMatchesExternalConfig(meshes[0], config);
         continue;
@@ -107,8 +132,15 @@ test('the Sail Operator models check clean apart from the external control plane
       // (MESH104), and so are its consequences for a mesh that then spans two networks (MESH203/MESH204).
       const singleNetwork = !model.includes('multi-network');
       if (singleNetwork) {
-        assert.ok(problems.some((p) => p.code === 'MESH104' && p.cluster === 'cluster2'), model);
-        assert.deepEqual(problems.filter((p) => !['MESH104', 'MESH203', 'MESH204'].includes(p.code)), [], model);
+        assert.ok(
+          problems.some((p) => p.code === 'MESH104' && p.cluster === 'cluster2'),
+          model,
+        );
+        assert.deepEqual(
+          problems.filter((p) => !['MESH104', 'MESH203', 'MESH204'].includes(p.code)),
+          [],
+          model,
+        );
       } else {
         assert.deepEqual(problems, [], model);
       }
@@ -130,7 +162,7 @@ test('the ambient model as IstioOperator files reports only the misspelt apiVers
   assertMatchesConfig(meshes[0], readModelConfig(join(folder, 'cluster-config.json')));
 });
 
-test('the GitOps examples (Flux HelmReleases, Argo CD Applications) check clean and model the docs\' mesh', { skip }, () => {
+test("the GitOps examples (Flux HelmReleases, Argo CD Applications) check clean and model the docs' mesh", { skip }, () => {
   for (const tool of gitopsTools(reference!)) {
     const { root, config } = layOutGitopsModel(reference!, tool);
     try {
@@ -144,7 +176,10 @@ test('the GitOps examples (Flux HelmReleases, Argo CD Applications) check clean 
       const remote = mesh.clusters.get('cluster2')!;
       assert.equal(remote.controlPlanes[0].remotePilotAddress?.value, '34.75.71.237', 'valuesFrom targetPath / helm.parameters give the address');
       assert.equal(remote.network, 'network2');
-      assert.ok(mesh.installs.every((i) => i.source === (tool === 'flux' ? 'HelmRelease' : 'Application')), tool);
+      assert.ok(
+        mesh.installs.every((i) => i.source === (tool === 'flux' ? 'HelmRelease' : 'Application')),
+        tool,
+      );
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -1,18 +1,19 @@
 // The Istio version table (generated from the reference data's release facts), how a written version is read,
 // and where the version a cluster targets shows: the hover on its control plane.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REFERENCE_SKIP_REASON, REPO_ROOT, referenceDir } from '../support/paths';
-import { analyzeTexts } from '../support/analyze';
+import { test } from 'node:test';
+
+import { Analyzer } from '../../server/src/engine/analysis';
+import { Workspace } from '../../server/src/engine/workspace';
 import { hoverFromMesh } from '../../server/src/features/meshHover';
 import { istioMinorOf, NEWEST_ISTIO_MINOR, VERSION_FACTS, versionFact } from '../../server/src/resources/istioVersions';
 import { REMOVED_VALUES } from '../../server/src/rules/removedValues';
-import { Workspace } from '../../server/src/engine/workspace';
-import { Analyzer } from '../../server/src/engine/analysis';
+import { analyzeTexts } from '../support/analyze';
+import { REFERENCE_SKIP_REASON, referenceDir, REPO_ROOT } from '../support/paths';
 
 const reference = referenceDir();
 const TABLE = join(REPO_ROOT, 'server', 'src', 'resources', 'istioVersions.json');
@@ -21,7 +22,10 @@ test('the version generator reproduces the committed table byte for byte', { ski
   const out = mkdtempSync(join(tmpdir(), 'istio-mesh-versions-'));
   try {
     const file = join(out, 'istioVersions.json');
-    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'generate-versions.mjs'), '--out', file], { env: { ...process.env, ISTIO_REFERENCE_DIR: reference }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'generate-versions.mjs'), '--out', file], {
+      env: { ...process.env, ISTIO_REFERENCE_DIR: reference },
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(readFileSync(file, 'utf8'), readFileSync(TABLE, 'utf8'), 'istioVersions.json differs: run npm run generate:versions');
   } finally {
@@ -50,14 +54,26 @@ test('every version fact a rule names is in the table', () => {
 
 test('a written version pins a minor only when it names one', () => {
   const cases: [string, string | undefined][] = [
-    ['1.22.3', '1.22'], ['v1.24.0', '1.24'], ['1.9.5-distroless', '1.9'], ['1.24.0-alpha.0', '1.24'], ['1.22.x', '1.22'],
-    ['1.22.*', '1.22'], ['~1.22.0', '1.22'], ['v1.24-latest', '1.24'], ['1.10', '1.10'],
-    ['*', undefined], ['^1.22.0', undefined], ['>=1.20.0', undefined], ['latest', undefined], ['${ISTIO_VERSION}', undefined],
+    ['1.22.3', '1.22'],
+    ['v1.24.0', '1.24'],
+    ['1.9.5-distroless', '1.9'],
+    ['1.24.0-alpha.0', '1.24'],
+    ['1.22.x', '1.22'],
+    ['1.22.*', '1.22'],
+    ['~1.22.0', '1.22'],
+    ['v1.24-latest', '1.24'],
+    ['1.10', '1.10'],
+    ['*', undefined],
+    ['^1.22.0', undefined],
+    ['>=1.20.0', undefined],
+    ['latest', undefined],
+    ['${ISTIO_VERSION}', undefined],
   ];
   for (const [written, minor] of cases) assert.equal(istioMinorOf(written), minor, written);
 });
 
-const istioOperator = (tag: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: control-plane\nspec:\n${tag}  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n`;
+const istioOperator = (tag: string) =>
+  `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nmetadata:\n  name: control-plane\nspec:\n${tag}  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n`;
 
 test('the hover on a control plane says which Istio version its cluster targets, and where the files say it', () => {
   const root = '/virtual/versions';
@@ -71,14 +87,27 @@ test('the hover on a control plane says which Istio version its cluster targets,
   assert.match(onName, /\*\*Istio version\*\*: targets 1\.9, from spec\.tag `1\.9\.5` \(cluster1\/istio\.yaml:6\)/);
   assert.match(hoverFromMesh(pinned, pinned.yaml.text.indexOf('1.9.5'), meshes) ?? '', /targets 1\.9/);
   const unpinned = workspace.getFile(join(root, 'cluster2', 'istio.yaml'))!;
-  assert.match(hoverFromMesh(unpinned, unpinned.yaml.text.indexOf('control-plane'), meshes) ?? '', new RegExp(`none pinned in the files; judged against Istio ${NEWEST_ISTIO_MINOR.replace('.', '\\.')}`));
+  assert.match(
+    hoverFromMesh(unpinned, unpinned.yaml.text.indexOf('control-plane'), meshes) ?? '',
+    new RegExp(`none pinned in the files; judged against Istio ${NEWEST_ISTIO_MINOR.replace('.', '\\.')}`),
+  );
 });
 
 test('a cluster pinned by its HelmRelease is judged by that version: a removed chart of an older Istio is an information', () => {
-  const release = (chart: string, version: string) => `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: istiod\n  namespace: istio-system\nspec:\n  chart:\n    spec:\n      chart: ${chart}\n      version: ${version}\n  values:\n    global:\n      multiCluster:\n        clusterName: cluster2\n`;
+  const release = (chart: string, version: string) =>
+    `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: istiod\n  namespace: istio-system\nspec:\n  chart:\n    spec:\n      chart: ${chart}\n      version: ${version}\n  values:\n    global:\n      multiCluster:\n        clusterName: cluster2\n`;
   const older = analyzeTexts('/virtual/flux-old', { 'cluster2/istiod.yaml': release('istiod-remote', '1.22.1') }).findings.filter((f) => f.code === 'MESH803');
-  assert.deepEqual(older.map((f) => f.severity), ['information']);
-  assert.match(older[0].message, /removed in Istio 1\.24; this cluster targets 1\.22 \(chart\.spec\.version `1\.22\.1`\), where it still works\. When upgrading to 1\.24:/);
+  assert.deepEqual(
+    older.map((f) => f.severity),
+    ['information'],
+  );
+  assert.match(
+    older[0].message,
+    /removed in Istio 1\.24; this cluster targets 1\.22 \(chart\.spec\.version `1\.22\.1`\), where it still works\. When upgrading to 1\.24:/,
+  );
   const newer = analyzeTexts('/virtual/flux-new', { 'cluster2/istiod.yaml': release('istiod-remote', '1.24.2') }).findings.filter((f) => f.code === 'MESH803');
-  assert.deepEqual(newer.map((f) => f.severity), ['error']);
+  assert.deepEqual(
+    newer.map((f) => f.severity),
+    ['error'],
+  );
 });

@@ -1,6 +1,7 @@
 // Which documents become resources (server/src/resources/kinds.ts): the kind and the API group of its apiVersion.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { readWorkspaceFile } from '../../server/src/engine/workspace';
 
 const kindsOf = (text: string) => readWorkspaceFile('/mesh/file.yaml', text).resources.map((r) => `${r.apiVersion} ${r.kind}`);

@@ -1,17 +1,18 @@
 // Kustomize `helmCharts` entries for Istio's charts: each is a Helm install of the overlay's cluster, its values
 // composed as kustomize hands them to helm (valuesFile, valuesInline by valuesMerge, then additionalValuesFiles),
 // every value located where it was written. The charts are not rendered: the install comes from the values.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Analyzer } from '../../server/src/engine/analysis';
-import { Workspace } from '../../server/src/engine/workspace';
+import { test } from 'node:test';
+
 import { composeWorkspace } from '../../server/src/compose';
 import { kustomizeHelmCharts } from '../../server/src/compose/kustomizeHelm';
 import { originOf, plainValue } from '../../server/src/compose/tree';
-import type { ValuePath } from '../../server/src/parse/yamlFile';
+import { Analyzer } from '../../server/src/engine/analysis';
+import { Workspace } from '../../server/src/engine/workspace';
 import { hoverFromMesh } from '../../server/src/features/meshHover';
+import type { ValuePath } from '../../server/src/parse/yamlFile';
 import { analyzeFolder, formatRange, yamlFilesUnder } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
 
@@ -80,7 +81,10 @@ test('values are composed in kustomize order: valuesFile, valuesInline over it, 
     'list=["inline"] @ o/kustomization.yaml:10',
   ]);
   assert.equal('gone' in (plainValue(chart.values) as object), false, 'null in a later file deletes the key');
-  assert.deepEqual(chart.valuesFiles.map((f) => relative(ROOT, f)), ['o/values.yaml', 'o/extra1.yaml', 'o/extra2.yaml']);
+  assert.deepEqual(
+    chart.valuesFiles.map((f) => relative(ROOT, f)),
+    ['o/values.yaml', 'o/extra1.yaml', 'o/extra2.yaml'],
+  );
   assert.equal(relative(ROOT, chart.base.file.file), 'o/values.yaml');
 });
 
@@ -89,8 +93,15 @@ test('valuesMerge: merge keeps the file over the inline values, replace leaves t
   const [merged] = chartsOf(workspaceOf({ 'o/kustomization.yaml': chartEntry('merge'), ...layers }), 'o');
   assert.deepEqual(writtenValues(merged, [['b'], ['c']]), ['b="file" @ o/values.yaml:2', 'c="extra2" @ o/extra2.yaml:1']);
   const [replaced] = chartsOf(workspaceOf({ 'o/kustomization.yaml': chartEntry('replace'), ...layers }), 'o');
-  assert.deepEqual(writtenValues(replaced, [['a'], ['b'], ['c']]), ['a=undefined @ o/kustomization.yaml:8', 'b="inline" @ o/kustomization.yaml:9', 'c="extra2" @ o/extra2.yaml:1']);
-  assert.deepEqual(replaced.valuesFiles.map((f) => relative(ROOT, f)), ['o/extra1.yaml', 'o/extra2.yaml']);
+  assert.deepEqual(writtenValues(replaced, [['a'], ['b'], ['c']]), [
+    'a=undefined @ o/kustomization.yaml:8',
+    'b="inline" @ o/kustomization.yaml:9',
+    'c="extra2" @ o/extra2.yaml:1',
+  ]);
+  assert.deepEqual(
+    replaced.valuesFiles.map((f) => relative(ROOT, f)),
+    ['o/extra1.yaml', 'o/extra2.yaml'],
+  );
   // Hovers on the kustomization's inline values show what they compose to.
   assert.equal(relative(ROOT, replaced.base.file.file), 'o/kustomization.yaml');
   assert.deepEqual(replaced.basePrefix, ['helmCharts', 0, 'valuesInline']);
@@ -98,7 +109,8 @@ test('valuesMerge: merge keeps the file over the inline values, replace leaves t
 
 test("a base's charts are inflated into each overlay, with the outermost namespace and the overlay's entry", () => {
   const workspace = workspaceOf({
-    'base/kustomization.yaml': 'namespace: istio-system\nhelmCharts:\n  - name: gateway\n    namespace: ingress\n    releaseName: istio-ingress\n  - name: cert-manager\n',
+    'base/kustomization.yaml':
+      'namespace: istio-system\nhelmCharts:\n  - name: gateway\n    namespace: ingress\n    releaseName: istio-ingress\n  - name: cert-manager\n',
     'overlay/kustomization.yaml': 'namespace: istio-gateways\nresources:\n  - ../base\n',
     'plain/kustomization.yaml': 'resources:\n  - ../base\n',
   });
@@ -123,7 +135,10 @@ test('MESH104-clean-kustomize-helmcharts: each overlay installs its charts, loca
     assert.equal(cluster.role, 'primary');
     assert.equal(cluster.network, network);
     assert.deepEqual(cluster.installs.map((i) => i.chart?.value).sort(), ['base', 'gateway', 'istiod']);
-    assert.deepEqual(cluster.gateways.map((g) => `${g.namespace}/${g.name} ${g.labels.istio} ${g.networkLabel?.value}`), [`istio-system/istio-eastwestgateway eastwestgateway ${network}`]);
+    assert.deepEqual(
+      cluster.gateways.map((g) => `${g.namespace}/${g.name} ${g.labels.istio} ${g.networkLabel?.value}`),
+      [`istio-system/istio-eastwestgateway eastwestgateway ${network}`],
+    );
     const at = (located: { location(): { file: string; range: Parameters<typeof formatRange>[0] } } | undefined) => {
       const { file, range } = located!.location();
       return `${relative(CLEAN, file)}:${formatRange(range)}`;
@@ -139,7 +154,8 @@ test('MESH104-clean-kustomize-helmcharts: each overlay installs its charts, loca
 test('a shared values file is consumed by the charts, and editing it recomposes the overlays that read it', () => {
   const files = {
     'shared/values.yaml': 'global:\n  meshID: mesh1\n',
-    'c1/kustomization.yaml': 'helmCharts:\n  - name: istiod\n    valuesFile: ../shared/values.yaml\n    valuesInline:\n      global:\n        multiCluster:\n          clusterName: c1\n',
+    'c1/kustomization.yaml':
+      'helmCharts:\n  - name: istiod\n    valuesFile: ../shared/values.yaml\n    valuesInline:\n      global:\n        multiCluster:\n          clusterName: c1\n',
   };
   const workspace = workspaceOf(files);
   const resourcesOf = (path: string) => composeWorkspace(workspace.allFiles()).find((f) => f.path === join(ROOT, path))!.resources;
@@ -170,7 +186,13 @@ test('helmCharts entries of the wrong shape are read without throwing', () => {
   });
   assert.deepEqual(chartsOf(workspace, 'a'), []);
   const charts = chartsOf(workspace, 'b');
-  assert.deepEqual(charts.map((c) => [c.chart.value, plainValue(c.values), c.valuesFiles.length]), [['istiod', {}, 0], ['ztunnel', {}, 0]]);
+  assert.deepEqual(
+    charts.map((c) => [c.chart.value, plainValue(c.values), c.valuesFiles.length]),
+    [
+      ['istiod', {}, 0],
+      ['ztunnel', {}, 0],
+    ],
+  );
   assert.ok(composeWorkspace(workspace.allFiles()));
 });
 
@@ -186,29 +208,43 @@ test('hovering a shared values file shows what each overlay makes of the value, 
 
 /** The mesh of in-memory files, analysed as the CLI does. */
 function analyzeFiles(files: Record<string, string>) {
-  const result = new Analyzer(undefined, (message) => { throw new Error(message); }).analyze(workspaceOf(files), { roots: [ROOT], clusters: [] });
+  const result = new Analyzer(undefined, (message) => {
+    throw new Error(message);
+  }).analyze(workspaceOf(files), { roots: [ROOT], clusters: [] });
   return { findings: [...result.findings.values()].flat(), meshes: result.meshes };
 }
 
 const overlay = (chart: string, inline: string) =>
   `helmGlobals:\n  chartHome: ../../charts\nhelmCharts:\n  - name: ${chart}\n    releaseName: ${chart}\n    valuesInline:\n${inline.replace(/^/gm, '      ')}\n`;
 
-test('a local chart of helmGlobals.chartHome: its own values.yaml is under the entry\'s values, an umbrella gives each dependency its part', () => {
+test("a local chart of helmGlobals.chartHome: its own values.yaml is under the entry's values, an umbrella gives each dependency its part", () => {
   const { findings, meshes } = analyzeFiles({
     // A local copy of the istiod chart, and an umbrella of the team's that installs istio-csr.
     'charts/istiod/Chart.yaml': 'apiVersion: v2\nname: istiod\nversion: 1.27.1\n',
     'charts/istiod/values.yaml': 'global:\n  meshID: mesh1\n  caAddress: cert-manager-istio-csr.cert-manager.svc:443\n',
-    'charts/trust/Chart.yaml': 'apiVersion: v2\nname: trust\nversion: 0.1.0\ndependencies:\n  - name: cert-manager-istio-csr\n    alias: istio-csr\n    version: 0.14.0\n    repository: https://charts.jetstack.io\n    condition: istio-csr.enabled\n',
+    'charts/trust/Chart.yaml':
+      'apiVersion: v2\nname: trust\nversion: 0.1.0\ndependencies:\n  - name: cert-manager-istio-csr\n    alias: istio-csr\n    version: 0.14.0\n    repository: https://charts.jetstack.io\n    condition: istio-csr.enabled\n',
     'charts/trust/values.yaml': 'istio-csr:\n  enabled: true\n  app:\n    certmanager:\n      issuer:\n        name: istio-ca\n',
-    ...Object.fromEntries(['cluster1', 'cluster2'].flatMap((c) => [
-      [`overlays/${c}/kustomization.yaml`, `${overlay('istiod', `global:\n  multiCluster:\n    clusterName: ${c}\n  network: network1`)}  - name: trust\n    releaseName: trust\n    namespace: cert-manager\n    valuesInline:\n      istio-csr:\n        app:\n          server:\n            clusterID: ${c}\n`],
-    ])),
+    ...Object.fromEntries(
+      ['cluster1', 'cluster2'].flatMap((c) => [
+        [
+          `overlays/${c}/kustomization.yaml`,
+          `${overlay('istiod', `global:\n  multiCluster:\n    clusterName: ${c}\n  network: network1`)}  - name: trust\n    releaseName: trust\n    namespace: cert-manager\n    valuesInline:\n      istio-csr:\n        app:\n          server:\n            clusterID: ${c}\n`,
+        ],
+      ]),
+    ),
   });
   const clusters = new Map(meshes.flatMap((m) => [...m.clusters]));
   assert.deepEqual([...clusters.keys()].sort(), ['cluster1', 'cluster2']);
   assert.equal(clusters.get('cluster2')?.meshID?.value, 'mesh1');
   assert.equal(relative(ROOT, clusters.get('cluster2')!.meshID!.location().file), 'charts/istiod/values.yaml');
-  assert.deepEqual(clusters.get('cluster1')?.trustProviders.map((p) => p.kind), ['istio-csr']);
+  assert.deepEqual(
+    clusters.get('cluster1')?.trustProviders.map((p) => p.kind),
+    ['istio-csr'],
+  );
   // istio-csr is installed (no MESH609), and its `enabled` switch is the umbrella's, not a value of the chart.
-  assert.deepEqual(findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.code} ${relative(ROOT, f.location.file)}`), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity === 'error' || f.severity === 'warning').map((f) => `${f.code} ${relative(ROOT, f.location.file)}`),
+    [],
+  );
 });

@@ -3,16 +3,18 @@
 // never runs kubectl; only this test does, and it skips (saying why) where no kubectl >= 1.21 is found.
 // Kustomizations with `helmCharts` stay out of these folders: kubectl builds them only with --enable-helm, helm
 // and the charts (test/unit/kustomize-helm.test.ts covers them).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import * as jsYaml from 'js-yaml';
-import { Workspace } from '../../server/src/engine/workspace';
+
 import { rootKustomizations } from '../../server/src/compose';
 import { buildKustomization } from '../../server/src/compose/kustomize';
 import { plainValue } from '../../server/src/compose/tree';
+import { Workspace } from '../../server/src/engine/workspace';
 import { isRecord } from '../../server/src/resources/resource';
 import { yamlFilesUnder } from '../support/analyze';
 import { EXAMPLES, FIXTURES } from '../support/paths';
@@ -51,7 +53,9 @@ function byId(objects: unknown[]): Map<string, unknown> {
 }
 
 const folders = [
-  ...readdirSync(join(FIXTURES, 'compose')).sort().map((name) => join(FIXTURES, 'compose', name)),
+  ...readdirSync(join(FIXTURES, 'compose'))
+    .sort()
+    .map((name) => join(FIXTURES, 'compose', name)),
   join(EXAMPLES, 'kustomize'),
 ];
 

@@ -1,13 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import * as jsYaml from 'js-yaml';
+
+import { Analyzer } from '../../server/src/engine/analysis';
+import { Workspace } from '../../server/src/engine/workspace';
 import { compactValue, PackedText, rememberedByText, sharedString } from '../../server/src/parse/compact';
 import { LineIndex } from '../../server/src/parse/text';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
-import { Analyzer } from '../../server/src/engine/analysis';
-import { Workspace } from '../../server/src/engine/workspace';
 import { analyzeFolder, describeFindings, yamlFilesUnder } from '../support/analyze';
 import { EXAMPLES, FIXTURES } from '../support/paths';
 
@@ -62,7 +64,8 @@ test('a packed text unpacks to exactly the same text, and lone surrogates are no
 });
 
 test('long documents copied into several files are packed once more, and every file unpacks to its own text', () => {
-  const secret = (cluster: string) => `kind: Secret\nmetadata: {name: istio-remote-secret-${cluster}}\nstringData:\n  ${cluster}: |\n${'    token: QkTfPA2dWQuZYGLp6f3eVdyE8WlZ1Xad2yK\n'.repeat(40)}`;
+  const secret = (cluster: string) =>
+    `kind: Secret\nmetadata: {name: istio-remote-secret-${cluster}}\nstringData:\n  ${cluster}: |\n${'    token: QkTfPA2dWQuZYGLp6f3eVdyE8WlZ1Xad2yK\n'.repeat(40)}`;
   const short = (name: string) => `kind: Namespace\nmetadata: {name: ${name}}\n`;
   const texts = [
     [secret('cluster2'), short('a'), secret('cluster3')].join('---\n'),
@@ -135,7 +138,12 @@ test('a file whose text is packed gives the same text, ranges and positions', ()
   const packed = parseYamlFile('/mesh/a.yaml', text);
   packed.packText();
   assert.equal(packed.text, text);
-  const paths = [['metadata', 'labels', 'topology.istio.io/network'], ['metadata', 'name'], ['spec', 'ports', 0, 'port'], ['spec', 'missing']];
+  const paths = [
+    ['metadata', 'labels', 'topology.istio.io/network'],
+    ['metadata', 'name'],
+    ['spec', 'ports', 0, 'port'],
+    ['spec', 'missing'],
+  ];
   plain.documents.forEach((doc, i) => {
     for (const path of paths) {
       assert.deepStrictEqual(packed.documents[i].locate(path, 'value'), doc.locate(path, 'value'));
@@ -185,7 +193,9 @@ function deepFreeze(value: unknown): void {
 test('no analysis writes to a loaded value, which equal documents share (every rule fixture and example)', () => {
   const folders = [
     ...readdirSync(RULE_FIXTURES).map((name) => join(RULE_FIXTURES, name)),
-    ...readdirSync(EXAMPLES).map((name) => join(EXAMPLES, name)).filter((path) => statSync(path).isDirectory()),
+    ...readdirSync(EXAMPLES)
+      .map((name) => join(EXAMPLES, name))
+      .filter((path) => statSync(path).isDirectory()),
   ];
   for (const root of folders) {
     const settingsFile = join(root, 'settings.json');
@@ -197,9 +207,12 @@ test('no analysis writes to a loaded value, which equal documents share (every r
       for (const doc of workspace.setFile(path, readFileSync(path, 'utf8')).yaml.documents) deepFreeze(doc.value);
     }
     // A rule that throws (a write to a frozen value does) is logged; this logger fails the test with it.
-    const result = new Analyzer(undefined, (message) => assert.fail(`${relative(FIXTURES, root)}: ${message}`)).analyze(workspace, { roots: [root], clusters, now });
+    const result = new Analyzer(undefined, (message) => assert.fail(`${relative(FIXTURES, root)}: ${message}`)).analyze(workspace, {
+      roots: [root],
+      clusters,
+      now,
+    });
     const frozen = describeFindings([...result.findings.values()].flat(), root);
     assert.deepStrictEqual(frozen, describeFindings(analyzeFolder(root, clusters, now).findings, root), root);
   }
 });
-

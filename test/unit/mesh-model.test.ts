@@ -1,13 +1,14 @@
 // The mesh model built from each official istio.io multicluster setup must match the corpus's summary of it
 // (cluster names, roles, networks, meshID), and the cluster association order must hold.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { fileNameMentions } from '../../server/src/mesh/assignment';
+import type { MeshModel } from '../../server/src/mesh/model';
 import { analyzeFolder, analyzeTexts } from '../support/analyze';
 import { layOutModel, OFFICIAL_MODELS } from '../support/officialModels';
 import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
-import { fileNameMentions } from '../../server/src/mesh/assignment';
-import type { MeshModel } from '../../server/src/mesh/model';
 import { controlPlaneText } from '../support/texts';
 
 const reference = referenceDir();

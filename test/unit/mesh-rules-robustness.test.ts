@@ -1,7 +1,8 @@
 // The mesh rules must not throw on wrongly typed input (the test analyzer turns a rule failure into a throw),
 // and must still report what can be judged.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { analyzeTexts } from '../support/analyze';
 
 test('mesh identity and deployment-model rules survive wrongly typed values', () => {

@@ -1,6 +1,7 @@
 // Go to definition on the mesh model: the reference forms Istio accepts, in the referring resource's clusters.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { definitionAt, gatewayReference } from '../../server/src/features/navigation';

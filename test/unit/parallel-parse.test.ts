@@ -1,14 +1,15 @@
 // The CLI's parse worker (server/src/cli/parallelParse.ts): a file parsed on the worker thread and rebuilt on
 // the main thread is the same file, value for value, as the main thread parsing it; whatever the worker fails
 // to deliver, the main thread parses, so the outcome never depends on the worker.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import { parallelParseFromEnvironment, UsageError } from '../../server/src/cli/check';
-import { readAndParse, readYamlFiles, startParseWorker, type ReadOutcome } from '../../server/src/cli/parallelParse';
-import { yamlFileParts, type YamlFile } from '../../server/src/parse/yamlFile';
+import { readAndParse, type ReadOutcome, readYamlFiles, startParseWorker } from '../../server/src/cli/parallelParse';
+import { type YamlFile, yamlFileParts } from '../../server/src/parse/yamlFile';
 import { findYamlFiles } from '../../server/src/workspace/scan';
 import { generatedMeshForSuite } from '../support/benchMesh';
 import { EXAMPLES, FIXTURES, REPO_ROOT } from '../support/paths';
@@ -22,7 +23,11 @@ function billionLaughs(levels: number): string {
   const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
   for (let level = 1; level < levels; level++) {
     const name = String.fromCharCode(97 + level);
-    lines.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(', ')}]`);
+    lines.push(
+      `${name}: &${name} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + level)}`)
+        .join(', ')}]`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -86,7 +91,8 @@ describe('special values', () => {
   let dir: string;
   let paths: string[];
   let fromWorker: ReadonlyMap<string, ReadOutcome>;
-  const value = (name: string, document = 0) => ((fromWorker.get(join(dir, name)) as { yaml: YamlFile }).yaml.documents[document].value as Record<string, unknown>);
+  const value = (name: string, document = 0) =>
+    (fromWorker.get(join(dir, name)) as { yaml: YamlFile }).yaml.documents[document].value as Record<string, unknown>;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'istio-mesh-parse-worker-'));
@@ -137,18 +143,31 @@ describe('special values', () => {
     }
   });
 
-  test('directives: the header, a document\'s own, and those before a `---`', () => {
+  test("directives: the header, a document's own, and those before a `---`", () => {
     const yaml = (fromWorker.get(join(dir, 'directives.yaml')) as { yaml: YamlFile }).yaml;
-    assert.deepEqual([...yaml.headerDirectives], [['cluster', 'c1,c2'], ['chart', 'istiod']]);
+    assert.deepEqual(
+      [...yaml.headerDirectives],
+      [
+        ['cluster', 'c1,c2'],
+        ['chart', 'istiod'],
+      ],
+    );
     // The comment between `...` and `---` is a document of its own, and describes the next one too.
-    assert.deepEqual(yaml.documents.map((d) => d.directives.get('cluster')), ['c1,c2', 'c3', 'c4', 'c4']);
+    assert.deepEqual(
+      yaml.documents.map((d) => d.directives.get('cluster')),
+      ['c1,c2', 'c3', 'c4', 'c4'],
+    );
   });
 });
 
-describe('every file of the repository\'s trees', () => {
+describe("every file of the repository's trees", () => {
   const generated = generatedMeshForSuite({ model: 'primary-remote', clusters: 3, apps: 20 }, 'istio-mesh-parse-worker-mesh-');
 
-  for (const [name, root] of [['test/fixtures', FIXTURES], ['examples', EXAMPLES], ['a generated mesh', generated]] as const) {
+  for (const [name, root] of [
+    ['test/fixtures', FIXTURES],
+    ['examples', EXAMPLES],
+    ['a generated mesh', generated],
+  ] as const) {
     test(`${name}: the worker delivers what the main thread parses`, async () => {
       const { files } = findYamlFiles(typeof root === 'string' ? root : root());
       assert.ok(files.length > 10, `${files.length} files`);

@@ -1,9 +1,11 @@
 // Hostile and generated YAML: every limit ends in a finding that says what happened, quickly, and never in
 // an exception, a hang or a stack overflow — in the parser or in the rules that read what it produced.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nestsDeeperThan, parseYamlFile, PARSE_LIMITS, type YamlFile } from '../../server/src/parse/yamlFile';
+import { test } from 'node:test';
+
 import * as jsYaml from 'js-yaml';
+
+import { nestsDeeperThan, PARSE_LIMITS, parseYamlFile, type YamlFile } from '../../server/src/parse/yamlFile';
 import { analyzeTexts } from '../support/analyze';
 
 const ROOT = '/workspace';
@@ -108,7 +110,13 @@ test('a very long line skips its document with YAML005; the other documents are 
 });
 
 test('binary bytes, tabs, control characters and lone surrogates are ordinary problems, not exceptions', () => {
-  for (const text of ['a: \u0000\u0001\u0002\n', 'a:\n\tb: 1\n', 'kind: Secret\napiVersion: v1\ndata: {x: "\uD800"}\n', '\uFEFF\uFFFE: [}\n', '%YAML 9.9\n---\n!!binary x\n']) {
+  for (const text of [
+    'a: \u0000\u0001\u0002\n',
+    'a:\n\tb: 1\n',
+    'kind: Secret\napiVersion: v1\ndata: {x: "\uD800"}\n',
+    '\uFEFF\uFFFE: [}\n',
+    '%YAML 9.9\n---\n!!binary x\n',
+  ]) {
     parseAndAnalyse(text);
   }
 });

@@ -1,12 +1,13 @@
 // What kubectl prints is checked before it is used: a program that prints nothing, garbage, or fails ends
 // `istio-mesh apply` with one message naming the program and quoting (redacted, truncated) what it printed,
 // never with a stack trace. The programs are small shell scripts written into a temporary folder.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { readKubeContexts } from '../../server/src/apply/kubeconfig';
 import { ProgramOutputError } from '../../server/src/apply/programs';
 import { CLI_BUNDLE, FIXTURES } from '../support/paths';
@@ -23,7 +24,8 @@ function fakeProgram(name: string, script: string): string {
 }
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiIsImtpZCI6InNlY3JldCJ9.fake-token-value';
-const CONTEXTS_JSON = '{"kind":"Config","contexts":[{"name":"kind-dev","context":{"cluster":"dev"}}],"clusters":[{"name":"dev","cluster":{"server":"https://10.0.0.1"}}]}';
+const CONTEXTS_JSON =
+  '{"kind":"Config","contexts":[{"name":"kind-dev","context":{"cluster":"dev"}}],"clusters":[{"name":"dev","cluster":{"server":"https://10.0.0.1"}}]}';
 
 const programs = {
   silent: fakeProgram('silent-kubectl', 'exit 0'),
@@ -37,7 +39,10 @@ const programs = {
 };
 
 async function readError(program: string): Promise<ProgramOutputError> {
-  const error = await readKubeContexts(program, { PATH: process.env.PATH }).then(() => undefined, (e: unknown) => e);
+  const error = await readKubeContexts(program, { PATH: process.env.PATH }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof ProgramOutputError, `expected a ProgramOutputError, got ${String(error)}`);
   return error;
 }
@@ -69,7 +74,10 @@ describe('kube contexts read from a program that is not kubectl', () => {
   });
 
   test('a program that cannot be run', async () => {
-    assert.match((await readError(join(dir, 'no-such-program'))).message, /no-such-program config view -o json could not be run \(ENOENT\) and printed nothing$/);
+    assert.match(
+      (await readError(join(dir, 'no-such-program'))).message,
+      /no-such-program config view -o json could not be run \(ENOENT\) and printed nothing$/,
+    );
   });
 
   test('a kubeconfig without contexts is no error', async () => {
@@ -89,7 +97,12 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
 describe('istio-mesh apply --kubectl PROGRAM', () => {
   const applySample = (kubectl: string) => cli('apply', 'cluster2/sample.yaml', '--context', 'kind-dev', '--yes', '--kubectl', kubectl);
 
-  for (const [name, program] of Object.entries({ 'nothing': programs.silent, 'garbage': programs.garbage, 'JSON that is not a kubeconfig': programs.notAKubeconfig, 'a failure': programs.failing })) {
+  for (const [name, program] of Object.entries({
+    nothing: programs.silent,
+    garbage: programs.garbage,
+    'JSON that is not a kubeconfig': programs.notAKubeconfig,
+    'a failure': programs.failing,
+  })) {
     test(`a program that prints ${name} ends in one message, exit code 1, no stack trace`, async () => {
       const run = await applySample(program);
       assert.equal(run.code, 1, run.stdout + run.stderr);

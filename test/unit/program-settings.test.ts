@@ -1,9 +1,10 @@
 // Programs are chosen by the user, not by the repository: in an untrusted workspace the kubectl/istioctl
 // path comes from user settings only, the commands that run them need trust, and nothing runs through a shell.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import { programSettingValue } from '../../server/src/apply/programs';
 import { REPO_ROOT } from '../support/paths';
 
@@ -34,7 +35,8 @@ interface Manifest {
 
 test('program paths are machine-scoped settings, and the commands that run programs need workspace trust', () => {
   const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as Manifest;
-  for (const key of ['istioMesh.kubectlPath', 'istioMesh.istioctlPath']) assert.equal(manifest.contributes.configuration.properties[key]?.scope, 'machine', key);
+  for (const key of ['istioMesh.kubectlPath', 'istioMesh.istioctlPath'])
+    assert.equal(manifest.contributes.configuration.properties[key]?.scope, 'machine', key);
   // These run kubectl or istioctl; the others (runbook, topology refresh) only read the workspace.
   const runningPrograms = ['istioMesh.applyFile', 'istioMesh.applyCluster', 'istioMesh.dryRunFile', 'istioMesh.diffFile', 'istioMesh.chooseContext'];
   for (const id of runningPrograms) {
@@ -59,10 +61,14 @@ test('no source starts a shell: child processes come from execFile with an argum
     const text = readFileSync(file, 'utf8');
     const where = relative(REPO_ROOT, file);
     const imported = /import\s*\{([^}]*)\}\s*from\s*'(?:node:)?child_process'/.exec(text)?.[1] ?? '';
-    const names = imported.split(',').map((n) => n.trim()).filter(Boolean);
+    const names = imported
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     for (const name of names) if (name !== 'execFile') offenders.push(`${where} imports ${name} from child_process`);
     if (names.includes('execFile')) execFileUsers++;
-    if (/import\s+\*\s+as\s+\w+\s+from\s*'(?:node:)?child_process'|require\(\s*'(?:node:)?child_process'\s*\)/.test(text)) offenders.push(`${where} imports child_process whole`);
+    if (/import\s+\*\s+as\s+\w+\s+from\s*'(?:node:)?child_process'|require\(\s*'(?:node:)?child_process'\s*\)/.test(text))
+      offenders.push(`${where} imports child_process whole`);
     if (/\bshell\s*:\s*true\b/.test(text)) offenders.push(`${where} sets shell: true`);
   }
   assert.deepEqual(offenders, []);

@@ -1,8 +1,9 @@
 // The custom requests are declared once (server/src/lsp/protocol.ts): neither side spells a request name itself.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import { REPO_ROOT } from '../support/paths';
 
 function sourcesUnder(dir: string): string[] {
@@ -18,6 +19,8 @@ test('the client and the server name custom requests only through the protocol m
   assert.ok(methods.length >= 5, `the protocol module declares the requests (found ${methods.join(', ')})`);
   const spelled = [...sourcesUnder(join(REPO_ROOT, 'client', 'src')), ...sourcesUnder(join(REPO_ROOT, 'server', 'src'))]
     .filter((file) => file !== protocol)
-    .flatMap((file) => methods.filter((method) => readFileSync(file, 'utf8').includes(`'${method}'`)).map((method) => `${relative(REPO_ROOT, file)}: '${method}'`));
+    .flatMap((file) =>
+      methods.filter((method) => readFileSync(file, 'utf8').includes(`'${method}'`)).map((method) => `${relative(REPO_ROOT, file)}: '${method}'`),
+    );
   assert.deepEqual(spelled, []);
 });

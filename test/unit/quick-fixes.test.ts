@@ -1,13 +1,15 @@
 // Every quick fix is checked the way a user would judge it: apply it, analyse again, and the finding is gone
 // without any new syntax or schema problem.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, relative } from 'node:path';
-import * as jsYaml from 'js-yaml';
 import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+import * as jsYaml from 'js-yaml';
+
+import { suppressionFix } from '../../server/src/engine/tuning';
 import { LineIndex } from '../../server/src/parse/text';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
-import { suppressionFix } from '../../server/src/engine/tuning';
 import type { Finding, Fix } from '../../server/src/rules/finding';
 import { analyzeTexts, yamlFilesUnder } from '../support/analyze';
 
@@ -61,7 +63,11 @@ test('every quick fix on a mesh with mistakes removes its finding and adds no sy
     const same = (f: Finding) => f.code === finding.code && f.location.file === finding.location.file && f.message === finding.message;
     assert.ok(!after.some(same), `"${finding.fixes![0].title}" left ${finding.code} in place`);
     const broken = after.filter((f) => /^(YAML|SCHEMA)/.test(f.code));
-    assert.deepEqual(broken.map((f) => `${f.code} ${f.message}`), [], `"${finding.fixes![0].title}" broke ${join(finding.location.file)}`);
+    assert.deepEqual(
+      broken.map((f) => `${f.code} ${f.message}`),
+      [],
+      `"${finding.fixes![0].title}" broke ${join(finding.location.file)}`,
+    );
   }
 });
 
@@ -69,13 +75,17 @@ test('a missing meshID is inserted under global, indented like its siblings', ()
   const finding = analyzeTexts(ROOT, MESH).findings.find((f) => f.code === 'MESH101' && f.severity === 'warning');
   assert.ok(finding?.fixes, 'no fix for the missing meshID');
   const fixed = applyFix(MESH, finding.fixes[0]);
-  assert.match(fixed['cluster4/istio.yaml'], /\n    global:\n      meshID: mesh1\n      multiCluster:\n/);
+  assert.match(fixed['cluster4/istio.yaml'], /\n {4}global:\n {6}meshID: mesh1\n {6}multiCluster:\n/);
 });
 
 test('generators create the missing east-west gateway and the Gateways that expose services and istiod', () => {
   const multiNetwork = {
-    'cluster1/istio.yaml': operator('cluster1', '      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n      externalIstiod: true\n'),
-    'cluster2/istio.yaml': 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: remote\n  values:\n    istiodRemote:\n      injectionPath: /inject/cluster/cluster2/net/network2\n    global:\n      remotePilotAddress: 192.0.2.10\n',
+    'cluster1/istio.yaml': operator(
+      'cluster1',
+      '      meshID: mesh1\n      multiCluster:\n        clusterName: cluster1\n      network: network1\n      externalIstiod: true\n',
+    ),
+    'cluster2/istio.yaml':
+      'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: remote\n  values:\n    istiodRemote:\n      injectionPath: /inject/cluster/cluster2/net/network2\n    global:\n      remotePilotAddress: 192.0.2.10\n',
   };
   let files: Record<string, string> = multiNetwork;
   const generated: string[] = [];
@@ -93,7 +103,10 @@ test('generators create the missing east-west gateway and the Gateways that expo
   assert.ok(generated.includes('Generate cluster1-expose-services.yaml'), `generated: ${generated}`);
   assert.ok(generated.includes('Generate cluster1-expose-istiod.yaml'), `generated: ${generated}`);
   const remaining = analyzeTexts(ROOT, files).findings.filter((f) => ['MESH202', 'MESH203', 'MESH204'].includes(f.code) || /^(YAML|SCHEMA)/.test(f.code));
-  assert.deepEqual(remaining.map((f) => `${f.code} ${f.location.file}: ${f.message}`), []);
+  assert.deepEqual(
+    remaining.map((f) => `${f.code} ${f.location.file}: ${f.message}`),
+    [],
+  );
 });
 
 /** An example folder's YAML as files under ROOT, without the documents `drop` says cluster2's east-west gateway is. */
@@ -102,7 +115,9 @@ function exampleWithoutEastWest(folder: string, drop: (name: string, document: s
   const files: Record<string, string> = {};
   for (const path of yamlFilesUnder(example)) {
     const name = relative(example, path);
-    const kept = readFileSync(path, 'utf8').split(/^---\n/m).filter((document) => !drop(name, document));
+    const kept = readFileSync(path, 'utf8')
+      .split(/^---\n/m)
+      .filter((document) => !drop(name, document));
     if (kept.length) files[name] = kept.join('---\n');
   }
   return files;
@@ -115,7 +130,10 @@ function generateEastWestGateway(files: Record<string, string>, title: string, f
   assert.equal(fix?.title, title);
   const fixed = applyFix(files, fix!);
   const after = analyzeTexts(ROOT, fixed).findings.filter((f) => f.severity === 'error' || f.severity === 'warning' || /^(YAML|SCHEMA)/.test(f.code));
-  assert.deepEqual(after.map((f) => `${f.code} ${f.message}`), []);
+  assert.deepEqual(
+    after.map((f) => `${f.code} ${f.message}`),
+    [],
+  );
   assert.ok(fixed[file], `${file} was created`);
   return fixed[file];
 }
@@ -134,9 +152,18 @@ test('for a cluster installed with the Sail Operator, the east-west gateway is g
 
 const isEastWestRelease = (name: string, document: string) => name === 'cluster2.yaml' && document.includes('name: cluster2-istio-eastwestgateway');
 
-test('for a cluster installed by Flux, the east-west gateway is a HelmRelease sent where istiod\'s release goes', () => {
-  const generated = generateEastWestGateway(exampleWithoutEastWest('flux', isEastWestRelease), 'Generate cluster2-eastwest-gateway.yaml', 'cluster2-eastwest-gateway.yaml');
-  const release = jsYaml.load(generated.split('\n').filter((line) => !line.startsWith('#')).join('\n')) as { spec: Record<string, unknown> };
+test("for a cluster installed by Flux, the east-west gateway is a HelmRelease sent where istiod's release goes", () => {
+  const generated = generateEastWestGateway(
+    exampleWithoutEastWest('flux', isEastWestRelease),
+    'Generate cluster2-eastwest-gateway.yaml',
+    'cluster2-eastwest-gateway.yaml',
+  );
+  const release = jsYaml.load(
+    generated
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n'),
+  ) as { spec: Record<string, unknown> };
   assert.deepEqual(release.spec, {
     interval: '10m',
     releaseName: 'istio-eastwestgateway',
@@ -147,13 +174,22 @@ test('for a cluster installed by Flux, the east-west gateway is a HelmRelease se
   });
 });
 
-test('for a cluster installed by Argo CD, the east-west gateway is an Application to istiod\'s destination', () => {
-  const generated = generateEastWestGateway(exampleWithoutEastWest('argocd', isEastWestRelease), 'Generate cluster2-eastwest-gateway.yaml', 'cluster2-eastwest-gateway.yaml');
+test("for a cluster installed by Argo CD, the east-west gateway is an Application to istiod's destination", () => {
+  const generated = generateEastWestGateway(
+    exampleWithoutEastWest('argocd', isEastWestRelease),
+    'Generate cluster2-eastwest-gateway.yaml',
+    'cluster2-eastwest-gateway.yaml',
+  );
   const application = jsYaml.load(generated) as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
   assert.deepEqual(application.metadata, { name: 'cluster2-istio-eastwestgateway', namespace: 'argocd' });
   assert.deepEqual(application.spec, {
     project: 'default',
-    source: { repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'gateway', targetRevision: '1.27.1', helm: { releaseName: 'istio-eastwestgateway', valuesObject: { name: 'istio-eastwestgateway', networkGateway: 'network2' } } },
+    source: {
+      repoURL: 'https://istio-release.storage.googleapis.com/charts',
+      chart: 'gateway',
+      targetRevision: '1.27.1',
+      helm: { releaseName: 'istio-eastwestgateway', valuesObject: { name: 'istio-eastwestgateway', networkGateway: 'network2' } },
+    },
     destination: { name: 'cluster2', namespace: 'istio-system' },
   });
 });
@@ -177,17 +213,30 @@ test('"Suppress CODE for this document" on every finding: applied, the finding i
     const after = analyzeTexts(ROOT, fixed).findings;
     assert.ok(!after.some(sameFinding(finding)), `${finding.code} is still reported`);
     const added = after.filter((f) => !before.some(sameFinding(f)));
-    assert.deepEqual(added.map((f) => `${f.code} ${f.message}`), [], `suppressing ${finding.code} in ${finding.location.file}`);
+    assert.deepEqual(
+      added.map((f) => `${f.code} ${f.message}`),
+      [],
+      `suppressing ${finding.code} in ${finding.location.file}`,
+    );
   }
 });
 
-test('the suppression goes above the document\'s content, after its `---`, or joins the ignore comment already there', () => {
-  const files = { 'gateways.yaml': 'kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n---\n# two gateways\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  selector: {istio: g}\n  servers:\n    - tls: {mode: PASTHROUGH}\n      port: {number: 443, name: tls, protocol: TLS}\n      hosts: ["a.example.com"]\n' };
+test("the suppression goes above the document's content, after its `---`, or joins the ignore comment already there", () => {
+  const files = {
+    'gateways.yaml':
+      'kind: Namespace\napiVersion: v1\nmetadata: {name: a}\n---\n# two gateways\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  selector: {istio: g}\n  servers:\n    - tls: {mode: PASTHROUGH}\n      port: {number: 443, name: tls, protocol: TLS}\n      hosts: ["a.example.com"]\n',
+  };
   const finding = analyzeTexts(ROOT, files).findings.find((f) => f.code === 'SCHEMA003')!;
   const once = applyFix(files, suppressFix(files, finding));
   assert.match(once['gateways.yaml'], /\n---\n# two gateways\n# istio-mesh: ignore=SCHEMA003\napiVersion: networking.istio.io\/v1\n/);
   const withOther = { 'gateways.yaml': files['gateways.yaml'].replace('# two gateways', '# istio-mesh: ignore=MESH406 reviewed') };
-  const joined = applyFix(withOther, suppressFix(withOther, analyzeTexts(ROOT, withOther).findings.find((f) => f.code === 'SCHEMA003')!));
+  const joined = applyFix(
+    withOther,
+    suppressFix(
+      withOther,
+      analyzeTexts(ROOT, withOther).findings.find((f) => f.code === 'SCHEMA003')!,
+    ),
+  );
   assert.match(joined['gateways.yaml'], /\n# istio-mesh: ignore=MESH406,SCHEMA003 reviewed\n/);
 });
 
@@ -199,16 +248,25 @@ test('MESH001: "Assign this file to cluster X" inserts the comment the message s
   const unassigned = analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH001');
   const inFolder = unassigned.find((f) => f.location.file.endsWith('clusters/cluster3-apps/namespace.yaml'))!;
   assert.match(inFolder.message, /"# istio-mesh: cluster=cluster3" comment at its top/);
-  assert.deepEqual(inFolder.fixes!.map((fix) => [fix.title, fix.preferred]), [
-    ['Assign this file to cluster cluster3', true],
-    ['Assign this file to cluster cluster1', false],
-    ['Assign this file to cluster cluster2', false],
-    ['Assign this file to cluster cluster4', false],
-  ]);
+  assert.deepEqual(
+    inFolder.fixes!.map((fix) => [fix.title, fix.preferred]),
+    [
+      ['Assign this file to cluster cluster3', true],
+      ['Assign this file to cluster cluster1', false],
+      ['Assign this file to cluster cluster2', false],
+      ['Assign this file to cluster cluster4', false],
+    ],
+  );
   const shared = unassigned.find((f) => f.location.file.endsWith('shared/namespace.yaml'))!;
   assert.match(shared.message, /"# istio-mesh: cluster=cluster1" comment/);
-  assert.deepEqual(shared.fixes!.map((fix) => fix.title), ['cluster1', 'cluster2', 'cluster3', 'cluster4'].map((c) => `Assign this file to cluster ${c}`));
-  assert.ok(shared.fixes!.every((fix) => !fix.preferred), 'no folder names a cluster: no choice is obvious');
+  assert.deepEqual(
+    shared.fixes!.map((fix) => fix.title),
+    ['cluster1', 'cluster2', 'cluster3', 'cluster4'].map((c) => `Assign this file to cluster ${c}`),
+  );
+  assert.ok(
+    shared.fixes!.every((fix) => !fix.preferred),
+    'no folder names a cluster: no choice is obvious',
+  );
   for (const finding of [inFolder, shared]) {
     const fixed = applyFix(files, finding.fixes![0]);
     const name = finding.location.file.slice(ROOT.length + 1);
@@ -222,13 +280,20 @@ test('MESH101 between two clusters that disagree: both values are offered, neith
   const files = { 'cluster1/istio.yaml': MESH['cluster1/istio.yaml'], 'cluster3/istio.yaml': MESH['cluster3/istio.yaml'] };
   const findings = analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH101');
   const onCluster3 = findings.find((f) => f.cluster === 'cluster3')!;
-  assert.deepEqual(onCluster3.fixes!.map((fix) => [fix.title, fix.preferred]), [
-    ['Change meshID to "mesh1"', false],
-    ['Change meshID of cluster1 to "mesh-1"', false],
-  ]);
+  assert.deepEqual(
+    onCluster3.fixes!.map((fix) => [fix.title, fix.preferred]),
+    [
+      ['Change meshID to "mesh1"', false],
+      ['Change meshID of cluster1 to "mesh-1"', false],
+    ],
+  );
   for (const fix of onCluster3.fixes!) {
     const after = analyzeTexts(ROOT, applyFix(files, fix)).findings;
-    assert.deepEqual(after.filter((f) => f.code === 'MESH101' || /^(YAML|SCHEMA)/.test(f.code)).map((f) => f.message), [], fix.title);
+    assert.deepEqual(
+      after.filter((f) => f.code === 'MESH101' || /^(YAML|SCHEMA)/.test(f.code)).map((f) => f.message),
+      [],
+      fix.title,
+    );
   }
   assert.match(applyFix(files, onCluster3.fixes![1])['cluster1/istio.yaml'], /meshID: mesh-1\n/);
 });
@@ -248,7 +313,11 @@ function assertFixesClear(fixture: string, code: string): Finding[] {
     assert.ok(finding.fixes?.length, `no fix for: ${finding.message}`);
     const after = analyzeTexts(ROOT, applyFix(files, finding.fixes[0])).findings;
     assert.ok(!after.some(sameFinding(finding)), `"${finding.fixes[0].title}" left: ${finding.message}`);
-    assert.deepEqual(after.filter((f) => /^(YAML|SCHEMA)/.test(f.code)).map((f) => f.message), [], finding.fixes[0].title);
+    assert.deepEqual(
+      after.filter((f) => /^(YAML|SCHEMA)/.test(f.code)).map((f) => f.message),
+      [],
+      finding.fixes[0].title,
+    );
   }
   return findings;
 }
@@ -269,7 +338,10 @@ test('MESH307: the data key, annotation and name of a remote secret renamed to t
 
 test('IOP001: a removed value is removed with its lines; a renamed profile is changed to its new name', () => {
   const findings = assertFixesClear('IOP001-removed-values', 'IOP001');
-  assert.ok(findings.every((f) => f.fixes![0].title.startsWith('Remove ')), findings.map((f) => f.fixes![0].title).join(', '));
+  assert.ok(
+    findings.every((f) => f.fixes![0].title.startsWith('Remove ')),
+    findings.map((f) => f.fixes![0].title).join(', '),
+  );
   const files = { 'remote/istio.yaml': 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  profile: external\n' };
   const renamed = analyzeTexts(ROOT, files).findings.find((f) => f.code === 'IOP001')!;
   assert.equal(renamed.fixes![0].title, 'Change profile to remote');
@@ -277,7 +349,10 @@ test('IOP001: a removed value is removed with its lines; a renamed profile is ch
 });
 
 test('"Did you mean" of SCHEMA001 and SCHEMA003 applied: the field or value is changed to the suggestion', () => {
-  const files = { 'gateway.yaml': 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: web}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPZ}\n      hostz: ["a.example.com"]\n      tls: {mode: SIMPLE, credentialName: a}\n' };
+  const files = {
+    'gateway.yaml':
+      'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g, namespace: web}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPZ}\n      hostz: ["a.example.com"]\n      tls: {mode: SIMPLE, credentialName: a}\n',
+  };
   for (const code of ['SCHEMA001', 'SCHEMA003']) {
     const finding = analyzeTexts(ROOT, files).findings.find((f) => f.code === code)!;
     assert.ok(finding?.fixes, `no fix for ${code}: ${finding?.message}`);

@@ -1,11 +1,12 @@
 // Host matching and the robustness of the gateway/VirtualService/ServiceEntry/Service rules.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { gatewayOffersHost, hostsOverlap, parseGatewayHost, parseGatewayReference } from '../../server/src/resources/hosts';
 import { analyzeTexts } from '../support/analyze';
-import { referenceDir, REFERENCE_SKIP_REASON } from '../support/paths';
+import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 
 const OUR_CODES = /^MESH(40\d|50\d|701)$/;
 
@@ -52,23 +53,27 @@ test('malformed Gateways, VirtualServices, ServiceEntries and Services never mak
   assert.ok(Array.isArray(findings));
 });
 
-test('the official expose-istiod and expose-services samples with the docs east-west gateway give no routing findings', { skip: referenceDir() ? false : REFERENCE_SKIP_REASON }, () => {
-  const reference = referenceDir()!;
-  const read = (...path: string[]) => readFileSync(join(reference, ...path), 'utf8');
-  const files = {
-    'cluster1/cluster1.yaml': read('istio.io', 'multi-primary_multi-network', 'cluster1.yaml'),
-    'cluster1/eastwest-gateway.yaml': read('istio', 'generated', 'eastwest-gateway-network1.yaml'),
-    'cluster1/expose-istiod.yaml': read('istio', 'samples', 'multicluster', 'expose-istiod.yaml'),
-    'cluster1/expose-services.yaml': read('istio', 'samples', 'multicluster', 'expose-services.yaml'),
-    'cluster2/cluster2.yaml': read('istio.io', 'multi-primary_multi-network', 'cluster2.yaml'),
-    'cluster2/eastwest-gateway.yaml': read('istio', 'generated', 'eastwest-gateway-network2.yaml'),
-    'cluster2/expose-services.yaml': read('istio', 'samples', 'multicluster', 'expose-services.yaml'),
-  };
-  const { findings, meshes } = analyzeTexts('/official', files);
-  assert.deepEqual([...meshes[0].clusters.keys()].sort(), ['cluster1', 'cluster2'], 'the docs files form two clusters');
-  const ours = findings.filter((f) => OUR_CODES.test(f.code)).map((f) => `${f.code} ${f.message}`);
-  assert.deepEqual(ours, []);
-});
+test(
+  'the official expose-istiod and expose-services samples with the docs east-west gateway give no routing findings',
+  { skip: referenceDir() ? false : REFERENCE_SKIP_REASON },
+  () => {
+    const reference = referenceDir()!;
+    const read = (...path: string[]) => readFileSync(join(reference, ...path), 'utf8');
+    const files = {
+      'cluster1/cluster1.yaml': read('istio.io', 'multi-primary_multi-network', 'cluster1.yaml'),
+      'cluster1/eastwest-gateway.yaml': read('istio', 'generated', 'eastwest-gateway-network1.yaml'),
+      'cluster1/expose-istiod.yaml': read('istio', 'samples', 'multicluster', 'expose-istiod.yaml'),
+      'cluster1/expose-services.yaml': read('istio', 'samples', 'multicluster', 'expose-services.yaml'),
+      'cluster2/cluster2.yaml': read('istio.io', 'multi-primary_multi-network', 'cluster2.yaml'),
+      'cluster2/eastwest-gateway.yaml': read('istio', 'generated', 'eastwest-gateway-network2.yaml'),
+      'cluster2/expose-services.yaml': read('istio', 'samples', 'multicluster', 'expose-services.yaml'),
+    };
+    const { findings, meshes } = analyzeTexts('/official', files);
+    assert.deepEqual([...meshes[0].clusters.keys()].sort(), ['cluster1', 'cluster2'], 'the docs files form two clusters');
+    const ours = findings.filter((f) => OUR_CODES.test(f.code)).map((f) => `${f.code} ${f.message}`);
+    assert.deepEqual(ours, []);
+  },
+);
 
 test('a Gateway selector typo is found against the docs east-west gateway, and only then', { skip: referenceDir() ? false : REFERENCE_SKIP_REASON }, () => {
   const reference = referenceDir()!;
@@ -78,5 +83,8 @@ test('a Gateway selector typo is found against the docs east-west gateway, and o
   assert.notEqual(broken, exposeServices);
   const header = '# istio-mesh: cluster=cluster1\n';
   const { findings } = analyzeTexts('/typo', { 'eastwest.yaml': header + eastwest, 'expose-services.yaml': header + broken });
-  assert.deepEqual(findings.filter((f) => OUR_CODES.test(f.code)).map((f) => f.code), ['MESH403']);
+  assert.deepEqual(
+    findings.filter((f) => OUR_CODES.test(f.code)).map((f) => f.code),
+    ['MESH403'],
+  );
 });

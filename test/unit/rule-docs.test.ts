@@ -1,11 +1,12 @@
 // Every finding code links to docs/rules/<CODE>.md: each registered rule must have its page, and the index
 // (docs/rules/README.md) lists them all with their titles. UPDATE_EXPECT=1 rewrites the index.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_RULES } from '../../server/src/rules';
+import { test } from 'node:test';
+
 import { UNUSED_SUPPRESSION } from '../../server/src/engine/tuning';
+import { ALL_RULES } from '../../server/src/rules';
 import { REPO_ROOT } from '../support/paths';
 
 const RULES_DOCS = join(REPO_ROOT, 'docs', 'rules');
@@ -18,7 +19,10 @@ function pageTitle(code: string): string {
 }
 
 function renderIndex(): string {
-  const codes = readdirSync(RULES_DOCS).filter((f) => /^[A-Z]+\d+\.md$/.test(f)).map((f) => f.slice(0, -3)).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const codes = readdirSync(RULES_DOCS)
+    .filter((f) => /^[A-Z]+\d+\.md$/.test(f))
+    .map((f) => f.slice(0, -3))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const severity = new Map<string, string>([...ALL_RULES.map((r) => [r.code, r.severity] as const), [UNUSED_SUPPRESSION, 'information']]);
   const rows = codes.map((code) => `| [${code}](${code}.md) | ${severity.get(code) ?? 'varies'} | ${pageTitle(code).replace(/\|/g, '\\|')} |`);
   return `# Findings\n\nEvery finding Istio Mesh reports has a stable code and a page here; the editor's diagnostics link to it.\n\n| code | severity | what it means |\n|---|---|---|\n${rows.join('\n')}\n`;

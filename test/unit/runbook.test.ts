@@ -1,17 +1,18 @@
 // The runbook: the docs' install procedure derived from the workspace's files, for every example model, compared
 // with the istio.io commands where the reference data is present, and quoted safely for a shell.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { buildRunbooks, type Runbook, type RunbookStep } from '../../server/src/runbook/runbook';
-import { formatMarkdown, formatShell } from '../../server/src/runbook/format';
-import { topologyTree } from '../../server/src/runbook/topologyTree';
+import { describe, test } from 'node:test';
+
 import { runRunbookCli } from '../../server/src/cli/runbook';
+import { formatMarkdown, formatShell } from '../../server/src/runbook/format';
+import { buildRunbooks, type Runbook, type RunbookStep } from '../../server/src/runbook/runbook';
+import { topologyTree } from '../../server/src/runbook/topologyTree';
 import { analyzeFolder } from '../support/analyze';
-import { EXAMPLES, FIXTURES, REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 import { layOutModel, OFFICIAL_MODELS } from '../support/officialModels';
+import { EXAMPLES, FIXTURES, REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 
 function runbookOf(folder: string, contexts: Record<string, string> = {}): Runbook {
   const { meshes, findings } = analyzeFolder(folder);
@@ -54,11 +55,23 @@ describe('runbook of the examples', () => {
 
   test('multi-primary multi-network: namespace files, east-west gateways, their addresses, expose-services', () => {
     const runbook = runbookOf(join(EXAMPLES, 'multi-primary-multi-network'));
-    assert.deepEqual(installSequence(runbook).map((s) => s.split(':')[0]), [
-      'namespace cluster1', 'control-plane cluster1', 'gateway cluster1', 'gateway-address cluster1', 'expose-services cluster1',
-      'namespace cluster2', 'control-plane cluster2', 'gateway cluster2', 'gateway-address cluster2', 'expose-services cluster2',
-      'remote-secret cluster2', 'remote-secret cluster1',
-    ]);
+    assert.deepEqual(
+      installSequence(runbook).map((s) => s.split(':')[0]),
+      [
+        'namespace cluster1',
+        'control-plane cluster1',
+        'gateway cluster1',
+        'gateway-address cluster1',
+        'expose-services cluster1',
+        'namespace cluster2',
+        'control-plane cluster2',
+        'gateway cluster2',
+        'gateway-address cluster2',
+        'expose-services cluster2',
+        'remote-secret cluster2',
+        'remote-secret cluster1',
+      ],
+    );
     assert.equal(stepsOf(runbook, 'namespace')[0].display, 'kubectl apply -f cluster1/istio-system.yaml --context "${CTX_CLUSTER1}"');
     assert.equal(stepsOf(runbook, 'gateway')[0].display, 'istioctl install -f cluster1/eastwest-gateway.yaml --context "${CTX_CLUSTER1}" -y');
     assert.equal(stepsOf(runbook, 'gateway-address')[1].display, 'kubectl get svc istio-eastwestgateway -n istio-system --context "${CTX_CLUSTER2}"');
@@ -82,7 +95,10 @@ describe('runbook of the examples', () => {
     assert.equal(discovery.assigns, 'DISCOVERY_ADDRESS');
     assert.deepEqual(runbook.variables.find((v) => v.name === 'DISCOVERY_ADDRESS')?.setByStep, discovery.number);
     // Only the primary runs istiod: no cacerts for the remote.
-    assert.deepEqual(stepsOf(runbook, 'cacerts').map((s) => s.cluster), ['cluster1', 'cluster1']);
+    assert.deepEqual(
+      stepsOf(runbook, 'cacerts').map((s) => s.cluster),
+      ['cluster1', 'cluster1'],
+    );
     assert.deepEqual(stepsOf(runbook, 'verify')[0].pipeline, [['istioctl', 'remote-clusters', '--context', 'kind-east']]);
   });
 
@@ -90,13 +106,22 @@ describe('runbook of the examples', () => {
     const runbook = runbookOf(join(EXAMPLES, 'primary-remote-multi-network'));
     const kinds = installSequence(runbook).map((s) => s.split(':')[0]);
     assert.deepEqual(kinds, [
-      'namespace cluster1', 'control-plane cluster1', 'gateway cluster1', 'gateway-address cluster1', 'expose-istiod cluster1',
-      'namespace cluster2', 'discovery-address cluster1', 'control-plane cluster2', 'remote-secret cluster1', 'gateway cluster2', 'gateway-address cluster2',
+      'namespace cluster1',
+      'control-plane cluster1',
+      'gateway cluster1',
+      'gateway-address cluster1',
+      'expose-istiod cluster1',
+      'namespace cluster2',
+      'discovery-address cluster1',
+      'control-plane cluster2',
+      'remote-secret cluster1',
+      'gateway cluster2',
+      'gateway-address cluster2',
       'expose-services cluster1',
     ]);
   });
 
-  test('helm-chart: a chart\'s templates are rendered by helm with the cluster\'s release values, never applied as written', () => {
+  test("helm-chart: a chart's templates are rendered by helm with the cluster's release values, never applied as written", () => {
     const runbook = runbookOf(join(EXAMPLES, 'helm-chart'));
     const exposures = installSequence(runbook).filter((s) => s.startsWith('expose-'));
     assert.deepEqual(exposures, [
@@ -105,22 +130,71 @@ describe('runbook of the examples', () => {
     ]);
   });
 
-  test('helm: base, istiod and gateway releases from the values files, in the Helm guide\'s order', () => {
+  test("helm: base, istiod and gateway releases from the values files, in the Helm guide's order", () => {
     const runbook = runbookOf(join(EXAMPLES, 'helm'));
     const cluster1 = runbook.steps.filter((s) => s.cluster === 'cluster1' && ['control-plane', 'gateway'].includes(s.kind));
-    assert.deepEqual(cluster1.map((s) => s.pipeline[0]), [
-      ['helm', 'upgrade', '--install', 'istio-base', 'istio/base', '-n', 'istio-system', '-f', 'cluster1/istio-base-values.yaml', '--kube-context', '${CTX_CLUSTER1}'],
-      ['helm', 'upgrade', '--install', 'istiod', 'istio/istiod', '-n', 'istio-system', '-f', 'cluster1/istiod-values.yaml', '--kube-context', '${CTX_CLUSTER1}'],
-      ['helm', 'upgrade', '--install', 'istio-eastwestgateway', 'istio/gateway', '-n', 'istio-system', '-f', 'cluster1/eastwest-gateway-values.yaml', '--kube-context', '${CTX_CLUSTER1}'],
-    ]);
+    assert.deepEqual(
+      cluster1.map((s) => s.pipeline[0]),
+      [
+        [
+          'helm',
+          'upgrade',
+          '--install',
+          'istio-base',
+          'istio/base',
+          '-n',
+          'istio-system',
+          '-f',
+          'cluster1/istio-base-values.yaml',
+          '--kube-context',
+          '${CTX_CLUSTER1}',
+        ],
+        [
+          'helm',
+          'upgrade',
+          '--install',
+          'istiod',
+          'istio/istiod',
+          '-n',
+          'istio-system',
+          '-f',
+          'cluster1/istiod-values.yaml',
+          '--kube-context',
+          '${CTX_CLUSTER1}',
+        ],
+        [
+          'helm',
+          'upgrade',
+          '--install',
+          'istio-eastwestgateway',
+          'istio/gateway',
+          '-n',
+          'istio-system',
+          '-f',
+          'cluster1/eastwest-gateway-values.yaml',
+          '--kube-context',
+          '${CTX_CLUSTER1}',
+        ],
+      ],
+    );
   });
 
   test('flux and argocd: the wrappers are applied to the cluster the controller runs in', () => {
-    for (const [example, controller] of [['flux', 'flux'], ['argocd', 'argocd']] as const) {
+    for (const [example, controller] of [
+      ['flux', 'flux'],
+      ['argocd', 'argocd'],
+    ] as const) {
       const runbook = runbookOf(join(EXAMPLES, example), { [controller]: 'mgmt' });
       const installs = stepsOf(runbook, 'control-plane');
-      assert.deepEqual(installs.map((s) => s.display), [`kubectl apply -f cluster1.yaml --context mgmt`, `kubectl apply -f cluster2.yaml --context mgmt`], example);
-      assert.deepEqual(installs.map((s) => s.cluster), ['cluster1', 'cluster2']);
+      assert.deepEqual(
+        installs.map((s) => s.display),
+        [`kubectl apply -f cluster1.yaml --context mgmt`, `kubectl apply -f cluster2.yaml --context mgmt`],
+        example,
+      );
+      assert.deepEqual(
+        installs.map((s) => s.cluster),
+        ['cluster1', 'cluster2'],
+      );
       // The gateway those releases create is still waited for in the target cluster.
       assert.equal(stepsOf(runbook, 'gateway-address')[0].context, '${CTX_CLUSTER1}');
     }
@@ -133,28 +207,46 @@ describe('runbook of the examples', () => {
     assert.equal(stepsOf(sail, 'control-plane')[0].display, 'kubectl apply -f cluster1/istio.yaml --context "${CTX_CLUSTER1}"');
     assert.match(stepsOf(sail, 'gateway')[0].display, /^helm upgrade --install istio-eastwestgateway istio\/gateway /);
     const ambient = runbookOf(join(EXAMPLES, 'ambient'));
-    assert.deepEqual(stepsOf(ambient, 'gateway').map((s) => s.display), [
-      'kubectl apply -f cluster1/eastwest-gateway.yaml --context "${CTX_CLUSTER1}"',
-      'kubectl apply -f cluster2/eastwest-gateway.yaml --context "${CTX_CLUSTER2}"',
-    ]);
+    assert.deepEqual(
+      stepsOf(ambient, 'gateway').map((s) => s.display),
+      [
+        'kubectl apply -f cluster1/eastwest-gateway.yaml --context "${CTX_CLUSTER1}"',
+        'kubectl apply -f cluster2/eastwest-gateway.yaml --context "${CTX_CLUSTER2}"',
+      ],
+    );
     assert.equal(stepsOf(ambient, 'expose-services').length, 0);
     assert.ok(ambient.steps.some((s) => s.display.includes('istio.io/dataplane-mode=ambient')));
     assert.ok(ambient.steps.some((s) => s.display.includes('istio.io/global=true')));
   });
 
-  test('mistakes: the errors come first with file:line, and the missing expose-istiod is the docs\' sample', () => {
+  test("mistakes: the errors come first with file:line, and the missing expose-istiod is the docs' sample", () => {
     const folder = join(EXAMPLES, 'mistakes');
     const runbook = runbookOf(folder);
     assert.deepEqual(
       runbook.fixFirst.map((f) => `${f.code} ${basename(f.file)}:${f.line}`),
-      ['MESH205 control-plane.yaml:10', 'MESH101 control-plane.yaml:11', 'MESH201 remote-profile.yaml:11', 'MESH101 control-plane.yaml:13', 'MESH104 istio-system.yaml:9'],
+      [
+        'MESH205 control-plane.yaml:10',
+        'MESH101 control-plane.yaml:11',
+        'MESH201 remote-profile.yaml:11',
+        'MESH101 control-plane.yaml:13',
+        'MESH104 istio-system.yaml:9',
+      ],
     );
     const markdown = formatMarkdown([runbook], folder);
     assert.match(markdown, /## Fix before you start\n\n- `east\/control-plane.yaml:10:5` \*\*MESH205\*\*/);
     const exposure = stepsOf(runbook, 'expose-istiod');
     assert.equal(exposure.length, 1);
     assert.equal(exposure[0].workingDirectory, '${ISTIO_DIR}');
-    assert.deepEqual(exposure[0].pipeline[0], ['kubectl', 'apply', '-n', 'istio-system', '-f', 'samples/multicluster/expose-istiod.yaml', '--context', '${CTX_EAST}']);
+    assert.deepEqual(exposure[0].pipeline[0], [
+      'kubectl',
+      'apply',
+      '-n',
+      'istio-system',
+      '-f',
+      'samples/multicluster/expose-istiod.yaml',
+      '--context',
+      '${CTX_EAST}',
+    ]);
   });
 });
 
@@ -164,7 +256,10 @@ describe('runbook safety', () => {
     const runbook = runbookOf(join(EXAMPLES, 'primary-remote'), { cluster1: hostile, cluster2: 'a b' });
     for (const step of runbook.steps.filter((s) => s.pipeline.length === 1 && !s.workingDirectory && !s.assigns && !s.input)) {
       // The display form, with the program replaced by printf, must give back exactly the argument array.
-      const echoed = execFileSync('bash', ['-c', `printf '%s\\n' ${step.display.slice(step.pipeline[0][0].length)}`], { encoding: 'utf8', env: { PATH: process.env.PATH, CTX_CLUSTER1: 'unused' } });
+      const echoed = execFileSync('bash', ['-c', `printf '%s\\n' ${step.display.slice(step.pipeline[0][0].length)}`], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, CTX_CLUSTER1: 'unused' },
+      });
       assert.deepEqual(echoed.split('\n').slice(0, -1), step.pipeline[0].slice(1), step.display);
     }
     const script = formatShell([runbook], join(EXAMPLES, 'primary-remote'));
@@ -189,9 +284,13 @@ describe('runbook safety', () => {
     const { meshes, findings } = analyzeFolder(folder);
     const runbooks = buildRunbooks(meshes, findings, () => new Map(), folder);
     const fromFile = runbooks[0].steps.filter((s) => s.kind === 'remote-secret' && s.files.length);
-    assert.deepEqual(fromFile.map((s) => s.display), ['kubectl apply -f cluster1/remote-secret-cluster2.yaml --context "${CTX_CLUSTER1}"']);
+    assert.deepEqual(
+      fromFile.map((s) => s.display),
+      ['kubectl apply -f cluster1/remote-secret-cluster2.yaml --context "${CTX_CLUSTER1}"'],
+    );
     const tree = topologyTree(meshes, findings, () => new Map());
-    for (const text of [JSON.stringify(runbooks), formatMarkdown(runbooks, folder), formatShell(runbooks, folder), JSON.stringify(tree)]) assert.ok(!text.includes(token));
+    for (const text of [JSON.stringify(runbooks), formatMarkdown(runbooks, folder), formatShell(runbooks, folder), JSON.stringify(tree)])
+      assert.ok(!text.includes(token));
   });
 });
 
@@ -201,11 +300,14 @@ describe('topology tree', () => {
     const { meshes, findings } = analyzeFolder(folder);
     const [mesh] = topologyTree(meshes, findings, () => new Map([['east', 'kind-east']]), folder);
     assert.equal(mesh.description, 'primary-remote, multi-network');
-    assert.deepEqual(mesh.children!.map((c) => `${c.label}: ${c.description}`), [
-      'east: primary · network east-net · context kind-east',
-      'edge: remote · network east-net · context ${CTX_EDGE}',
-      'west: primary · network west-net · context ${CTX_WEST}',
-    ]);
+    assert.deepEqual(
+      mesh.children!.map((c) => `${c.label}: ${c.description}`),
+      [
+        'east: primary · network east-net · context kind-east',
+        'edge: remote · network east-net · context ${CTX_EDGE}',
+        'west: primary · network west-net · context ${CTX_WEST}',
+      ],
+    );
     const east = mesh.children![0];
     assert.ok(east.findings && east.findings.errors >= 2);
     const gateway = east.children!.find((c) => c.kind === 'gateway')!;
@@ -298,18 +400,26 @@ function collapseNamespaceSteps(commands: DocsCommand[]): string[] {
   const namespaceKinds = new Set(['namespace', 'network-label', 'control-plane-clusters']);
   const keys: string[] = [];
   for (const command of commands) {
-    const key = namespaceKinds.has(command.kind) ? `namespace ${command.cluster}` : `${command.kind} ${command.cluster}${command.file ? ` ${command.file}` : ''}`;
+    const key = namespaceKinds.has(command.kind)
+      ? `namespace ${command.cluster}`
+      : `${command.kind} ${command.cluster}${command.file ? ` ${command.file}` : ''}`;
     if (key !== keys[keys.length - 1] || !key.startsWith('namespace ')) keys.push(key);
   }
   return keys;
 }
 
 function runbookCommands(runbook: Runbook): DocsCommand[] {
-  return runbook.steps.filter((s) => s.phase === 'install').map((step) => {
-    const source = step.kind === 'remote-secret' ? /--name=(\S+)/.exec(step.pipeline[0].join(' '))?.[1] : undefined;
-    const compared = ['control-plane', 'gateway', 'expose-istiod', 'expose-services'].includes(step.kind);
-    return { kind: step.kind, cluster: step.cluster!, file: source ?? (compared ? basename(step.files[0]?.path ?? step.pipeline.flat().find((a) => a.endsWith('.yaml')) ?? '') : undefined) };
-  });
+  return runbook.steps
+    .filter((s) => s.phase === 'install')
+    .map((step) => {
+      const source = step.kind === 'remote-secret' ? /--name=(\S+)/.exec(step.pipeline[0].join(' '))?.[1] : undefined;
+      const compared = ['control-plane', 'gateway', 'expose-istiod', 'expose-services'].includes(step.kind);
+      return {
+        kind: step.kind,
+        cluster: step.cluster!,
+        file: source ?? (compared ? basename(step.files[0]?.path ?? step.pipeline.flat().find((a) => a.endsWith('.yaml')) ?? '') : undefined),
+      };
+    });
 }
 
 describe('runbook against the istio.io commands', { skip: referenceDir() ? false : REFERENCE_SKIP_REASON }, () => {
@@ -323,14 +433,20 @@ describe('runbook against the istio.io commands', { skip: referenceDir() ? false
     });
   }
 
-  test('before-you-begin: the cacerts Secret is created with the docs\' layout, for each primary', () => {
+  test("before-you-begin: the cacerts Secret is created with the docs' layout, for each primary", () => {
     const reference = referenceDir()!;
     const docs = readFileSync(join(reference, 'istio.io', 'before-you-begin', 'commands.txt'), 'utf8');
-    const docsSecret = docs.split('\n').find((l) => l.startsWith('kubectl create secret generic cacerts'))!.split(' ');
+    const docsSecret = docs
+      .split('\n')
+      .find((l) => l.startsWith('kubectl create secret generic cacerts'))!
+      .split(' ');
     const { root } = layOutModel(reference, 'multi-primary');
     const runbook = runbookOf(root);
     const secrets = runbook.steps.filter((s) => s.kind === 'cacerts' && s.pipeline[0][0] === 'kubectl');
-    assert.deepEqual(secrets.map((s) => s.cluster), ['cluster1', 'cluster2']);
+    assert.deepEqual(
+      secrets.map((s) => s.cluster),
+      ['cluster1', 'cluster2'],
+    );
     // The docs run it in the current context; the runbook names the cluster's context.
     assert.deepEqual(secrets[0].pipeline[0], [...docsSecret, '--context', '${CTX_CLUSTER1}']);
     assert.ok(docs.includes(`make -f ${stepsOf(runbook, 'root-ca')[0].pipeline[0].slice(2).join(' ')}`));

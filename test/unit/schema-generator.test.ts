@@ -1,11 +1,12 @@
 // The committed schemas are exactly what scripts/generate-schemas.mjs derives from the reference data.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REFERENCE_SKIP_REASON, REPO_ROOT, referenceDir } from '../support/paths';
+import { test } from 'node:test';
+
+import { REFERENCE_SKIP_REASON, referenceDir, REPO_ROOT } from '../support/paths';
 
 const reference = referenceDir();
 const SCHEMAS = join(REPO_ROOT, 'server', 'src', 'schemas');

@@ -1,15 +1,16 @@
 // The schema rules against Istio's own files: official configs must check clean, the API repository's invalid
 // examples must be caught (except those only Istio's CEL rules or Go validation can judge).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
 import { recogniseResource } from '../../server/src/resources/kinds';
 import type { Resource } from '../../server/src/resources/resource';
-import { SCHEMA_RULES } from '../../server/src/rules/schema';
-import { findRemovedValues } from '../../server/src/rules/removedValues';
 import { misspeltApiGroupRule } from '../../server/src/rules/apiGroup';
+import { findRemovedValues } from '../../server/src/rules/removedValues';
+import { SCHEMA_RULES } from '../../server/src/rules/schema';
 import { REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
 
 const reference = referenceDir();
@@ -46,7 +47,12 @@ function findingsOf(resource: Resource) {
 }
 
 function filesIn(dir: string, pattern: RegExp): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((name) => pattern.test(name)).sort().map((name) => join(dir, name)) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => pattern.test(name))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
 }
 
 function officialFiles(root: string): string[] {
@@ -78,10 +84,14 @@ test('official multicluster configs and valid API examples have no schema findin
   assert.deepEqual(problems, []);
 });
 
-test('the ambient guide\'s misspelt apiVersion is reported once per file, on the apiVersion value', { skip }, () => {
+test("the ambient guide's misspelt apiVersion is reported once per file, on the apiVersion value", { skip }, () => {
   for (const file of filesIn(join(reference!, 'istio.io', 'ambient-multi-primary_multi-network'), /^cluster\d\.yaml$/)) {
     const findings = resourcesOf(file).flatMap(findingsOf);
-    assert.deepEqual(findings.map((f) => f.code), ['IOP002'], file);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['IOP002'],
+      file,
+    );
     assert.equal(findings[0].location.range.start.line, 3);
   }
 });
@@ -100,7 +110,15 @@ test('invalid API examples of the networking kinds are caught, except those only
       (schemaFindings.length > 0 ? caught : missed).push(name);
     }
   }
-  assert.deepEqual(missed.filter((name) => !NOT_STRUCTURAL.has(name)), [], 'invalid examples that no schema rule reports');
-  assert.deepEqual(caught.filter((name) => NOT_STRUCTURAL.has(name)), [], 'now caught: remove from NOT_STRUCTURAL');
+  assert.deepEqual(
+    missed.filter((name) => !NOT_STRUCTURAL.has(name)),
+    [],
+    'invalid examples that no schema rule reports',
+  );
+  assert.deepEqual(
+    caught.filter((name) => NOT_STRUCTURAL.has(name)),
+    [],
+    'now caught: remove from NOT_STRUCTURAL',
+  );
   assert.ok(caught.length >= 7, `caught ${caught.length}: ${caught.join(', ')}`);
 });

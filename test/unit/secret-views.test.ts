@@ -1,9 +1,10 @@
 // The typed views of remote secrets and cacerts: the facts they compute, and that odd shapes never throw.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { readWorkspaceFile } from '../../server/src/engine/workspace';
 import { readCaCerts } from '../../server/src/resources/cacerts';
 import { kubeconfigProblems, readRemoteSecret, remoteSecretClusters } from '../../server/src/resources/remoteSecret';
@@ -25,7 +26,14 @@ function cacertsYaml(values: Record<string, string>): string {
 }
 
 test('cacerts facts: fingerprints, subjects and validity come from the PEMs', () => {
-  const resource = secretOf(cacertsYaml({ 'ca-cert.pem': pem('ca-a1-cert'), 'ca-key.pem': pem('ca-a1-key'), 'root-cert.pem': pem('root-a-cert'), 'cert-chain.pem': pem('ca-a1-cert') + pem('root-a-cert') }));
+  const resource = secretOf(
+    cacertsYaml({
+      'ca-cert.pem': pem('ca-a1-cert'),
+      'ca-key.pem': pem('ca-a1-key'),
+      'root-cert.pem': pem('root-a-cert'),
+      'cert-chain.pem': pem('ca-a1-cert') + pem('root-a-cert'),
+    }),
+  );
   const facts = readCaCerts(resource, ['cluster1'])!;
   const root = new X509Certificate(pem('root-a-cert'));
   assert.equal(facts.rootCert?.certificates[0].fingerprint, root.fingerprint256);
@@ -41,10 +49,18 @@ test('cacerts facts: fingerprints, subjects and validity come from the PEMs', ()
 });
 
 test('cacerts facts: a foreign key, a foreign root and a placeholder', () => {
-  const mismatched = readCaCerts(secretOf(cacertsYaml({ 'ca-cert.pem': pem('ca-b-cert'), 'ca-key.pem': pem('ca-a1-key'), 'root-cert.pem': pem('root-a-cert') })), [])!;
+  const mismatched = readCaCerts(
+    secretOf(cacertsYaml({ 'ca-cert.pem': pem('ca-b-cert'), 'ca-key.pem': pem('ca-a1-key'), 'root-cert.pem': pem('root-a-cert') })),
+    [],
+  )!;
   assert.equal(mismatched.keyMatchesCert, false);
   assert.equal(mismatched.caSignedByRoot, false);
-  const templated = readCaCerts(secretOf('apiVersion: v1\nkind: Secret\nmetadata:\n  name: cacerts\nstringData:\n  ca-cert.pem: ${CA_CERT}\n  ca-key.pem: ${CA_KEY}\n  root-cert.pem: ${ROOT_CERT}\n'), [])!;
+  const templated = readCaCerts(
+    secretOf(
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cacerts\nstringData:\n  ca-cert.pem: ${CA_CERT}\n  ca-key.pem: ${CA_KEY}\n  root-cert.pem: ${ROOT_CERT}\n',
+    ),
+    [],
+  )!;
   assert.equal(templated.rootCert?.placeholder, true);
   assert.equal(templated.rootCert?.problem, undefined);
   assert.equal(templated.caSignedByRoot, undefined);
@@ -81,13 +97,29 @@ test('secrets of odd shapes are read without throwing', () => {
   const files = Object.fromEntries(shapes.map((text, index) => [`cluster${index}/secret.yaml`, text]));
   // analyzeTexts makes a failing rule throw, so this also proves that no rule failed on these shapes.
   const { findings } = analyzeTexts('/odd', files);
-  assert.ok(findings.some((f) => f.code === 'MESH602'), 'unreadable cacerts values are reported');
-  assert.ok(findings.some((f) => f.code === 'MESH305'), 'unusable kubeconfigs are reported');
+  assert.ok(
+    findings.some((f) => f.code === 'MESH602'),
+    'unreadable cacerts values are reported',
+  );
+  assert.ok(
+    findings.some((f) => f.code === 'MESH305'),
+    'unusable kubeconfigs are reported',
+  );
 });
 
 test('placeholders are told from values, including long values with no placeholder character', () => {
   const placeholders = ['${DISCOVERY_ADDRESS}', 'https://${HOST}:15012', '$CTX_CLUSTER1', '{{ .Values.meshID }}', '<your-mesh-id>', '{cluster_name}'];
-  const values = ['mesh1', 'istiod.istio-system.svc:15012', 'a<b>c', '$lowercase', '${1}:${2}', '__param_$1', `${'QUJD'.repeat(2000)}`, '<unclosed', 'x'.repeat(4000) + '{'];
+  const values = [
+    'mesh1',
+    'istiod.istio-system.svc:15012',
+    'a<b>c',
+    '$lowercase',
+    '${1}:${2}',
+    '__param_$1',
+    `${'QUJD'.repeat(2000)}`,
+    '<unclosed',
+    'x'.repeat(4000) + '{',
+  ];
   for (const value of placeholders) assert.equal(isPlaceholder(value), true, value);
   for (const value of values) assert.equal(isPlaceholder(value), false, value.slice(0, 40));
 });

@@ -1,13 +1,14 @@
 // Remote secrets and cacerts carry credentials and CA keys. This plants distinctive secrets in secrets that
 // have every kind of mistake the rules report, and asserts that none of them reaches a finding, its related
 // information, or the CLI's text and JSON output.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { formatGithub, formatJson, formatSarif, formatText } from '../../server/src/cli/checkOutput';
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
-import { formatGithub, formatJson, formatSarif, formatText } from '../../server/src/cli/checkOutput';
 import type { Finding } from '../../server/src/rules/finding';
 import { FIXTURES } from '../support/paths';
 import { controlPlaneText } from '../support/texts';
@@ -20,7 +21,12 @@ const PASSWORD = 'SECRET-PASSWORD-hunter2';
 const SERVER = 'https://secret-apiserver-4411.example.invalid:6443';
 
 const pem = (name: string) => readFileSync(join(FIXTURES, 'certs', `${name}.pem`), 'utf8');
-const indent = (text: string, spaces: number) => text.trimEnd().split('\n').map((l) => ' '.repeat(spaces) + l).join('\n');
+const indent = (text: string, spaces: number) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => ' '.repeat(spaces) + l)
+    .join('\n');
 
 const controlPlane = controlPlaneText;
 
@@ -71,14 +77,37 @@ const FILES: Record<string, string> = {
   'cluster2/istio.yaml': controlPlane('cluster2'),
   'cluster3/istio.yaml': controlPlane('cluster3'),
   // Unlabelled, wrong namespace, unknown cluster, name/annotation disagreeing, invalid kubeconfig.
-  'cluster1/remote-secret.yaml': remoteSecret({ name: 'istio-remote-secret-cluster-2', key: 'cluster2', annotation: 'c2', namespace: 'default', labelled: false, broken: true }),
+  'cluster1/remote-secret.yaml': remoteSecret({
+    name: 'istio-remote-secret-cluster-2',
+    key: 'cluster2',
+    annotation: 'c2',
+    namespace: 'default',
+    labelled: false,
+    broken: true,
+  }),
   'cluster1/remote-secret-unknown.yaml': remoteSecret({ name: 'istio-remote-secret-remote', key: 'remote', annotation: 'remote' }),
   // A cluster holding its own secret.
   'cluster2/remote-secret.yaml': remoteSecret({ name: 'istio-remote-secret-cluster2', key: 'cluster2', annotation: 'cluster2' }),
   // A key that does not match its certificate, a certificate signed by another root.
-  'cluster1/cacerts.yaml': cacerts({ 'ca-cert.pem': pem('ca-a1-cert'), 'ca-key.pem': pem('stray-key'), 'root-cert.pem': pem('root-b-cert'), 'cert-chain.pem': pem('ca-a1-cert') + pem('root-a-cert') }, 'stringData'),
+  'cluster1/cacerts.yaml': cacerts(
+    {
+      'ca-cert.pem': pem('ca-a1-cert'),
+      'ca-key.pem': pem('stray-key'),
+      'root-cert.pem': pem('root-b-cert'),
+      'cert-chain.pem': pem('ca-a1-cert') + pem('root-a-cert'),
+    },
+    'stringData',
+  ),
   // An expired CA, base64-encoded as kubectl writes it; its root differs from cluster1's.
-  'cluster2/cacerts.yaml': cacerts({ 'ca-cert.pem': pem('ca-expired-cert'), 'ca-key.pem': pem('ca-expired-key'), 'root-cert.pem': pem('root-a-cert'), 'cert-chain.pem': pem('ca-expired-cert') + pem('root-a-cert') }, 'data'),
+  'cluster2/cacerts.yaml': cacerts(
+    {
+      'ca-cert.pem': pem('ca-expired-cert'),
+      'ca-key.pem': pem('ca-expired-key'),
+      'root-cert.pem': pem('root-a-cert'),
+      'cert-chain.pem': pem('ca-expired-cert') + pem('root-a-cert'),
+    },
+    'data',
+  ),
 };
 
 /** Every planted credential, and long runs of every PEM body and its base64 form (a certificate or key body must never show). */
@@ -97,7 +126,9 @@ function forbiddenStrings(): string[] {
 function analyze(): Finding[] {
   const workspace = new Workspace([ROOT]);
   for (const [name, text] of Object.entries(FILES)) workspace.setFile(join(ROOT, name), text);
-  const result = new Analyzer(undefined, (message) => { throw new Error(message); }).analyze(workspace, { roots: [ROOT], clusters: [], now: new Date('2026-01-01T00:00:00Z') });
+  const result = new Analyzer(undefined, (message) => {
+    throw new Error(message);
+  }).analyze(workspace, { roots: [ROOT], clusters: [], now: new Date('2026-01-01T00:00:00Z') });
   return [...result.findings.values()].flat();
 }
 

@@ -1,10 +1,12 @@
 // Redaction: which values count as credentials, and how they are found again in text printed about them.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { credentialsInDocument, REDACTED, SecretRedactor, WorkspaceSecrets } from '../../server/src/security/secrets';
-import { Workspace } from '../../server/src/engine/workspace';
+import { test } from 'node:test';
+
 import type { Message, MessageWriter } from 'vscode-jsonrpc/node';
+
+import { Workspace } from '../../server/src/engine/workspace';
 import { redactingWriter } from '../../server/src/lsp/redaction';
+import { credentialsInDocument, REDACTED, SecretRedactor, WorkspaceSecrets } from '../../server/src/security/secrets';
 
 const TOKEN = 'tok3n-ZZQX-unit-9f8e7d6c5b4a';
 const KEY_LINE = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7unitkeyline';
@@ -48,13 +50,17 @@ test('a truncated or partly quoted secret is still redacted, and nearby text is 
   assert.equal(redactor.redact(`a ${TOKEN} b ${TOKEN}`), `a ${REDACTED} b ${REDACTED}`);
   assert.equal(redactor.redact('password hunter22!'), `password ${REDACTED}!`);
   assert.equal(redactor.redact('nothing to see here'), 'nothing to see here');
-  assert.deepEqual(redactor.redactDeep({ list: [`x${TOKEN}`], n: 1, nested: { message: TOKEN } }), { list: [`x${REDACTED}`], n: 1, nested: { message: REDACTED } });
+  assert.deepEqual(redactor.redactDeep({ list: [`x${TOKEN}`], n: 1, nested: { message: TOKEN } }), {
+    list: [`x${REDACTED}`],
+    n: 1,
+    nested: { message: REDACTED },
+  });
 });
 
 test('fingerprinted windows redact exactly what a window-by-window comparison does, over random credentials and texts', () => {
   // A seeded generator, so a failure names its case; the alphabet mixes base64, punctuation and non-ASCII.
   let seed = 20261124;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ .:ßé中🙂';
   const randomText = (length: number) => Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
   const WINDOW = 12;
@@ -93,7 +99,10 @@ test('a redactor updated with more credentials keeps the old ones, and one updat
   const fewer = SecretRedactor.updated(more, [TOKEN]);
   assert.equal(fewer.redact(`hunter22 ${TOKEN}`), `hunter22 ${REDACTED}`);
   assert.ok(SecretRedactor.updated(undefined, []).isEmpty);
-  assert.ok(!SecretRedactor.updated(SecretRedactor.updated(undefined, ['hunter22']), ['hunter22', 'x']).isEmpty, 'an extension of a redactor with credentials is not empty');
+  assert.ok(
+    !SecretRedactor.updated(SecretRedactor.updated(undefined, ['hunter22']), ['hunter22', 'x']).isEmpty,
+    'an extension of a redactor with credentials is not empty',
+  );
 });
 
 test("a document's URI is never redacted, even when its file name holds a secret's value", () => {
@@ -119,7 +128,11 @@ test('the workspace redactor follows edits: a secret typed in is redacted, one r
 
 test('the protocol writer redacts every outgoing message', async () => {
   const written: Message[] = [];
-  const inner = { write: async (m: Message) => { written.push(m); } } as unknown as MessageWriter;
+  const inner = {
+    write: async (m: Message) => {
+      written.push(m);
+    },
+  } as unknown as MessageWriter;
   const writer = redactingWriter(inner, () => new SecretRedactor([TOKEN]));
   await writer.write({ jsonrpc: '2.0', method: 'window/logMessage', params: { type: 1, message: `failed on ${TOKEN}` } } as Message);
   await writer.write({ jsonrpc: '2.0', id: 1, result: { contents: { kind: 'markdown', value: `**token** ${TOKEN}` } } } as Message);

@@ -1,12 +1,13 @@
 // Findings users tune: `# istio-mesh: ignore=` comments (file, document, line) and the istioMesh.rules levels,
 // applied by the engine after the rules, so the editor and the CLI show the same findings.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { normaliseSettings } from '../../server/src/engine/settings';
-import { Workspace } from '../../server/src/engine/workspace';
 import type { RuleLevels } from '../../server/src/engine/tuning';
+import { Workspace } from '../../server/src/engine/workspace';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
 import type { Finding } from '../../server/src/rules/finding';
 
@@ -28,13 +29,15 @@ spec:
 function analyze(files: Record<string, string>, rules?: RuleLevels): Finding[] {
   const workspace = new Workspace([ROOT]);
   for (const [name, text] of Object.entries(files)) workspace.setFile(join(ROOT, name), text);
-  const result = new Analyzer(undefined, (m) => { throw new Error(m); }).analyze(workspace, { roots: [ROOT], clusters: [], rules });
+  const result = new Analyzer(undefined, (m) => {
+    throw new Error(m);
+  }).analyze(workspace, { roots: [ROOT], clusters: [], rules });
   return [...result.findings.values()].flat();
 }
 
 const codesAt = (findings: Finding[]) => findings.map((f) => `${f.code}@${f.location.range.start.line + 1}`).sort();
 
-test('an ignore comment applies by where it is written: before the first `---`, a document\'s opening comments, else the next non-comment line', () => {
+test("an ignore comment applies by where it is written: before the first `---`, a document's opening comments, else the next non-comment line", () => {
   const text = [
     '# istio-mesh: ignore=A', // 1: at the top of document 0 (no `---` above it)
     'kind: One', // 2
@@ -52,7 +55,7 @@ test('an ignore comment applies by where it is written: before the first `---`, 
     'kind: Three', // 14
   ].join('\n');
   const yaml = parseYamlFile('/f.yaml', text);
-  const line = (offset: number | undefined) => offset === undefined ? undefined : yaml.lines.positionAt(offset).line + 1;
+  const line = (offset: number | undefined) => (offset === undefined ? undefined : yaml.lines.positionAt(offset).line + 1);
   assert.deepEqual(
     yaml.ignoreComments.map((c) => [line(c.start), c.codes.join(','), c.scope, c.document, line(c.target)]),
     [
@@ -66,7 +69,11 @@ test('an ignore comment applies by where it is written: before the first `---`, 
   assert.equal(yaml.documents[1].directives.get('cluster'), 'c1', 'ignore= sits beside other directives');
   assert.equal(parseYamlFile('/g.yaml', 'kind: One\n# no directive: ignore=A\n').ignoreComments.length, 0);
   const fileWide = parseYamlFile('/h.yaml', '# header\n# istio-mesh: ignore=A\n\n---\nkind: One\n---\nkind: Two\n');
-  assert.deepEqual(fileWide.ignoreComments.map((c) => c.scope), ['file'], 'comments alone before the first `---` are the file\'s');
+  assert.deepEqual(
+    fileWide.ignoreComments.map((c) => c.scope),
+    ['file'],
+    "comments alone before the first `---` are the file's",
+  );
 });
 
 test('a suppressed finding is gone; the others stay; a comment that silences nothing is SUPPRESS001 at the comment', () => {
@@ -90,12 +97,20 @@ test('ignore=SUPPRESS001 silences the report of unused codes, and is itself neve
   assert.deepEqual(codesAt(findings), ['SCHEMA003@10']);
 });
 
-test('istioMesh.rules: off drops a code, another level replaces the rule\'s severity, after suppression', () => {
-  const files = { 'a.yaml': gateway('a'), 'b.yaml': `# istio-mesh: ignore=SCHEMA003\n${gateway('b')}`, 'c.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: c}\nspec:\n  ports:\n    - port: many\n' };
+test("istioMesh.rules: off drops a code, another level replaces the rule's severity, after suppression", () => {
+  const files = {
+    'a.yaml': gateway('a'),
+    'b.yaml': `# istio-mesh: ignore=SCHEMA003\n${gateway('b')}`,
+    'c.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: c}\nspec:\n  ports:\n    - port: many\n',
+  };
   const before = analyze(files);
   assert.deepEqual(codesAt(before), ['SCHEMA002@6', 'SCHEMA003@8']);
   const tuned = analyze(files, { SCHEMA003: 'off', SCHEMA002: 'warning' });
-  assert.deepEqual(tuned.map((f) => `${f.code} ${f.severity}`), ['SCHEMA002 warning'], 'and the ignore comment for SCHEMA003 still counts as used');
+  assert.deepEqual(
+    tuned.map((f) => `${f.code} ${f.severity}`),
+    ['SCHEMA002 warning'],
+    'and the ignore comment for SCHEMA003 still counts as used',
+  );
 });
 
 test('one Analyzer: new levels re-tune every file, and a keystroke that adds an ignore comment clears the finding', () => {
@@ -104,9 +119,18 @@ test('one Analyzer: new levels re-tune every file, and a keystroke that adds an 
   workspace.setFile(path, gateway('a'));
   const analyzer = new Analyzer();
   const settings = { roots: [ROOT], clusters: [] };
-  assert.deepEqual(analyzer.analyze(workspace, settings).findings.get(path)?.map((f) => f.severity), ['error']);
+  assert.deepEqual(
+    analyzer
+      .analyze(workspace, settings)
+      .findings.get(path)
+      ?.map((f) => f.severity),
+    ['error'],
+  );
   const warned = analyzer.analyze(workspace, { ...settings, rules: { SCHEMA003: 'warning' } });
-  assert.deepEqual(warned.findings.get(path)?.map((f) => f.severity), ['warning']);
+  assert.deepEqual(
+    warned.findings.get(path)?.map((f) => f.severity),
+    ['warning'],
+  );
   assert.ok(warned.changed.has(path));
   workspace.setFile(path, `# istio-mesh: ignore=SCHEMA003\n${gateway('a')}`);
   const silenced = analyzer.analyze(workspace, { ...settings, rules: { SCHEMA003: 'warning' } });
@@ -115,6 +139,9 @@ test('one Analyzer: new levels re-tune every file, and a keystroke that adds an 
 });
 
 test('the istioMesh.rules setting keeps well-formed entries only, codes upper-cased', () => {
-  assert.deepEqual(normaliseSettings({ rules: { mesh600: 'off', MESH001: 'warning', MESH101: 'loud', ' ': 'off', MESH102: 3 } }).rules, { MESH600: 'off', MESH001: 'warning' });
+  assert.deepEqual(normaliseSettings({ rules: { mesh600: 'off', MESH001: 'warning', MESH101: 'loud', ' ': 'off', MESH102: 3 } }).rules, {
+    MESH600: 'off',
+    MESH001: 'warning',
+  });
   assert.deepEqual(normaliseSettings({ rules: ['MESH600'] }).rules, {});
 });

@@ -1,16 +1,17 @@
 // Trust providers other than a committed cacerts Secret (cert-manager, istio-csr, SPIRE): how their values are
 // read, the quick fixes of their findings, the hover on a Certificate/issuer, and that no key material is shown.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { hoverFromMesh } from '../../server/src/features/meshHover';
-import { bundleFacts, guessTrustChart, mountedFileSource, vaultMount } from '../../server/src/resources/certManager';
-import { sameRoot, type RootOfTrust, type TrustBundle } from '../../server/src/mesh/trust';
-import { Located, valueAt } from '../../server/src/resources/resource';
+import { type RootOfTrust, sameRoot, type TrustBundle } from '../../server/src/mesh/trust';
 import type { ValuePath, YamlDocument } from '../../server/src/parse/yamlFile';
+import { bundleFacts, guessTrustChart, mountedFileSource, vaultMount } from '../../server/src/resources/certManager';
+import { Located, valueAt } from '../../server/src/resources/resource';
 import type { Finding, TextReplacement } from '../../server/src/rules/finding';
 import { analyzeFolder, yamlFilesUnder } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
@@ -25,7 +26,9 @@ function fixtureWorkspace(name: string): { workspace: Workspace; root: string } 
 }
 
 function findingsOf(name: string, code: string): Finding[] {
-  return analyzeFolder(join(RULES, name)).findings.filter((f) => f.code === code).sort((a, b) => a.location.file.localeCompare(b.location.file));
+  return analyzeFolder(join(RULES, name))
+    .findings.filter((f) => f.code === code)
+    .sort((a, b) => a.location.file.localeCompare(b.location.file));
 }
 
 /** The text a fix's only edit writes, and the 0-based line it writes at. */
@@ -92,7 +95,11 @@ test('committed key material is reported by where it is, never by what it is', (
   ];
   for (const { fixture, file, secret } of cases) {
     const text = readFileSync(join(RULES, fixture, file), 'utf8');
-    const written = text.slice(text.indexOf(`${secret}:`) + secret.length + 1).split('\n').map((l) => l.trim()).filter((l) => l && l !== '|');
+    const written = text
+      .slice(text.indexOf(`${secret}:`) + secret.length + 1)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && l !== '|');
     const value = secret === 'token' ? written[0] : written.slice(1, 3).join('');
     const all = analyzeFolder(join(RULES, fixture)).findings;
     const [notice] = all.filter((f) => f.code === 'MESH612');
@@ -127,9 +134,13 @@ test('hovering a Certificate or issuer shows which clusters share its root, with
 
 test('a cacerts Secret still takes part in MESH601 beside other providers: one root compared by fingerprint', () => {
   const root = '/virtual/mixed';
-  const caSecret = readFileSync(join(RULES, 'MESH601-clean-cert-manager-ca-issuer', 'shared', 'root-ca-issuer.yaml'), 'utf8').replace('# istio-mesh: cluster=cluster1,cluster2\n', '');
+  const caSecret = readFileSync(join(RULES, 'MESH601-clean-cert-manager-ca-issuer', 'shared', 'root-ca-issuer.yaml'), 'utf8').replace(
+    '# istio-mesh: cluster=cluster1,cluster2\n',
+    '',
+  );
   const cacerts = readFileSync(join(RULES, 'MESH601-roots-differ', 'cluster2', 'cacerts.yaml'), 'utf8');
-  const iop = (cluster: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: ${cluster}\n      network: network1\n`;
+  const iop = (cluster: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global:\n      meshID: mesh1\n      multiCluster:\n        clusterName: ${cluster}\n      network: network1\n`;
   const certificate = readFileSync(join(RULES, 'MESH601-clean-cert-manager-ca-issuer', 'cluster1', 'istio-ca-certificate.yaml'), 'utf8');
   const workspace = new Workspace([root]);
   const files: Record<string, string> = {
@@ -141,27 +152,40 @@ test('a cacerts Secret still takes part in MESH601 beside other providers: one r
   };
   for (const [name, text] of Object.entries(files)) workspace.setFile(join(root, name), text);
   const { findings } = new Analyzer().analyze(workspace, { roots: [root], clusters: [] });
-  const differ = [...findings.values()].flat().filter((f) => f.code === 'MESH601').map((f) => f.cluster).sort();
+  const differ = [...findings.values()]
+    .flat()
+    .filter((f) => f.code === 'MESH601')
+    .map((f) => f.cluster)
+    .sort();
   // cluster2's cacerts chains to Root B, cluster1's CA issuer holds Root A.
   assert.deepEqual(differ, ['cluster1', 'cluster2']);
 });
 
 test('trust objects of the wrong shape are read without throwing, as if unset', () => {
-  const iop = (cluster: string) => `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: [not, a, map]\n  values:\n    global:\n      meshID: mesh1\n      caAddress: [list]\n      multiCluster:\n        clusterName: ${cluster}\n    sidecarInjectorWebhook:\n      templates:\n        spire: "{}"\n`;
+  const iop = (cluster: string) =>
+    `apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  meshConfig: [not, a, map]\n  values:\n    global:\n      meshID: mesh1\n      caAddress: [list]\n      multiCluster:\n        clusterName: ${cluster}\n    sidecarInjectorWebhook:\n      templates:\n        spire: "{}"\n`;
   const files: Record<string, string> = {
     'cluster1/istio.yaml': iop('cluster1'),
-    'cluster1/certificate.yaml': 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: istio-ca\n  namespace: istio-system\nspec:\n  secretName: cacerts\n  issuerRef: just-a-string\n',
+    'cluster1/certificate.yaml':
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: istio-ca\n  namespace: istio-system\nspec:\n  secretName: cacerts\n  issuerRef: just-a-string\n',
     'cluster1/issuer.yaml': 'apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata:\n  name: broken\nspec:\n  vault: [server, path]\n  ca: 42\n',
     'cluster1/spire-values.yaml': 'global:\n  spire: {trustDomain: [x]}\nspire-server:\n  upstreamAuthority: yes\n  federation: {enabled: "maybe"}\n',
     'cluster2/istio.yaml': iop('cluster2'),
-    'cluster2/istio-csr-values.yaml': 'app:\n  certmanager: {issuer: 7}\n  server: {clusterID: {nested: true}}\n  tls: {rootCAFile: [x]}\nvolumeMounts: 5\nvolumes: {root-ca: true}\n',
-    'cluster2/bundle.yaml': 'apiVersion: trust.cert-manager.io/v1alpha1\nkind: Bundle\nmetadata:\n  name: roots\nspec:\n  sources: [{inLine: 7}, {secret: x}, {configMap: {name: [y]}}]\n  target: {configMap: {key: [1]}, namespaceSelector: {matchLabels: [a]}}\n',
+    'cluster2/istio-csr-values.yaml':
+      'app:\n  certmanager: {issuer: 7}\n  server: {clusterID: {nested: true}}\n  tls: {rootCAFile: [x]}\nvolumeMounts: 5\nvolumes: {root-ca: true}\n',
+    'cluster2/bundle.yaml':
+      'apiVersion: trust.cert-manager.io/v1alpha1\nkind: Bundle\nmetadata:\n  name: roots\nspec:\n  sources: [{inLine: 7}, {secret: x}, {configMap: {name: [y]}}]\n  target: {configMap: {key: [1]}, namespaceSelector: {matchLabels: [a]}}\n',
   };
   const root = '/virtual/malformed';
   const workspace = new Workspace([root]);
   for (const [name, text] of Object.entries(files)) workspace.setFile(join(root, name), text);
-  const { findings } = new Analyzer(undefined, (message) => { throw new Error(message); }).analyze(workspace, { roots: [root], clusters: [] });
-  const trustCodes = [...findings.values()].flat().map((f) => f.code).filter((code) => /^MESH6(0[5-9]|1\d)$/.test(code));
+  const { findings } = new Analyzer(undefined, (message) => {
+    throw new Error(message);
+  }).analyze(workspace, { roots: [root], clusters: [] });
+  const trustCodes = [...findings.values()]
+    .flat()
+    .map((f) => f.code)
+    .filter((code) => /^MESH6(0[5-9]|1\d)$/.test(code));
   // A value of the wrong type counts as unset, so the chart defaults apply: istio-csr's clusterID "Kubernetes"
   // (MESH607), no caAddress beside istio-csr (MESH608), SPIRE's "example.org" against "cluster.local" (MESH611).
   assert.deepEqual(trustCodes.sort(), ['MESH607', 'MESH608', 'MESH611']);
@@ -175,7 +199,10 @@ function valuesOf(values: unknown) {
 
 test("istio-csr's rootCAFile is traced through volumeMounts and volumes to a Secret or ConfigMap key", () => {
   const mounted = (volume: unknown, mount: Record<string, unknown> = { name: 'root-ca', mountPath: '/var/run/secrets/istio-csr/' }) =>
-    mountedFileSource(valuesOf({ volumeMounts: [mount], volumes: ['not-a-map', { name: 'root-ca', ...(volume as object) }] }), '/var/run/secrets/istio-csr/ca.pem');
+    mountedFileSource(
+      valuesOf({ volumeMounts: [mount], volumes: ['not-a-map', { name: 'root-ca', ...(volume as object) }] }),
+      '/var/run/secrets/istio-csr/ca.pem',
+    );
   const secret = mounted({ secret: { secretName: 'istio-root-ca' } });
   assert.deepEqual([secret?.kind, secret?.name.value, secret?.key], ['Secret', 'istio-root-ca', 'ca.pem']);
   const remapped = mounted({ configMap: { name: 'mesh-roots', items: [{ key: 'root-certs.pem', path: 'ca.pem' }] } });
@@ -194,12 +221,20 @@ test('a trust-manager Bundle is read for its sources, targets and namespace sele
     workspace.setFile(join(root, 'bundle.yaml'), text);
     return workspace.getFile(join(root, 'bundle.yaml'))!.resources[0];
   };
-  const facts = bundleFacts(resource({
-    sources: [{ inLine: 'PEM' }, { useDefaultCAs: true }, { secret: { name: 'root-b', key: 'ca.crt' } }, { configMap: { name: 'roots' } }, 'junk'],
-    target: { configMap: { key: 'ca.pem' }, namespaceSelector: { matchLabels: { trust: 'mesh' } } },
-  }));
-  assert.deepEqual(facts.sources.map((s) => s.type), ['inLine', 'useDefaultCAs', 'Secret', 'ConfigMap']);
-  assert.deepEqual(facts.targets.map((t) => `${t.kind}:${t.key.value}`), ['ConfigMap:ca.pem']);
+  const facts = bundleFacts(
+    resource({
+      sources: [{ inLine: 'PEM' }, { useDefaultCAs: true }, { secret: { name: 'root-b', key: 'ca.crt' } }, { configMap: { name: 'roots' } }, 'junk'],
+      target: { configMap: { key: 'ca.pem' }, namespaceSelector: { matchLabels: { trust: 'mesh' } } },
+    }),
+  );
+  assert.deepEqual(
+    facts.sources.map((s) => s.type),
+    ['inLine', 'useDefaultCAs', 'Secret', 'ConfigMap'],
+  );
+  assert.deepEqual(
+    facts.targets.map((t) => `${t.kind}:${t.key.value}`),
+    ['ConfigMap:ca.pem'],
+  );
   assert.deepEqual(facts.namespaceLabels, { trust: 'mesh' });
   const broken = bundleFacts(resource({ sources: 'all', target: ['configMap'] }));
   assert.deepEqual([broken.sources, broken.targets, broken.namespaceLabels], [[], [], undefined]);
@@ -208,10 +243,16 @@ test('a trust-manager Bundle is read for its sources, targets and namespace sele
 test('roots that differ are one trust when each trust bundle holds the other root, and unjudged when a bundle is incomplete', () => {
   const at = new Located('x', {} as YamlDocument, []);
   const bundle = (fingerprints: string[], complete = true): TrustBundle => ({ fingerprints, description: 'bundle', complete, at });
-  const root = (fingerprint: string, trusts?: TrustBundle): RootOfTrust => ({ kind: 'certificates', fingerprints: [fingerprint], description: fingerprint, at, trusts });
+  const root = (fingerprint: string, trusts?: TrustBundle): RootOfTrust => ({
+    kind: 'certificates',
+    fingerprints: [fingerprint],
+    description: fingerprint,
+    at,
+    trusts,
+  });
   assert.equal(sameRoot(root('A'), root('B')), false, 'no bundles: different roots differ, as before');
   assert.equal(sameRoot(root('A', bundle(['A', 'B'])), root('B', bundle(['B', 'A']))), true, 'federated');
-  assert.equal(sameRoot(root('A', bundle(['A', 'B'])), root('B')), false, "cluster2 trusts only its own root");
+  assert.equal(sameRoot(root('A', bundle(['A', 'B'])), root('B')), false, 'cluster2 trusts only its own root');
   assert.equal(sameRoot(root('A', bundle(['A'], false)), root('B', bundle(['B', 'A']))), undefined, 'a bundle with a part outside the workspace');
   assert.equal(sameRoot(root('A', bundle(['A'])), root('A', bundle(['A']))), true);
   const vault: RootOfTrust = { kind: 'vault', key: 'v|pki', description: 'vault', at };
@@ -225,7 +266,10 @@ test('hovering a Bundle names it as part of the trust of the clusters it federat
   const onBundle = hoverFromMesh(bundle, bundle.yaml.text.indexOf('mesh-roots'), meshes) ?? '';
   assert.match(onBundle, /\*\*Root of trust\*\*: "CN=Istio Mesh Test Root A, O=Istio Mesh fixtures"/);
   assert.match(onBundle, /Used by: cluster1/);
-  assert.match(onBundle, /\*\*Trust bundle\*\* \(trust-manager Bundle mesh-roots\): "CN=Istio Mesh Test Root A[^"]*" \([^)]*\), "CN=Istio Mesh Test Root B[^"]*" \([^)]*\) from trust-manager Bundle mesh-roots/);
+  assert.match(
+    onBundle,
+    /\*\*Trust bundle\*\* \(trust-manager Bundle mesh-roots\): "CN=Istio Mesh Test Root A[^"]*" \([^)]*\), "CN=Istio Mesh Test Root B[^"]*" \([^)]*\) from trust-manager Bundle mesh-roots/,
+  );
   assert.match(onBundle, /Federated \(each trusts the other's root\) with: cluster2/);
   const issuer = workspace.getFile(join(root, 'cluster2', 'istio-ca-issuer.yaml'))!;
   const onIssuer = hoverFromMesh(issuer, issuer.yaml.text.indexOf('istio-ca'), meshes) ?? '';
@@ -240,11 +284,17 @@ test('a Bundle whose sources are not in the workspace says so, and its gaps are 
   for (const path of yamlFilesUnder(source)) {
     const text = readFileSync(path, 'utf8');
     // cluster1's Bundle also takes cluster2's root from a Secret that is kept outside the repository.
-    const edited = path.endsWith('mesh-roots-bundle.yaml') ? text.replace('  target:\n', '    - secret:\n        name: partner-root\n        key: ca.crt\n  target:\n') : text;
+    const edited = path.endsWith('mesh-roots-bundle.yaml')
+      ? text.replace('  target:\n', '    - secret:\n        name: partner-root\n        key: ca.crt\n  target:\n')
+      : text;
     workspace.setFile(join(root, path.slice(source.length + 1)), edited);
   }
   const { findings, meshes } = new Analyzer().analyze(workspace, { roots: [root], clusters: [] });
-  assert.deepEqual([...findings.values()].flat().filter((f) => f.code === 'MESH601'), [], 'cluster2 trusts cluster1; what cluster1 trusts besides is not known');
+  assert.deepEqual(
+    [...findings.values()].flat().filter((f) => f.code === 'MESH601'),
+    [],
+    'cluster2 trusts cluster1; what cluster1 trusts besides is not known',
+  );
   const trusts = meshes[0].clusters.get('cluster1')!.trustProviders[0].root.trusts;
   assert.equal(trusts?.complete, false);
   assert.match(trusts?.description ?? '', /Secret partner-root key ca\.crt \(not in the workspace\)/);

@@ -1,9 +1,10 @@
 // Helm umbrella charts in the mesh model: each Istio dependency of a Chart.yaml is an install whose values are
 // the subtree under its alias (else its name) with the umbrella's `global`, one install per release values
 // file, every value located in the values file that set it.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import { ComposedYamlDocument } from '../../server/src/compose';
 import { composedValueHover } from '../../server/src/features/composedHover';
 import type { MeshModel } from '../../server/src/mesh/model';
@@ -27,7 +28,10 @@ function writtenAt(root: string, located: { location(): { file: string; range: P
 
 test('examples/umbrella: one release per values file, the gateway chart aliased twice', () => {
   const { findings, meshes } = analyzeFolder(EXAMPLE);
-  assert.deepEqual(findings.filter((f) => f.severity === 'error' || f.severity === 'warning'), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity === 'error' || f.severity === 'warning'),
+    [],
+  );
   const mesh = onlyMesh(meshes);
   assert.deepEqual([...mesh.clusters.keys()].sort(), ['cluster1', 'cluster2']);
   assert.equal(mesh.controlPlaneModel, 'multi-primary');
@@ -37,7 +41,10 @@ test('examples/umbrella: one release per values file, the gateway chart aliased 
     assert.equal(cluster.network, network);
     assert.equal(cluster.meshID?.value, 'mesh1');
     assert.deepEqual(cluster.installs.map((i) => i.chart?.value).sort(), ['base', 'gateway', 'gateway', 'istiod']);
-    assert.deepEqual(cluster.gateways.map((g) => `${g.name}:${g.networkLabel?.value ?? '-'}`).sort(), [`istio-eastwestgateway:${network}`, 'istio-ingressgateway:-']);
+    assert.deepEqual(cluster.gateways.map((g) => `${g.name}:${g.networkLabel?.value ?? '-'}`).sort(), [
+      `istio-eastwestgateway:${network}`,
+      'istio-ingressgateway:-',
+    ]);
   }
   const cluster2 = mesh.clusters.get('cluster2')!;
   const eastWest = cluster2.gateways.find((g) => g.name === 'istio-eastwestgateway')!;
@@ -57,7 +64,10 @@ test('hovering a shared value lists each release once, with the value file that 
   const hover = composedValueHover(shared, shared.file.lines.offsetAt({ line: 2, character: 10 }), meshes); // `meshID: mesh1`
   assert.ok(hover);
   const rows = hover.split('\n').filter((line) => /^\| cluster\d/.test(line));
-  assert.deepEqual(rows.map((row) => row.split(' | ').slice(0, 2).join(' | ')).sort(), ['| cluster1 | the umbrella chart istio with values-cluster1.yaml', '| cluster2 | the umbrella chart istio with values-cluster2.yaml']);
+  assert.deepEqual(rows.map((row) => row.split(' | ').slice(0, 2).join(' | ')).sort(), [
+    '| cluster1 | the umbrella chart istio with values-cluster1.yaml',
+    '| cluster2 | the umbrella chart istio with values-cluster2.yaml',
+  ]);
   // A key under a dependency's alias reads as that dependency's value.
   const name = composedValueHover(shared, shared.file.lines.offsetAt({ line: 6, character: 10 }), meshes);
   assert.match(name ?? '', /\| cluster2 \| the umbrella chart istio with values-cluster2\.yaml \| `istio-eastwestgateway` \| istio\/values\.yaml:7 \|/);
@@ -83,17 +93,25 @@ function installs(files: Record<string, string>): InstallConfig[] {
 test("the umbrella's global reaches every dependency and wins over a dependency's own global", () => {
   const found = installs({
     'istio/Chart.yaml': CHART,
-    'istio/values.yaml': 'global: {meshID: mesh1, network: network1}\nistiod:\n  global: {meshID: other, multiCluster: {clusterName: cluster1}}\neastwest: {networkGateway: network1}\n',
+    'istio/values.yaml':
+      'global: {meshID: mesh1, network: network1}\nistiod:\n  global: {meshID: other, multiCluster: {clusterName: cluster1}}\neastwest: {networkGateway: network1}\n',
   });
-  assert.deepEqual(found.map((i) => `${i.chart?.value} ${i.meshID?.value} ${i.clusterName?.value ?? '-'} ${i.network?.value}`), ['istiod mesh1 cluster1 network1', 'gateway mesh1 - network1']);
+  assert.deepEqual(
+    found.map((i) => `${i.chart?.value} ${i.meshID?.value} ${i.clusterName?.value ?? '-'} ${i.network?.value}`),
+    ['istiod mesh1 cluster1 network1', 'gateway mesh1 - network1'],
+  );
 });
 
 test('a dependency switched off by its condition, and charts that are not Istio, install nothing', () => {
   const found = installs({
     'istio/Chart.yaml': CHART,
-    'istio/values.yaml': 'istiod: {global: {meshID: mesh1, multiCluster: {clusterName: cluster1}}}\neastwest: {enabled: false}\ncert-manager: {installCRDs: true}\n',
+    'istio/values.yaml':
+      'istiod: {global: {meshID: mesh1, multiCluster: {clusterName: cluster1}}}\neastwest: {enabled: false}\ncert-manager: {installCRDs: true}\n',
   });
-  assert.deepEqual(found.map((i) => i.chart?.value), ['istiod']);
+  assert.deepEqual(
+    found.map((i) => i.chart?.value),
+    ['istiod'],
+  );
 });
 
 test('malformed charts and values compose to nothing and never throw', () => {
@@ -104,15 +122,22 @@ test('malformed charts and values compose to nothing and never throw', () => {
   ];
   for (const chart of charts) {
     for (const values of ['istiod: text\n', '- a\n- b\n', 'global: 5\nistiod: {global: [1]}\n']) {
-      assert.doesNotThrow(() => analyzeTexts(ROOT, { 'istio/Chart.yaml': chart, 'istio/values.yaml': values, 'istio/values-c1.yaml': values }), `${chart} ${values}`);
+      assert.doesNotThrow(
+        () => analyzeTexts(ROOT, { 'istio/Chart.yaml': chart, 'istio/values.yaml': values, 'istio/values-c1.yaml': values }),
+        `${chart} ${values}`,
+      );
     }
   }
 });
 
-test('a condition key is the umbrella\'s switch, not a value of the chart; without a condition Helm installs the chart', () => {
-  const chart = (condition: string) => `apiVersion: v2\nname: mesh\nversion: 0.1.0\ndependencies:\n  - name: istiod\n    version: 1.27.1\n    repository: https://istio-release.storage.googleapis.com/charts\n${condition}`;
+test("a condition key is the umbrella's switch, not a value of the chart; without a condition Helm installs the chart", () => {
+  const chart = (condition: string) =>
+    `apiVersion: v2\nname: mesh\nversion: 0.1.0\ndependencies:\n  - name: istiod\n    version: 1.27.1\n    repository: https://istio-release.storage.googleapis.com/charts\n${condition}`;
   const values = 'istiod:\n  enabled: true\n  global:\n    meshID: mesh1\n';
-  const unknownValues = (files: Record<string, string>) => analyzeTexts(ROOT, files).findings.filter((f) => f.code === 'MESH811').map((f) => f.message.split(' ')[0]);
+  const unknownValues = (files: Record<string, string>) =>
+    analyzeTexts(ROOT, files)
+      .findings.filter((f) => f.code === 'MESH811')
+      .map((f) => f.message.split(' ')[0]);
   assert.deepEqual(unknownValues({ 'Chart.yaml': chart('    condition: istiod.enabled\n'), 'values.yaml': values }), []);
   // Helm reads `enabled` only through a condition: here it is a value istiod does not have.
   assert.deepEqual(unknownValues({ 'Chart.yaml': chart(''), 'values.yaml': values }), ['`enabled`']);

@@ -1,11 +1,12 @@
 // What the extension package would contain (`vsce ls`, which lists without building): the bundles, the
 // manifest, the docs diagnostics link to and the static contributions — no sources, tests, fixtures, source
 // maps or node_modules (the bundles carry what they need).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
+
 import { REPO_ROOT } from '../support/paths';
 
 const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/parseWorker.js'];
@@ -27,7 +28,10 @@ test('the .vsix lists only what the extension needs, and stays small', { timeout
   if (!existsSync(vsce)) return t.skip('@vscode/vsce is not installed');
   const listed = spawnSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: REPO_ROOT, encoding: 'utf8' });
   assert.equal(listed.status, 0, listed.stderr);
-  const files = listed.stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  const files = listed.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   for (const required of REQUIRED) assert.ok(files.includes(required), `${required} is missing from the package`);
   const unwanted = files.flatMap((file) => FORBIDDEN.filter(([pattern]) => pattern.test(file)).map(([, what]) => `${file} (${what})`));
   assert.deepEqual(unwanted, []);

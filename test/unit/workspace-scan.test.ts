@@ -1,9 +1,10 @@
 // Which YAML files of a workspace folder are read, and that every one left out is reported with its reason.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { test } from 'node:test';
+
 import { findYamlFiles, makeExcluder, readYamlText } from '../../server/src/workspace/scan';
 
 const YAML = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n';
@@ -33,7 +34,10 @@ test('*.yaml and *.yml are read; node_modules, .git and other files are not', ()
     },
     (root) => {
       const { files, skipped } = findYamlFiles(root);
-      assert.deepEqual(files.map((f) => relative(root, f)), ['cluster1/istio.yaml', 'cluster2/istio.YML']);
+      assert.deepEqual(
+        files.map((f) => relative(root, f)),
+        ['cluster1/istio.yaml', 'cluster2/istio.YML'],
+      );
       // The skipped folders are reported once each, not silently.
       assert.deepEqual(
         skipped.map((s) => [relative(root, s.path), s.reason]),
@@ -55,7 +59,10 @@ test('exclude globs (istioMesh.exclude, files.exclude) leave out files and whole
     },
     (root) => {
       const { files, skipped } = findYamlFiles(root, { exclude: ['**/*.generated.yaml', 'vendor'] });
-      assert.deepEqual(files.map((f) => relative(root, f)), ['cluster1/istio.yaml']);
+      assert.deepEqual(
+        files.map((f) => relative(root, f)),
+        ['cluster1/istio.yaml'],
+      );
       assert.deepEqual(
         skipped.map((s) => [relative(root, s.path), s.reason]),
         [

@@ -4,6 +4,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { runTests } from '@vscode/test-electron';
 
 const REPO = resolve(__dirname, '..', '..', '..');

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { clusterLabel, formatPlan, formatResults, planCommands, sharedContexts, type PlanContexts } from '../../../server/src/apply/format';
+
+import { clusterLabel, formatPlan, formatResults, planCommands, type PlanContexts, sharedContexts } from '../../../server/src/apply/format';
 import { isProtectedContext } from '../../../server/src/apply/kubeconfig';
 import type { MeshCluster } from '../../../server/src/apply/meshClusters';
-import { planClusters, planContextClusters, type ApplyPlan } from '../../../server/src/apply/plan';
-import { createRemoteSecretCommand, MODE_TITLES, runPlan, summarize, unknownVariables, type RunMode } from '../../../server/src/apply/run';
+import { type ApplyPlan, planClusters, planContextClusters } from '../../../server/src/apply/plan';
+import { createRemoteSecretCommand, MODE_TITLES, type RunMode, runPlan, summarize, unknownVariables } from '../../../server/src/apply/run';
 import { invalidVariableValue } from '../../../server/src/apply/variables';
 import { APPLY_PLAN_REQUEST, MESH_CLUSTERS_REQUEST } from '../../../server/src/lsp/protocol';
-import { ContextResolver } from './contexts';
+import { type ContextResolver } from './contexts';
 import { findProgram, requireTrust } from './programs';
 
 export type Selection = { kind: 'file'; uri: vscode.Uri } | { kind: 'cluster'; cluster: string };
@@ -42,7 +43,11 @@ export class ApplyCommands {
     const copyable = { commands: () => planCommands(plan, (key) => this.contexts.known(clusterOf(key))) };
     const kubectl = findProgram('kubectlPath');
     if ('problem' in kubectl) {
-      const choice = await vscode.window.showErrorMessage(`Istio Mesh: kubectl cannot be used: ${kubectl.problem} (setting istioMesh.kubectlPath). Nothing was applied.`, 'Copy Commands', 'Show Runbook');
+      const choice = await vscode.window.showErrorMessage(
+        `Istio Mesh: kubectl cannot be used: ${kubectl.problem} (setting istioMesh.kubectlPath). Nothing was applied.`,
+        'Copy Commands',
+        'Show Runbook',
+      );
       if (choice === 'Copy Commands') await vscode.env.clipboard.writeText(copyable.commands());
       if (choice === 'Show Runbook') await vscode.commands.executeCommand('istioMesh.showRunbook');
       return;
@@ -63,33 +68,40 @@ export class ApplyCommands {
     const root = workspaceRoot(selection.kind === 'file' ? selection.uri : undefined);
     // Known before the plan is shown: whether istioctl runs decides if istio-system exists for the later steps.
     const istioctl = findProgram('istioctlPath');
-    const programProblems = 'problem' in istioctl && plan.steps.some((s) => s.tool === 'istioctl')
-      ? [`istioctl cannot be used (${istioctl.problem}): its steps are given to copy when the rest has run; set istioMesh.istioctlPath to run them from here`]
-      : [];
+    const programProblems =
+      'problem' in istioctl && plan.steps.some((s) => s.tool === 'istioctl')
+        ? [`istioctl cannot be used (${istioctl.problem}): its steps are given to copy when the rest has run; set istioMesh.istioctlPath to run them from here`]
+        : [];
     const planContexts: PlanContexts = { contextOf, protectedPatterns, istioctlRuns: mode === 'apply' && 'path' in istioctl, programProblems, values };
     if (!(await this.confirm(mode, plan, planContexts, root))) return;
 
     const title = `${MODE_TITLES[mode]}: ${[...contextByCluster].map(([cluster, context]) => `${clusterLabel(cluster)} → ${context}`).join(', ')}`;
     this.output.info(`${title}\n${formatPlan(plan, mode, planContexts, root)}`);
-    const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Istio Mesh ${title}`, cancellable: true }, (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return runPlan(plan, {
-        mode,
-        kubectl: kubectl.path,
-        istioctl: 'path' in istioctl ? istioctl.path : undefined,
-        contextOf: (cluster) => contextByCluster.get(cluster)!,
-        values,
-        signal: abort.signal,
-        onEvent: (event) => {
-          if (event.type === 'computed') this.output.info(`$ ${event.command} → ${event.variable}=${event.value}`);
-          if (event.type === 'start') {
-            this.output.info(`$ ${event.command}`);
-            progress.report({ message: `${event.step.documents.length} document(s) of ${vscode.workspace.asRelativePath(event.step.file)} → ${event.context}`, increment: 100 / plan.steps.length });
-          }
-        },
-      });
-    });
+    const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Istio Mesh ${title}`, cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return runPlan(plan, {
+          mode,
+          kubectl: kubectl.path,
+          istioctl: 'path' in istioctl ? istioctl.path : undefined,
+          contextOf: (cluster) => contextByCluster.get(cluster)!,
+          values,
+          signal: abort.signal,
+          onEvent: (event) => {
+            if (event.type === 'computed') this.output.info(`$ ${event.command} → ${event.variable}=${event.value}`);
+            if (event.type === 'start') {
+              this.output.info(`$ ${event.command}`);
+              progress.report({
+                message: `${event.step.documents.length} document(s) of ${vscode.workspace.asRelativePath(event.step.file)} → ${event.context}`,
+                increment: 100 / plan.steps.length,
+              });
+            }
+          },
+        });
+      },
+    );
     this.output.info(formatResults(results, root));
     const manualCommands = [
       ...results.filter((r) => r.status === 'manual').map((r) => r.command),
@@ -98,7 +110,11 @@ export class ApplyCommands {
     for (const command of plan.remoteSecrets.map((s) => createRemoteSecretCommand(s, contextOf))) this.output.info(`To run: ${command}`);
     const summary = summarize(mode, results);
     const buttons = ['Show Output', ...(manualCommands.length ? ['Copy Commands to Run'] : [])];
-    const show = summary.failed ? vscode.window.showErrorMessage : summary.manual || manualCommands.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show = summary.failed
+      ? vscode.window.showErrorMessage
+      : summary.manual || manualCommands.length
+        ? vscode.window.showWarningMessage
+        : vscode.window.showInformationMessage;
     const failures = results.filter((r) => r.status === 'failed').map((r) => `${vscode.workspace.asRelativePath(r.step.file)}: ${r.failure?.message}`);
     const choice = await show(`Istio Mesh ${summary.text}.${failures.length ? ` ${failures[0]}` : ''}`, ...buttons);
     if (choice === 'Show Output') this.output.show(true);
@@ -110,14 +126,22 @@ export class ApplyCommands {
     const { contextOf, protectedPatterns } = contexts;
     const detail = formatPlan(plan, mode, contexts, root);
     const unsaved = plan.files.some((f) => f.source === 'unsaved-buffer') ? ' Unsaved editor text is applied as it is in the editor.' : '';
-    const go = await vscode.window.showInformationMessage(`Istio Mesh: ${MODE_TITLES[mode]} ${plan.steps.length} step(s)?${unsaved}`, { modal: true, detail }, MODE_TITLES[mode]);
+    const go = await vscode.window.showInformationMessage(
+      `Istio Mesh: ${MODE_TITLES[mode]} ${plan.steps.length} step(s)?${unsaved}`,
+      { modal: true, detail },
+      MODE_TITLES[mode],
+    );
     if (go !== MODE_TITLES[mode]) return false;
     if (mode !== 'apply') return true;
     for (const shared of sharedContexts(plan, contextOf)) {
       const button = `Apply All to ${shared.context}`;
       const answer = await vscode.window.showWarningMessage(
         `${shared.clusters.join(' and ')} are all mapped to the context ${shared.context}. Apply them all to it?`,
-        { modal: true, detail: 'One kube context is one cluster: it would get the control planes and configs of several clusters (of several meshes, perhaps). Choose each cluster\'s context with "Choose Kube Context for Cluster…" unless this is meant.' },
+        {
+          modal: true,
+          detail:
+            'One kube context is one cluster: it would get the control planes and configs of several clusters (of several meshes, perhaps). Choose each cluster\'s context with "Choose Kube Context for Cluster…" unless this is meant.',
+        },
         button,
       );
       if (answer !== button) return false;
@@ -188,6 +212,10 @@ export async function clusterSelection(client: LanguageClient): Promise<Selectio
     void vscode.window.showWarningMessage('Istio Mesh: no cluster found in the workspace files.');
     return undefined;
   }
-  const choice = await vscode.window.showQuickPick(clusterItems(clusters), { title: 'Apply which cluster, of which mesh?', placeHolder: 'Every file of the cluster, in the runbook\'s order', matchOnDescription: true });
+  const choice = await vscode.window.showQuickPick(clusterItems(clusters), {
+    title: 'Apply which cluster, of which mesh?',
+    placeHolder: "Every file of the cluster, in the runbook's order",
+    matchOnDescription: true,
+  });
   return choice ? { kind: 'cluster', cluster: choice.cluster.key } : undefined;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { contextsByLikelihood, readKubeContexts, type KubeContext } from '../../../server/src/apply/kubeconfig';
+
+import { contextsByLikelihood, type KubeContext, readKubeContexts } from '../../../server/src/apply/kubeconfig';
 import type { MeshCluster } from '../../../server/src/apply/meshClusters';
 
 /** Remembered choices, by cluster key (`prod/cluster1`): two meshes' `cluster1` never share a choice. */
@@ -45,7 +46,11 @@ export class ContextResolver {
       await offerHelp('Istio Mesh: your kubeconfig has no contexts (KUBECONFIG or ~/.kube/config).', help);
       return undefined;
     }
-    const items = contextsByLikelihood(cluster?.name, contexts).map((c) => ({ label: c.name, description: c.server, detail: c.namespace ? `namespace ${c.namespace}` : undefined }));
+    const items = contextsByLikelihood(cluster?.name, contexts).map((c) => ({
+      label: c.name,
+      description: c.server,
+      detail: c.namespace ? `namespace ${c.namespace}` : undefined,
+    }));
     const choice = await vscode.window.showQuickPick(items, {
       title: cluster ? `Kube context for cluster ${cluster.name} of mesh ${cluster.mesh}` : 'Kube context for documents that belong to no cluster',
       placeHolder: 'Contexts whose name contains the cluster name come first',

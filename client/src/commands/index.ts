@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+
 import { MESH_CLUSTERS_REQUEST } from '../../../server/src/lsp/protocol';
 import { ApplyCommands, clusterItems, clusterSelection, fileSelection } from './apply';
 import { ContextResolver } from './contexts';
@@ -18,7 +19,9 @@ export function registerApplyCommands(context: vscode.ExtensionContext, client: 
     statusBar,
     vscode.commands.registerCommand('istioMesh.applyFile', (uri?: vscode.Uri) => commands.run('apply', fileSelection(uri))),
     // A code lens passes the cluster's key; the palette asks for it.
-    vscode.commands.registerCommand('istioMesh.applyCluster', async (key?: unknown) => commands.run('apply', typeof key === 'string' ? { kind: 'cluster', cluster: key } : await clusterSelection(client))),
+    vscode.commands.registerCommand('istioMesh.applyCluster', async (key?: unknown) =>
+      commands.run('apply', typeof key === 'string' ? { kind: 'cluster', cluster: key } : await clusterSelection(client)),
+    ),
     vscode.commands.registerCommand('istioMesh.dryRunFile', (uri?: vscode.Uri) => commands.run('dry-run-server', fileSelection(uri))),
     vscode.commands.registerCommand('istioMesh.diffFile', (uri?: vscode.Uri) => commands.run('diff', fileSelection(uri))),
     vscode.commands.registerCommand('istioMesh.chooseContext', async (key?: unknown) => {
@@ -28,8 +31,10 @@ export function registerApplyCommands(context: vscode.ExtensionContext, client: 
         void vscode.window.showErrorMessage(`Istio Mesh: kubectl cannot be used: ${kubectl.problem}`);
         return;
       }
-      const active = typeof key === 'string' ? (await client.sendRequest(MESH_CLUSTERS_REQUEST, {})).clusters.filter((c) => c.key === key) : statusBar.activeClusters;
-      const cluster = active.length === 1 ? active[0] : (await vscode.window.showQuickPick(clusterItems(active), { title: 'Choose the context of which cluster?' }))?.cluster;
+      const active =
+        typeof key === 'string' ? (await client.sendRequest(MESH_CLUSTERS_REQUEST, {})).clusters.filter((c) => c.key === key) : statusBar.activeClusters;
+      const cluster =
+        active.length === 1 ? active[0] : (await vscode.window.showQuickPick(clusterItems(active), { title: 'Choose the context of which cluster?' }))?.cluster;
       if (!cluster) return;
       if (cluster.configuredContext) {
         void vscode.window.showInformationMessage(`Istio Mesh: the context of ${cluster.key} is set in istioMesh.clusters.`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+
 import { programSettingValue, resolveProgram } from '../../../server/src/apply/programs';
 
 /**
@@ -18,8 +19,10 @@ export function findProgram(key: 'kubectlPath' | 'istioctlPath'): ReturnType<typ
 /** Commands that run programs refuse to in an untrusted workspace. */
 export function requireTrust(): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showErrorMessage('Istio Mesh runs kubectl and istioctl only in a trusted workspace. Trust this workspace to apply from it.', 'Manage Workspace Trust').then((choice) => {
-    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-  });
+  void vscode.window
+    .showErrorMessage('Istio Mesh runs kubectl and istioctl only in a trusted workspace. Trust this workspace to apply from it.', 'Manage Workspace Trust')
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
   return false;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+
 import { MESH_CLUSTERS_REQUEST, RUNBOOK_REQUEST, TOPOLOGY_REQUEST } from '../../../server/src/lsp/protocol';
 import type { FindingCounts, TopologyNode } from '../../../server/src/runbook/topologyTree';
 import { ContextResolver } from './contexts';
@@ -23,7 +24,11 @@ function baseDir(): string | undefined {
 
 function findingsText(counts: FindingCounts | undefined): string | undefined {
   if (!counts) return undefined;
-  const parts = [counts.errors && `${counts.errors} error(s)`, counts.warnings && `${counts.warnings} warning(s)`, counts.infos && `${counts.infos} info`].filter(Boolean);
+  const parts = [
+    counts.errors && `${counts.errors} error(s)`,
+    counts.warnings && `${counts.warnings} warning(s)`,
+    counts.infos && `${counts.infos} info`,
+  ].filter(Boolean);
   return parts.length ? parts.join(', ') : undefined;
 }
 
@@ -58,16 +63,31 @@ export class TopologyProvider implements vscode.TreeDataProvider<TopologyNode> {
   }
 
   getTreeItem(node: TopologyNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, node.children?.length ? (node.kind === 'mesh' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed) : vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(
+      node.label,
+      node.children?.length
+        ? node.kind === 'mesh'
+          ? vscode.TreeItemCollapsibleState.Expanded
+          : vscode.TreeItemCollapsibleState.Collapsed
+        : vscode.TreeItemCollapsibleState.None,
+    );
     const findings = findingsText(node.findings);
     item.description = [node.description, findings].filter(Boolean).join(' · ');
     item.tooltip = [node.tooltip, findings].filter(Boolean).join('\n') || undefined;
-    const color = node.findings?.errors ? new vscode.ThemeColor('list.errorForeground') : node.findings?.warnings ? new vscode.ThemeColor('list.warningForeground') : undefined;
+    const color = node.findings?.errors
+      ? new vscode.ThemeColor('list.errorForeground')
+      : node.findings?.warnings
+        ? new vscode.ThemeColor('list.warningForeground')
+        : undefined;
     item.iconPath = new vscode.ThemeIcon(ICONS[node.kind], color);
     item.contextValue = `istioMesh.${node.kind}`;
     if (node.location) {
       const position = new vscode.Position(node.location.line, node.location.character);
-      item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(node.location.path), { selection: new vscode.Range(position, position) }] };
+      item.command = {
+        command: 'vscode.open',
+        title: 'Open',
+        arguments: [vscode.Uri.file(node.location.path), { selection: new vscode.Range(position, position) }],
+      };
     }
     return item;
   }

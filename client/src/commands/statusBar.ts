@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CLUSTER_OF_REQUEST } from '../../../server/src/lsp/protocol';
+
 import type { MeshCluster } from '../../../server/src/apply/meshClusters';
+import { CLUSTER_OF_REQUEST } from '../../../server/src/lsp/protocol';
 import type { ContextResolver } from './contexts';
 
 /** Shows the active file's cluster(s), with their mesh, and the context each would be applied to. */

@@ -1,8 +1,9 @@
 import { relative } from 'node:path';
+
 import { isProtectedContext } from './kubeconfig';
-import { ISTIOCTL_NAMESPACE, STAGE_TITLES, planClusters, type ApplyPlan } from './plan';
+import { type ApplyPlan, ISTIOCTL_NAMESPACE, planClusters, STAGE_TITLES } from './plan';
 import { commandLine, redact, shellQuote } from './redact';
-import { createRemoteSecretCommand, istioctlInstallArgs, knownValues, MODE_TITLES, redactorForPlan, stepVariables, type RunMode, type StepResult } from './run';
+import { createRemoteSecretCommand, istioctlInstallArgs, knownValues, MODE_TITLES, redactorForPlan, type RunMode, type StepResult, stepVariables } from './run';
 import { fillText } from './variables';
 
 export interface PlanContexts {
@@ -57,7 +58,8 @@ export function formatPlan(plan: ApplyPlan, mode: RunMode, contexts: PlanContext
   lines.push('Steps:');
   plan.steps.forEach((step, index) => {
     const context = contexts.contextOf(step.cluster) ?? '(none chosen)';
-    const how = step.tool === 'istioctl' ? commandLine('istioctl', istioctlInstallArgs(rel(step.file), context, stepVariables(step).length > 0)) : `kubectl → ${context}`;
+    const how =
+      step.tool === 'istioctl' ? commandLine('istioctl', istioctlInstallArgs(rel(step.file), context, stepVariables(step).length > 0)) : `kubectl → ${context}`;
     lines.push(`  ${index + 1}. [${STAGE_TITLES[step.stage]}] ${rel(step.file)} (${clusterLabel(step.cluster)}): ${how}`);
     for (const doc of step.documents) lines.push(`       ${doc.displayName} (line ${doc.line})`);
   });
@@ -88,14 +90,22 @@ function variableLines(plan: ApplyPlan, given: ReadonlyMap<string, string> | und
     const source = given?.has(variable.name) ? 'given' : variable.source;
     if (value !== undefined) lines.push(`  ${variable.name} = ${value} (${source === 'setting' ? 'istioMesh.variables' : source}; used in ${where})`);
     else if (variable.computedBy) lines.push(`  ${variable.name}: computed during the apply, from ${variable.computedBy.description} (used in ${where})`);
-    else lines.push(`  ${variable.name}: UNKNOWN (used in ${where}): give it with --set ${variable.name}=VALUE, the setting istioMesh.variables or the environment; nothing is applied until it is known`);
+    else
+      lines.push(
+        `  ${variable.name}: UNKNOWN (used in ${where}): give it with --set ${variable.name}=VALUE, the setting istioMesh.variables or the environment; nothing is applied until it is known`,
+      );
   }
   const redactor = redactorForPlan(plan);
   for (const step of plan.steps) {
     for (const doc of step.documents) {
       if (!doc.variables?.length || !doc.variables.every((name) => values.has(name))) continue;
       lines.push(`Filled in: ${rel(step.file)}:${doc.line} (${doc.displayName}):`);
-      lines.push(...redact(fillText(doc.text, values), redactor).trimEnd().split('\n').map((line) => `    ${line}`));
+      lines.push(
+        ...redact(fillText(doc.text, values), redactor)
+          .trimEnd()
+          .split('\n')
+          .map((line) => `    ${line}`),
+      );
     }
   }
   return lines;
@@ -110,7 +120,12 @@ export function namespaceWarnings(plan: ApplyPlan, contexts: PlanContexts, rel: 
     .filter((gap) => !(gap.createdByIstioctl && contexts.istioctlRuns))
     .map((gap) => {
       const context = contexts.contextOf(gap.cluster) ?? `the context of ${clusterLabel(gap.cluster)}`;
-      const byIstioctl = gap.namespace !== ISTIOCTL_NAMESPACE ? '' : gap.createdByIstioctl ? ' (istioctl install creates it: run the istioctl step first)' : ' (istioctl install creates it)';
+      const byIstioctl =
+        gap.namespace !== ISTIOCTL_NAMESPACE
+          ? ''
+          : gap.createdByIstioctl
+            ? ' (istioctl install creates it: run the istioctl step first)'
+            : ' (istioctl install creates it)';
       const definedIn = gap.definedIn ? `; ${rel(gap.definedIn)} defines it: apply that file first` : '';
       return `Warning: namespace ${gap.namespace} is not created by this plan; it must exist on ${context}${byIstioctl}${definedIn}`;
     });
@@ -128,7 +143,7 @@ export function formatResults(results: readonly StepResult[], root: string): str
     else if (result.status === 'cancelled') lines.push(`CANCELLED ${where}`);
     else lines.push(`OK      ${where}${result.changed ? ' (differs from the cluster)' : ''}`);
     // kubectl's error is said once: the lines the failure already quotes are not repeated below it.
-    const quoted = result.status === 'failed' ? result.failure?.message ?? '' : '';
+    const quoted = result.status === 'failed' ? (result.failure?.message ?? '') : '';
     const output = result.status === 'manual' ? [] : result.output.split('\n').filter((l) => l && !quoted.includes(l.trim()));
     lines.push(...output.map((l) => `        ${l}`));
   }
@@ -143,7 +158,9 @@ export function planCommands(plan: ApplyPlan, contextOf: (cluster: string | unde
     const templated = stepVariables(step).length > 0;
     const feed = templated ? `envsubst < ${shellQuote(step.file)} | ` : '';
     if (step.tool === 'istioctl') return `${feed}${commandLine('istioctl', istioctlInstallArgs(step.file, context, templated))}`;
-    return templated ? `${feed}${commandLine('kubectl', ['apply', '-f', '-', '--context', context])}` : commandLine('kubectl', ['apply', '-f', step.file, '--context', context]);
+    return templated
+      ? `${feed}${commandLine('kubectl', ['apply', '-f', '-', '--context', context])}`
+      : commandLine('kubectl', ['apply', '-f', step.file, '--context', context]);
   });
   return [...lines, ...plan.remoteSecrets.map((s) => createRemoteSecretCommand(s, contextOf))].join('\n');
 }

@@ -1,7 +1,7 @@
 import type { Cluster, MeshModel } from '../mesh/model';
 import { primariesOfRemote } from '../mesh/topology';
-import { readIstioOperator, type InstallConfig } from '../resources/installConfig';
-import { isRecord, scalarString, type Resource } from '../resources/resource';
+import { type InstallConfig, readIstioOperator } from '../resources/installConfig';
+import { isRecord, type Resource, scalarString } from '../resources/resource';
 
 /**
  * The order the istio.io multicluster guides install a mesh in. The runbook writes its steps in this order and

@@ -60,7 +60,10 @@ export async function readKubeContexts(kubectl: string, env: NodeJS.ProcessEnv =
 
 /** `*` matches any run of characters (slashes too: EKS contexts are ARNs), `?` one; case-insensitive. */
 export function matchesContextPattern(context: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'i').test(context);
 }
 
@@ -72,6 +75,7 @@ export function isProtectedContext(context: string, patterns: readonly string[])
 export function contextsByLikelihood(cluster: string | undefined, contexts: readonly KubeContext[]): KubeContext[] {
   if (!cluster) return [...contexts];
   const needle = cluster.toLowerCase();
-  const score = (c: KubeContext) => (c.name.toLowerCase() === needle ? 0 : c.name.toLowerCase().includes(needle) ? 1 : c.cluster?.toLowerCase().includes(needle) ? 2 : 3);
+  const score = (c: KubeContext) =>
+    c.name.toLowerCase() === needle ? 0 : c.name.toLowerCase().includes(needle) ? 1 : c.cluster?.toLowerCase().includes(needle) ? 2 : 3;
   return [...contexts].sort((a, b) => score(a) - score(b));
 }

@@ -1,5 +1,7 @@
 import { basename, isAbsolute, relative, sep } from 'node:path';
+
 import picomatch from 'picomatch';
+
 import type { ClusterSetting } from '../mesh/assignment';
 import type { MeshModel } from '../mesh/model';
 
@@ -64,7 +66,8 @@ export function settingFor(settings: readonly ClusterSetting[], roots: readonly 
   const withPaths = candidates.filter((s) => s.paths?.length);
   if (withPaths.length) {
     const files = [...new Set(mesh.resources.map((r) => r.file))];
-    const relativePaths = (path: string) => roots.flatMap((root) => (isAbsolute(path) && isUnder(path, root) ? [relative(root, path).split(sep).join('/')] : []));
+    const relativePaths = (path: string) =>
+      roots.flatMap((root) => (isAbsolute(path) && isUnder(path, root) ? [relative(root, path).split(sep).join('/')] : []));
     const matching = withPaths.find((s) => {
       const matches = picomatch(s.paths!, { dot: true });
       return files.some((file) => relativePaths(file).some((p) => matches(p)));
@@ -109,7 +112,9 @@ export function resolveCluster(name: string, clusters: readonly MeshCluster[], m
   const named = inMesh.filter((c) => c.name === name || `${c.mesh}/${c.name}` === name);
   if (named.length === 1) return named[0];
   if (named.length > 1) {
-    throw new ClusterNameError(`${name} is a cluster of ${named.length} meshes: ${named.map((c) => c.key).join(', ')}; name one (--cluster ${named[0].key}, or --mesh ${named[0].mesh} --cluster ${name})`);
+    throw new ClusterNameError(
+      `${name} is a cluster of ${named.length} meshes: ${named.map((c) => c.key).join(', ')}; name one (--cluster ${named[0].key}, or --mesh ${named[0].mesh} --cluster ${name})`,
+    );
   }
   const keys = inMesh.map((c) => c.key);
   throw new ClusterNameError(`no cluster ${name} in ${mesh === undefined ? 'these files' : `mesh ${mesh}`} (clusters: ${keys.join(', ') || 'none'})`);
@@ -136,7 +141,7 @@ export function contextsOfMeshes(
   for (const cluster of clusters) {
     // A bare name means this cluster only when no other mesh has a cluster of that name.
     const fromGiven = given.get(cluster.key) ?? (meshesOfName.get(cluster.name)! > 1 ? undefined : given.get(cluster.name));
-    const context = givenFirst ? fromGiven ?? cluster.configuredContext : cluster.configuredContext ?? fromGiven;
+    const context = givenFirst ? (fromGiven ?? cluster.configuredContext) : (cluster.configuredContext ?? fromGiven);
     if (context === undefined) continue;
     const contexts = byMesh.get(cluster.root) ?? new Map<string, string>();
     byMesh.set(cluster.root, contexts.set(cluster.name, context));

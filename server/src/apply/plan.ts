@@ -1,16 +1,16 @@
 import { isAbsolute } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import { ClusterAssigner } from '../mesh/assignment';
 import type { MeshModel, MeshSettings } from '../mesh/model';
 import type { YamlDocument } from '../parse/yamlFile';
 import { isGitopsDeployer } from '../resources/installSources';
+import { type RemoteSecret, remoteSecretClusters } from '../resources/remoteSecret';
 import { isPlaceholder, isRecord, Resource, scalarString } from '../resources/resource';
-import { remoteSecretClusters, type RemoteSecret } from '../resources/remoteSecret';
 import type { Finding } from '../rules/finding';
-import { INSTALL_STAGES, InstallOrder, stageOf, type InstallStage } from './installOrder';
-import { isUnder, meshClusters, MeshClusterKeys, qualifiesClusters, type MeshCluster } from './meshClusters';
+import { INSTALL_STAGES, InstallOrder, type InstallStage, stageOf } from './installOrder';
+import { isUnder, type MeshCluster, MeshClusterKeys, meshClusters, qualifiesClusters } from './meshClusters';
 import { discoveryAddressOf, externalAddressArgs, templateFacts } from './variables';
-
 
 export const STAGE_TITLES: Record<InstallStage, string> = {
   namespace: 'namespaces',
@@ -80,7 +80,11 @@ export interface KnownValue {
 }
 
 /** A variable's value: given for this apply, else `istioMesh.variables`, else the environment. */
-export function knownValueLookup(given: ReadonlyMap<string, string>, setting: Readonly<Record<string, string>> | undefined, env: NodeJS.ProcessEnv): (name: string) => KnownValue | undefined {
+export function knownValueLookup(
+  given: ReadonlyMap<string, string>,
+  setting: Readonly<Record<string, string>> | undefined,
+  env: NodeJS.ProcessEnv,
+): (name: string) => KnownValue | undefined {
   return (name) => {
     const fromGiven = given.get(name);
     if (fromGiven !== undefined) return { value: fromGiven, source: 'given' };
@@ -196,7 +200,12 @@ function missingRemoteSecrets(keys: MeshClusterKeys, holder: string): RemoteSecr
   const covered = new Set(cluster.remoteSecrets.flatMap(remoteSecretClusters));
   return [...mesh.clusters.keys()]
     .filter((peer) => peer !== holder && !covered.has(peer) && !isPlaceholder(peer))
-    .map((remote) => ({ holder: keys.keyOf(holder), remote: keys.keyOf(remote), remoteName: remote, reason: `no remote secret for ${remote} is in ${holder}'s files` }));
+    .map((remote) => ({
+      holder: keys.keyOf(holder),
+      remote: keys.keyOf(remote),
+      remoteName: remote,
+      reason: `no remote secret for ${remote} is in ${holder}'s files`,
+    }));
 }
 
 /** The variables each mesh's runbook computes: a remote's `${DISCOVERY_ADDRESS}` is its primary's gateway address. */
@@ -241,7 +250,11 @@ export function planApply(input: PlanInput): ApplyPlan {
   const assigners = new Map<MeshModel | undefined, ClusterAssigner>();
   const assignerOf = (mesh: MeshModel | undefined) => {
     let assigner = assigners.get(mesh);
-    if (!assigner) assigners.set(mesh, (assigner = new ClusterAssigner(input.settings.roots, input.settings.clusters, mesh?.installs ?? [], mesh?.resources.filter(isGitopsDeployer) ?? [])));
+    if (!assigner)
+      assigners.set(
+        mesh,
+        (assigner = new ClusterAssigner(input.settings.roots, input.settings.clusters, mesh?.installs ?? [], mesh?.resources.filter(isGitopsDeployer) ?? [])),
+      );
     return assigner;
   };
 
@@ -285,7 +298,12 @@ export function planApply(input: PlanInput): ApplyPlan {
         if (gap) {
           planned = true;
           const remoteName = remoteSecretClusters(remoteSecret!)[0] ?? '<remote cluster>';
-          remoteSecrets.push({ ...(cluster !== undefined ? { holder: cluster } : {}), remote: keys ? keys.keyOf(remoteName) : remoteName, remoteName, reason: `${resource.displayName} (line ${start.line}) is not applied: ${gap}` });
+          remoteSecrets.push({
+            ...(cluster !== undefined ? { holder: cluster } : {}),
+            remote: keys ? keys.keyOf(remoteName) : remoteName,
+            remoteName,
+            reason: `${resource.displayName} (line ${start.line}) is not applied: ${gap}`,
+          });
           continue;
         }
         planned = true;
@@ -297,8 +315,13 @@ export function planApply(input: PlanInput): ApplyPlan {
         steps.set(key, step);
         const { name: objectName, namespace } = resource;
         step.documents.push({
-          index: doc.index, line: start.line, kind, displayName: resource.displayName,
-          ...(objectName ? { name: objectName } : {}), ...(namespace ? { namespace } : {}), text: start.text,
+          index: doc.index,
+          line: start.line,
+          kind,
+          displayName: resource.displayName,
+          ...(objectName ? { name: objectName } : {}),
+          ...(namespace ? { namespace } : {}),
+          text: start.text,
           ...(template.variables.length ? { variables: template.variables } : {}),
         });
       }
@@ -310,10 +333,18 @@ export function planApply(input: PlanInput): ApplyPlan {
   }
 
   if (selectedClusters && !selectedFiles) {
-    for (const keys of meshKeys) for (const name of keys.mesh.clusters.keys()) if (selectedClusters.has(keys.keyOf(name))) remoteSecrets.push(...missingRemoteSecrets(keys, name));
+    for (const keys of meshKeys)
+      for (const name of keys.mesh.clusters.keys()) if (selectedClusters.has(keys.keyOf(name))) remoteSecrets.push(...missingRemoteSecrets(keys, name));
   }
   const ordered = [...steps.values()]
-    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || (a.cluster ?? '\uffff').localeCompare(b.cluster ?? '\uffff') || a.file.localeCompare(b.file) || a.documents[0].index - b.documents[0].index)
+    .sort(
+      (a, b) =>
+        a.rank[0] - b.rank[0] ||
+        a.rank[1] - b.rank[1] ||
+        (a.cluster ?? '\uffff').localeCompare(b.cluster ?? '\uffff') ||
+        a.file.localeCompare(b.file) ||
+        a.documents[0].index - b.documents[0].index,
+    )
     .map(({ rank: _rank, ...step }) => step);
   let definitions: Map<string, string> | undefined;
   const namespaceGaps = findNamespaceGaps(ordered).map((gap) => {
@@ -365,7 +396,11 @@ function findNamespaceGaps(steps: readonly ApplyStep[]): Omit<NamespaceGap, 'def
 }
 
 /** Where the workspace defines each Namespace, per cluster (first file by path). */
-function namespaceDefinitions(input: PlanInput, keysOf: ReadonlyMap<MeshModel, MeshClusterKeys>, assignerOf: (mesh: MeshModel | undefined) => ClusterAssigner): Map<string, string> {
+function namespaceDefinitions(
+  input: PlanInput,
+  keysOf: ReadonlyMap<MeshModel, MeshClusterKeys>,
+  assignerOf: (mesh: MeshModel | undefined) => ClusterAssigner,
+): Map<string, string> {
   const definitions = new Map<string, string>();
   for (const file of [...input.files].sort((a, b) => a.path.localeCompare(b.path))) {
     for (const resource of file.resources) {

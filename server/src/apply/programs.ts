@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+
 import { redact } from './redact';
 
 export type ProgramLookup = { path: string } | { problem: string };
@@ -81,7 +82,14 @@ export function runProgram(program: string, args: readonly string[], options: Ru
         const failure = error as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
         const cancelled = !!options.signal?.aborted;
         const exitCode = failure ? (typeof failure.code === 'number' ? failure.code : undefined) : 0;
-        const spawnError = failure && exitCode === undefined && !cancelled ? (typeof failure.code === 'string' ? failure.code : failure.killed ? 'timed out' : failure.message) : undefined;
+        const spawnError =
+          failure && exitCode === undefined && !cancelled
+            ? typeof failure.code === 'string'
+              ? failure.code
+              : failure.killed
+                ? 'timed out'
+                : failure.message
+            : undefined;
         resolve({ exitCode, stdout: String(stdout), stderr: String(stderr), cancelled, spawnError });
       },
     );

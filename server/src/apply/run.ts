@@ -1,5 +1,7 @@
 import { basename } from 'node:path';
+
 import * as jsYaml from 'js-yaml';
+
 import { credentialsInDocument, SecretRedactor } from '../security/secrets';
 import type { ApplyPlan, ApplyStep, PlannedFile, PlanVariable, RemoteSecretSuggestion } from './plan';
 import { runProgram } from './programs';
@@ -16,7 +18,18 @@ export const MODE_TITLES: Record<RunMode, string> = {
 };
 
 /** What went wrong, in categories a person can act on. */
-export type FailureKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'crds-missing' | 'namespace-missing' | 'unknown-context' | 'invalid' | 'not-run' | 'program' | 'template' | 'other';
+export type FailureKind =
+  | 'unreachable'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'crds-missing'
+  | 'namespace-missing'
+  | 'unknown-context'
+  | 'invalid'
+  | 'not-run'
+  | 'program'
+  | 'template'
+  | 'other';
 
 export interface StepResult {
   step: ApplyStep;
@@ -62,18 +75,45 @@ export interface RunOptions {
 }
 
 const FAILURES: { kind: FailureKind; pattern: RegExp; summary: (match: RegExpExecArray) => string }[] = [
-  { kind: 'crds-missing', pattern: /no matches for kind "([^"]+)" in version "([^"]+)"/, summary: (m) => `the cluster does not know ${m[1]} (${m[2]}): the Istio CRDs are not installed there (install the control plane first)` },
-  { kind: 'unknown-context', pattern: /context "([^"]*)" does not exist|context was not found for specified context: (.*)/, summary: () => 'the kube context is not in your kubeconfig' },
-  { kind: 'unreachable', pattern: /Unable to connect to the server|connection refused|no such host|i\/o timeout|TLS handshake timeout|dial tcp/, summary: () => 'the API server is unreachable' },
-  { kind: 'unauthorized', pattern: /\(Unauthorized\)|provide credentials|must be logged in/, summary: () => 'the API server refused the credentials of this context' },
+  {
+    kind: 'crds-missing',
+    pattern: /no matches for kind "([^"]+)" in version "([^"]+)"/,
+    summary: (m) => `the cluster does not know ${m[1]} (${m[2]}): the Istio CRDs are not installed there (install the control plane first)`,
+  },
+  {
+    kind: 'unknown-context',
+    pattern: /context "([^"]*)" does not exist|context was not found for specified context: (.*)/,
+    summary: () => 'the kube context is not in your kubeconfig',
+  },
+  {
+    kind: 'unreachable',
+    pattern: /Unable to connect to the server|connection refused|no such host|i\/o timeout|TLS handshake timeout|dial tcp/,
+    summary: () => 'the API server is unreachable',
+  },
+  {
+    kind: 'unauthorized',
+    pattern: /\(Unauthorized\)|provide credentials|must be logged in/,
+    summary: () => 'the API server refused the credentials of this context',
+  },
   { kind: 'forbidden', pattern: /\(Forbidden\)|is forbidden/, summary: () => "forbidden: this context's user may not change these resources" },
-  { kind: 'namespace-missing', pattern: /namespaces "([^"]+)" not found/, summary: (m) => `the namespace ${m[1]} does not exist in the cluster (apply its Namespace first)` },
-  { kind: 'invalid', pattern: /error validating|is invalid|\(BadRequest\)|\(Invalid\)|error parsing/, summary: () => 'the API server rejected the documents as invalid' },
+  {
+    kind: 'namespace-missing',
+    pattern: /namespaces "([^"]+)" not found/,
+    summary: (m) => `the namespace ${m[1]} does not exist in the cluster (apply its Namespace first)`,
+  },
+  {
+    kind: 'invalid',
+    pattern: /error validating|is invalid|\(BadRequest\)|\(Invalid\)|error parsing/,
+    summary: () => 'the API server rejected the documents as invalid',
+  },
 ];
 
 /** Says why a kubectl/istioctl call failed, from its stderr (already redacted). */
 export function classifyFailure(stderr: string): { kind: FailureKind; message: string } {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const failure of FAILURES) {
     const match = failure.pattern.exec(stderr);
     if (!match) continue;
@@ -140,7 +180,8 @@ export function unknownVariables(plan: ApplyPlan, given: ReadonlyMap<string, str
 /** The pipeline that creates a remote secret, for the user to run: it reads credentials we never hold. */
 export function createRemoteSecretCommand(suggestion: RemoteSecretSuggestion, contextOf: (cluster: string | undefined) => string | undefined): string {
   const remoteContext = contextOf(suggestion.remote) ?? `<context of ${suggestion.remote}>`;
-  const holderContext = (suggestion.holder !== undefined ? contextOf(suggestion.holder) : undefined) ?? `<context of ${suggestion.holder ?? 'the primary cluster'}>`;
+  const holderContext =
+    (suggestion.holder !== undefined ? contextOf(suggestion.holder) : undefined) ?? `<context of ${suggestion.holder ?? 'the primary cluster'}>`;
   return `${commandLine('istioctl', ['create-remote-secret', `--context=${remoteContext}`, `--name=${suggestion.remoteName}`])} | ${commandLine('kubectl', ['apply', '-f', '-', `--context=${holderContext}`])}`;
 }
 
@@ -180,15 +221,22 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
         ? `envsubst < ${shellQuote(step.file)} | ${commandLine('istioctl', istioctlInstallArgs(step.file, context, true))}`
         : commandLine('istioctl', istioctlInstallArgs(step.file, context));
       const manualReason =
-        options.mode !== 'apply' ? `not run in a ${MODE_TITLES[options.mode].toLowerCase()}` :
-        !options.istioctl ? 'istioctl was not found' :
-        file?.source === 'unsaved-buffer' ? 'istioctl reads the file from disk, and it has unsaved changes: save it first' : undefined;
+        options.mode !== 'apply'
+          ? `not run in a ${MODE_TITLES[options.mode].toLowerCase()}`
+          : !options.istioctl
+            ? 'istioctl was not found'
+            : file?.source === 'unsaved-buffer'
+              ? 'istioctl reads the file from disk, and it has unsaved changes: save it first'
+              : undefined;
       if (manualReason) {
         finish({ step, context, command, status: 'manual', output: '', note: manualReason });
         continue;
       }
     }
-    const args = step.tool === 'istioctl' ? [...istioctlInstallArgs(step.file, context, variables.length > 0), '--skip-confirmation'] : kubectlArgs(options.mode, context, options.serverSide);
+    const args =
+      step.tool === 'istioctl'
+        ? [...istioctlInstallArgs(step.file, context, variables.length > 0), '--skip-confirmation']
+        : kubectlArgs(options.mode, context, options.serverSide);
     const program = step.tool === 'istioctl' ? options.istioctl! : options.kubectl;
     const shownProgram = step.tool === 'istioctl' ? 'istioctl' : 'kubectl';
     const command = redact(step.tool === 'istioctl' ? commandLine(shownProgram, args) : `${commandLine(shownProgram, args)} ${stdinNote(step, file)}`, known);
@@ -197,7 +245,14 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
       continue;
     }
     if (options.mode === 'apply' && failedClusters.has(step.cluster)) {
-      finish({ step, context, command, status: 'skipped', output: '', failure: { kind: 'not-run', message: `not run: an earlier step for ${step.cluster ?? 'these files'} failed` } });
+      finish({
+        step,
+        context,
+        command,
+        status: 'skipped',
+        output: '',
+        failure: { kind: 'not-run', message: `not run: an earlier step for ${step.cluster ?? 'these files'} failed` },
+      });
       continue;
     }
     const unfilled = await computeVariables(plan, variables, values, options, known);
@@ -242,7 +297,13 @@ export async function runPlan(plan: ApplyPlan, options: RunOptions): Promise<Ste
  * Fills in the variables a step needs that are still unknown, by running the runbook's read-only step that
  * computes each (`kubectl get svc` of a primary's east-west gateway). Returns those still unknown, and why.
  */
-async function computeVariables(plan: ApplyPlan, needed: readonly string[], values: Map<string, string>, options: RunOptions, known: SecretRedactor): Promise<{ name: string; why: string }[]> {
+async function computeVariables(
+  plan: ApplyPlan,
+  needed: readonly string[],
+  values: Map<string, string>,
+  options: RunOptions,
+  known: SecretRedactor,
+): Promise<{ name: string; why: string }[]> {
   const unfilled: { name: string; why: string }[] = [];
   for (const name of needed) {
     if (values.has(name)) continue;
@@ -284,11 +345,25 @@ export interface RunSummary {
 export function summarize(mode: RunMode, results: readonly StepResult[]): RunSummary {
   const count = (status: StepResult['status']) => results.filter((r) => r.status === status).length;
   const documents = (status: StepResult['status']) => results.filter((r) => r.status === status).reduce((n, r) => n + r.step.documents.length, 0);
-  const summary = { ok: count('ok'), unchecked: count('unchecked'), failed: count('failed'), manual: count('manual'), skipped: count('skipped'), cancelled: count('cancelled'), changed: results.filter((r) => r.changed).length };
+  const summary = {
+    ok: count('ok'),
+    unchecked: count('unchecked'),
+    failed: count('failed'),
+    manual: count('manual'),
+    skipped: count('skipped'),
+    cancelled: count('cancelled'),
+    changed: results.filter((r) => r.changed).length,
+  };
   const parts = [`${MODE_TITLES[mode]}: ${documents('ok')} document(s) in ${summary.ok} step(s) succeeded`];
   if (mode === 'diff') parts.push(`${summary.changed} step(s) differ from the cluster`);
   if (summary.unchecked) parts.push(`${summary.unchecked} not checkable before their namespace exists`);
-  if (summary.failed) parts.push(`${summary.failed} failed (${results.filter((r) => r.failure && r.status === 'failed').map((r) => r.failure!.kind).join(', ')})`);
+  if (summary.failed)
+    parts.push(
+      `${summary.failed} failed (${results
+        .filter((r) => r.failure && r.status === 'failed')
+        .map((r) => r.failure!.kind)
+        .join(', ')})`,
+    );
   if (summary.manual) parts.push(`${summary.manual} to run yourself`);
   if (summary.skipped) parts.push(`${summary.skipped} skipped after a failure`);
   if (summary.cancelled) parts.push(`${summary.cancelled} cancelled`);

@@ -1,14 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer } from '../engine/analysis';
+
 import { formatPlan, formatResults, sharedContexts } from '../apply/format';
 import { isProtectedContext, readKubeContexts } from '../apply/kubeconfig';
-import { ClusterNameError, clustersOfMesh, meshClusters, resolveCluster, type MeshCluster } from '../apply/meshClusters';
-import { knownValueLookup, planApply, planClusters, planContextClusters, type ApplyPlan } from '../apply/plan';
+import { ClusterNameError, clustersOfMesh, type MeshCluster, meshClusters, resolveCluster } from '../apply/meshClusters';
+import { type ApplyPlan, knownValueLookup, planApply, planClusters, planContextClusters } from '../apply/plan';
 import { resolveProgram } from '../apply/programs';
-import { createRemoteSecretCommand, runPlan, summarize, unknownVariables, type RunMode } from '../apply/run';
+import { createRemoteSecretCommand, type RunMode, runPlan, summarize, unknownVariables } from '../apply/run';
 import { invalidVariableValue } from '../apply/variables';
+import { Analyzer } from '../engine/analysis';
 import { loadTargets, UsageError } from './check';
 import { loadCliSettings } from './settings';
 import { usageHint } from './usage';
@@ -153,7 +154,8 @@ function clusterOfPlan(name: string, plan: ApplyPlan): string | undefined {
   const keys = new Set([...planContextClusters(plan), ...plan.remoteSecrets.map((s) => s.remote)]);
   if (keys.has(name)) return name;
   const byName = plan.clusters.filter((c) => c.name === name);
-  if (byName.length > 1) throw new UsageError(`--context ${name}=...: ${name} is a cluster of several meshes (${byName.map((c) => c.key).join(', ')}); name one`);
+  if (byName.length > 1)
+    throw new UsageError(`--context ${name}=...: ${name} is a cluster of several meshes (${byName.map((c) => c.key).join(', ')}); name one`);
   return byName[0]?.key;
 }
 
@@ -214,11 +216,17 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
     lookupValue: knownValueLookup(options.values, cliSettings.variables, io.env),
   });
   if (!plan.steps.length && !plan.remoteSecrets.length) {
-    io.out(plan.skipped.length ? `Nothing to apply:\n${plan.skipped.map((s) => `  ${relative(io.cwd, s.file)}:${s.line}: ${s.reason}`).join('\n')}` : 'Nothing to apply: no Kubernetes documents in the selection.');
+    io.out(
+      plan.skipped.length
+        ? `Nothing to apply:\n${plan.skipped.map((s) => `  ${relative(io.cwd, s.file)}:${s.line}: ${s.reason}`).join('\n')}`
+        : 'Nothing to apply: no Kubernetes documents in the selection.',
+    );
     return 0;
   }
   // Without --context, the contexts of the settings: each as CLUSTER=CTX, for the clusters of this plan.
-  const contextValues = options.contexts.length ? options.contexts : plan.clusters.flatMap((c) => (c.configuredContext ? [`${c.key}=${c.configuredContext}`] : []));
+  const contextValues = options.contexts.length
+    ? options.contexts
+    : plan.clusters.flatMap((c) => (c.configuredContext ? [`${c.key}=${c.configuredContext}`] : []));
   const contextOf = contextMapping(contextValues, plan);
   const kubectl = resolveProgram(options.kubectl, io.env);
   if ('problem' in kubectl) throw new UsageError(`kubectl cannot be used: ${kubectl.problem}`);
@@ -231,14 +239,19 @@ async function applyParsed(options: ParsedApplyArgs, io: ApplyCliIo): Promise<nu
   const root = roots.length === 1 ? roots[0] : io.cwd;
   const istioctl = resolveProgram(options.istioctl, io.env);
   const istioctlRuns = options.mode === 'apply' && 'path' in istioctl;
-  const programProblems = 'problem' in istioctl && plan.steps.some((s) => s.tool === 'istioctl')
-    ? [`istioctl cannot be used (${istioctl.problem}): its steps are printed for you to run; install it, or pass --istioctl PATH (istioMesh.istioctlPath in VS Code)`]
-    : [];
+  const programProblems =
+    'problem' in istioctl && plan.steps.some((s) => s.tool === 'istioctl')
+      ? [
+          `istioctl cannot be used (${istioctl.problem}): its steps are printed for you to run; install it, or pass --istioctl PATH (istioMesh.istioctlPath in VS Code)`,
+        ]
+      : [];
   io.out(formatPlan(plan, options.mode, { contextOf, protectedPatterns, istioctlRuns, programProblems }, root));
 
   const unknown = unknownVariables(plan);
   if (unknown.length) {
-    io.err(`istio-mesh apply: refused, nothing was applied: the template variable(s) ${unknown.map((v) => v.name).join(', ')} are not known; give each with --set NAME=VALUE, the setting istioMesh.variables or the environment.`);
+    io.err(
+      `istio-mesh apply: refused, nothing was applied: the template variable(s) ${unknown.map((v) => v.name).join(', ')} are not known; give each with --set NAME=VALUE, the setting istioMesh.variables or the environment.`,
+    );
     return 1;
   }
   if (!options.yes) {

@@ -1,13 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+
 import { Analyzer } from '../engine/analysis';
+import { type AnalysisSettings, DEFAULT_ANALYSIS_SETTINGS } from '../engine/settings';
 import { Workspace } from '../engine/workspace';
-import { SEVERITY_RANK, type Finding, type Severity } from '../rules/finding';
 import { compareRanges } from '../parse/text';
+import { type Finding, type Severity, SEVERITY_RANK } from '../rules/finding';
+import { type SecretRedactor, WorkspaceSecrets } from '../security/secrets';
 import { findYamlFiles } from '../workspace/scan';
-import { CLI_PARSE_OPTIONS, DEFAULT_PARALLEL_MIN_BYTES, readYamlFiles, type ParallelParseOptions } from './parallelParse';
-import { WorkspaceSecrets, type SecretRedactor } from '../security/secrets';
-import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings } from '../engine/settings';
+import { CLI_PARSE_OPTIONS, DEFAULT_PARALLEL_MIN_BYTES, type ParallelParseOptions, readYamlFiles } from './parallelParse';
 
 export interface CheckOptions {
   targets: string[];
@@ -100,9 +101,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckOutput> {
   const rules = { ...settings.rules, ...Object.fromEntries((options.ignore ?? []).map((code) => [code.toUpperCase(), 'off' as const])) };
   const result = analyzer.analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues, rules });
   const shown = (f: Finding) => !options.minSeverity || SEVERITY_RANK[f.severity] >= SEVERITY_RANK[options.minSeverity];
-  const findings = [...result.findings.values()].flat().filter(shown).sort(
-    (a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range) || a.code.localeCompare(b.code),
-  );
+  const findings = [...result.findings.values()]
+    .flat()
+    .filter(shown)
+    .sort((a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range) || a.code.localeCompare(b.code));
   const threshold: Severity | undefined = options.failOn === 'never' ? undefined : options.failOn;
   const failed = threshold !== undefined && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
   let redactor: SecretRedactor | undefined;

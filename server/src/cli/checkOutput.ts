@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
 import { ALL_RULES } from '../rules';
 import type { Finding, Severity } from '../rules/finding';
 
@@ -77,7 +78,8 @@ export function formatText(findings: readonly Finding[], cwd: string, verbose = 
     lines.push(relative(cwd, file) || file);
     // Codes align after messages up to the short length; a longer (--verbose) message is followed by its code.
     const messageColumn = Math.min(messageWidth, SHORT_MESSAGE_LENGTH);
-    for (const row of rows) lines.push(`  ${row.where.padEnd(whereWidth)}  ${row.severity.padEnd(severityWidth)}  ${row.message.padEnd(messageColumn)}  ${row.code}`);
+    for (const row of rows)
+      lines.push(`  ${row.where.padEnd(whereWidth)}  ${row.severity.padEnd(severityWidth)}  ${row.message.padEnd(messageColumn)}  ${row.code}`);
     lines.push('');
     start = end;
   }
@@ -146,7 +148,9 @@ export function formatSarif(findings: readonly Finding[], cwd: string): string {
     level: SARIF_LEVELS[f.severity],
     message: { text: f.message },
     locations: [sarifLocation(f.location.file, f.location.range, cwd)],
-    ...(f.related?.length ? { relatedLocations: f.related.map((r, id) => ({ id, ...sarifLocation(r.location.file, r.location.range, cwd), message: { text: r.message } })) } : {}),
+    ...(f.related?.length
+      ? { relatedLocations: f.related.map((r, id) => ({ id, ...sarifLocation(r.location.file, r.location.range, cwd), message: { text: r.message } })) }
+      : {}),
     ...(f.cluster ? { properties: { cluster: f.cluster } } : {}),
   }));
   const sarif = {

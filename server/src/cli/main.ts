@@ -1,13 +1,14 @@
-import { parseArgs } from 'node:util';
-import { runCheck, UsageError } from './check';
-import { CHECK_FORMATS, formatFindings, packageInfoOf, type CheckFormat } from './checkOutput';
-import { APPLY_USAGE, runApplyCli } from './apply';
-import { loadCliSettings } from './settings';
-import { RUNBOOK_USAGE, runRunbookCli } from './runbook';
-import { usageHint } from './usage';
 import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+
 import { ProgramOutputError } from '../apply/programs';
 import type { Severity } from '../rules/finding';
+import { APPLY_USAGE, runApplyCli } from './apply';
+import { runCheck, UsageError } from './check';
+import { CHECK_FORMATS, type CheckFormat, formatFindings, packageInfoOf } from './checkOutput';
+import { RUNBOOK_USAGE, runRunbookCli } from './runbook';
+import { loadCliSettings } from './settings';
+import { usageHint } from './usage';
 
 const USAGE = `Usage: istio-mesh check [DIR|FILE]... [--format text|json|sarif|github] [--fail-on error|warning|never]
                         [--min-severity error|warning|information] [--ignore CODE]... [--verbose] [--settings FILE]
@@ -51,10 +52,15 @@ async function check(args: string[]): Promise<number> {
   const format = values.format as CheckFormat;
   const failOn = values['fail-on'] as string;
   const minSeverity = values['min-severity'] as Severity | undefined;
-  if (!CHECK_FORMATS.includes(format)) throw new UsageError(`--format must be ${CHECK_FORMATS.slice(0, -1).join(', ')} or ${CHECK_FORMATS.at(-1)}, not ${format}`);
+  if (!CHECK_FORMATS.includes(format))
+    throw new UsageError(`--format must be ${CHECK_FORMATS.slice(0, -1).join(', ')} or ${CHECK_FORMATS.at(-1)}, not ${format}`);
   if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never, not ${failOn}`);
-  if (minSeverity !== undefined && !MIN_SEVERITIES.includes(minSeverity)) throw new UsageError(`--min-severity must be error, warning or information, not ${minSeverity}`);
-  const ignore = (values.ignore ?? []).flatMap((list) => list.split(',')).map((code) => code.trim()).filter(Boolean);
+  if (minSeverity !== undefined && !MIN_SEVERITIES.includes(minSeverity))
+    throw new UsageError(`--min-severity must be error, warning or information, not ${minSeverity}`);
+  const ignore = (values.ignore ?? [])
+    .flatMap((list) => list.split(','))
+    .map((code) => code.trim())
+    .filter(Boolean);
   if (values.ignore?.length && ignore.length === 0) throw new UsageError('--ignore needs a finding code, such as --ignore MESH001');
   const cwd = process.cwd();
   const targets = positionals.length ? positionals : ['.'];
@@ -73,7 +79,12 @@ export async function main(argv: string[]): Promise<number> {
     // `return await`: a usage error thrown while checking must reach the catch below.
     if (command === 'check') return await check(rest);
     if (command === 'apply') return await runApplyCli(rest, { out: console.log, err: console.error, cwd: process.cwd(), env: process.env });
-    if (command === 'runbook') return await runRunbookCli(rest, { out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`), err: console.error, cwd: process.cwd() });
+    if (command === 'runbook')
+      return await runRunbookCli(rest, {
+        out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+        err: console.error,
+        cwd: process.cwd(),
+      });
     if (command === '--help' || command === '-h' || command === 'help') {
       console.log(`${USAGE}\n\n${APPLY_USAGE}\n\n${RUNBOOK_USAGE}`);
       return 0;

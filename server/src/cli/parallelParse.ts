@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseYamlFile, yamlFileFromParts, yamlFileParts, type ParseOptions, type YamlFile, type YamlFileParts } from '../parse/yamlFile';
+
+import { type ParseOptions, parseYamlFile, type YamlFile, yamlFileFromParts, type YamlFileParts, yamlFileParts } from '../parse/yamlFile';
 import { readYamlText } from '../workspace/scan';
 
 /*
@@ -49,7 +50,8 @@ export interface ParseWorkerInput {
 }
 
 /** What the worker posts, one message per file it took. `failed`: the file's values could not be cloned. */
-export type ParseWorkerMessage = { kind: 'parsed'; parts: YamlFileParts } | { kind: 'skipped'; path: string; reason: string } | { kind: 'failed'; path: string };
+export type ParseWorkerMessage =
+  { kind: 'parsed'; parts: YamlFileParts } | { kind: 'skipped'; path: string; reason: string } | { kind: 'failed'; path: string };
 
 export function parseWorkerMessage(outcome: ReadOutcome): ParseWorkerMessage {
   return 'skipped' in outcome ? { kind: 'skipped', path: outcome.path, reason: outcome.skipped } : { kind: 'parsed', parts: yamlFileParts(outcome.yaml) };

@@ -1,6 +1,7 @@
 // The CLI's parse worker (see parallelParse.ts): takes files from the shared queue, parses each and posts it back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseWorkerMessage, readAndParse, takeNext, type ParseWorkerInput, type ParseWorkerMessage } from './parallelParse';
+
+import { type ParseWorkerInput, type ParseWorkerMessage, parseWorkerMessage, readAndParse, takeNext } from './parallelParse';
 
 /**
  * Test hook: `crash:N` makes the worker throw (and die) after taking its file N+1; `unclonable:N` makes the

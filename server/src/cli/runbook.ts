@@ -1,9 +1,10 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Analyzer } from '../engine/analysis';
+
 import { contextsOfMeshes, meshClusters } from '../apply/meshClusters';
-import { buildRunbooks } from '../runbook/runbook';
+import { Analyzer } from '../engine/analysis';
 import { formatMarkdown, formatRunbookJson, formatShell } from '../runbook/format';
+import { buildRunbooks } from '../runbook/runbook';
 import { WorkspaceSecrets } from '../security/secrets';
 import { loadTargets, UsageError } from './check';
 import { loadCliSettings } from './settings';
@@ -63,20 +64,34 @@ export async function runRunbookCli(args: string[], io: RunbookCliIo): Promise<n
     const givenContexts = parseContextArguments(values.context ?? []);
     const { workspace, roots, notes } = await loadTargets(targets, io.cwd, settings);
     for (const note of notes) io.err(note);
-    const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, { roots, clusters: settings.clusters, helmValues: settings.helmValues, rules: settings.rules });
+    const analysis = new Analyzer(undefined, (message) => io.err(message)).analyze(workspace, {
+      roots,
+      clusters: settings.clusters,
+      helmValues: settings.helmValues,
+      rules: settings.rules,
+    });
     const meshSettings = { roots, clusters: settings.clusters };
-    const runbooks = buildRunbooks(analysis.meshes, [...analysis.findings.values()].flat(), contextsOfMeshes(analysis.meshes, meshSettings, givenContexts, true), io.cwd);
+    const runbooks = buildRunbooks(
+      analysis.meshes,
+      [...analysis.findings.values()].flat(),
+      contextsOfMeshes(analysis.meshes, meshSettings, givenContexts, true),
+      io.cwd,
+    );
     const known = meshClusters(analysis.meshes, meshSettings);
     for (const cluster of givenContexts.keys()) {
       const matches = known.filter((c) => c.key === cluster || c.name === cluster);
       if (!matches.length && cluster !== 'flux' && cluster !== 'argocd') io.err(`note: --context ${cluster}=...: no cluster of that name in these files`);
-      if (matches.length > 1 && !matches.some((c) => c.key === cluster)) io.err(`note: --context ${cluster}=...: ${cluster} is a cluster of several meshes (${matches.map((c) => c.key).join(', ')}): name one, the context was not used`);
+      if (matches.length > 1 && !matches.some((c) => c.key === cluster))
+        io.err(
+          `note: --context ${cluster}=...: ${cluster} is a cluster of several meshes (${matches.map((c) => c.key).join(', ')}): name one, the context was not used`,
+        );
     }
     if (!runbooks.length) {
       io.err('No cluster found in these files: nothing to install.');
       return 0;
     }
-    const text = format === 'json' ? formatRunbookJson(runbooks, io.cwd) : format === 'shell' ? formatShell(runbooks, io.cwd) : formatMarkdown(runbooks, io.cwd);
+    const text =
+      format === 'json' ? formatRunbookJson(runbooks, io.cwd) : format === 'shell' ? formatShell(runbooks, io.cwd) : formatMarkdown(runbooks, io.cwd);
     // Messages never quote credentials; this is the second line, as for `check`.
     io.out(new WorkspaceSecrets().redactorFor(workspace).redact(text));
     return 0;

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_ANALYSIS_SETTINGS, istioMeshSection, normaliseSettings, parseJsonWithComments, type AnalysisSettings } from '../engine/settings';
+
 import { variablesSetting } from '../apply/variables';
+import { type AnalysisSettings, DEFAULT_ANALYSIS_SETTINGS, istioMeshSection, normaliseSettings, parseJsonWithComments } from '../engine/settings';
 import { UsageError } from './check';
 
 /**
@@ -21,7 +22,9 @@ export interface CliSettings {
 export function loadCliSettings(targets: readonly string[], cwd: string, explicitFile?: string): CliSettings {
   const candidates = explicitFile
     ? [resolve(cwd, explicitFile)]
-    : [cwd, ...targets.map((t) => resolve(cwd, t)).map((p) => (existsSync(p) && statSync(p).isDirectory() ? p : dirname(p)))].map((dir) => join(dir, '.vscode', 'settings.json'));
+    : [cwd, ...targets.map((t) => resolve(cwd, t)).map((p) => (existsSync(p) && statSync(p).isDirectory() ? p : dirname(p)))].map((dir) =>
+        join(dir, '.vscode', 'settings.json'),
+      );
   const file = candidates.find((candidate) => existsSync(candidate));
   if (!file) {
     if (explicitFile) throw new UsageError(`no such settings file: ${explicitFile}`);
@@ -29,11 +32,12 @@ export function loadCliSettings(targets: readonly string[], cwd: string, explici
   }
   try {
     const section = istioMeshSection(parseJsonWithComments(readFileSync(file, 'utf8')));
-    const protectedContexts = Array.isArray(section.protectedContexts) ? section.protectedContexts.filter((p): p is string => typeof p === 'string') : undefined;
+    const protectedContexts = Array.isArray(section.protectedContexts)
+      ? section.protectedContexts.filter((p): p is string => typeof p === 'string')
+      : undefined;
     const variables = variablesSetting(section.variables);
     return { settings: normaliseSettings(section), ...(protectedContexts ? { protectedContexts } : {}), ...(variables ? { variables } : {}), source: file };
   } catch (error) {
     throw new UsageError(`cannot read the settings in ${file}: ${(error as Error).message}`);
   }
 }
-

@@ -1,7 +1,7 @@
 import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { recogniseResource } from '../resources/kinds';
-import { isRecord, scalarString, valueAt, type Resource } from '../resources/resource';
+import { isRecord, type Resource, scalarString, valueAt } from '../resources/resource';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { substituteExpressions } from './substitute';
 import { childOf, nodeOf, scalarNode, type ValueNode } from './tree';
@@ -72,24 +72,57 @@ function mapNode(entries: [string, ValueNode | undefined][], origin: ValueNode['
 }
 
 /** The `clusters` generator: one element per cluster Secret its selector matches, with the generator's `values`. */
-function clusterElements(doc: YamlDocument, path: ValuePath, generator: Record<string, unknown>, secrets: readonly Resource[], goTemplate: boolean, read: Set<Resource>): GeneratorElement[] {
-  return argoClusters(secrets).filter((secret) => matchesSelector(secret.labels(), generator.selector)).flatMap((secret) => {
-    const name = clusterSecretField(secret, 'name');
-    const server = clusterSecretField(secret, 'server');
-    if (!name && !server) return [];
-    read.add(secret);
-    const secretOrigin = { doc: secret.doc, path: [] };
-    const metadata = mapNode([
-      ['labels', nodeOf(secret.labels(), secret.doc, ['metadata', 'labels'])],
-      ['annotations', isRecord(secret.get(['metadata', 'annotations'])) ? nodeOf(secret.get(['metadata', 'annotations']), secret.doc, ['metadata', 'annotations']) : undefined],
-    ], secretOrigin);
-    const normalized = name?.kind === 'scalar' ? scalarNode(String(name.value).toLowerCase().replace(/[^a-z0-9.-]/g, '-'), name.origin) : undefined;
-    const base = mapNode([['name', name], ['nameNormalized', normalized], ['server', server], ['metadata', metadata]], secretOrigin);
-    // The generator's `values` may use the cluster's own parameters (`clusterName: '{{name}}'`).
-    const values = isRecord(generator.values) ? substitute(nodeOf(generator.values, doc, [...path, 'values']), base, goTemplate) : undefined;
-    const params = mapNode([...(base.kind === 'map' ? base.entries : []), ['values', values]], secretOrigin);
-    return [{ params, path, label: `cluster ${name?.kind === 'scalar' ? name.value : String(server?.kind === 'scalar' ? server.value : '')}` }];
-  });
+function clusterElements(
+  doc: YamlDocument,
+  path: ValuePath,
+  generator: Record<string, unknown>,
+  secrets: readonly Resource[],
+  goTemplate: boolean,
+  read: Set<Resource>,
+): GeneratorElement[] {
+  return argoClusters(secrets)
+    .filter((secret) => matchesSelector(secret.labels(), generator.selector))
+    .flatMap((secret) => {
+      const name = clusterSecretField(secret, 'name');
+      const server = clusterSecretField(secret, 'server');
+      if (!name && !server) return [];
+      read.add(secret);
+      const secretOrigin = { doc: secret.doc, path: [] };
+      const metadata = mapNode(
+        [
+          ['labels', nodeOf(secret.labels(), secret.doc, ['metadata', 'labels'])],
+          [
+            'annotations',
+            isRecord(secret.get(['metadata', 'annotations']))
+              ? nodeOf(secret.get(['metadata', 'annotations']), secret.doc, ['metadata', 'annotations'])
+              : undefined,
+          ],
+        ],
+        secretOrigin,
+      );
+      const normalized =
+        name?.kind === 'scalar'
+          ? scalarNode(
+              String(name.value)
+                .toLowerCase()
+                .replace(/[^a-z0-9.-]/g, '-'),
+              name.origin,
+            )
+          : undefined;
+      const base = mapNode(
+        [
+          ['name', name],
+          ['nameNormalized', normalized],
+          ['server', server],
+          ['metadata', metadata],
+        ],
+        secretOrigin,
+      );
+      // The generator's `values` may use the cluster's own parameters (`clusterName: '{{name}}'`).
+      const values = isRecord(generator.values) ? substitute(nodeOf(generator.values, doc, [...path, 'values']), base, goTemplate) : undefined;
+      const params = mapNode([...(base.kind === 'map' ? base.entries : []), ['values', values]], secretOrigin);
+      return [{ params, path, label: `cluster ${name?.kind === 'scalar' ? name.value : String(server?.kind === 'scalar' ? server.value : '')}` }];
+    });
 }
 
 function listElements(doc: YamlDocument, path: ValuePath, generator: Record<string, unknown>): GeneratorElement[] {
@@ -162,13 +195,23 @@ export function expandApplicationSet(doc: YamlDocument, secrets: readonly Resour
   const templateNode = nodeOf(template, doc, ['spec', 'template']);
   return generatorElements(doc, secrets, goTemplate, read).flatMap((element) => {
     const filled = substitute(templateNode, element.params, goTemplate);
-    const tree = mapNode([
-      ['apiVersion', scalarNode(APPLICATION_API_VERSION, { doc, path: ['apiVersion'] })],
-      ['kind', scalarNode('Application', { doc, path: ['kind'] })],
-      ['metadata', childOf(filled, 'metadata')],
-      ['spec', childOf(filled, 'spec')],
-    ], { doc, path: ['spec', 'template'] });
-    const unit: CompositionUnit = { kind: 'applicationset', folder: `${doc.file.file}#${doc.index}/${element.path.join('.')}`, document: doc, path: element.path, basePrefix: ['spec', 'template'], label: `ApplicationSet ${setName}, ${element.label}` };
+    const tree = mapNode(
+      [
+        ['apiVersion', scalarNode(APPLICATION_API_VERSION, { doc, path: ['apiVersion'] })],
+        ['kind', scalarNode('Application', { doc, path: ['kind'] })],
+        ['metadata', childOf(filled, 'metadata')],
+        ['spec', childOf(filled, 'spec')],
+      ],
+      { doc, path: ['spec', 'template'] },
+    );
+    const unit: CompositionUnit = {
+      kind: 'applicationset',
+      folder: `${doc.file.file}#${doc.index}/${element.path.join('.')}`,
+      document: doc,
+      path: element.path,
+      basePrefix: ['spec', 'template'],
+      label: `ApplicationSet ${setName}, ${element.label}`,
+    };
     const resource = recogniseResource(new ComposedYamlDocument(doc, tree, unit));
     return resource?.kind === 'Application' ? [resource] : [];
   });

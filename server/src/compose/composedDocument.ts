@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../parse/text';
+import { type LocatedRange, type ValuePath, YamlDocument } from '../parse/yamlFile';
 import type { Located, Resource } from '../resources/resource';
-import { YamlDocument, type LocatedRange, type ValuePath } from '../parse/yamlFile';
 import { originOf, plainValue, type ValueNode } from './tree';
 
 /** What makes a composed document apply: the kustomization of the overlay (or the generator element) that built it. */

@@ -1,12 +1,13 @@
 import { dirname, join, sep } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import type { YamlDocument } from '../parse/yamlFile';
 import { recogniseResource } from '../resources/kinds';
-import { isRecord, scalarString, valueAt, type Resource } from '../resources/resource';
+import { isRecord, type Resource, scalarString, valueAt } from '../resources/resource';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
-import { buildKustomization, filesRead, findKustomization, type FileLookup } from './kustomize';
+import { buildKustomization, type FileLookup, filesRead, findKustomization } from './kustomize';
 import { substituteExpressions } from './substitute';
-import { childOf, nodeOf, scalarNode, type Origin, type ValueNode } from './tree';
+import { childOf, nodeOf, type Origin, scalarNode, type ValueNode } from './tree';
 
 /**
  * Flux `Kustomization`s with `postBuild.substitute` / `substituteFrom`: the files under `spec.path` are built
@@ -92,7 +93,9 @@ interface FluxObject {
 function buildFolder(folder: string, files: readonly WorkspaceFile[], lookup: FileLookup): { objects: FluxObject[]; read: string[] } {
   if (findKustomization(folder, lookup)) return { objects: buildKustomization(folder, lookup), read: filesRead(folder, lookup) };
   const under = files.filter((f) => isUnder(f.path, folder) && !f.yaml.documents.some(isFluxKustomization));
-  const objects = under.flatMap((file) => file.yaml.documents.flatMap((doc) => (isRecord(doc.value) && doc.value.kind !== undefined ? [{ tree: nodeOf(doc.value, doc), base: doc }] : [])));
+  const objects = under.flatMap((file) =>
+    file.yaml.documents.flatMap((doc) => (isRecord(doc.value) && doc.value.kind !== undefined ? [{ tree: nodeOf(doc.value, doc), base: doc }] : [])),
+  );
   return { objects, read: under.map((f) => f.path) };
 }
 

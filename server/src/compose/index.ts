@@ -1,15 +1,16 @@
 import { dirname } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
+import { recogniseHelmValues, recogniseResource } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
 import { withApplicationSets } from './applicationSet';
-import { withUmbrellaCharts } from './umbrella';
-import { withFluxKustomizations } from './flux';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
-import { buildKustomization, filesRead, isKustomizationFile, kustomizationDocument, referencedPaths, type FileLookup } from './kustomize';
+import { withFluxKustomizations } from './flux';
+import { buildKustomization, type FileLookup, filesRead, isKustomizationFile, kustomizationDocument, referencedPaths } from './kustomize';
 import { kustomizeHelmCharts } from './kustomizeHelm';
-import { recogniseHelmValues, recogniseResource } from '../resources/kinds';
+import { withUmbrellaCharts } from './umbrella';
 
-export { ComposedYamlDocument, compositionUnitOf, type CompositionUnit } from './composedDocument';
+export { ComposedYamlDocument, type CompositionUnit, compositionUnitOf } from './composedDocument';
 
 /** One root kustomization's build: the resources it applies and the files it read. */
 interface UnitBuild {

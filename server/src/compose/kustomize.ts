@@ -1,10 +1,11 @@
 import { basename, dirname, join, resolve } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import { embeddedDocument } from '../parse/embedded';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { isRecord, scalarString, valueAt } from '../resources/resource';
-import { applyJsonPatch, strategicMerge, type JsonPatchOperation } from './patch';
-import { childOf, nodeOf, scalarNode, type Origin, type ValueNode } from './tree';
+import { applyJsonPatch, type JsonPatchOperation, strategicMerge } from './patch';
+import { childOf, nodeOf, type Origin, scalarNode, type ValueNode } from './tree';
 
 /**
  * Kustomize, as far as Istio configuration needs it: `resources` (files and folders), `components`, `patches`
@@ -64,13 +65,27 @@ export function referencedPaths(file: WorkspaceFile): string[] {
   const doc = kustomizationDocument(file);
   if (!doc) return [];
   const folder = dirname(file.path);
-  return ['resources', 'components'].flatMap((key) => stringEntries(doc, key).filter((e) => !isRemote(e.value)).map((e) => resolve(folder, e.value)));
+  return ['resources', 'components'].flatMap((key) =>
+    stringEntries(doc, key)
+      .filter((e) => !isRemote(e.value))
+      .map((e) => resolve(folder, e.value)),
+  );
 }
 
 const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'APIService', 'IngressClass',
-  'GatewayClass', 'RuntimeClass',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'APIService',
+  'IngressClass',
+  'GatewayClass',
+  'RuntimeClass',
 ]);
 
 function kindOf(tree: ValueNode): string {
@@ -90,7 +105,10 @@ function setScalar(tree: ValueNode, path: readonly string[], value: ValueNode): 
   const entries = tree.kind === 'map' ? new Map(tree.entries) : new Map<string, ValueNode>();
   const [head, ...rest] = path;
   const child = entries.get(head);
-  entries.set(head, rest.length === 0 ? value : setScalar(child?.kind === 'map' ? child : { kind: 'map', entries: new Map(), origin: value.origin }, rest, value));
+  entries.set(
+    head,
+    rest.length === 0 ? value : setScalar(child?.kind === 'map' ? child : { kind: 'map', entries: new Map(), origin: value.origin }, rest, value),
+  );
   return { kind: 'map', entries, origin: tree.kind === 'map' ? tree.origin : value.origin };
 }
 
@@ -140,7 +158,14 @@ function selects(target: TargetSelector, object: KustomizedObject): boolean {
 function readSelector(value: unknown): TargetSelector | undefined {
   if (!isRecord(value)) return undefined;
   const field = (key: string) => scalarString(value[key]) || undefined;
-  return { group: field('group'), version: field('version'), kind: field('kind'), name: field('name'), namespace: field('namespace'), labelSelector: field('labelSelector') };
+  return {
+    group: field('group'),
+    version: field('version'),
+    kind: field('kind'),
+    name: field('name'),
+    namespace: field('namespace'),
+    labelSelector: field('labelSelector'),
+  };
 }
 
 /**
@@ -149,7 +174,11 @@ function readSelector(value: unknown): TargetSelector | undefined {
  */
 function selectorOfPatch(patch: ValueNode): TargetSelector {
   const escape = (s: string | undefined) => s?.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return { kind: escape(kindOf(patch)) || undefined, name: escape(stringAt(patch, ['metadata', 'name'])), namespace: escape(stringAt(patch, ['metadata', 'namespace'])) ?? '|default' };
+  return {
+    kind: escape(kindOf(patch)) || undefined,
+    name: escape(stringAt(patch, ['metadata', 'name'])),
+    namespace: escape(stringAt(patch, ['metadata', 'namespace'])) ?? '|default',
+  };
 }
 
 /** The patch without the fields that only identify its target, so they keep pointing at the base. */
@@ -205,17 +234,19 @@ function readPatches(doc: YamlDocument, folder: string, lookup: FileLookup): { e
   const json6902: Patch[] = [];
   stringEntries(doc, 'patchesStrategicMerge').forEach((entry) => early.push(...patchesFrom(patchDocuments(doc, folder, entry.path, lookup), undefined)));
   const patches = valueAt(doc.value, ['patches']);
-  if (Array.isArray(patches)) patches.forEach((item, index) => {
-    if (!isRecord(item)) return;
-    const source = typeof item.path === 'string' ? ['patches', index, 'path'] : ['patches', index, 'patch'];
-    early.push(...patchesFrom(patchDocuments(doc, folder, source, lookup), readSelector(item.target)));
-  });
+  if (Array.isArray(patches))
+    patches.forEach((item, index) => {
+      if (!isRecord(item)) return;
+      const source = typeof item.path === 'string' ? ['patches', index, 'path'] : ['patches', index, 'patch'];
+      early.push(...patchesFrom(patchDocuments(doc, folder, source, lookup), readSelector(item.target)));
+    });
   const legacy = valueAt(doc.value, ['patchesJson6902']);
-  if (Array.isArray(legacy)) legacy.forEach((item, index) => {
-    if (!isRecord(item)) return;
-    const source = typeof item.path === 'string' ? ['patchesJson6902', index, 'path'] : ['patchesJson6902', index, 'patch'];
-    json6902.push(...patchesFrom(patchDocuments(doc, folder, source, lookup), readSelector(item.target), true));
-  });
+  if (Array.isArray(legacy))
+    legacy.forEach((item, index) => {
+      if (!isRecord(item)) return;
+      const source = typeof item.path === 'string' ? ['patchesJson6902', index, 'path'] : ['patchesJson6902', index, 'patch'];
+      json6902.push(...patchesFrom(patchDocuments(doc, folder, source, lookup), readSelector(item.target), true));
+    });
   return { early, json6902 };
 }
 
@@ -224,7 +255,8 @@ function applyPatch(objects: KustomizedObject[], patch: Patch): KustomizedObject
   if (!target) return objects;
   return objects.flatMap((object) => {
     if (!selects(target, object)) return [object];
-    const tree = patch.type === 'strategic' ? strategicMerge(kindOf(object.tree), [], object.tree, patchBody(patch.node)) : applyJsonPatch(object.tree, patch.operations);
+    const tree =
+      patch.type === 'strategic' ? strategicMerge(kindOf(object.tree), [], object.tree, patchBody(patch.node)) : applyJsonPatch(object.tree, patch.operations);
     return tree ? [{ ...object, tree }] : [];
   });
 }
@@ -243,9 +275,18 @@ function setNamespace(objects: KustomizedObject[], doc: YamlDocument): Kustomize
 /** Where labels go besides `metadata.labels` when a kustomization adds them to selectors too. */
 const SELECTOR_PATHS: Record<string, string[][]> = {
   Service: [['spec', 'selector']],
-  Deployment: [['spec', 'selector', 'matchLabels'], ['spec', 'template', 'metadata', 'labels']],
-  StatefulSet: [['spec', 'selector', 'matchLabels'], ['spec', 'template', 'metadata', 'labels']],
-  DaemonSet: [['spec', 'selector', 'matchLabels'], ['spec', 'template', 'metadata', 'labels']],
+  Deployment: [
+    ['spec', 'selector', 'matchLabels'],
+    ['spec', 'template', 'metadata', 'labels'],
+  ],
+  StatefulSet: [
+    ['spec', 'selector', 'matchLabels'],
+    ['spec', 'template', 'metadata', 'labels'],
+  ],
+  DaemonSet: [
+    ['spec', 'selector', 'matchLabels'],
+    ['spec', 'template', 'metadata', 'labels'],
+  ],
 };
 
 interface LabelSet {
@@ -265,9 +306,10 @@ function labelSets(doc: YamlDocument): LabelSet[] {
   };
   sets.push({ labels: pairsAt(['commonLabels']), includeSelectors: true });
   const labels = valueAt(doc.value, ['labels']);
-  if (Array.isArray(labels)) labels.forEach((entry, index) => {
-    if (isRecord(entry)) sets.push({ labels: pairsAt(['labels', index, 'pairs']), includeSelectors: entry.includeSelectors === true });
-  });
+  if (Array.isArray(labels))
+    labels.forEach((entry, index) => {
+      if (isRecord(entry)) sets.push({ labels: pairsAt(['labels', index, 'pairs']), includeSelectors: entry.includeSelectors === true });
+    });
   return sets.filter((s) => s.labels.length > 0);
 }
 
@@ -285,14 +327,21 @@ function addLabels(objects: KustomizedObject[], doc: YamlDocument): KustomizedOb
 }
 
 function objectsOfFile(file: WorkspaceFile, entry: ValuePath): KustomizedObject[] {
-  return file.yaml.documents.flatMap((doc) => (isRecord(doc.value) && doc.value.kind !== undefined ? [{ tree: nodeOf(doc.value, doc), base: doc, entry, previousNamespaces: [] }] : []));
+  return file.yaml.documents.flatMap((doc) =>
+    isRecord(doc.value) && doc.value.kind !== undefined ? [{ tree: nodeOf(doc.value, doc), base: doc, entry, previousNamespaces: [] }] : [],
+  );
 }
 
 /**
  * The objects a kustomization folder builds. `inherited` is the accumulated build a component applies to;
  * `visiting` guards against folders that include each other.
  */
-export function buildKustomization(folder: string, lookup: FileLookup, inherited: KustomizedObject[] = [], visiting: readonly string[] = []): KustomizedObject[] {
+export function buildKustomization(
+  folder: string,
+  lookup: FileLookup,
+  inherited: KustomizedObject[] = [],
+  visiting: readonly string[] = [],
+): KustomizedObject[] {
   const file = findKustomization(folder, lookup);
   const doc = file && kustomizationDocument(file);
   if (!doc || visiting.includes(folder)) return inherited;

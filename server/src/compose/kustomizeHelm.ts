@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { istioChartName } from '../resources/installSources';
 import { isRecord, Located, scalarString, valueAt } from '../resources/resource';
-import { findKustomization, isKustomizationFile, isRemote, kustomizationDocument, stringEntries, type FileLookup } from './kustomize';
+import { type FileLookup, findKustomization, isKustomizationFile, isRemote, kustomizationDocument, stringEntries } from './kustomize';
 import { strategicMerge } from './patch';
 import { nodeOf, type ValueNode } from './tree';
 import { CHART_FILE_NAMES, chartDocument, DEFAULT_VALUES_NAMES, dependencyValues, isEnabled, meshDependencies } from './umbrella';
@@ -76,7 +77,8 @@ export function composeHelmChartValues(
   const entry = valueAt(doc.value, at);
   if (!isRecord(entry)) return { values: nodeOf({}, doc, at), valuesFiles: [] };
   const merge = valuesMergeOf(entry);
-  const inline = isRecord(entry.valuesInline) && Object.keys(entry.valuesInline).length > 0 ? nodeOf(entry.valuesInline, doc, [...at, 'valuesInline']) : undefined;
+  const inline =
+    isRecord(entry.valuesInline) && Object.keys(entry.valuesInline).length > 0 ? nodeOf(entry.valuesInline, doc, [...at, 'valuesInline']) : undefined;
   // kustomize reads the valuesFile only when inline values do not replace it.
   const valuesFile = inline && merge === 'replace' ? undefined : valuesDocument(folder, entry.valuesFile, lookup);
   const fileLayer = valuesFile && nodeOf(valuesFile.value, valuesFile);
@@ -110,12 +112,20 @@ function localChart(doc: YamlDocument, folder: string, name: string, lookup: Fil
   const home = resolve(folder, scalarString(valueAt(doc.value, ['helmGlobals', 'chartHome'])) || 'charts');
   const chartFolder = join(home, name);
   const chartFile = CHART_FILE_NAMES.map((n) => lookup(join(chartFolder, n))).find((f) => f);
-  const defaults = DEFAULT_VALUES_NAMES.map((n) => lookup(join(chartFolder, n))).find((f) => f)?.yaml.documents.find((d) => isRecord(d.value));
+  const defaults = DEFAULT_VALUES_NAMES.map((n) => lookup(join(chartFolder, n)))
+    .find((f) => f)
+    ?.yaml.documents.find((d) => isRecord(d.value));
   return { folder: chartFolder, chartFile, defaults };
 }
 
 /** The entries of one kustomization, each Istio chart (or Istio dependency of a local umbrella chart) one install. */
-function ownHelmCharts(doc: YamlDocument, folder: string, lookup: FileLookup, entry: ValuePath | undefined, namespace: string | undefined): KustomizeHelmChart[] {
+function ownHelmCharts(
+  doc: YamlDocument,
+  folder: string,
+  lookup: FileLookup,
+  entry: ValuePath | undefined,
+  namespace: string | undefined,
+): KustomizeHelmChart[] {
   const list = valueAt(doc.value, ['helmCharts']);
   return (Array.isArray(list) ? list : []).flatMap((item, index): KustomizeHelmChart[] => {
     const name = isRecord(item) ? scalarString(item.name) : undefined;
@@ -140,21 +150,30 @@ function ownHelmCharts(doc: YamlDocument, folder: string, lookup: FileLookup, en
       entry: entry ?? [...at, 'name'],
       valuesFiles,
     };
-    if (istioChartName(name)) return [{ ...release, chart: new Located(name, doc, [...at, 'name']), values, basePrefix: basePrefix.length ? basePrefix : undefined }];
+    if (istioChartName(name))
+      return [{ ...release, chart: new Located(name, doc, [...at, 'name']), values, basePrefix: basePrefix.length ? basePrefix : undefined }];
     // A local umbrella chart: each Istio dependency is an install with the values under its alias (a
     // subchart's objects are named after the umbrella's release, so that name says nothing about them).
-    return dependencies.filter((d) => isEnabled(values, d)).map((dependency) => ({
-      ...release,
-      releaseName: undefined,
-      version: dependency.version,
-      chart: dependency.chart,
-      values: dependencyValues(values, dependency),
-      basePrefix: [...basePrefix, dependency.key],
-    }));
+    return dependencies
+      .filter((d) => isEnabled(values, d))
+      .map((dependency) => ({
+        ...release,
+        releaseName: undefined,
+        version: dependency.version,
+        chart: dependency.chart,
+        values: dependencyValues(values, dependency),
+        basePrefix: [...basePrefix, dependency.key],
+      }));
   });
 }
 
-export function kustomizeHelmCharts(folder: string, lookup: FileLookup, entry?: ValuePath, outerNamespace?: string, visiting: readonly string[] = []): KustomizeHelmChart[] {
+export function kustomizeHelmCharts(
+  folder: string,
+  lookup: FileLookup,
+  entry?: ValuePath,
+  outerNamespace?: string,
+  visiting: readonly string[] = [],
+): KustomizeHelmChart[] {
   const file = findKustomization(folder, lookup);
   const doc = file && kustomizationDocument(file);
   if (!doc || visiting.includes(folder)) return [];

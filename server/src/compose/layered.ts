@@ -1,12 +1,13 @@
 import { basename, dirname, relative, sep } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
+import { fileNameMentions } from '../mesh/assignment';
 import type { YamlDocument } from '../parse/yamlFile';
 import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
 import { HELM_VALUES_KIND, readInstallSource } from '../resources/installSources';
 import { recogniseHelmValues, recogniseResource } from '../resources/kinds';
 import type { Located, Resource } from '../resources/resource';
-import { fileNameMentions } from '../mesh/assignment';
-import { ComposedYamlDocument, compositionUnitOf, type CompositionUnit } from './composedDocument';
+import { ComposedYamlDocument, type CompositionUnit, compositionUnitOf } from './composedDocument';
 import { strategicMerge } from './patch';
 import { nodeOf, type ValueNode } from './tree';
 
@@ -57,7 +58,9 @@ interface SharedLayer extends Candidate {
 }
 
 function stemOf(path: string): string {
-  return basename(path).replace(/\.ya?ml$/i, '').toLowerCase();
+  return basename(path)
+    .replace(/\.ya?ml$/i, '')
+    .toLowerCase();
 }
 
 function layerDirective(doc: YamlDocument): string | undefined {
@@ -75,7 +78,10 @@ function sharedByName(path: string): boolean {
  * the incremental model compares itself): a file whose name or comment makes it a possible shared layer.
  */
 export function mayBeSharedLayer(file: WorkspaceFile): boolean {
-  return file.resources.some((r) => r.kind === 'IstioOperator' || r.kind === HELM_VALUES_KIND) && (sharedByName(file.path) || file.yaml.documents.some((d) => layerDirective(d) !== undefined));
+  return (
+    file.resources.some((r) => r.kind === 'IstioOperator' || r.kind === HELM_VALUES_KIND) &&
+    (sharedByName(file.path) || file.yaml.documents.some((d) => layerDirective(d) !== undefined))
+  );
 }
 
 function candidateOf(resource: Resource, file: WorkspaceFile, settings: LayeringSettings): Candidate | undefined {
@@ -95,7 +101,14 @@ function candidateOf(resource: Resource, file: WorkspaceFile, settings: Layering
 /** No cluster identity written at all (a placeholder or an injection path is one: such a file is a template of one cluster). */
 function namesNoCluster(candidate: Candidate): boolean {
   const { install, resource } = candidate;
-  return !install.clusterName?.value && !install.pilotEnv.has('CLUSTER_ID') && !install.injectionPath && !install.injectionURL && !resource.doc.directives.has('cluster') && !resource.doc.file.headerDirectives.has('cluster');
+  return (
+    !install.clusterName?.value &&
+    !install.pilotEnv.has('CLUSTER_ID') &&
+    !install.injectionPath &&
+    !install.injectionURL &&
+    !resource.doc.directives.has('cluster') &&
+    !resource.doc.file.headerDirectives.has('cluster')
+  );
 }
 
 /** The folder a shared file is layered under, when it says it is shared; undefined otherwise. */
@@ -136,10 +149,12 @@ function layeringLabel(layers: readonly SharedLayer[], own: Candidate): string {
  */
 function locatedInOwn(merged: ValueNode, own: ValueNode): ValueNode {
   if (merged.kind !== 'map' || own.kind !== 'map') return merged;
-  const entries = new Map([...merged.entries].map(([key, child]) => {
-    const ownChild = own.entries.get(key);
-    return [key, ownChild ? locatedInOwn(child, ownChild) : child];
-  }));
+  const entries = new Map(
+    [...merged.entries].map(([key, child]) => {
+      const ownChild = own.entries.get(key);
+      return [key, ownChild ? locatedInOwn(child, ownChild) : child];
+    }),
+  );
   return { ...merged, entries, origin: own.origin };
 }
 
@@ -147,7 +162,8 @@ function layeredResource(layers: readonly SharedLayer[], own: Candidate): Resour
   const kind = own.family === 'IstioOperator' ? 'IstioOperator' : 'helm values';
   const ownNode = nodeOf(own.resource.doc.value, own.resource.doc);
   let tree: ValueNode | undefined;
-  for (const layer of [...layers.map((l) => nodeOf(l.resource.doc.value, l.resource.doc)), ownNode]) tree = tree ? strategicMerge(kind, [], tree, layer) ?? layer : layer;
+  for (const layer of [...layers.map((l) => nodeOf(l.resource.doc.value, l.resource.doc)), ownNode])
+    tree = tree ? (strategicMerge(kind, [], tree, layer) ?? layer) : layer;
   const unit: CompositionUnit = {
     kind: 'layered',
     folder: own.file.path,
@@ -174,7 +190,9 @@ export function withLayeredInstalls(files: readonly WorkspaceFile[], settings: L
   if (layers.length === 0) return files;
   const replaced = new Map<Resource, Resource | undefined>();
   for (const own of named) {
-    const under = layers.filter((l) => l.family === own.family && l.file !== own.file && isUnder(own.file.path, l.scope)).sort((a, b) => a.scope.length - b.scope.length);
+    const under = layers
+      .filter((l) => l.family === own.family && l.file !== own.file && isUnder(own.file.path, l.scope))
+      .sort((a, b) => a.scope.length - b.scope.length);
     if (under.length === 0) continue;
     replaced.set(own.resource, layeredResource(under, own));
     for (const layer of under) replaced.set(layer.resource, undefined);
@@ -182,6 +200,6 @@ export function withLayeredInstalls(files: readonly WorkspaceFile[], settings: L
   if (replaced.size === 0) return files;
   return files.map((file) => {
     if (!file.resources.some((r) => replaced.has(r))) return file;
-    return { ...file, resources: file.resources.flatMap((r) => (replaced.has(r) ? replaced.get(r) ?? [] : [r])) };
+    return { ...file, resources: file.resources.flatMap((r) => (replaced.has(r) ? (replaced.get(r) ?? []) : [r])) };
   });
 }

@@ -1,10 +1,11 @@
 import { relative } from 'node:path';
+
 import type { MeshModel } from '../mesh/model';
+import { type ResourceSource, selectResources } from '../mesh/selection';
+import type { Resource } from '../resources/resource';
 import type { Finding, RelatedInformation } from '../rules/finding';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { walkNodes } from './tree';
-import { selectResources, type ResourceSource } from '../mesh/selection';
-import type { Resource } from '../resources/resource';
 
 /** The resources composed from other files (kustomize, Helm, generators) among a list, listed once per list. */
 export function composedAmong(source: ResourceSource): readonly Resource[] {

@@ -1,10 +1,11 @@
 import { basename, dirname, join } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
-import { istioChartName } from '../resources/installSources';
 import { trustChartName } from '../resources/certManager';
+import { istioChartName } from '../resources/installSources';
 import { recogniseHelmValues } from '../resources/kinds';
-import { isRecord, Located, scalarString, valueAt, type Resource } from '../resources/resource';
+import { isRecord, Located, type Resource, scalarString, valueAt } from '../resources/resource';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { strategicMerge } from './patch';
 import { childOf, nodeOf, type ValueNode } from './tree';
@@ -51,13 +52,19 @@ export function meshDependencies(chart: YamlDocument): Dependency[] {
     if (!isRecord(entry) || !name || (!istioChartName(name) && !trustChartName(name))) return [];
     const path = ['dependencies', index];
     const condition = scalarString(entry.condition) ?? '';
-    return [{
-      chart: new Located(name, chart, [...path, 'name']),
-      key: scalarString(entry.alias) ?? name,
-      path,
-      conditions: condition.split(',').map((c) => c.trim()).filter(Boolean).map((c) => c.split('.')),
-      version: scalarString(entry.version) ? new Located(scalarString(entry.version)!, chart, [...path, 'version']) : undefined,
-    }];
+    return [
+      {
+        chart: new Located(name, chart, [...path, 'name']),
+        key: scalarString(entry.alias) ?? name,
+        path,
+        conditions: condition
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean)
+          .map((c) => c.split('.')),
+        version: scalarString(entry.version) ? new Located(scalarString(entry.version)!, chart, [...path, 'version']) : undefined,
+      },
+    ];
   });
 }
 
@@ -95,17 +102,33 @@ function releasesOf(chartFile: WorkspaceFile, chart: YamlDocument, files: Readon
   const defaults = DEFAULT_VALUES_NAMES.map((name) => files.get(join(folder, name))).find((f) => f);
   const defaultsDoc = defaults?.yaml.documents.find((d) => isRecord(d.value));
   const defaultValues = mapOf(defaultsDoc) ?? nodeOf({}, chart, ['dependencies']);
-  const releaseFiles = [...files.values()].filter((f) => dirname(f.path) === folder && RELEASE_VALUES.test(basename(f.path)) && !DEFAULT_VALUES_NAMES.includes(basename(f.path)));
+  const releaseFiles = [...files.values()].filter(
+    (f) => dirname(f.path) === folder && RELEASE_VALUES.test(basename(f.path)) && !DEFAULT_VALUES_NAMES.includes(basename(f.path)),
+  );
   const consumed = [...(defaults ? [defaults.path] : []), ...releaseFiles.map((f) => f.path)];
   if (releaseFiles.length === 0) {
-    return { releases: [{ values: defaultValues, unitDocument: chart, key: folder, label: `the umbrella chart ${chartName}`, carrier: chartFile, base: defaultsDoc ?? chart }], consumed };
+    return {
+      releases: [
+        { values: defaultValues, unitDocument: chart, key: folder, label: `the umbrella chart ${chartName}`, carrier: chartFile, base: defaultsDoc ?? chart },
+      ],
+      consumed,
+    };
   }
   const releases = releaseFiles.flatMap((file) => {
     const doc = file.yaml.documents.find((d) => isRecord(d.value));
     const layer = mapOf(doc);
     if (!doc || !layer) return [];
     const values = strategicMerge(VALUES_KIND, [], defaultValues, layer) ?? layer;
-    return [{ values, unitDocument: doc, key: file.path, label: `the umbrella chart ${chartName} with ${basename(file.path)}`, carrier: file, base: defaultsDoc ?? doc }];
+    return [
+      {
+        values,
+        unitDocument: doc,
+        key: file.path,
+        label: `the umbrella chart ${chartName} with ${basename(file.path)}`,
+        carrier: file,
+        base: defaultsDoc ?? doc,
+      },
+    ];
   });
   return { releases, consumed };
 }
@@ -117,7 +140,8 @@ function releasesOf(chartFile: WorkspaceFile, chart: YamlDocument, files: Readon
  */
 export function dependencyValues(values: ValueNode, dependency: Dependency): ValueNode {
   const own = childOf(values, dependency.key);
-  const base = own?.kind === 'map' ? own : { kind: 'map' as const, entries: new Map<string, ValueNode>(), origin: { doc: dependency.chart.doc, path: dependency.path } };
+  const base =
+    own?.kind === 'map' ? own : { kind: 'map' as const, entries: new Map<string, ValueNode>(), origin: { doc: dependency.chart.doc, path: dependency.path } };
   const entries = new Map(base.entries);
   for (const condition of dependency.conditions) if (condition.length === 2 && condition[0] === dependency.key) entries.delete(condition[1]);
   const global = childOf(values, 'global');
@@ -144,20 +168,22 @@ export function withUmbrellaCharts(files: readonly WorkspaceFile[]): WorkspaceFi
     const { releases, consumed: read } = releasesOf(file, doc, byPath);
     for (const path of read) consumed.add(path);
     for (const release of releases) {
-      const resources = dependencies.filter((d) => isEnabled(release.values, d)).flatMap((dependency) => {
-        const tree = dependencyValues(release.values, dependency);
-        const unit: CompositionUnit = {
-          kind: 'umbrella',
-          folder: release.key,
-          document: release.unitDocument,
-          path: release.unitDocument === doc ? dependency.path : [],
-          label: release.label,
-          chart: dependency.chart,
-          basePrefix: [dependency.key],
-        };
-        const resource = recogniseHelmValues(new ComposedYamlDocument(release.base, tree, unit), true);
-        return resource ? [resource] : [];
-      });
+      const resources = dependencies
+        .filter((d) => isEnabled(release.values, d))
+        .flatMap((dependency) => {
+          const tree = dependencyValues(release.values, dependency);
+          const unit: CompositionUnit = {
+            kind: 'umbrella',
+            folder: release.key,
+            document: release.unitDocument,
+            path: release.unitDocument === doc ? dependency.path : [],
+            label: release.label,
+            chart: dependency.chart,
+            basePrefix: [dependency.key],
+          };
+          const resource = recogniseHelmValues(new ComposedYamlDocument(release.base, tree, unit), true);
+          return resource ? [resource] : [];
+        });
       added.set(release.carrier.path, [...(added.get(release.carrier.path) ?? []), ...resources]);
     }
   }

@@ -1,14 +1,14 @@
-import { YAML_PROBLEM_CODES, type YamlProblem } from '../parse/yamlFile';
+import { withCompositionContext } from '../compose/related';
 import { buildMeshes, filesByRoot, type MeshModel, type MeshSettings } from '../mesh/model';
-import type { Finding } from '../rules/finding';
-import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
-import { ALL_RULES } from '../rules';
 import { meshesWithFileReplaced } from '../mesh/reuse';
 import { sameItems } from '../mesh/routingIndex';
-import { withCompositionContext } from '../compose/related';
+import { YAML_PROBLEM_CODES, type YamlProblem } from '../parse/yamlFile';
+import { ALL_RULES } from '../rules';
+import type { Finding } from '../rules/finding';
+import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
 import { foldConsequences } from './folding';
+import { type RuleLevels, tuneFindings, UNUSED_SUPPRESSION } from './tuning';
 import { readWorkspaceFile, type Workspace, type WorkspaceFile } from './workspace';
-import { tuneFindings, UNUSED_SUPPRESSION, type RuleLevels } from './tuning';
 
 /** What an analysis reads besides the files: the mesh's settings, and how findings are tuned. */
 export interface AnalysisOptions extends MeshSettings {
@@ -318,7 +318,10 @@ export class Analyzer {
    * as a keystroke does), the last grouping with those files swapped in, and the paths replaced: grouping
    * thousands of paths again costs more than the rest of a keystroke's bookkeeping.
    */
-  private groupByRoot(files: readonly WorkspaceFile[], roots: readonly string[]): { byRoot: Map<string, WorkspaceFile[]>; rootsKey: string; replaced?: string[] } {
+  private groupByRoot(
+    files: readonly WorkspaceFile[],
+    roots: readonly string[],
+  ): { byRoot: Map<string, WorkspaceFile[]>; rootsKey: string; replaced?: string[] } {
     const rootsKey = roots.join('\u0000');
     const last = this.lastRun;
     const swaps = last && last.rootsKey === rootsKey ? replacedFiles(last.files, files) : undefined;
@@ -347,7 +350,11 @@ function allPaths(files: readonly WorkspaceFile[], analyses: ReadonlyMap<string,
  * The paths whose findings may differ from the last merge's: the files replaced, and every file a re-analysed
  * root reported in, before or now. Undefined (merge everything) when the roots themselves changed.
  */
-function pathsToMergeAgain(replaced: readonly string[], before: ReadonlyMap<string, RootAnalysis>, after: ReadonlyMap<string, RootAnalysis>): Set<string> | undefined {
+function pathsToMergeAgain(
+  replaced: readonly string[],
+  before: ReadonlyMap<string, RootAnalysis>,
+  after: ReadonlyMap<string, RootAnalysis>,
+): Set<string> | undefined {
   if (before.size !== after.size) return undefined;
   const paths = new Set(replaced);
   for (const [root, analysis] of after) {

@@ -1,4 +1,4 @@
-import { SEVERITY_RANK, type Finding, type RelatedInformation } from '../rules/finding';
+import { type Finding, type RelatedInformation, SEVERITY_RANK } from '../rules/finding';
 
 /** A consequence's message in its cause when it says nothing shorter (`Finding.consequence`). */
 function consequenceText(finding: Finding): string {
@@ -37,13 +37,15 @@ export function foldConsequences(findings: readonly Finding[]): readonly Finding
     for (const fact of finding.explains ?? []) explainers.set(fact, [...(explainers.get(fact) ?? []), index]);
   });
   if (explainers.size === 0) return findings;
-  const causes = findings.map((finding, index) => [...new Set((finding.explainedBy ?? []).flatMap((fact) => explainers.get(fact) ?? []))].filter((c) => c !== index));
+  const causes = findings.map((finding, index) =>
+    [...new Set((finding.explainedBy ?? []).flatMap((fact) => explainers.get(fact) ?? []))].filter((c) => c !== index),
+  );
   if (causes.every((list) => list.length === 0)) return findings;
   // reportedAs[i]: the reported finding i is shown in (i itself when reported); decided in rounds, causes first.
   const reportedAs = causes.map((list, index) => (list.length === 0 ? index : undefined));
   // Direct consequences are decided in the first round and named first.
   const folded = new Map<number, Finding[]>();
-  for (let decided = true; decided; ) {
+  for (let decided = true; decided;) {
     decided = false;
     const round = causes.map((list, index) => {
       if (reportedAs[index] !== undefined) return undefined;

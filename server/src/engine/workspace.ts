@@ -1,4 +1,4 @@
-import { parseYamlFile, unanalysedYamlFile, type ParseOptions, type YamlFile } from '../parse/yamlFile';
+import { type ParseOptions, parseYamlFile, unanalysedYamlFile, type YamlFile } from '../parse/yamlFile';
 import { recogniseResources } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
 

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
-import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type WorkspaceEdit } from 'vscode-languageserver/node';
-import type { Finding, Fix } from '../rules/finding';
+
+import { type CodeAction, CodeActionKind, type Diagnostic, type Range, type WorkspaceEdit } from 'vscode-languageserver/node';
+
+import { suppressionFix } from '../engine/tuning';
 import { compareRanges } from '../parse/text';
 import type { YamlFile } from '../parse/yamlFile';
-import { suppressionFix } from '../engine/tuning';
+import type { Finding, Fix } from '../rules/finding';
 
 /** How findings and paths become LSP values; supplied by the LSP layer. */
 export interface Conversions {
@@ -12,7 +14,10 @@ export interface Conversions {
 }
 
 function rangesOverlap(a: Range, b: Range): boolean {
-  return compareRanges({ start: a.start, end: a.start }, { start: b.end, end: b.end }) <= 0 && compareRanges({ start: b.start, end: b.start }, { start: a.end, end: a.end }) <= 0;
+  return (
+    compareRanges({ start: a.start, end: a.start }, { start: b.end, end: b.end }) <= 0 &&
+    compareRanges({ start: b.start, end: b.start }, { start: a.end, end: a.end }) <= 0
+  );
 }
 
 function sameDiagnostic(diagnostic: Diagnostic, finding: Finding): boolean {
@@ -27,7 +32,10 @@ function workspaceEdit(fix: Fix, toUri: (path: string) => string): WorkspaceEdit
       if (existsSync(edit.createFile)) return undefined;
       const uri = toUri(edit.createFile);
       documentChanges.push({ kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } });
-      documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edit.content }] });
+      documentChanges.push({
+        textDocument: { uri, version: null },
+        edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: edit.content }],
+      });
     } else {
       documentChanges.push({ textDocument: { uri: toUri(edit.location.file), version: null }, edits: [{ range: edit.location.range, newText: edit.newText }] });
     }
@@ -40,7 +48,13 @@ function workspaceEdit(fix: Fix, toUri: (path: string) => string): WorkspaceEdit
  * then "Suppress CODE for this document". Diagnostics sent back by the client are matched to findings so the fix
  * belongs to exactly the problem the user clicked.
  */
-export function codeActionsFor(findings: readonly Finding[], range: Range, contextDiagnostics: readonly Diagnostic[], convert: Conversions, file?: YamlFile): CodeAction[] {
+export function codeActionsFor(
+  findings: readonly Finding[],
+  range: Range,
+  contextDiagnostics: readonly Diagnostic[],
+  convert: Conversions,
+  file?: YamlFile,
+): CodeAction[] {
   const actions: CodeAction[] = [];
   const suppressions: CodeAction[] = [];
   for (const finding of findings) {
@@ -50,7 +64,13 @@ export function codeActionsFor(findings: readonly Finding[], range: Range, conte
     for (const fix of [...(finding.fixes ?? []), ...(suppression ? [suppression] : [])]) {
       const edit = workspaceEdit(fix, convert.toUri);
       if (!edit) continue;
-      (fix === suppression ? suppressions : actions).push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit });
+      (fix === suppression ? suppressions : actions).push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: fix.preferred,
+        edit,
+      });
     }
   }
   // Two findings of one code in a document are suppressed by one comment: offered once.

@@ -17,11 +17,21 @@ export interface MeshLens {
 
 function countText(findings: readonly Finding[]): string {
   const count = (severity: Finding['severity']) => findings.filter((f) => f.severity === severity).length;
-  const parts = [[count('error'), 'error'], [count('warning'), 'warning']].filter(([n]) => n).map(([n, word]) => `${n} ${word}${n === 1 ? '' : 's'}`);
+  const parts = [
+    [count('error'), 'error'],
+    [count('warning'), 'warning'],
+  ]
+    .filter(([n]) => n)
+    .map(([n, word]) => `${n} ${word}${n === 1 ? '' : 's'}`);
   return parts.length ? parts.join(', ') : 'no problems';
 }
 
-export function controlPlaneLenses(file: WorkspaceFile, meshes: readonly MeshModel[], findings: ReadonlyMap<string, readonly Finding[]>, roots: readonly string[]): MeshLens[] {
+export function controlPlaneLenses(
+  file: WorkspaceFile,
+  meshes: readonly MeshModel[],
+  findings: ReadonlyMap<string, readonly Finding[]>,
+  roots: readonly string[],
+): MeshLens[] {
   const qualify = qualifiesClusters(meshes);
   const lenses: MeshLens[] = [];
   for (const mesh of meshes) {
@@ -30,7 +40,9 @@ export function controlPlaneLenses(file: WorkspaceFile, meshes: readonly MeshMod
       for (const install of cluster.controlPlanes) {
         if (install.resource.file !== file.path) continue;
         const key = keys.keyOf(cluster.name);
-        const ofCluster = [...new Set(cluster.resources.map((r) => r.file))].flatMap((path) => findings.get(path) ?? []).filter((f) => f.severity !== 'information');
+        const ofCluster = [...new Set(cluster.resources.map((r) => r.file))]
+          .flatMap((path) => findings.get(path) ?? [])
+          .filter((f) => f.severity !== 'information');
         const start = install.resource.doc.contentRange.start;
         const range = { start, end: start };
         const facts = [`cluster ${key}`, cluster.role, ...(cluster.network ? [`network ${cluster.network}`] : []), countText(ofCluster)].join(' · ');

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+
 import { composedPathOf, ComposedYamlDocument } from '../compose/composedDocument';
 import { nodeAt, originOf, plainValue } from '../compose/tree';
 import type { MeshModel } from '../mesh/model';
@@ -40,5 +41,7 @@ export function composedValueHover(doc: YamlDocument, offset: number, meshes: re
     }
   }
   if (rows.length === 0) return undefined;
-  return [`**${at.path.join('.')}** in each cluster built from this base`, '', '| cluster | overlay | value | written at |', '|---|---|---|---|', ...rows].join('\n');
+  return [`**${at.path.join('.')}** in each cluster built from this base`, '', '| cluster | overlay | value | written at |', '|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }

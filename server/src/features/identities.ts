@@ -62,7 +62,8 @@ function partsOf(doc: YamlDocument, path: ValuePath, value: string, key: string 
   }
   if (typeof key === 'string' && ENV_KINDS[key] && path.includes('env')) parts.push({ kind: ENV_KINDS[key], value, start: 0 });
   if (key === 'injectionPath' || key === 'injectionURL') {
-    for (const [kind, pattern] of INJECTION_SEGMENTS) for (const match of value.matchAll(pattern)) parts.push({ kind, value: match[1], start: match.index! + match[0].length - match[1].length });
+    for (const [kind, pattern] of INJECTION_SEGMENTS)
+      for (const match of value.matchAll(pattern)) parts.push({ kind, value: match[1], start: match.index! + match[0].length - match[1].length });
   }
   if (key === CONTROL_PLANE_CLUSTERS_ANNOTATION) {
     let offset = 0;
@@ -72,12 +73,18 @@ function partsOf(doc: YamlDocument, path: ValuePath, value: string, key: string 
       offset += item.length + 1;
     }
   }
-  if (key === 'name' && path.length === 2 && path[0] === 'metadata' && value.startsWith(REMOTE_SECRET_PREFIX) && isRecord(doc.value) && doc.value.kind === 'Secret') {
+  if (
+    key === 'name' &&
+    path.length === 2 &&
+    path[0] === 'metadata' &&
+    value.startsWith(REMOTE_SECRET_PREFIX) &&
+    isRecord(doc.value) &&
+    doc.value.kind === 'Secret'
+  ) {
     parts.push({ kind: 'cluster', value: value.slice(REMOTE_SECRET_PREFIX.length), start: REMOTE_SECRET_PREFIX.length });
   }
   return parts;
 }
-
 
 /** Whether a document is a remote secret (`istio/multiCluster` label): its data keys are cluster names. */
 function isRemoteSecret(doc: YamlDocument): boolean {
@@ -123,7 +130,8 @@ function documentOccurrences(doc: YamlDocument): Occurrence[] {
       const data = isRecord(doc.value) ? doc.value[field] : undefined;
       if (!isRecord(data)) continue;
       // The key is the cluster's name; the value is a kubeconfig, never read here.
-      for (const key of Object.keys(data)) if (!isPlaceholder(key)) found.push({ kind: 'cluster', value: key, location: { file, range: doc.rangeOf([field, key], 'key') } });
+      for (const key of Object.keys(data))
+        if (!isPlaceholder(key)) found.push({ kind: 'cluster', value: key, location: { file, range: doc.rangeOf([field, key], 'key') } });
     }
   }
   return found;
@@ -144,7 +152,8 @@ function directiveOccurrences(file: WorkspaceFile): Occurrence[] {
 }
 
 const contains = (range: Range, line: number, character: number) =>
-  (line > range.start.line || (line === range.start.line && character >= range.start.character)) && (line < range.end.line || (line === range.end.line && character <= range.end.character));
+  (line > range.start.line || (line === range.start.line && character >= range.start.character)) &&
+  (line < range.end.line || (line === range.end.line && character <= range.end.character));
 
 /** The identity written at a position of a file, if one is. */
 export function identityAt(file: WorkspaceFile, offset: number): Occurrence | undefined {
@@ -178,7 +187,8 @@ export function identityOccurrences(mesh: MeshModel, identity: IdentityValue, fi
 
 /** Why a value cannot be renamed where it is written, if it cannot. */
 export function renameRefusal(file: WorkspaceFile, identity: Occurrence | undefined): string | undefined {
-  if (!identity) return 'Rename works on a cluster name, a network or a meshID (where it is written in an install config, a label, an injection path or a remote secret).';
+  if (!identity)
+    return 'Rename works on a cluster name, a network or a meshID (where it is written in an install config, a label, an injection path or a remote secret).';
   if (isPlaceholder(identity.value)) return `${identity.value} is a placeholder, filled in when the file is applied: rename the value it is given instead.`;
   if (file.yaml.template) return 'This file is a template: its values are filled in when it is rendered, so Istio Mesh does not rewrite them.';
   return undefined;
@@ -186,5 +196,7 @@ export function renameRefusal(file: WorkspaceFile, identity: Occurrence | undefi
 
 /** A new name for a cluster, network or mesh: a DNS label, as Istio's identities are written. */
 export function invalidNewName(name: string): string | undefined {
-  return /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/i.test(name) ? undefined : `${name} is not a valid name (letters, digits, "-", "." and "_", starting and ending with a letter or digit)`;
+  return /^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/i.test(name)
+    ? undefined
+    : `${name} is not a valid name (letters, digits, "-", "." and "_", starting and ending with a letter or digit)`;
 }

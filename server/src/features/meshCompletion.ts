@@ -1,8 +1,9 @@
-import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver/node';
+import { type CompletionItem, CompletionItemKind } from 'vscode-languageserver/node';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import type { MeshModel } from '../mesh/model';
-import type { Resource } from '../resources/resource';
 import { pathAtOffset } from '../parse/pathAt';
+import type { Resource } from '../resources/resource';
 
 /** The mesh that holds a resource, and the clusters it belongs to there. */
 export function meshOfResource(meshes: readonly MeshModel[], resource: Resource): MeshModel | undefined {

@@ -1,13 +1,14 @@
 import { relative } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import type { AssignmentReason } from '../mesh/assignment';
 import type { MeshModel } from '../mesh/model';
 import { pathAtOffset, samePath } from '../parse/pathAt';
-import type { Located } from '../resources/resource';
 import type { InstallConfig } from '../resources/installConfig';
 import { NEWEST_ISTIO_MINOR } from '../resources/istioVersions';
-import { meshOfResource } from './meshCompletion';
+import type { Located } from '../resources/resource';
 import { composedValueHover } from './composedHover';
+import { meshOfResource } from './meshCompletion';
 import { trustHover } from './trustHover';
 
 const REASONS: Record<AssignmentReason, string> = {
@@ -68,7 +69,8 @@ export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: reado
   const install = mesh.installs.find((i) => i.resource === resource);
   if (install) {
     const field = IDENTITY_FIELDS.find((f) => install[f] && samePath(install[f]!.path, at.path));
-    if (field === 'clusterName' && install.installsControlPlane) return `**${field}** across the mesh\n\n${identityTable(mesh, field)}\n\n${targetVersionLine(mesh, install)}`;
+    if (field === 'clusterName' && install.installsControlPlane)
+      return `**${field}** across the mesh\n\n${identityTable(mesh, field)}\n\n${targetVersionLine(mesh, install)}`;
     if (field) return `**${field}** across the mesh\n\n${identityTable(mesh, field)}`;
     if (install.istioVersion && samePath(install.istioVersion.written.path, at.path)) return targetVersionLine(mesh, install);
   }

@@ -1,10 +1,11 @@
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+
 import type { WorkspaceFile } from '../engine/workspace';
 import type { MeshModel } from '../mesh/model';
 import { pathAtOffset } from '../parse/pathAt';
-import type { ValuePath } from '../parse/yamlFile';
 import type { SourceLocation } from '../parse/text';
-import { isRecord, valueAt, type Resource } from '../resources/resource';
+import type { ValuePath } from '../parse/yamlFile';
+import { isRecord, type Resource, valueAt } from '../resources/resource';
 import { meshOfResource } from './meshCompletion';
 
 /**
@@ -72,7 +73,13 @@ export function workspaceSymbols(meshes: readonly MeshModel[], query: string): M
       const where = install?.clusterName ?? install?.resource.locatedString(['metadata', 'name']);
       if (install) {
         const location = where ? where.location() : install.resource.location();
-        add({ name: cluster.name, detail: `cluster (${cluster.role}${cluster.network ? `, network ${cluster.network}` : ''})`, kind: 'cluster', location, selection: location });
+        add({
+          name: cluster.name,
+          detail: `cluster (${cluster.role}${cluster.network ? `, network ${cluster.network}` : ''})`,
+          kind: 'cluster',
+          location,
+          selection: location,
+        });
       }
       for (const controlPlane of cluster.controlPlanes) {
         const location = nameLocation(controlPlane.resource);
@@ -83,11 +90,23 @@ export function workspaceSymbols(meshes: readonly MeshModel[], query: string): M
       if (resource.kind !== 'Gateway' || !resource.name) continue;
       const location = nameLocation(resource);
       const clusters = mesh.assignments.get(resource)?.clusters ?? [];
-      add({ name: resource.displayName, detail: clusters.length ? `Gateway in ${clusters.join(', ')}` : 'Gateway', kind: 'gateway', location, selection: location });
+      add({
+        name: resource.displayName,
+        detail: clusters.length ? `Gateway in ${clusters.join(', ')}` : 'Gateway',
+        kind: 'gateway',
+        location,
+        selection: location,
+      });
     }
     for (const secret of mesh.remoteSecrets) {
       const location = nameLocation(secret.resource);
-      add({ name: secret.resource.displayName, detail: `remote secret held by ${secret.holders.join(', ') || '(no cluster)'}`, kind: 'remote-secret', location, selection: location });
+      add({
+        name: secret.resource.displayName,
+        detail: `remote secret held by ${secret.holders.join(', ') || '(no cluster)'}`,
+        kind: 'remote-secret',
+        location,
+        selection: location,
+      });
     }
   }
   return symbols;
@@ -121,15 +140,24 @@ function hostTargets(mesh: MeshModel, host: string, fromNamespace: string, inSco
 
 const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 /** The fields of a kustomization that name files or folders. */
-const KUSTOMIZE_PATHS: (string | number | '*')[][] = [['resources', '*'], ['components', '*'], ['patches', '*', 'path'], ['patchesStrategicMerge', '*']];
-
+const KUSTOMIZE_PATHS: (string | number | '*')[][] = [
+  ['resources', '*'],
+  ['components', '*'],
+  ['patches', '*', 'path'],
+  ['patchesStrategicMerge', '*'],
+];
 
 function startsWith(path: ValuePath, prefix: readonly (string | number | '*')[]): boolean {
   return prefix.length <= path.length && prefix.every((part, i) => part === '*' || part === path[i]);
 }
 
 /** What go to definition finds for the value at `offset` of the file: other resources, or files. */
-export function definitionAt(file: WorkspaceFile, offset: number, meshes: readonly MeshModel[], files: (path: string) => WorkspaceFile | undefined): SourceLocation[] {
+export function definitionAt(
+  file: WorkspaceFile,
+  offset: number,
+  meshes: readonly MeshModel[],
+  files: (path: string) => WorkspaceFile | undefined,
+): SourceLocation[] {
   const doc = file.yaml.documents.find((d) => d.startOffset <= offset && offset <= d.endOffset);
   const at = doc && pathAtOffset(doc, offset - doc.startOffset);
   if (!doc || !at || at.onKey) return [];
@@ -152,9 +180,13 @@ export function definitionAt(file: WorkspaceFile, offset: number, meshes: readon
 
   if (resource.kind === 'VirtualService' && mesh && startsWith(at.path, ['spec', 'gateways', '*']) && at.path.length === 3) {
     const target = gatewayReference(value, namespace);
-    return target ? mesh.resources.filter((r) => r.kind === 'Gateway' && r.name === target.name && (r.namespace ?? 'default') === target.namespace && inScope(r)).map(nameLocation) : [];
+    return target
+      ? mesh.resources
+          .filter((r) => r.kind === 'Gateway' && r.name === target.name && (r.namespace ?? 'default') === target.namespace && inScope(r))
+          .map(nameLocation)
+      : [];
   }
-  if ((resource.kind === 'VirtualService' || resource.kind === 'DestinationRule') && mesh && (at.path[at.path.length - 1] === 'host')) {
+  if ((resource.kind === 'VirtualService' || resource.kind === 'DestinationRule') && mesh && at.path[at.path.length - 1] === 'host') {
     return hostTargets(mesh, value, namespace, inScope).map(nameLocation);
   }
   if (resource.kind === 'HelmRelease' && mesh && startsWith(at.path, ['spec', 'valuesFrom', '*', 'name'])) {
@@ -163,7 +195,10 @@ export function definitionAt(file: WorkspaceFile, offset: number, meshes: readon
     const releaseNamespace = resource.namespace ?? 'default';
     return mesh.resources.filter((r) => r.kind === kind && r.name === value && (r.namespace ?? 'default') === releaseNamespace).map(nameLocation);
   }
-  if (resource.kind === 'Application' && (startsWith(at.path, ['spec', 'source', 'helm', 'valueFiles', '*']) || startsWith(at.path, ['spec', 'sources', '*', 'helm', 'valueFiles', '*']))) {
+  if (
+    resource.kind === 'Application' &&
+    (startsWith(at.path, ['spec', 'source', 'helm', 'valueFiles', '*']) || startsWith(at.path, ['spec', 'sources', '*', 'helm', 'valueFiles', '*']))
+  ) {
     return fileOrFolder(dirname(file.path), value, files);
   }
   return [];

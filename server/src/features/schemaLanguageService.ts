@@ -1,10 +1,11 @@
 // Completion and hover from the JSON Schemas, served by yaml-language-server's language service in-process.
 // Validation stays with our ajv rules (validate: false), so nothing is reported twice.
-import { getLanguageService, type LanguageService } from 'yaml-language-server/lib/esm/languageservice/yamlLanguageService.js';
 import type { CompletionItem, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { combinedSchema } from '../schemas';
+import { getLanguageService, type LanguageService } from 'yaml-language-server/lib/esm/languageservice/yamlLanguageService.js';
+
 import { isRecord } from '../resources/resource';
+import { combinedSchema } from '../schemas';
 
 const SCHEMA_URI = 'istio-mesh://schemas/istio-mesh.json';
 

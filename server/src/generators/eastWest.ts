@@ -1,10 +1,12 @@
 import { dirname, join } from 'node:path';
+
 import * as jsYaml from 'js-yaml';
+
+import type { InstallConfig } from '../resources/installConfig';
 import { EAST_WEST_PORTS, isAmbient, NETWORK_LABEL } from '../resources/installConfig';
 import { applicationChartSource } from '../resources/installSources';
 import { isRecord, type Resource } from '../resources/resource';
-import type { Fix, FileCreation } from '../rules/finding';
-import type { InstallConfig } from '../resources/installConfig';
+import type { FileCreation, Fix } from '../rules/finding';
 import { yamlScalar } from '../rules/fixes';
 
 /**
@@ -20,7 +22,9 @@ function header(cluster: string, what: string, apply: string): string {
 }
 
 function selectorLines(selector: Record<string, string>, indent: string): string {
-  return Object.entries(selector).map(([key, value]) => `${indent}${key}: ${yamlScalar(value)}\n`).join('');
+  return Object.entries(selector)
+    .map(([key, value]) => `${indent}${key}: ${yamlScalar(value)}\n`)
+    .join('');
 }
 
 export function eastWestGatewayOperator(cluster: string, network: string): string {
@@ -90,7 +94,7 @@ ${selectorLines(selector, '    ')}  servers:
 
 export function exposeIstiod(cluster: string, namespace: string, selector: Record<string, string> = EAST_WEST_SELECTOR): string {
   const istiod = `istiod.${namespace}.svc.cluster.local`;
-  return `${header(cluster, "Exposes istiod to remote clusters through the east-west gateway.", `Apply with: kubectl apply -n ${namespace} -f <this file> --context <${cluster}'s context>`)}apiVersion: networking.istio.io/v1
+  return `${header(cluster, 'Exposes istiod to remote clusters through the east-west gateway.', `Apply with: kubectl apply -n ${namespace} -f <this file> --context <${cluster}'s context>`)}apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:
   name: istiod-gateway
@@ -197,13 +201,18 @@ export function eastWestGatewayHelmRelease(istiod: Resource, cluster: string, ne
   const spec = istiod.get(['spec']);
   const chartSpec = istiod.get(['spec', 'chart', 'spec']);
   if (!isRecord(spec) || !isRecord(chartSpec) || !isRecord(chartSpec.sourceRef)) return undefined;
-  return eastWestSibling(istiod, cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, released like ${istiod.displayName}.`, {
-    ...sameAs(spec, ['interval']),
-    releaseName: EAST_WEST_RELEASE,
-    ...sameAs(spec, ['targetNamespace', 'storageNamespace', 'kubeConfig', 'serviceAccountName']),
-    chart: { spec: { chart: 'gateway', ...sameAs(chartSpec, ['version', 'sourceRef']) } },
-    values: eastWestChartValues(network),
-  });
+  return eastWestSibling(
+    istiod,
+    cluster,
+    `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, released like ${istiod.displayName}.`,
+    {
+      ...sameAs(spec, ['interval']),
+      releaseName: EAST_WEST_RELEASE,
+      ...sameAs(spec, ['targetNamespace', 'storageNamespace', 'kubeConfig', 'serviceAccountName']),
+      chart: { spec: { chart: 'gateway', ...sameAs(chartSpec, ['version', 'sourceRef']) } },
+      values: eastWestChartValues(network),
+    },
+  );
 }
 
 /**
@@ -215,11 +224,21 @@ export function eastWestGatewayApplication(istiod: Resource, cluster: string, ne
   const source = sourcePath ? istiod.get(sourcePath) : undefined;
   const spec = istiod.get(['spec']);
   if (!isRecord(spec) || !isRecord(source) || typeof source.repoURL !== 'string' || !isRecord(spec.destination)) return undefined;
-  return eastWestSibling(istiod, cluster, `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, deployed like ${istiod.displayName}.`, {
-    ...sameAs(spec, ['project']),
-    source: { ...sameAs(source, ['repoURL']), chart: 'gateway', ...sameAs(source, ['targetRevision']), helm: { releaseName: EAST_WEST_RELEASE, valuesObject: eastWestChartValues(network) } },
-    destination: spec.destination,
-  });
+  return eastWestSibling(
+    istiod,
+    cluster,
+    `East-west gateway of ${cluster} (network ${network}): the istio/gateway chart, deployed like ${istiod.displayName}.`,
+    {
+      ...sameAs(spec, ['project']),
+      source: {
+        ...sameAs(source, ['repoURL']),
+        chart: 'gateway',
+        ...sameAs(source, ['targetRevision']),
+        helm: { releaseName: EAST_WEST_RELEASE, valuesObject: eastWestChartValues(network) },
+      },
+      destination: spec.destination,
+    },
+  );
 }
 
 /**
@@ -232,13 +251,24 @@ export function eastWestGatewayGenerator(install: InstallConfig, cluster: string
   // An ambient cluster's east-west gateway is a Gateway API Gateway (HBONE), not one of these.
   if (isAmbient(install)) return undefined;
   if (install.source === 'IstioOperator') {
-    return { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', eastWestGatewayOperator(cluster, network))] };
+    return {
+      title: `Generate ${cluster}-eastwest-gateway.yaml`,
+      edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', eastWestGatewayOperator(cluster, network))],
+    };
   }
   if (install.source === 'Helm values' || install.source === 'Istio') {
-    return { title: `Generate ${cluster}-eastwest-gateway-values.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway-values', eastWestGatewayHelmValues(cluster, network))] };
+    return {
+      title: `Generate ${cluster}-eastwest-gateway-values.yaml`,
+      edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway-values', eastWestGatewayHelmValues(cluster, network))],
+    };
   }
-  const wrapper = install.source === 'HelmRelease' ? eastWestGatewayHelmRelease(install.resource, cluster, network)
-    : install.source === 'Application' ? eastWestGatewayApplication(install.resource, cluster, network)
+  const wrapper =
+    install.source === 'HelmRelease'
+      ? eastWestGatewayHelmRelease(install.resource, cluster, network)
+      : install.source === 'Application'
+        ? eastWestGatewayApplication(install.resource, cluster, network)
+        : undefined;
+  return wrapper
+    ? { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', wrapper)] }
     : undefined;
-  return wrapper ? { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', wrapper)] } : undefined;
 }

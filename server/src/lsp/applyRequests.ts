@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+
 import type { Connection } from 'vscode-languageserver/node';
+
+import { meshClusters } from '../apply/meshClusters';
+import { type ApplyPlan, knownValueLookup, planApply } from '../apply/plan';
+import { variablesSetting } from '../apply/variables';
 import type { AnalysisResult } from '../engine/analysis';
 import type { Workspace } from '../engine/workspace';
 import type { MeshSettings } from '../mesh/model';
-import { meshClusters } from '../apply/meshClusters';
-import { knownValueLookup, planApply, type ApplyPlan } from '../apply/plan';
-import { variablesSetting } from '../apply/variables';
 import { uriToPath } from './convert';
 import { APPLY_PLAN_REQUEST, CLUSTER_OF_REQUEST, MESH_CLUSTERS_REQUEST, type MeshClustersResult } from './protocol';
 
@@ -32,7 +34,12 @@ export function registerApplyRequests(connection: Connection, state: () => Apply
     const current = state();
     if (!current) return null;
     const files = params.uris?.flatMap((uri) => uriToPath(uri) ?? []);
-    const unsaved = new Set(current.workspace.allFiles().filter((f) => isUnsaved(f.path, current.openText(f.path))).map((f) => f.path));
+    const unsaved = new Set(
+      current.workspace
+        .allFiles()
+        .filter((f) => isUnsaved(f.path, current.openText(f.path)))
+        .map((f) => f.path),
+    );
     return planApply({
       files: current.workspace.allFiles(),
       meshes: current.result.meshes,
@@ -62,4 +69,3 @@ export function registerApplyRequests(connection: Connection, state: () => Apply
     return { clusters: current ? meshClusters(current.result.meshes, current.settings) : [] };
   });
 }
-

@@ -1,7 +1,9 @@
-import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { pathToFileURL } from 'node:url';
+
+import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
+
 import type { Finding, Severity } from '../rules/finding';
 
 const SEVERITIES: Record<Severity, DiagnosticSeverity> = {

@@ -1,11 +1,15 @@
 import { format } from 'node:util';
-import { IPCMessageReader, IPCMessageWriter, StreamMessageWriter, type MessageReader } from 'vscode-jsonrpc/node';
-import { createConnection, ProposedFeatures, type Connection } from 'vscode-languageserver/node';
+
+import { IPCMessageReader, IPCMessageWriter, type MessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { type Connection, createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+
 import { WorkspaceSecrets } from '../security/secrets';
 import { redactingWriter } from './redaction';
-import { startServer, type IstioMeshServer } from './server';
+import { type IstioMeshServer, startServer } from './server';
 
 const secrets = new WorkspaceSecrets();
+// Not const: the redactor reads it (still undefined) while startServer runs, before the assignment below.
+// eslint-disable-next-line prefer-const
 let server: IstioMeshServer | undefined;
 
 const currentRedactor = () => (server ? secrets.redactorFor(server.currentWorkspace) : undefined);
@@ -16,10 +20,16 @@ function createRedactingConnection(): { connection: Connection; stdio: boolean }
   if (argv.includes('--stdio')) {
     // The library takes the raw stdin stream (typed as a reader): given a stream, it also exits when stdin closes.
     const input = process.stdin as unknown as MessageReader;
-    return { connection: createConnection(ProposedFeatures.all, input, redactingWriter(new StreamMessageWriter(process.stdout), currentRedactor)), stdio: true };
+    return {
+      connection: createConnection(ProposedFeatures.all, input, redactingWriter(new StreamMessageWriter(process.stdout), currentRedactor)),
+      stdio: true,
+    };
   }
   if (argv.includes('--node-ipc')) {
-    return { connection: createConnection(ProposedFeatures.all, new IPCMessageReader(process), redactingWriter(new IPCMessageWriter(process), currentRedactor)), stdio: false };
+    return {
+      connection: createConnection(ProposedFeatures.all, new IPCMessageReader(process), redactingWriter(new IPCMessageWriter(process), currentRedactor)),
+      stdio: false,
+    };
   }
   return { connection: createConnection(ProposedFeatures.all), stdio: false };
 }

@@ -1,11 +1,22 @@
-import { ResponseError, SymbolKind, type CodeLens, type Connection, type DocumentSymbol, type Location, type SymbolInformation, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
+import {
+  type CodeLens,
+  type Connection,
+  type DocumentSymbol,
+  type Location,
+  ResponseError,
+  type SymbolInformation,
+  SymbolKind,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+
 import type { Workspace } from '../engine/workspace';
-import { identityAt, identityOccurrences, invalidNewName, meshOfFile, renameRefusal, type Occurrence } from '../features/identities';
-import { definitionAt, documentSymbols, workspaceSymbols, type MeshSymbol } from '../features/navigation';
 import { controlPlaneLenses } from '../features/codeLenses';
+import { identityAt, identityOccurrences, invalidNewName, meshOfFile, type Occurrence, renameRefusal } from '../features/identities';
+import { definitionAt, documentSymbols, type MeshSymbol, workspaceSymbols } from '../features/navigation';
 import type { MeshModel, MeshSettings } from '../mesh/model';
-import type { Finding } from '../rules/finding';
 import type { SourceLocation } from '../parse/text';
+import type { Finding } from '../rules/finding';
 import { pathToUri, uriToPath } from './convert';
 
 /** What navigation reads: the workspace's files and the mesh model of their current text. */
@@ -89,14 +100,18 @@ export function registerNavigation(connection: Connection, state: () => Navigati
     if (refusal) throw new ResponseError(0, refusal);
     // Only YAML files of this mesh, and within them only the identity's own text.
     const changes: Record<string, TextEdit[]> = {};
-    for (const occurrence of occurrencesOf(at, at.identity!)) (changes[pathToUri(occurrence.location.file)] ??= []).push({ range: occurrence.location.range, newText: params.newName });
+    for (const occurrence of occurrencesOf(at, at.identity!))
+      (changes[pathToUri(occurrence.location.file)] ??= []).push({ range: occurrence.location.range, newText: params.newName });
     return { changes };
   });
   connection.onCodeLens((params): CodeLens[] => {
     const found = fileAt(params.textDocument.uri);
     if (!found) return [];
     const { meshes, findings, settings } = found.current;
-    return controlPlaneLenses(found.file, meshes, findings, settings.roots).map((lens) => ({ range: lens.range, command: { title: lens.title, command: lens.command, ...(lens.arguments ? { arguments: lens.arguments } : {}) } }));
+    return controlPlaneLenses(found.file, meshes, findings, settings.roots).map((lens) => ({
+      range: lens.range,
+      command: { title: lens.title, command: lens.command, ...(lens.arguments ? { arguments: lens.arguments } : {}) },
+    }));
   });
   connection.onDefinition((params): Location[] => {
     const found = fileAt(params.textDocument.uri);

@@ -1,4 +1,5 @@
 import { RequestType } from 'vscode-jsonrpc';
+
 import type { MeshCluster } from '../apply/meshClusters';
 import type { ApplyPlan } from '../apply/plan';
 import type { Runbook } from '../runbook/runbook';

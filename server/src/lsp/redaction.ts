@@ -1,4 +1,5 @@
 import type { Message, MessageWriter } from 'vscode-jsonrpc/node';
+
 import type { SecretRedactor } from '../security/secrets';
 
 /**

@@ -1,11 +1,12 @@
 import type { Connection } from 'vscode-languageserver/node';
+
+import { type ContextsOfMesh, contextsOfMeshes } from '../apply/meshClusters';
 import type { AnalysisResult } from '../engine/analysis';
 import type { MeshSettings } from '../mesh/model';
-import { contextsOfMeshes, type ContextsOfMesh } from '../apply/meshClusters';
-import { buildRunbooks } from '../runbook/runbook';
 import { formatMarkdown } from '../runbook/format';
+import { buildRunbooks } from '../runbook/runbook';
 import { topologyTree } from '../runbook/topologyTree';
-import { RUNBOOK_REQUEST, TOPOLOGY_REQUEST, type RunbookResult, type TopologyResult } from './protocol';
+import { RUNBOOK_REQUEST, type RunbookResult, TOPOLOGY_REQUEST, type TopologyResult } from './protocol';
 
 export interface RunbookRequestState {
   result: AnalysisResult;

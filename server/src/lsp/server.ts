@@ -1,34 +1,36 @@
 import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+
 import {
   CodeActionKind,
-  DidChangeConfigurationNotification,
-  MarkupKind,
   type CompletionItem,
-  type Hover,
-  FileChangeType,
-  TextDocuments,
-  TextDocumentSyncKind,
   type Connection,
+  DidChangeConfigurationNotification,
+  FileChangeType,
+  type Hover,
   type InitializeParams,
   type InitializeResult,
+  MarkupKind,
+  TextDocuments,
+  TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { Analyzer, type AnalysisResult } from '../engine/analysis';
+
+import { type AnalysisResult, Analyzer } from '../engine/analysis';
+import { type AnalysisSettings, DEFAULT_ANALYSIS_SETTINGS, normaliseSettings } from '../engine/settings';
 import { Workspace } from '../engine/workspace';
-import { EXCLUDED_REASON, findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
-import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
 import { codeActionsFor } from '../features/codeActions';
 import { completeFromMesh } from '../features/meshCompletion';
 import { hoverFromMesh } from '../features/meshHover';
 import { SchemaLanguageService } from '../features/schemaLanguageService';
-import { registerApplyRequests } from './applyRequests';
-import { registerNavigation } from './navigation';
-import { registerRunbookRequests } from './runbookRequests';
-import { DEFAULT_ANALYSIS_SETTINGS, normaliseSettings, type AnalysisSettings } from '../engine/settings';
 import type { MeshSettings } from '../mesh/model';
 import type { Finding } from '../rules/finding';
+import { EXCLUDED_REASON, findYamlFiles, isYamlFile, makeExcluder, readYamlText, reasonToSkipText } from '../workspace/scan';
+import { registerApplyRequests } from './applyRequests';
+import { defaultDocsBase, pathToUri, toDiagnostic, uriToPath } from './convert';
+import { registerNavigation } from './navigation';
+import { registerRunbookRequests } from './runbookRequests';
 
 /** The analysis settings, plus VS Code's `files.exclude` (patterns whose value is true). */
 export interface ServerSettings extends AnalysisSettings {
@@ -177,14 +179,20 @@ export class IstioMeshServer {
     });
     connection.onCodeAction((params) => {
       const path = uriToPath(params.textDocument.uri);
-      const findings = path ? this.lastResult?.findings.get(path) ?? [] : [];
+      const findings = path ? (this.lastResult?.findings.get(path) ?? []) : [];
       const file = path ? this.workspace.getFile(path) : undefined;
       // A suppression comment is placed by the text analysed: not offered while the editor holds a newer one.
       const current = file && this.documents.get(params.textDocument.uri)?.getText() === file.yaml.text ? file.yaml : undefined;
-      return codeActionsFor(findings, params.range, params.context.diagnostics, {
-        toDiagnostic: (finding) => toDiagnostic(finding, this.docsBase),
-        toUri: pathToUri,
-      }, current);
+      return codeActionsFor(
+        findings,
+        params.range,
+        params.context.diagnostics,
+        {
+          toDiagnostic: (finding) => toDiagnostic(finding, this.docsBase),
+          toUri: pathToUri,
+        },
+        current,
+      );
     });
     connection.onCompletion(async (params) => ({ isIncomplete: false, items: await this.completion(params.textDocument.uri, params.position) }));
     connection.onHover((params) => this.hover(params.textDocument.uri, params.position));
@@ -195,7 +203,13 @@ export class IstioMeshServer {
       return { workspace: this.workspace, result: this.lastResult, settings, openText: (path) => this.documents.get(pathToUri(path))?.getText() };
     });
     registerRunbookRequests(connection, () => (this.flushAnalysis(), this.lastResult && { result: this.lastResult, settings: this.meshSettings() }));
-    registerNavigation(connection, () => (this.flushAnalysis(), this.lastResult && { workspace: this.workspace, meshes: this.lastResult.meshes, findings: this.lastResult.findings, settings: this.meshSettings() }));
+    registerNavigation(
+      connection,
+      () => (
+        this.flushAnalysis(),
+        this.lastResult && { workspace: this.workspace, meshes: this.lastResult.meshes, findings: this.lastResult.findings, settings: this.meshSettings() }
+      ),
+    );
     this.documents.listen(connection);
     connection.listen();
   }
@@ -309,10 +323,15 @@ export class IstioMeshServer {
 
   private async fetchSettings(): Promise<ServerSettings> {
     if (!this.supportsConfiguration) return DEFAULT_SETTINGS;
-    const [mesh, filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'istioMesh' }, { section: 'files.exclude' }])) as [unknown, Record<string, boolean> | null];
+    const [mesh, filesExclude] = (await this.connection.workspace.getConfiguration([{ section: 'istioMesh' }, { section: 'files.exclude' }])) as [
+      unknown,
+      Record<string, boolean> | null,
+    ];
     return {
       ...normaliseSettings(mesh),
-      filesExclude: Object.entries(filesExclude ?? {}).filter(([, on]) => on === true).map(([glob]) => glob.replace(/^\*\*\//, '**/')),
+      filesExclude: Object.entries(filesExclude ?? {})
+        .filter(([, on]) => on === true)
+        .map(([glob]) => glob.replace(/^\*\*\//, '**/')),
     };
   }
 
@@ -377,7 +396,6 @@ export class IstioMeshServer {
     this.log(`indexed ${this.workspace.size} YAML file(s) in ${this.roots.length} folder(s)`);
     return true;
   }
-
 
   /** The workspace the server analyses now (it is replaced when settings change). */
   get currentWorkspace(): Workspace {

@@ -1,14 +1,16 @@
-import { dirname, basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
+
 import picomatch from 'picomatch';
-import type { Resource } from '../resources/resource';
+
+import { compositionUnitOf } from '../compose/composedDocument';
 import type { YamlFile } from '../parse/yamlFile';
+import { ISTIO_CSR_CHART, istioCsrFacts, readTrustChart } from '../resources/certManager';
 import type { InstallConfig } from '../resources/installConfig';
 import { clusterNameOf } from '../resources/installConfig';
 import { gitopsSourcePaths, gitopsTarget, HELM_VALUES_KIND } from '../resources/installSources';
-import { ISTIO_CSR_CHART, istioCsrFacts, readTrustChart } from '../resources/certManager';
-import { compositionUnitOf } from '../compose/composedDocument';
-import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
+import type { Resource } from '../resources/resource';
 import { chartOfTemplate, type ChartOfTemplates } from './chartTemplates';
+import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
 
 /**
  * The path a resource is placed at for settings, folders and file names: a composed resource's overlay
@@ -27,7 +29,18 @@ export interface ClusterSetting {
 }
 
 /** How a resource came to belong to its cluster(s); shown in hovers and in the unassigned notice. */
-export type AssignmentReason = 'directive' | 'setting' | 'gitops-target' | 'chart-install' | 'install-config' | 'gitops-source' | 'overlay' | 'folder' | 'path-segment' | 'file-name' | 'unassigned';
+export type AssignmentReason =
+  | 'directive'
+  | 'setting'
+  | 'gitops-target'
+  | 'chart-install'
+  | 'install-config'
+  | 'gitops-source'
+  | 'overlay'
+  | 'folder'
+  | 'path-segment'
+  | 'file-name'
+  | 'unassigned';
 
 export interface Assignment {
   clusters: string[];
@@ -40,7 +53,10 @@ const UNNAMED_CLUSTER = '\u0000unnamed:';
 const AMBIGUOUS_TARGET = '\u0000ambiguous';
 
 function splitList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function directiveClusters(resource: Resource): string[] | undefined {
@@ -94,10 +110,12 @@ export class ClusterAssigner {
     /** Helm charts whose templates hold resources, with what installs them (see chartTemplates.ts). */
     readonly charts: readonly ChartOfTemplates[] = [],
   ) {
-    this.settingMatchers = settings.filter((s) => s.paths?.length).map((s) => {
-      const match = picomatch(s.paths!, { dot: true });
-      return { name: s.name, matches: (path: string) => this.relativePaths(path).some((p) => match(p)) };
-    });
+    this.settingMatchers = settings
+      .filter((s) => s.paths?.length)
+      .map((s) => {
+        const match = picomatch(s.paths!, { dot: true });
+        return { name: s.name, matches: (path: string) => this.relativePaths(path).some((p) => match(p)) };
+      });
     this.knownClusters = new Set(settings.map((s) => s.name));
     this.hostedControlPlanes = findHostedControlPlanes(installs, (install) => this.explicitClusters(install.resource));
     const unnamed: InstallConfig[] = [];
@@ -308,7 +326,7 @@ export class ClusterAssigner {
   private installClustersOf(chart: NonNullable<ReturnType<typeof chartOfTemplate>>): string[] | undefined {
     const releaseClusters = (key: string) => {
       const named = this.overlayControlPlanes.get(key);
-      return named?.size === 1 ? [...named] : named ? [] : this.fileNameClusters(key) ?? [];
+      return named?.size === 1 ? [...named] : named ? [] : (this.fileNameClusters(key) ?? []);
     };
     const clusters = new Set([
       ...chart.releaseValues.flatMap(releaseClusters),
@@ -358,7 +376,8 @@ export class ClusterAssigner {
    * resource of the mesh.
    */
   assign(resource: Resource, install?: InstallConfig): Assignment {
-    const byFile = !install && resource.kind !== HELM_VALUES_KIND && !resource.doc.directives.has('cluster') && !compositionUnitOf(resource) && !gitopsTarget(resource);
+    const byFile =
+      !install && resource.kind !== HELM_VALUES_KIND && !resource.doc.directives.has('cluster') && !compositionUnitOf(resource) && !gitopsTarget(resource);
     if (!byFile) return this.assignOne(resource, install);
     // Keyed by the parsed file, not its path: an edit can change the file's header directive.
     let assignment = this.fileAssignments.get(resource.doc.file);

@@ -1,7 +1,8 @@
 import { basename, dirname, join, sep } from 'node:path';
-import type { WorkspaceFile } from '../engine/workspace';
-import { scalarString, type Resource } from '../resources/resource';
+
 import { compositionUnitOf } from '../compose/composedDocument';
+import type { WorkspaceFile } from '../engine/workspace';
+import { type Resource, scalarString } from '../resources/resource';
 
 /**
  * Helm charts of the workspace whose `templates/` hold resources, and what installs each: the resources a

@@ -1,4 +1,4 @@
-import { clusterNameOf, declaredClusterName, isExternalIstiod, isRemoteProfile, locatedString, type InstallConfig } from '../resources/installConfig';
+import { clusterNameOf, declaredClusterName, type InstallConfig, isExternalIstiod, isRemoteProfile, locatedString } from '../resources/installConfig';
 import type { Located } from '../resources/resource';
 
 /**
@@ -56,7 +56,9 @@ function hostedEvidence(install: InstallConfig, served: string, installs: readon
   if (isExternalIstiod(install) && placedIn?.length === 1 && placedIn[0] !== served) return 'placement';
   const namespace = istioNamespaceOf(install);
   if (namespace === DEFAULT_ISTIO_NAMESPACE) return undefined;
-  const remoteInSameNamespace = installs.some((other) => other !== install && isRemoteProfile(other) && clusterNameOf(other) === served && istioNamespaceOf(other) === namespace);
+  const remoteInSameNamespace = installs.some(
+    (other) => other !== install && isRemoteProfile(other) && clusterNameOf(other) === served && istioNamespaceOf(other) === namespace,
+  );
   return remoteInSameNamespace ? 'external-namespace' : undefined;
 }
 
@@ -64,7 +66,10 @@ function hostedEvidence(install: InstallConfig, served: string, installs: readon
  * The hosted control planes among `installs`. `placement` gives the cluster(s) an install is explicitly put in
  * (directive, setting, GitOps target), where known.
  */
-export function findHostedControlPlanes(installs: readonly InstallConfig[], placement: (install: InstallConfig) => readonly string[] | undefined = () => undefined): Map<InstallConfig, HostedControlPlane> {
+export function findHostedControlPlanes(
+  installs: readonly InstallConfig[],
+  placement: (install: InstallConfig) => readonly string[] | undefined = () => undefined,
+): Map<InstallConfig, HostedControlPlane> {
   const hosted = new Map<InstallConfig, HostedControlPlane>();
   for (const install of installs) {
     if (!install.installsControlPlane || isRemoteProfile(install)) continue;

@@ -1,10 +1,12 @@
 import { relative, sep } from 'node:path';
+
 import picomatch from 'picomatch';
-import type { WorkspaceFile } from '../engine/workspace';
-import { chartDirective, recogniseHelmValues } from '../resources/kinds';
-import { guessChartFromValues, HELM_VALUES_KIND, istioChartName } from '../resources/installSources';
-import { Located, type Resource } from '../resources/resource';
+
 import { compositionUnitOf } from '../compose/composedDocument';
+import type { WorkspaceFile } from '../engine/workspace';
+import { guessChartFromValues, HELM_VALUES_KIND, istioChartName } from '../resources/installSources';
+import { chartDirective, recogniseHelmValues } from '../resources/kinds';
+import { Located, type Resource } from '../resources/resource';
 
 /** `istioMesh.helmValues` entries: the values files at `paths` (globs relative to a workspace root) are for `chart`. */
 export interface HelmValuesSetting {
@@ -61,7 +63,11 @@ export function helmValuesChart(resource: Resource, roots: readonly string[], se
  * The files with the values documents the setting names added as resources: a values file with neither a
  * directive nor telling content is recognised only once the setting says what it is.
  */
-export function withSettingHelmValues(files: readonly WorkspaceFile[], roots: readonly string[], settings: readonly HelmValuesSetting[]): readonly WorkspaceFile[] {
+export function withSettingHelmValues(
+  files: readonly WorkspaceFile[],
+  roots: readonly string[],
+  settings: readonly HelmValuesSetting[],
+): readonly WorkspaceFile[] {
   if (settingMatchers(settings).length === 0) return files;
   return files.map((file) => {
     if (!settingChart(file.path, roots, settings)) return file;

@@ -1,19 +1,20 @@
 import { dirname, sep } from 'node:path';
-import type { WorkspaceFile } from '../engine/workspace';
-import { clusterNameOf, isRemoteProfile, NETWORK_LABEL, parseInjectionPath, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
-import { HELM_VALUES_KIND, isGitopsDeployer, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
-import { helmValuesChart, sharedBySetting, withSettingHelmValues, type HelmValuesSetting } from './helmValues';
+
+import { composeWorkspace } from '../compose';
 import { withLayeredInstalls } from '../compose/layered';
-import { Located, type Resource } from '../resources/resource';
+import type { WorkspaceFile } from '../engine/workspace';
+import { rendersUnreadStructure } from '../parse/yamlFile';
+import { type CaCerts, readCaCerts } from '../resources/cacerts';
+import { clusterNameOf, type GatewayDeployment, type InstallConfig, isRemoteProfile, NETWORK_LABEL, parseInjectionPath } from '../resources/installConfig';
+import { HELM_VALUES_KIND, isGitopsDeployer, managedNamespaceNetwork, mayHoldInstall, readInstallSource } from '../resources/installSources';
 import type { TargetVersion } from '../resources/istioVersions';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
-import { readCaCerts, type CaCerts } from '../resources/cacerts';
-import { composeWorkspace } from '../compose';
-import { trustProvidersOf, type TrustProvider } from './trust';
+import { type Located, type Resource } from '../resources/resource';
+import { type Assignment, ClusterAssigner, type ClusterSetting, directiveClusters } from './assignment';
 import { chartsOfTemplates } from './chartTemplates';
-import { rendersUnreadStructure } from '../parse/yamlFile';
-import { ClusterAssigner, directiveClusters, type Assignment, type ClusterSetting } from './assignment';
 import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';
+import { helmValuesChart, type HelmValuesSetting, sharedBySetting, withSettingHelmValues } from './helmValues';
+import { type TrustProvider, trustProvidersOf } from './trust';
 
 /** Where a cluster's network is said, in the order that decides it when they disagree. */
 export type NetworkSourceKind = 'install' | 'namespace-label' | 'injection-path' | 'gateway-label' | 'requested-network-view' | 'gateway-install';
@@ -140,25 +141,32 @@ function childFolder(path: string, folder: string): string | undefined {
  * subfolder is a mesh of its own. A copied cluster folder that kept its name stays in one mesh, so the
  * duplicate is reported.
  */
-function partitionMeshes(folder: string, files: WorkspaceFile[], installs: Map<Resource, InstallConfig>, hosted: ReadonlyMap<InstallConfig, HostedControlPlane>): { root: string; files: WorkspaceFile[] }[] {
+function partitionMeshes(
+  folder: string,
+  files: WorkspaceFile[],
+  installs: Map<Resource, InstallConfig>,
+  hosted: ReadonlyMap<InstallConfig, HostedControlPlane>,
+): { root: string; files: WorkspaceFile[] }[] {
   const clusterFiles = new Map<string, Set<string>>();
   // A hosted istiod names the cluster it serves, which has its own (remote) install: not a second cluster of that name.
   const clusterNamed = (install: InstallConfig | undefined) => (install?.installsControlPlane && !hosted.has(install) ? clusterNameOf(install) : undefined);
   const namesUnder = (subset: WorkspaceFile[]) => {
     const names = new Set<string>();
-    for (const file of subset) for (const resource of file.resources) {
-      const name = clusterNamed(installs.get(resource));
-      if (name) names.add(name);
-    }
+    for (const file of subset)
+      for (const resource of file.resources) {
+        const name = clusterNamed(installs.get(resource));
+        if (name) names.add(name);
+      }
     return names;
   };
-  for (const file of files) for (const resource of file.resources) {
-    const name = clusterNamed(installs.get(resource));
-    if (!name) continue;
-    const set = clusterFiles.get(name) ?? new Set<string>();
-    set.add(file.path);
-    clusterFiles.set(name, set);
-  }
+  for (const file of files)
+    for (const resource of file.resources) {
+      const name = clusterNamed(installs.get(resource));
+      if (!name) continue;
+      const set = clusterFiles.get(name) ?? new Set<string>();
+      set.add(file.path);
+      clusterFiles.set(name, set);
+    }
   const hasDuplicates = [...clusterFiles.values()].some((set) => set.size > 1);
   if (!hasDuplicates) return [{ root: folder, files }];
   const byChild = new Map<string, WorkspaceFile[]>();
@@ -185,7 +193,8 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
   // An external control plane's values are the served cluster's identity: its network is this cluster's.
   for (const install of new Set([...cluster.installs, ...cluster.externalControlPlanes.map((h) => h.install)])) {
     add(install.installsControlPlane ? 'install' : 'gateway-install', install.network);
-    for (const injection of [install.injectionPath, install.injectionURL]) if (injection) add('injection-path', injection, parseInjectionPath(injection.value).network);
+    for (const injection of [install.injectionPath, install.injectionURL])
+      if (injection) add('injection-path', injection, parseInjectionPath(injection.value).network);
   }
   const ns = cluster.istioSystemNamespace;
   if (ns) add('namespace-label', ns.locatedString(['metadata', 'labels', NETWORK_LABEL]));
@@ -198,7 +207,20 @@ function networkSourcesOf(cluster: Cluster): NetworkSource[] {
 }
 
 function newCluster(name: string): Cluster {
-  return { name, role: 'unknown', controlPlanes: [], installs: [], gateways: [], resources: [], networkSources: [], remoteSecrets: [], trustProviders: [], unusedTrustProviders: [], hostedControlPlanes: [], externalControlPlanes: [] };
+  return {
+    name,
+    role: 'unknown',
+    controlPlanes: [],
+    installs: [],
+    gateways: [],
+    resources: [],
+    networkSources: [],
+    remoteSecrets: [],
+    trustProviders: [],
+    unusedTrustProviders: [],
+    hostedControlPlanes: [],
+    externalControlPlanes: [],
+  };
 }
 
 /** What the per-cluster steps read of each resource: where it is assigned, and what it is. */
@@ -269,18 +291,35 @@ function finishCluster(cluster: Cluster, cacertsCandidates: readonly CaCerts[], 
  * A cluster rebuilt from its resource list alone (no hosted control planes involved): what `buildMesh` makes
  * of the same resources. Used by mesh/reuse.ts for the clusters an edit of a model fact touches.
  */
-export function rebuildCluster(name: string, resources: Resource[], facts: ResourceFacts, assigner: ClusterAssigner, controlPlaneNamespace: string, meshResources: readonly Resource[]): Cluster {
+export function rebuildCluster(
+  name: string,
+  resources: Resource[],
+  facts: ResourceFacts,
+  assigner: ClusterAssigner,
+  controlPlaneNamespace: string,
+  meshResources: readonly Resource[],
+): Cluster {
   const cluster: Cluster = { ...newCluster(name), resources };
   finishCluster(cluster, fillCluster(cluster, facts, assigner), controlPlaneNamespace, meshResources);
   return cluster;
 }
 
 /** Mesh-wide facts summarised from the clusters: whether networks differ, and the control plane model. */
-export function summariseClusters(clusters: ReadonlyMap<string, Cluster>, hostedControlPlanes: readonly HostedControlPlane[]): { multiNetwork: boolean; controlPlaneModel: ControlPlaneModel } {
+export function summariseClusters(
+  clusters: ReadonlyMap<string, Cluster>,
+  hostedControlPlanes: readonly HostedControlPlane[],
+): { multiNetwork: boolean; controlPlaneModel: ControlPlaneModel } {
   const networks = new Set([...clusters.values()].flatMap((c) => (c.network ? [c.network] : [])));
   const roles = [...clusters.values()].map((c) => c.role);
-  const controlPlaneModel: ControlPlaneModel =
-    hostedControlPlanes.length ? 'external-control-plane' : clusters.size === 1 ? 'single-cluster' : roles.includes('remote') ? 'primary-remote' : roles.filter((r) => r === 'primary').length >= 2 ? 'multi-primary' : 'unknown';
+  const controlPlaneModel: ControlPlaneModel = hostedControlPlanes.length
+    ? 'external-control-plane'
+    : clusters.size === 1
+      ? 'single-cluster'
+      : roles.includes('remote')
+        ? 'primary-remote'
+        : roles.filter((r) => r === 'primary').length >= 2
+          ? 'multi-primary'
+          : 'unknown';
   return { multiNetwork: networks.size > 1, controlPlaneModel };
 }
 
@@ -292,7 +331,13 @@ export function controlPlaneNamespaceOf(installs: readonly InstallConfig[]): str
 function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resource, InstallConfig>, settings: MeshSettings): MeshModel {
   const resources = files.flatMap((f) => f.resources);
   const installs = resources.flatMap((r) => (allInstalls.has(r) ? [allInstalls.get(r)!] : []));
-  const assigner = new ClusterAssigner(settings.roots, settings.clusters, installs, resources.filter(isGitopsDeployer), chartsOfTemplates(files, settings.roots));
+  const assigner = new ClusterAssigner(
+    settings.roots,
+    settings.clusters,
+    installs,
+    resources.filter(isGitopsDeployer),
+    chartsOfTemplates(files, settings.roots),
+  );
   const clusters = new Map<string, Cluster>();
   const assignments = new Map<Resource, Assignment>();
   const remoteSecrets: RemoteSecret[] = [];
@@ -312,7 +357,12 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
     }
   }
   const assignment = (r: Resource) => assignments.get(r)!;
-  const facts: ResourceFacts = { assignment, install: (r) => allInstalls.get(r), remoteSecret: (r) => secretsByResource.get(r), cacerts: cacertsReader(assignment) };
+  const facts: ResourceFacts = {
+    assignment,
+    install: (r) => allInstalls.get(r),
+    remoteSecret: (r) => secretsByResource.get(r),
+    cacerts: cacertsReader(assignment),
+  };
   const cacertsByCluster = new Map<Cluster, CaCerts[]>();
   for (const cluster of clusters.values()) cacertsByCluster.set(cluster, fillCluster(cluster, facts, assigner));
   const hostedControlPlanes = [...assigner.hostedControlPlanes.values()];
@@ -326,7 +376,18 @@ function buildMesh(root: string, files: WorkspaceFile[], allInstalls: Map<Resour
   const controlPlaneNamespace = controlPlaneNamespaceOf(installs);
   for (const cluster of clusters.values()) finishCluster(cluster, cacertsByCluster.get(cluster) ?? [], controlPlaneNamespace, resources);
   const now = settings.now ?? new Date();
-  const mesh: MeshModel = { root, clusters, resources, installs, assignments, remoteSecrets, ...summariseClusters(clusters, hostedControlPlanes), hostedControlPlanes, controlPlaneNamespace, now };
+  const mesh: MeshModel = {
+    root,
+    clusters,
+    resources,
+    installs,
+    assignments,
+    remoteSecrets,
+    ...summariseClusters(clusters, hostedControlPlanes),
+    hostedControlPlanes,
+    controlPlaneNamespace,
+    now,
+  };
   assigners.set(mesh, assigner);
   return mesh;
 }

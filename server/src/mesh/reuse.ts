@@ -1,31 +1,32 @@
 import { basename } from 'node:path';
+
+import { ComposedYamlDocument } from '../compose/composedDocument';
+import { mayBeSharedLayer } from '../compose/layered';
+import { composedAmong } from '../compose/related';
 import type { WorkspaceFile } from '../engine/workspace';
+import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
 import { HELM_VALUES_KIND, readGatewayService } from '../resources/installSources';
+import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { isRecord, type Resource } from '../resources/resource';
+import { type Assignment, ClusterAssigner, directiveClusters } from './assignment';
+import { findHostedControlPlanes } from './externalControlPlane';
 import {
   adoptAssigner,
   assignerOf,
   cacertsReader,
+  type Cluster,
   controlPlaneNamespaceOf,
   inheritAssigner,
   inheritUnassigned,
   installOfResource,
-  rebuildCluster,
-  summariseClusters,
-  type Cluster,
   type MeshModel,
   type MeshSettings,
+  rebuildCluster,
   type ResourceFacts,
+  summariseClusters,
 } from './model';
-import { ClusterAssigner, directiveClusters, type Assignment } from './assignment';
-import { findHostedControlPlanes } from './externalControlPlane';
-import { carrySelections, resourcesOfKind, spliceRun } from './selection';
 import { sameItems } from './routingIndex';
-import { composedAmong } from '../compose/related';
-import { ComposedYamlDocument } from '../compose/composedDocument';
-import { mayBeSharedLayer } from '../compose/layered';
-import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
-import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
+import { carrySelections, resourcesOfKind, spliceRun } from './selection';
 
 /**
  * Kinds the model building only *places* (assigns to clusters) and reads no fact from: no identity, install,
@@ -73,7 +74,12 @@ class SwappedAssignments implements ReadonlyMap<Resource, Assignment> {
   }
 
   /** Layers do not nest: the result always sits directly on the built map, so lookups stay O(1). */
-  static of(previous: ReadonlyMap<Resource, Assignment>, swappedOut: readonly Resource[], swappedIn: ReadonlyMap<Resource, Assignment>, order: () => readonly Resource[]): SwappedAssignments {
+  static of(
+    previous: ReadonlyMap<Resource, Assignment>,
+    swappedOut: readonly Resource[],
+    swappedIn: ReadonlyMap<Resource, Assignment>,
+    order: () => readonly Resource[],
+  ): SwappedAssignments {
     const layered = previous instanceof SwappedAssignments ? previous : undefined;
     const removed = new Set(layered?.removed);
     const added = new Map(layered?.added);
@@ -188,7 +194,11 @@ function clusterOrder(resources: readonly Resource[], assignmentOf: (r: Resource
  * contiguous because a cluster's resources follow the mesh's file order. Undefined when there is no run (the
  * position of new resources would be unknown) or the list would become empty (the cluster would disappear).
  */
-function replaceRun(list: readonly Resource[], removed: ReadonlySet<Resource>, replacement: readonly Resource[]): { replaced: Resource[]; run: Resource[] } | undefined {
+function replaceRun(
+  list: readonly Resource[],
+  removed: ReadonlySet<Resource>,
+  replacement: readonly Resource[],
+): { replaced: Resource[]; run: Resource[] } | undefined {
   const start = list.findIndex((r) => removed.has(r));
   if (start < 0) return undefined;
   let end = start;
@@ -215,7 +225,11 @@ function swapClusterRuns(
   const clusters = new Map(mesh.clusters);
   for (const name of order) {
     const cluster = mesh.clusters.get(name);
-    const replacement = after.flatMap((r) => assignmentOf(r).clusters.filter((c) => c === name).map(() => r));
+    const replacement = after.flatMap((r) =>
+      assignmentOf(r)
+        .clusters.filter((c) => c === name)
+        .map(() => r),
+    );
     const swap = cluster && replaceRun(cluster.resources, removed, replacement);
     if (!swap) return undefined;
     carrySelections(cluster.resources, swap.replaced, swap.run, replacement);
@@ -262,7 +276,7 @@ function isSelfContainedFile(file: WorkspaceFile): boolean {
 
 /** The name a control plane gives its cluster, which decides how a folder is split into meshes (partitionMeshes). */
 function partitionNames(installs: readonly InstallConfig[]): string {
-  return installs.map((i) => (i.installsControlPlane ? clusterNameOf(i) ?? '' : '')).join('\n');
+  return installs.map((i) => (i.installsControlPlane ? (clusterNameOf(i) ?? '') : '')).join('\n');
 }
 
 /** Each remote secret by its resource, per list: a multi-primary mesh of 200 clusters has 39,800 of them. */
@@ -310,11 +324,17 @@ function replaceFactsInMesh(mesh: MeshModel, before: WorkspaceFile, after: Works
   if (order.join('\n') !== clusterOrder(after.resources, assignment).join('\n')) return undefined;
 
   const secretsByResource = secretsByResourceOf(mesh.remoteSecrets);
-  const newSecrets = new Map(after.resources.flatMap((r) => {
-    const secret = r.kind === 'Secret' ? readRemoteSecret(r, assignment(r)) : undefined;
-    return secret ? [[r, secret] as const] : [];
-  }));
-  const remoteSecrets = spliceRun(mesh.remoteSecrets, before.resources.flatMap((r) => secretsByResource.get(r) ?? []), [...newSecrets.values()]);
+  const newSecrets = new Map(
+    after.resources.flatMap((r) => {
+      const secret = r.kind === 'Secret' ? readRemoteSecret(r, assignment(r)) : undefined;
+      return secret ? [[r, secret] as const] : [];
+    }),
+  );
+  const remoteSecrets = spliceRun(
+    mesh.remoteSecrets,
+    before.resources.flatMap((r) => secretsByResource.get(r) ?? []),
+    [...newSecrets.values()],
+  );
   if (!remoteSecrets) return undefined;
 
   const facts: ResourceFacts = {
@@ -372,16 +392,23 @@ function readsOnlyResources(meshes: readonly MeshModel[]): boolean {
  * without resources on both sides leaves the models as they are.
  * Untouched clusters keep their `Cluster` objects (and resource lists), so per-cluster caches stay valid for them.
  */
-export function meshesWithFileReplaced(meshes: readonly MeshModel[], before: WorkspaceFile, after: WorkspaceFile, settings: MeshSettings): MeshModel[] | undefined {
+export function meshesWithFileReplaced(
+  meshes: readonly MeshModel[],
+  before: WorkspaceFile,
+  after: WorkspaceFile,
+  settings: MeshSettings,
+): MeshModel[] | undefined {
   // Helm values settings turn kind-less documents into install sources; composition consumes files (then
   // their resources are not in the model, and the lookup below fails).
   if (settings.helmValues?.length || before.path !== after.path) return undefined;
   // Chart templates are placed by other files (release values files, the wrappers that install the chart).
   if (meshes.some((mesh) => assignerOf(mesh)?.charts.length)) return undefined;
-  if (!before.resources.length) return after.resources.length || feedsComposition(before) || feedsComposition(after) || !readsOnlyResources(meshes) ? undefined : [...meshes];
+  if (!before.resources.length)
+    return after.resources.length || feedsComposition(before) || feedsComposition(after) || !readsOnlyResources(meshes) ? undefined : [...meshes];
   const at = meshes.findIndex((mesh) => mesh.assignments.has(before.resources[0]));
   if (at < 0) return undefined;
   const placedOnly = contributesOnlyPlacement(before) && contributesOnlyPlacement(after);
-  const replaced = (placedOnly && replaceInMesh(meshes[at], before, after, settings.now ?? new Date())) || replaceFactsInMesh(meshes[at], before, after, settings);
+  const replaced =
+    (placedOnly && replaceInMesh(meshes[at], before, after, settings.now ?? new Date())) || replaceFactsInMesh(meshes[at], before, after, settings);
   return replaced && meshes.map((mesh, i) => (i === at ? replaced : mesh));
 }

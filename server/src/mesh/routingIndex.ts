@@ -1,11 +1,11 @@
 import { locatedNumber } from '../resources/fields';
-import { readGateway, type GatewayView } from '../resources/gateway';
+import { type GatewayView, readGateway } from '../resources/gateway';
 import { parseGatewayReference } from '../resources/hosts';
 import type { GatewayPort, InstallConfig } from '../resources/installConfig';
 import { isRecord, type Located, type Resource } from '../resources/resource';
 import { readServiceEntry, type ServiceEntryView } from '../resources/serviceEntry';
 import { readVirtualService, type VirtualServiceView } from '../resources/virtualService';
-import { unassignedResources, type Cluster, type MeshModel } from './model';
+import { type Cluster, type MeshModel, unassignedResources } from './model';
 
 /**
  * Where routing resources are checked. A cluster's scope is its own resources; the unassigned scope holds
@@ -72,15 +72,26 @@ export function gatewayWorkloadsOf(install: InstallConfig): GatewayWorkload[] {
 const workloadCache = new WeakMap<InstallConfig, GatewayWorkload[]>();
 
 function readGatewayWorkloads(install: InstallConfig): GatewayWorkload[] {
-  const listed: GatewayWorkload[] = install.gateways.map((g) => ({ name: g.name, labels: g.labels, declaration: g.declaration, install, ports: g.ports, releaseNameUnknown: g.releaseNameUnknown }));
+  const listed: GatewayWorkload[] = install.gateways.map((g) => ({
+    name: g.name,
+    labels: g.labels,
+    declaration: g.declaration,
+    install,
+    ports: g.ports,
+    releaseNameUnknown: g.releaseNameUnknown,
+  }));
   const profile = install.profile?.value ?? 'default';
   const mentionsDefaultIngress = install.resource
     .list(['spec', 'components', 'ingressGateways'])
     .some(({ item }) => (item.name ?? DEFAULT_INGRESS) === DEFAULT_INGRESS);
   // Only istioctl's profiles install an ingress gateway with the control plane; the istiod chart and Sail never do.
-  const impliesIngress = install.source === 'IstioOperator' && install.installsControlPlane && !PROFILES_WITHOUT_INGRESS.has(profile) && !install.profile?.isPlaceholder;
+  const impliesIngress =
+    install.source === 'IstioOperator' && install.installsControlPlane && !PROFILES_WITHOUT_INGRESS.has(profile) && !install.profile?.isPlaceholder;
   if (!impliesIngress || mentionsDefaultIngress) return listed;
-  return [...listed, { name: DEFAULT_INGRESS, labels: { app: DEFAULT_INGRESS, istio: 'ingressgateway' }, declaration: install.profile, install, ports: [], implied: true }];
+  return [
+    ...listed,
+    { name: DEFAULT_INGRESS, labels: { app: DEFAULT_INGRESS, istio: 'ingressgateway' }, declaration: install.profile, install, ports: [], implied: true },
+  ];
 }
 
 /** A `values.global.meshNetworks.<network>.gateways[]` entry: where other networks reach this one. */
@@ -133,7 +144,14 @@ function meshNetworkGateways(mesh: MeshModel): MeshNetworkGateway[] {
   });
 }
 
-function scopeOf(cluster: string | undefined, subjects: Resource[], peers: Resource[], visible: Resource[], own: GatewayWorkload[], shared: GatewayWorkload[]): RoutingScope {
+function scopeOf(
+  cluster: string | undefined,
+  subjects: Resource[],
+  peers: Resource[],
+  visible: Resource[],
+  own: GatewayWorkload[],
+  shared: GatewayWorkload[],
+): RoutingScope {
   const gatewaysByName = new Map<string, GatewayView[]>();
   const virtualServices: VirtualServiceView[] = [];
   for (const resource of new Set(visible)) {
@@ -145,7 +163,15 @@ function scopeOf(cluster: string | undefined, subjects: Resource[], peers: Resou
       virtualServices.push(virtualServiceView(resource));
     }
   }
-  return { cluster, subjects, peers, gatewayDeployments: [...new Set([...own, ...shared])], definesGatewayDeployments: own.some((w) => !w.implied), gatewaysByName, virtualServices };
+  return {
+    cluster,
+    subjects,
+    peers,
+    gatewayDeployments: [...new Set([...own, ...shared])],
+    definesGatewayDeployments: own.some((w) => !w.implied),
+    gatewaysByName,
+    virtualServices,
+  };
 }
 
 /** The same items in the same order: a rebuilt model holds new lists of the same (unchanged) objects. */
@@ -162,7 +188,14 @@ const clusterScopes = new WeakMap<readonly Resource[], { unassigned: Resource[];
 function clusterScope(cluster: Cluster, unassigned: Resource[], shared: GatewayWorkload[]): RoutingScope {
   const own = cluster.installs.flatMap(gatewayWorkloadsOf);
   const cached = clusterScopes.get(cluster.resources);
-  if (cached && cached.scope.cluster === cluster.name && sameItems(cached.unassigned, unassigned) && sameItems(cached.own, own) && sameItems(cached.shared, shared)) return cached.scope;
+  if (
+    cached &&
+    cached.scope.cluster === cluster.name &&
+    sameItems(cached.unassigned, unassigned) &&
+    sameItems(cached.own, own) &&
+    sameItems(cached.shared, shared)
+  )
+    return cached.scope;
   const scope = scopeOf(cluster.name, cluster.resources, cluster.resources, [...cluster.resources, ...unassigned], own, shared);
   clusterScopes.set(cluster.resources, { unassigned, own, shared, scope });
   return scope;

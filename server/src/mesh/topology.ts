@@ -1,9 +1,9 @@
+import type { ValuePath } from '../parse/yamlFile';
 import { parseGatewayReference } from '../resources/hosts';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, type GatewayDeployment } from '../resources/installConfig';
 import { remoteSecretTarget } from '../resources/remoteSecret';
-import { isPlaceholder, isRecord, scalarString, type Located, type Resource } from '../resources/resource';
-import type { ValuePath } from '../parse/yamlFile';
-import { unassignedResources, type Cluster, type MeshModel } from './model';
+import { isPlaceholder, isRecord, type Located, type Resource, scalarString } from '../resources/resource';
+import { type Cluster, type MeshModel, unassignedResources } from './model';
 import { resourcesOfKind } from './selection';
 
 /**
@@ -191,9 +191,7 @@ export function istiodExposure(resources: readonly Resource[], deployment: Gatew
 }
 
 function assessIstiodExposure(resources: readonly Resource[], deployment: GatewayDeployment, controlPlaneNamespace: string): IstiodExposure {
-  const candidates = gatewaysSelecting(resources, deployment).filter((g) =>
-    ISTIOD_ROUTES.some(({ port }) => passthroughServer(g, port, 'PASSTHROUGH')),
-  );
+  const candidates = gatewaysSelecting(resources, deployment).filter((g) => ISTIOD_ROUTES.some(({ port }) => passthroughServer(g, port, 'PASSTHROUGH')));
   if (candidates.length === 0) return { missing: ['a Gateway with TLS PASSTHROUGH on 15012 and 15017'], unrouted: [] };
   const virtualServices = resourcesOfKind(resources, 'VirtualService');
   const assessed = candidates.map((gateway) => {
@@ -219,7 +217,10 @@ export function controlPlaneClustersOf(cluster: Cluster): Located<string> | unde
 }
 
 export function splitClusterList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export type PrimarySource = 'annotation' | 'remote-secret' | 'only-primary';

@@ -1,29 +1,29 @@
-import type { Cluster } from './model';
-import { describeCertificate, readCertificates, rootFingerprints, type CaCerts } from '../resources/cacerts';
+import { type CaCerts, describeCertificate, readCertificates, rootFingerprints } from '../resources/cacerts';
+import { CACERTS_SECRET_NAME } from '../resources/cacerts';
 import {
+  bundleFacts,
   CERTIFICATE_KIND,
-  TRUST_CHART_KINDS,
   certificateIssuerRef,
   certificateSecretName,
   CLUSTER_ISSUER_KIND,
+  isBundle,
   ISSUER_KIND,
   issuerBackend,
-  istioCsrFacts,
+  type IssuerRef,
   ISTIO_CSR_CHART,
+  ISTIO_CSR_DEFAULT_RELEASE_NAMESPACE,
+  istioCsrFacts,
+  type MountedFileSource,
   readTrustChart,
   SPIRE_CHART,
   spireFacts,
-  type IssuerRef,
-  type TrustChartValues,
-  bundleFacts,
-  isBundle,
-  ISTIO_CSR_DEFAULT_RELEASE_NAMESPACE,
+  TRUST_CHART_KINDS,
   TRUST_MANAGER_DEFAULT_NAMESPACE,
-  type MountedFileSource,
+  type TrustChartValues,
 } from '../resources/certManager';
 import { secretValues } from '../resources/remoteSecret';
 import { isPlaceholder, type Located, type Resource } from '../resources/resource';
-import { CACERTS_SECRET_NAME } from '../resources/cacerts';
+import type { Cluster } from './model';
 import { resourcesOfKind } from './selection';
 
 /**
@@ -120,9 +120,15 @@ function rootOfIssuer(issuer: Resource, resources: readonly Resource[], chain: C
   const backend = issuerBackend(issuer);
   switch (backend.type) {
     case 'vault': {
-      if (backend.server.isPlaceholder || backend.path.isPlaceholder) return { kind: 'unknown', description: `the Vault PKI of ${issuer.displayName} (filled in at deploy time)` };
+      if (backend.server.isPlaceholder || backend.path.isPlaceholder)
+        return { kind: 'unknown', description: `the Vault PKI of ${issuer.displayName} (filled in at deploy time)` };
       chain.push({ description: `Vault PKI mount \`${backend.mount}\` at ${backend.server.value}`, at: backend.path });
-      return { kind: 'vault', key: `${backend.server.value.replace(/\/+$/, '')}|${backend.mount}`, description: `the Vault PKI mount \`${backend.mount}\` at ${backend.server.value}`, at: backend.path };
+      return {
+        kind: 'vault',
+        key: `${backend.server.value.replace(/\/+$/, '')}|${backend.mount}`,
+        description: `the Vault PKI mount \`${backend.mount}\` at ${backend.server.value}`,
+        at: backend.path,
+      };
     }
     case 'selfSigned':
       // The certificate the self-signed issuer signs is the root: one per root Certificate written.
@@ -171,9 +177,10 @@ function rootOfReference(ref: IssuerRef, resources: readonly Resource[], chain: 
 function cacertsProvider(cacerts: CaCerts): TrustProvider {
   const fingerprints = rootFingerprints(cacerts);
   const rootCert = cacerts.rootCert;
-  const root: RootOfTrust = rootCert && fingerprints.length
-    ? { kind: 'certificates', fingerprints, description: `${rootCert.certificates.map(describeCertificate).join(', ')} in root-cert.pem`, at: rootCert.key }
-    : { kind: 'unknown', description: 'a cacerts Secret whose root-cert.pem is not readable here' };
+  const root: RootOfTrust =
+    rootCert && fingerprints.length
+      ? { kind: 'certificates', fingerprints, description: `${rootCert.certificates.map(describeCertificate).join(', ')} in root-cert.pem`, at: rootCert.key }
+      : { kind: 'unknown', description: 'a cacerts Secret whose root-cert.pem is not readable here' };
   return {
     kind: 'cacerts',
     resource: cacerts.resource,
@@ -186,13 +193,24 @@ function cacertsProvider(cacerts: CaCerts): TrustProvider {
 
 /** A cert-manager Certificate that writes istiod's `cacerts` Secret in the control plane namespace. */
 export function isCacertsCertificate(resource: Resource, controlPlaneNamespace: string): boolean {
-  return resource.kind === CERTIFICATE_KIND && certificateSecretName(resource)?.value === CACERTS_SECRET_NAME && (resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace;
+  return (
+    resource.kind === CERTIFICATE_KIND &&
+    certificateSecretName(resource)?.value === CACERTS_SECRET_NAME &&
+    (resource.namespace ?? controlPlaneNamespace) === controlPlaneNamespace
+  );
 }
 
 function certificateProvider(certificate: Resource, resources: readonly Resource[]): TrustProvider {
   const chain: ChainLink[] = [];
   const root = rootOfCertificate(certificate, resources, chain);
-  return { kind: 'cert-manager', resource: certificate, anchor: certificate.located(['metadata', 'name'], certificate.name), description: `cert-manager ${certificate.displayName}`, chain, root };
+  return {
+    kind: 'cert-manager',
+    resource: certificate,
+    anchor: certificate.located(['metadata', 'name'], certificate.name),
+    description: `cert-manager ${certificate.displayName}`,
+    chain,
+    root,
+  };
 }
 
 /** The certificates of PEM texts, each once; `complete` false when a part is missing or filled in at deploy time. */
@@ -271,7 +289,12 @@ function istioCsrTrustBundle(chart: TrustChartValues, resources: readonly Resour
   const { rootCAFile, rootCASource } = istioCsrFacts(chart);
   if (!rootCAFile) return undefined;
   chain.push({ description: `app.tls.rootCAFile ${rootCAFile.value}`, at: rootCAFile });
-  const unreadable = (why: string): TrustBundle => ({ fingerprints: [], description: `the roots in ${rootCAFile.value} (${why})`, complete: false, at: rootCAFile });
+  const unreadable = (why: string): TrustBundle => ({
+    fingerprints: [],
+    description: `the roots in ${rootCAFile.value} (${why})`,
+    complete: false,
+    at: rootCAFile,
+  });
   if (rootCAFile.isPlaceholder) return unreadable('filled in at deploy time');
   if (!rootCASource) return unreadable('no Secret or ConfigMap volume is mounted there in these values');
   const namespace = chart.namespace ?? ISTIO_CSR_DEFAULT_RELEASE_NAMESPACE;
@@ -296,7 +319,10 @@ function istioCsrTrustBundle(chart: TrustChartValues, resources: readonly Resour
   }
   const from = bundle ? `trust-manager Bundle ${bundle.name}` : where;
   const held = roots.descriptions.length ? roots.descriptions.join(', ') : 'no readable root';
-  const notes = [...(roots.missing.length ? [`not in the workspace or unreadable: ${roots.missing.join('; ')}`] : []), ...(publicCAs ? ['plus the default public CAs'] : [])];
+  const notes = [
+    ...(roots.missing.length ? [`not in the workspace or unreadable: ${roots.missing.join('; ')}`] : []),
+    ...(publicCAs ? ['plus the default public CAs'] : []),
+  ];
   return {
     fingerprints: roots.fingerprints,
     description: `${held} from ${from}${notes.length ? ` (${notes.join('; ')})` : ''}`,
@@ -318,9 +344,19 @@ function istioCsrProvider(chart: TrustChartValues, resources: readonly Resource[
     : signing.kind === 'unknown' || signing.kind === 'vault' || signing.kind === 'generated'
       ? trusts.fingerprints.length
         ? { kind: 'certificates', fingerprints: trusts.fingerprints, description: trusts.description, at: trusts.at, trusts }
-        : signing.kind === 'unknown' ? signing : { ...signing, trusts }
+        : signing.kind === 'unknown'
+          ? signing
+          : { ...signing, trusts }
       : { ...signing, trusts };
-  return { kind: 'istio-csr', resource: chart.resource, anchor: issuer.name ?? chart.anchor, description: `istio-csr with ${issuer.kind} ${issuer.resolvedName}`, chain, root, chart };
+  return {
+    kind: 'istio-csr',
+    resource: chart.resource,
+    anchor: issuer.name ?? chart.anchor,
+    description: `istio-csr with ${issuer.kind} ${issuer.resolvedName}`,
+    chain,
+    root,
+    chart,
+  };
 }
 
 function spireProvider(chart: TrustChartValues, cluster: Cluster): TrustProvider {
@@ -330,14 +366,24 @@ function spireProvider(chart: TrustChartValues, cluster: Cluster): TrustProvider
   let root: RootOfTrust;
   if (facts.vault && !facts.vault.server.isPlaceholder) {
     const mount = facts.vault.mount.value;
-    root = { kind: 'vault', key: `${facts.vault.server.value.replace(/\/+$/, '')}|${mount}`, description: `the Vault PKI mount \`${mount}\` at ${facts.vault.server.value}`, at: facts.vault.mount };
+    root = {
+      kind: 'vault',
+      key: `${facts.vault.server.value.replace(/\/+$/, '')}|${mount}`,
+      description: `the Vault PKI mount \`${mount}\` at ${facts.vault.server.value}`,
+      at: facts.vault.mount,
+    };
   } else if (facts.otherUpstream || facts.vault) {
     root = { kind: 'unknown', description: `SPIRE's upstream authority (${facts.otherUpstream ?? 'vault'})` };
   } else if (facts.federation?.value === true) {
     root = { kind: 'federated', description: `SPIRE trust domain ${domain}, federated with the others`, at: facts.federation };
   } else {
     // A SPIRE server without an upstream authority signs with a CA it makes itself: one root per cluster.
-    root = { kind: 'generated', key: `spire@${cluster.name}`, description: `the CA the SPIRE server of ${cluster.name} makes itself (trust domain ${domain})`, at: anchor };
+    root = {
+      kind: 'generated',
+      key: `spire@${cluster.name}`,
+      description: `the CA the SPIRE server of ${cluster.name} makes itself (trust domain ${domain})`,
+      at: anchor,
+    };
   }
   return { kind: 'spire', resource: chart.resource, anchor, description: `SPIRE, trust domain ${domain}`, chain: [], root, chart };
 }
@@ -365,7 +411,11 @@ function usesSpire(cluster: Cluster): boolean {
  * Every trust provider the cluster's files hold, in the order they take effect (the first is the cluster's),
  * and those installed in the cluster that its istiod does not use (SPIRE beside an istiod that signs itself).
  */
-export function trustProvidersOf(cluster: Cluster, controlPlaneNamespace: string, lookup: readonly Resource[]): { providers: TrustProvider[]; unused: TrustProvider[] } {
+export function trustProvidersOf(
+  cluster: Cluster,
+  controlPlaneNamespace: string,
+  lookup: readonly Resource[],
+): { providers: TrustProvider[]; unused: TrustProvider[] } {
   const providers: TrustProvider[] = [];
   const unused: TrustProvider[] = [];
   // Only these kinds can be a provider; their selection is carried over when an edit rebuilds the cluster.

@@ -1,6 +1,7 @@
 import { isScalar, Scalar } from 'yaml';
+
 import type { Range } from './text';
-import { parseYamlFile, YamlDocument, type LocatedRange, type ValuePath } from './yamlFile';
+import { type LocatedRange, parseYamlFile, type ValuePath, YamlDocument } from './yamlFile';
 
 /**
  * A YAML document written inside a string of another one (Argo CD `helm.values: |`, a ConfigMap's
@@ -18,7 +19,15 @@ export class EmbeddedYamlDocument extends YamlDocument {
     private readonly inner: YamlDocument | undefined,
     private readonly mapRange: (range: Range) => Range,
   ) {
-    super(host.file, host.index, host.startOffset, host.endOffset, inner?.value ?? null, (inner?.problems ?? []).map((p) => ({ ...p, range: mapRange(p.range) })), host.directives);
+    super(
+      host.file,
+      host.index,
+      host.startOffset,
+      host.endOffset,
+      inner?.value ?? null,
+      (inner?.problems ?? []).map((p) => ({ ...p, range: mapRange(p.range) })),
+      host.directives,
+    );
   }
 
   override get contentRange(): Range {
@@ -44,7 +53,10 @@ function literalBlockLayout(host: YamlDocument, node: Scalar): BlockLayout | und
   const headerEnd = text.indexOf('\n', node.range[0]);
   if (headerEnd < 0) return undefined;
   const header = text.slice(node.range[0], headerEnd);
-  const lines = text.slice(headerEnd + 1, node.range[1]).split('\n').filter((line) => line.trim() !== '');
+  const lines = text
+    .slice(headerEnd + 1, node.range[1])
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   if (lines.length === 0) return undefined;
   const indentOf = (line: string) => line.length - line.trimStart().length;
   // Without an indentation indicator the first line sets the indentation; with one (`|2`) later lines may
@@ -87,7 +99,8 @@ function columnMap(written: string, applied: string): (column: number, side: 'st
   let prefix = 0;
   while (prefix < written.length && prefix < applied.length && written[prefix] === applied[prefix]) prefix++;
   let suffix = 0;
-  while (suffix < written.length - prefix && suffix < applied.length - prefix && written[written.length - 1 - suffix] === applied[applied.length - 1 - suffix]) suffix++;
+  while (suffix < written.length - prefix && suffix < applied.length - prefix && written[written.length - 1 - suffix] === applied[applied.length - 1 - suffix])
+    suffix++;
   return (column, side) => {
     if (column < prefix || (column === prefix && side === 'start')) return column;
     if (column > applied.length - suffix || (column === applied.length - suffix && side === 'end')) return column - applied.length + written.length;
@@ -120,11 +133,18 @@ function buildEmbedded(host: YamlDocument, path: ValuePath): EmbeddedYamlDocumen
   const columns = lineMaps(node.value, applied);
   const innerFile = parseYamlFile(written.doc.file.file, applied);
   const inner = innerFile.documents.find((doc) => doc.value !== null || doc.problems.length > 0) ?? innerFile.documents[0];
-  const mapRange = layout && columns
-    ? (range: Range): Range => ({
-        start: { line: layout.firstLine + range.start.line, character: layout.indent + (columns[range.start.line]?.(range.start.character, 'start') ?? range.start.character) },
-        end: { line: layout.firstLine + range.end.line, character: layout.indent + (columns[range.end.line]?.(range.end.character, 'end') ?? range.end.character) },
-      })
-    : () => wholeString;
+  const mapRange =
+    layout && columns
+      ? (range: Range): Range => ({
+          start: {
+            line: layout.firstLine + range.start.line,
+            character: layout.indent + (columns[range.start.line]?.(range.start.character, 'start') ?? range.start.character),
+          },
+          end: {
+            line: layout.firstLine + range.end.line,
+            character: layout.indent + (columns[range.end.line]?.(range.end.character, 'end') ?? range.end.character),
+          },
+        })
+      : () => wholeString;
   return new EmbeddedYamlDocument(written.doc, written.path, inner, mapRange);
 }

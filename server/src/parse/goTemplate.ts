@@ -179,7 +179,11 @@ function scanActions(text: string): Action[] {
  * (YAML drops them), else with `_` so the scalar goes on as written.
  */
 function placeholder(action: string, length: number, endsScalar: boolean): string {
-  const words = action.replace(/^\{\{-?|-?\}\}$/g, '').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase();
+  const words = action
+    .replace(/^\{\{-?|-?\}\}$/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase();
   const name = `$${/^[A-Z]/.test(words) ? '' : '_'}${words}`;
   return name.length >= length ? name.slice(0, length) : name + (endsScalar ? ' ' : '_').repeat(length - name.length);
 }

@@ -1,5 +1,5 @@
 import type { Range } from './text';
-import { YamlDocument, type LocatedRange, type ValuePath } from './yamlFile';
+import { type LocatedRange, type ValuePath, YamlDocument } from './yamlFile';
 
 /**
  * A value inside another document that stands as a document of its own (an item of a `kind: List`). Its value

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+
 import type { ValuePath, YamlDocument } from './yamlFile';
 
 export interface PathAtOffset {

@@ -1,7 +1,8 @@
 import * as jsYaml from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLError } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type Node, type Pair, parseDocument, type YAMLError } from 'yaml';
+
 import { compactValue, PackedText, RecentlyUsed, sharedValues } from './compact';
-import { goTemplateOf, type GoTemplate } from './goTemplate';
+import { type GoTemplate, goTemplateOf } from './goTemplate';
 import { LineIndex, type Range, type SourceLocation } from './text';
 
 /** A path into a YAML value: mapping keys and sequence indexes. */
@@ -76,7 +77,10 @@ export function parseDirectives(commentLines: readonly string[]): Map<string, st
 /** The codes of a comment line's `ignore=` directive, if it has one. */
 function ignoredCodes(commentLine: string): string[] | undefined {
   const value = parseDirectives([commentLine]).get('ignore');
-  const codes = value?.split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
+  const codes = value
+    ?.split(',')
+    .map((code) => code.trim().toUpperCase())
+    .filter(Boolean);
   return codes?.length ? codes : undefined;
 }
 
@@ -179,7 +183,9 @@ export class YamlDocument {
   parsed(): Document.Parsed {
     // logLevel 'error': the parser's warnings (e.g. a collection used as a key) would go to stderr with the key's text.
     // merge: `<<` keys merge as js-yaml (and Kubernetes' YAML reader) merge them, whichever parser loads the document.
-    return recentlyParsed.get(this, () => parseDocument(this.readText, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' }));
+    return recentlyParsed.get(this, () =>
+      parseDocument(this.readText, { uniqueKeys: false, merge: true, keepSourceTokens: false, prettyErrors: false, logLevel: 'error' }),
+    );
   }
 
   private nodeRange(node: Node): Range {
@@ -285,7 +291,7 @@ function trimmedBounds(text: string, start: number, end: number): { start: numbe
 /** `/^\s*#/` for the line `[start, end)`, without slicing it out. */
 function isCommentLine(text: string, start: number, end: number): boolean {
   while (start < end && isWhitespace(text.charCodeAt(start))) start++;
-  return start < end && text.charCodeAt(start) === 0x23 /* # */;
+  return start < end && text.charCodeAt(start) === 0x23; /* # */
 }
 
 /** `/^\s*$/` for the line `[start, end)`. */
@@ -422,7 +428,7 @@ function isBareDocumentStart(text: string, start: number, end: number): boolean 
 
 /** Whether `text[start, end)` has a line other than blanks, comments and bare `---`/`...` markers. */
 function hasContent(text: string, start = 0, end = text.length): boolean {
-  for (let offset = start; offset <= end; ) {
+  for (let offset = start; offset <= end;) {
     const lineEnd = lineEndAt(text, offset, end);
     const trimmed = trimmedBounds(text, offset, lineEnd);
     const length = trimmed.end - trimmed.start;
@@ -681,7 +687,12 @@ export function parseYamlFile(file: string, text: string, { compactValues = true
     try {
       document.value = loadWithYaml(document, problems);
     } catch (error) {
-      problems.push({ code: 'YAML003', severity: 'error', message: `This document was not analysed: ${(error as Error).message.split('\n')[0]}`, range: result.lines.rangeOf(chunk.start, chunk.start) });
+      problems.push({
+        code: 'YAML003',
+        severity: 'error',
+        message: `This document was not analysed: ${(error as Error).message.split('\n')[0]}`,
+        range: result.lines.rangeOf(chunk.start, chunk.start),
+      });
     }
     if (result.template) setAsideUnreadTemplate(result.template, document, problems);
   });
@@ -719,7 +730,14 @@ export function yamlFileParts(yaml: YamlFile): YamlFileParts {
     headerDirectives: yaml.headerDirectives,
     template: yaml.template,
     ignoreComments: yaml.ignoreComments,
-    documents: yaml.documents.map(({ index, startOffset, endOffset, value, problems, directives }) => ({ index, startOffset, endOffset, value, problems, directives })),
+    documents: yaml.documents.map(({ index, startOffset, endOffset, value, problems, directives }) => ({
+      index,
+      startOffset,
+      endOffset,
+      value,
+      problems,
+      directives,
+    })),
   };
 }
 

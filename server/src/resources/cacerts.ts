@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import type { Located, Resource } from './resource';
+
 import { secretValues } from './remoteSecret';
+import type { Located, Resource } from './resource';
 
 /** The Secret istiod reads its plugged-in CA from (`kubectl create secret generic cacerts -n istio-system ...`). */
 export const CACERTS_SECRET_NAME = 'cacerts';
@@ -150,7 +151,9 @@ function chainProblem(chain: X509Certificate[], caCert: X509Certificate | undefi
   }
   for (let i = 0; i + 1 < chain.length; i++) {
     if (!issuedBy(chain[i], chain[i + 1])) {
-      return { message: `in cert-chain.pem, certificate #${i + 1} ("${oneLine(chain[i].subject)}") is not signed by the next one ("${oneLine(chain[i + 1].subject)}")` };
+      return {
+        message: `in cert-chain.pem, certificate #${i + 1} ("${oneLine(chain[i].subject)}") is not signed by the next one ("${oneLine(chain[i + 1].subject)}")`,
+      };
     }
   }
   const last = chain[chain.length - 1];

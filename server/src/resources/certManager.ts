@@ -1,8 +1,8 @@
+import { compositionUnitOf } from '../compose/composedDocument';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { locatedString } from './installConfig';
-import { applicationChartSource, applicationValues, helmReleaseChart, helmReleaseValues, HELM_VALUES_KIND } from './installSources';
+import { applicationChartSource, applicationValues, HELM_VALUES_KIND, helmReleaseChart, helmReleaseValues } from './installSources';
 import type { ValuesReader } from './mergedValues';
-import { compositionUnitOf } from '../compose/composedDocument';
 import { childPath, isRecord, Located, type Resource } from './resource';
 
 /**
@@ -170,7 +170,14 @@ export function readTrustChart(resource: Resource, lookup: readonly Resource[]):
     const named = sourcePath && resource.locatedString(childPath(sourcePath, 'chart'));
     const chart = trustChartName(named?.value);
     if (!sourcePath || !named || !chart) return undefined;
-    return { chart, resource, values: applicationValues(resource, sourcePath), anchor: named, plainValuesFile: false, namespace: resource.string(['spec', 'destination', 'namespace']) };
+    return {
+      chart,
+      resource,
+      values: applicationValues(resource, sourcePath),
+      anchor: named,
+      plainValuesFile: false,
+      namespace: resource.string(['spec', 'destination', 'namespace']),
+    };
   }
   return undefined;
 }
@@ -233,7 +240,10 @@ export function mountedFileSource(values: ValuesReader, file: string): MountedFi
     if (!inVolume) continue;
     const volume = valueEntries(values, ['volumes']).find(({ entry }) => entry.name === mount.name);
     if (!volume) return undefined;
-    for (const [kind, field, nameKey] of [['Secret', 'secret', 'secretName'], ['ConfigMap', 'configMap', 'name']] as const) {
+    for (const [kind, field, nameKey] of [
+      ['Secret', 'secret', 'secretName'],
+      ['ConfigMap', 'configMap', 'name'],
+    ] as const) {
       const name = locatedString(values, childPath(volume.path, field, nameKey));
       if (!name) continue;
       const items = valueEntries(values, childPath(volume.path, field, 'items'));
@@ -274,7 +284,10 @@ export function bundleFacts(bundle: Resource): BundleFacts {
     const inLine = bundle.locatedString(childPath(path, 'inLine'));
     if (inLine) return [{ type: 'inLine', text: inLine }];
     if (item.useDefaultCAs === true) return [{ type: 'useDefaultCAs', at: bundle.located(childPath(path, 'useDefaultCAs'), true) }];
-    for (const [type, field] of [['Secret', 'secret'], ['ConfigMap', 'configMap']] as const) {
+    for (const [type, field] of [
+      ['Secret', 'secret'],
+      ['ConfigMap', 'configMap'],
+    ] as const) {
       const name = bundle.locatedString(childPath(path, field, 'name'));
       if (name) return [{ type, name, key: bundle.string(childPath(path, field, 'key')) }];
     }

@@ -1,5 +1,5 @@
 import type { ValuePath } from '../parse/yamlFile';
-import { childPath, compactList, Located, Resource, scalarString } from './resource';
+import { childPath, compactList, type Located, type Resource, scalarString } from './resource';
 
 /** The namespace a namespaced object lands in: the one it names, else `default` (as kubectl and istioctl do). */
 export function objectNamespace(resource: Resource): string {

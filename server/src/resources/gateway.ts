@@ -1,6 +1,6 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { locatedNumber, locatedStrings, objectNamespace, stringMap } from './fields';
-import { parseGatewayHost, type GatewayHost } from './hosts';
+import { type GatewayHost, parseGatewayHost } from './hosts';
 import { childPath, type Located, type Resource } from './resource';
 
 /** TLS modes that hand the encrypted stream on untouched, so the port must carry TLS. */

@@ -1,7 +1,7 @@
 import type { ValuePath } from '../parse/yamlFile';
-import type { ValuesReader } from './mergedValues';
-import { childPath, isRecord, Located, Resource, scalarString } from './resource';
 import { istioMinorOf, type TargetVersion } from './istioVersions';
+import type { ValuesReader } from './mergedValues';
+import { childPath, isRecord, type Located, type Resource, scalarString } from './resource';
 
 /** The label that names a gateway's (and a namespace's) network. */
 export const NETWORK_LABEL = 'topology.istio.io/network';
@@ -168,16 +168,18 @@ function operatorGateways(resource: Resource, install: InstallConfig): GatewayDe
     const name = scalarString(item.name) ?? 'istio-ingressgateway';
     const labels = resource.labels(childPath(path, 'label'));
     const env = envEntries(resource, childPath(path, 'k8s', 'env'));
-    return [{
-      name,
-      namespace: scalarString(item.namespace) ?? resource.string(['spec', 'namespace']) ?? 'istio-system',
-      labels: { app: name, istio: name.replace(/^istio-/, ''), ...labels },
-      declaration: resource.located(childPath(path, 'name'), name),
-      networkLabel: labels[NETWORK_LABEL] !== undefined ? resource.located(childPath(path, 'label', NETWORK_LABEL), labels[NETWORK_LABEL]) : undefined,
-      requestedNetworkView: env.get('ISTIO_META_REQUESTED_NETWORK_VIEW'),
-      ports: gatewayPorts(resource.get(childPath(path, 'k8s', 'service', 'ports'))),
-      install,
-    }];
+    return [
+      {
+        name,
+        namespace: scalarString(item.namespace) ?? resource.string(['spec', 'namespace']) ?? 'istio-system',
+        labels: { app: name, istio: name.replace(/^istio-/, ''), ...labels },
+        declaration: resource.located(childPath(path, 'name'), name),
+        networkLabel: labels[NETWORK_LABEL] !== undefined ? resource.located(childPath(path, 'label', NETWORK_LABEL), labels[NETWORK_LABEL]) : undefined,
+        requestedNetworkView: env.get('ISTIO_META_REQUESTED_NETWORK_VIEW'),
+        ports: gatewayPorts(resource.get(childPath(path, 'k8s', 'service', 'ports'))),
+        install,
+      },
+    ];
   });
 }
 
@@ -185,7 +187,22 @@ function operatorGateways(resource: Resource, install: InstallConfig): GatewayDe
 export function readValuesIdentity(
   resource: ValuesReader,
   valuesPath: ValuePath,
-): Pick<InstallConfig, 'meshID' | 'clusterName' | 'network' | 'remotePilotAddress' | 'externalIstiod' | 'injectionPath' | 'injectionURL' | 'configCluster' | 'caAddress' | 'trustDomain' | 'trustDomainAliases' | 'proxyMetadata' | 'revision'> {
+): Pick<
+  InstallConfig,
+  | 'meshID'
+  | 'clusterName'
+  | 'network'
+  | 'remotePilotAddress'
+  | 'externalIstiod'
+  | 'injectionPath'
+  | 'injectionURL'
+  | 'configCluster'
+  | 'caAddress'
+  | 'trustDomain'
+  | 'trustDomainAliases'
+  | 'proxyMetadata'
+  | 'revision'
+> {
   const at = (...path: string[]) => childPath(valuesPath, ...path);
   return {
     revision: locatedString(resource, at('revision')),
@@ -210,7 +227,10 @@ export function readValuesIdentity(
 export function allocatesServiceEntryAddresses(install: InstallConfig): boolean {
   const enabled = (value: Located<string> | undefined) => value?.value === 'true';
   const metadata = install.proxyMetadata;
-  return enabled(metadata?.get('ISTIO_META_DNS_CAPTURE')) && (enabled(metadata?.get('ISTIO_META_DNS_AUTO_ALLOCATE')) || enabled(install.pilotEnv.get('PILOT_ENABLE_IP_AUTOALLOCATE')));
+  return (
+    enabled(metadata?.get('ISTIO_META_DNS_CAPTURE')) &&
+    (enabled(metadata?.get('ISTIO_META_DNS_AUTO_ALLOCATE')) || enabled(install.pilotEnv.get('PILOT_ENABLE_IP_AUTOALLOCATE')))
+  );
 }
 
 export function readIstioOperator(resource: Resource): InstallConfig {

@@ -1,22 +1,22 @@
 import { compositionUnitOf } from '../compose/composedDocument';
 import { embeddedDocument } from '../parse/embedded';
 import type { ValuePath } from '../parse/yamlFile';
+import chartKeys from './helmChartKeys.json';
 import {
   EAST_WEST_PORTS,
   envEntries,
+  type GatewayDeployment,
+  type GatewayPort,
   gatewayPorts,
+  type InstallConfig,
   locatedString,
   NETWORK_LABEL,
   readIstioOperator,
   readValuesIdentity,
   targetVersionOf,
-  type GatewayDeployment,
-  type GatewayPort,
-  type InstallConfig,
 } from './installConfig';
 import { helmSetValue, MergedValues, splitHelmName, type ValuesLayer, type ValuesReader } from './mergedValues';
-import { childPath, isPlaceholder, isRecord, Located, scalarString, type Resource } from './resource';
-import chartKeys from './helmChartKeys.json';
+import { childPath, isPlaceholder, isRecord, Located, type Resource, scalarString } from './resource';
 
 /**
  * Every way of installing Istio that Istio Mesh reads, reduced to `InstallConfig`s: IstioOperator, plain Helm
@@ -171,7 +171,16 @@ export function readHelmInstall(helm: HelmSource): InstallConfig {
  */
 export function readHelmValuesFile(resource: Resource, chart: Located<string>): InstallConfig {
   const release = compositionUnitOf(resource)?.helmRelease;
-  return readHelmInstall({ source: 'Helm values', resource, chart, values: resource, valuesPath: [], releaseName: release?.name, namespace: release?.namespace, version: release?.version });
+  return readHelmInstall({
+    source: 'Helm values',
+    resource,
+    chart,
+    values: resource,
+    valuesPath: [],
+    releaseName: release?.name,
+    namespace: release?.namespace,
+    version: release?.version,
+  });
 }
 
 /** The ConfigMap/Secret data a Flux `valuesFrom` entry names, found among the workspace's resources. */
@@ -222,7 +231,9 @@ export function helmReleaseChart(resource: Resource): Located<string> | undefine
 
 /** A Flux `HelmRelease`'s values merged in Flux's order, for any chart (the trust checks read non-Istio charts too). */
 export function helmReleaseValues(resource: Resource, lookup: readonly Resource[]): MergedValues {
-  const fromLayers = resource.list(['spec', 'valuesFrom']).map(({ item }) => ({ layer: valuesFromLayer(resource, item, lookup), targeted: scalarString(item.targetPath) !== undefined }));
+  const fromLayers = resource
+    .list(['spec', 'valuesFrom'])
+    .map(({ item }) => ({ layer: valuesFromLayer(resource, item, lookup), targeted: scalarString(item.targetPath) !== undefined }));
   const inline = resource.get(['spec', 'values']);
   const layers: ValuesLayer[] = [
     ...fromLayers.flatMap((l) => (l.layer ? [l.layer] : [])),
@@ -237,7 +248,10 @@ export function helmReleaseValues(resource: Resource, lookup: readonly Resource[
  * The Argo CD source that installs a chart `accepts` (an Istio chart by default): `spec.sources[]` when set
  * (then `spec.source` is ignored), else `spec.source`.
  */
-export function applicationChartSource(resource: Resource, accepts: (chart: string | undefined) => boolean = (chart) => istioChartName(chart) !== undefined): ValuePath | undefined {
+export function applicationChartSource(
+  resource: Resource,
+  accepts: (chart: string | undefined) => boolean = (chart) => istioChartName(chart) !== undefined,
+): ValuePath | undefined {
   const sources = resource.list(['spec', 'sources']);
   if (Array.isArray(resource.get(['spec', 'sources']))) return sources.find(({ item }) => accepts(scalarString(item.chart)))?.path;
   return accepts(resource.string(['spec', 'source', 'chart'])) ? ['spec', 'source'] : undefined;
@@ -329,7 +343,10 @@ export function isHboneEastWestGateway(gateway: GatewayDeployment): boolean {
 
 /** True for a Gateway API `Gateway` that is an ambient east-west gateway (its class, or a network label). */
 export function isEastWestKubernetesGateway(resource: Resource): boolean {
-  return resource.kind === KUBERNETES_GATEWAY_KIND && (resource.string(['spec', 'gatewayClassName']) === EAST_WEST_GATEWAY_CLASS || resource.labels()[NETWORK_LABEL] !== undefined);
+  return (
+    resource.kind === KUBERNETES_GATEWAY_KIND &&
+    (resource.string(['spec', 'gatewayClassName']) === EAST_WEST_GATEWAY_CLASS || resource.labels()[NETWORK_LABEL] !== undefined)
+  );
 }
 
 /** The ambient east-west gateway as a gateway deployment, so the multi-network rules see it like any other. */
@@ -346,16 +363,20 @@ export function readKubernetesGateway(resource: Resource): InstallConfig | undef
     installsControlPlane: false,
     gateways: [],
   };
-  const ports = resource.list(['spec', 'listeners']).flatMap(({ item }) => (typeof item.port === 'number' ? [{ name: scalarString(item.name), port: item.port }] : []));
-  install.gateways = [{
-    name,
-    namespace: resource.namespace ?? 'istio-system',
-    labels: { ...resource.labels(), 'gateway.networking.k8s.io/gateway-name': name },
-    declaration: resource.located(['metadata', 'name'], name),
-    networkLabel: network,
-    ports,
-    install,
-  }];
+  const ports = resource
+    .list(['spec', 'listeners'])
+    .flatMap(({ item }) => (typeof item.port === 'number' ? [{ name: scalarString(item.name), port: item.port }] : []));
+  install.gateways = [
+    {
+      name,
+      namespace: resource.namespace ?? 'istio-system',
+      labels: { ...resource.labels(), 'gateway.networking.k8s.io/gateway-name': name },
+      declaration: resource.located(['metadata', 'name'], name),
+      networkLabel: network,
+      ports,
+      install,
+    },
+  ];
   return install;
 }
 
@@ -369,15 +390,17 @@ export function readGatewayService(resource: Resource): InstallConfig | undefine
   if (!network || !ports.some((p) => p.port === EAST_WEST_PORTS.crossNetwork)) return undefined;
   const name = resource.name ?? 'istio-eastwestgateway';
   const install: InstallConfig = { source: 'Service', resource, valuesPath: ['spec'], network, pilotEnv: new Map(), installsControlPlane: false, gateways: [] };
-  install.gateways = [{
-    name,
-    namespace: resource.namespace ?? 'istio-system',
-    labels: resource.labels(['spec', 'selector']),
-    declaration: resource.located(['metadata', 'name'], name),
-    networkLabel: network,
-    ports,
-    install,
-  }];
+  install.gateways = [
+    {
+      name,
+      namespace: resource.namespace ?? 'istio-system',
+      labels: resource.labels(['spec', 'selector']),
+      declaration: resource.located(['metadata', 'name'], name),
+      networkLabel: network,
+      ports,
+      install,
+    },
+  ];
   return install;
 }
 
@@ -397,11 +420,12 @@ export const FLUX_KUSTOMIZATION_KIND = 'Kustomization';
  * (without one it applies to the cluster Flux runs in, which its own file's place decides).
  */
 export function gitopsSourcePaths(resource: Resource): string[] {
-  const paths = resource.kind === 'Application'
-    ? [resource.string(['spec', 'source', 'path']), ...resource.list(['spec', 'sources']).map(({ item }) => scalarString(item.path))]
-    : resource.kind === FLUX_KUSTOMIZATION_KIND && resource.get(['spec', 'kubeConfig']) !== undefined
-      ? [resource.string(['spec', 'path'])]
-      : [];
+  const paths =
+    resource.kind === 'Application'
+      ? [resource.string(['spec', 'source', 'path']), ...resource.list(['spec', 'sources']).map(({ item }) => scalarString(item.path))]
+      : resource.kind === FLUX_KUSTOMIZATION_KIND && resource.get(['spec', 'kubeConfig']) !== undefined
+        ? [resource.string(['spec', 'path'])]
+        : [];
   return paths.filter((p): p is string => !!p && !isPlaceholder(p) && !p.startsWith('/') && !p.split('/').includes('..'));
 }
 
@@ -411,8 +435,10 @@ export function isGitopsDeployer(resource: Resource): boolean {
 }
 
 export function gitopsTarget(resource: Resource): Located<string> | undefined {
-  if (resource.kind === 'Application') return resource.locatedString(['spec', 'destination', 'name']) ?? resource.locatedString(['spec', 'destination', 'server']);
-  if (resource.kind === 'HelmRelease' || resource.kind === FLUX_KUSTOMIZATION_KIND) return resource.locatedString(['spec', 'kubeConfig', 'secretRef', 'name']) ?? resource.locatedString(['spec', 'kubeConfig', 'configMapRef', 'name']);
+  if (resource.kind === 'Application')
+    return resource.locatedString(['spec', 'destination', 'name']) ?? resource.locatedString(['spec', 'destination', 'server']);
+  if (resource.kind === 'HelmRelease' || resource.kind === FLUX_KUSTOMIZATION_KIND)
+    return resource.locatedString(['spec', 'kubeConfig', 'secretRef', 'name']) ?? resource.locatedString(['spec', 'kubeConfig', 'configMapRef', 'name']);
   return undefined;
 }
 

@@ -76,7 +76,10 @@ export function describeTarget(target: TargetVersion): string {
  * is that version or newer (the value has no effect), an information naming the upgrade step when the target
  * is older (the value still works there). Without a target the files are judged against the newest Istio.
  */
-export function judgeRemoval(fact: VersionFact, target: TargetVersion | undefined): { severity: 'warning' | 'information'; removedIn: string; context: string } {
+export function judgeRemoval(
+  fact: VersionFact,
+  target: TargetVersion | undefined,
+): { severity: 'warning' | 'information'; removedIn: string; context: string } {
   const removedIn = fact.since;
   if (!target) return { severity: 'warning', removedIn, context: `the files pin no Istio version (judged against Istio ${NEWEST_ISTIO_MINOR})` };
   if (compareMinors(target.minor, removedIn) >= 0) return { severity: 'warning', removedIn, context: `this cluster targets ${describeTarget(target)}` };

@@ -1,8 +1,8 @@
-import type { YamlDocument } from '../parse/yamlFile';
 import { NestedYamlDocument } from '../parse/nested';
+import type { YamlDocument } from '../parse/yamlFile';
+import { guessTrustChart, TRUST_KINDS } from './certManager';
 import { FLUX_KUSTOMIZATION_KIND, guessChartFromValues, HELM_VALUES_KIND, KUBERNETES_GATEWAY_KIND } from './installSources';
 import { isRecord, Resource, scalarString } from './resource';
-import { guessTrustChart, TRUST_KINDS } from './certManager';
 
 /** The kinds Istio Mesh reads, each with the apiVersions that serve it. One table, used by recognition, schemas and docs. */
 export const RECOGNISED_KINDS = {
@@ -83,7 +83,7 @@ export function recogniseResource(doc: YamlDocument): Resource | undefined {
   const served = SERVED_GROUPS.get(kind);
   if (!served) return undefined;
   // The group as it should have been written; a group-less apiVersion (`v1`) stands for itself.
-  const correctedGroup = slash < 0 ? apiVersion : (MISSPELT_API_GROUPS[group] || group);
+  const correctedGroup = slash < 0 ? apiVersion : MISSPELT_API_GROUPS[group] || group;
   const sameGroup = served.groups.has(correctedGroup) || (served.anyWithoutGroup && slash < 0);
   if (!sameGroup) return undefined;
   return new Resource(doc, apiVersion, kind, value);

@@ -55,12 +55,14 @@ export class MergedValues implements ValuesReader {
     this.forgetBelow(path);
     this.set(path, isRecord(value) ? structuredClone(value) : value);
     this.origins.set(keyOf(path), origin);
-    if (isRecord(value)) for (const [key, child] of Object.entries(value)) this.recordOrigins([...path, key], child, { doc: origin.doc, path: [...origin.path, key] });
+    if (isRecord(value))
+      for (const [key, child] of Object.entries(value)) this.recordOrigins([...path, key], child, { doc: origin.doc, path: [...origin.path, key] });
   }
 
   private recordOrigins(path: ValuePath, value: unknown, origin: Origin): void {
     this.origins.set(keyOf(path), origin);
-    if (isRecord(value)) for (const [key, child] of Object.entries(value)) this.recordOrigins([...path, key], child, { doc: origin.doc, path: [...origin.path, key] });
+    if (isRecord(value))
+      for (const [key, child] of Object.entries(value)) this.recordOrigins([...path, key], child, { doc: origin.doc, path: [...origin.path, key] });
   }
 
   private forgetBelow(path: ValuePath): void {

@@ -1,7 +1,8 @@
 import * as jsYaml from 'js-yaml';
+
 import type { Assignment } from '../mesh/assignment';
 import { rememberedByText } from '../parse/compact';
-import { isPlaceholder, isRecord, Located, type Resource, scalarString } from './resource';
+import { isPlaceholder, isRecord, type Located, type Resource, scalarString } from './resource';
 
 export const MULTICLUSTER_LABEL = 'istio/multiCluster';
 export const CLUSTER_ANNOTATION = 'networking.istio.io/cluster';
@@ -57,7 +58,16 @@ function kubeconfigFacts(text: string | undefined): KubeconfigFacts {
 
 function readKubeconfigFacts(text: string | undefined): KubeconfigFacts {
   const facts: KubeconfigFacts = {
-    decoded: text !== undefined, parsed: false, clusterNames: [], contextNames: [], userNames: [], contextClusters: {}, contextUsers: {}, serverCount: 0, usersWithCredentials: 0, userCount: 0,
+    decoded: text !== undefined,
+    parsed: false,
+    clusterNames: [],
+    contextNames: [],
+    userNames: [],
+    contextClusters: {},
+    contextUsers: {},
+    serverCount: 0,
+    usersWithCredentials: 0,
+    userCount: 0,
   };
   if (text === undefined) return facts;
   let config: unknown;
@@ -125,7 +135,9 @@ export function secretValues(resource: Resource): Map<string, { key: Located<str
  * not where it goes: that name match does not make it a holder.
  */
 function holdersOf(assignment: Assignment, targets: readonly string[]): string[] {
-  return assignment.reason === 'file-name' || assignment.reason === 'path-segment' ? assignment.clusters.filter((c) => !targets.includes(c)) : [...assignment.clusters];
+  return assignment.reason === 'file-name' || assignment.reason === 'path-segment'
+    ? assignment.clusters.filter((c) => !targets.includes(c))
+    : [...assignment.clusters];
 }
 
 /**
@@ -138,7 +150,11 @@ const entriesByResource = new WeakMap<Resource, readonly RemoteSecretEntry[]>();
 function remoteSecretEntries(resource: Resource): RemoteSecretEntry[] {
   let entries = entriesByResource.get(resource);
   if (!entries) {
-    entries = [...secretValues(resource).values()].map(({ key, text, placeholder }) => ({ key, placeholder, kubeconfig: kubeconfigFacts(placeholder ? '' : text) }));
+    entries = [...secretValues(resource).values()].map(({ key, text, placeholder }) => ({
+      key,
+      placeholder,
+      kubeconfig: kubeconfigFacts(placeholder ? '' : text),
+    }));
     entriesByResource.set(resource, entries);
   }
   // A copy of the list, so a caller that edits its secret's list does not edit the cache.
@@ -186,9 +202,11 @@ export function kubeconfigProblems(facts: KubeconfigFacts): string[] {
   for (const context of facts.contextNames) {
     const cluster = facts.contextClusters[context];
     if (cluster === undefined) problems.push(`context \`${context}\` names no cluster`);
-    else if (!facts.clusterNames.includes(cluster)) problems.push(`context \`${context}\` points at cluster \`${cluster}\`, which the kubeconfig does not define`);
+    else if (!facts.clusterNames.includes(cluster))
+      problems.push(`context \`${context}\` points at cluster \`${cluster}\`, which the kubeconfig does not define`);
     const user = facts.contextUsers[context];
-    if (user !== undefined && !facts.userNames.includes(user)) problems.push(`context \`${context}\` uses user \`${user}\`, which the kubeconfig does not define`);
+    if (user !== undefined && !facts.userNames.includes(user))
+      problems.push(`context \`${context}\` uses user \`${user}\`, which the kubeconfig does not define`);
   }
   if (!facts.currentContext) problems.push('it has no current-context');
   else if (!facts.contextNames.includes(facts.currentContext)) problems.push(`its current-context \`${facts.currentContext}\` is not one of its contexts`);

@@ -1,5 +1,5 @@
-import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import type { SourceLocation } from '../parse/text';
+import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -133,10 +133,11 @@ export class Resource {
   labels(path: ValuePath = ['metadata', 'labels']): Record<string, string> {
     const labels = this.get(path);
     const result: Record<string, string> = {};
-    if (isRecord(labels)) for (const [k, v] of Object.entries(labels)) {
-      const s = scalarString(v);
-      if (s !== undefined) result[k] = s;
-    }
+    if (isRecord(labels))
+      for (const [k, v] of Object.entries(labels)) {
+        const s = scalarString(v);
+        if (s !== undefined) result[k] = s;
+      }
     return result;
   }
 

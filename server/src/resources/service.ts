@@ -1,6 +1,6 @@
 import type { ValuePath } from '../parse/yamlFile';
 import { locatedNumber, objectNamespace } from './fields';
-import { childPath, scalarString, type Located, type Resource } from './resource';
+import { childPath, type Located, type Resource, scalarString } from './resource';
 
 export interface ServicePort {
   path: ValuePath;

@@ -42,7 +42,9 @@ export function readVirtualService(resource: Resource): VirtualServiceView {
   }));
   const gateways = locatedStrings(resource, ['spec', 'gateways']);
   const matchGatewayReferences = ROUTE_KINDS.flatMap((kind) =>
-    resource.list(['spec', kind]).flatMap(({ path }) => resource.list(childPath(path, 'match')).flatMap((match) => locatedStrings(resource, childPath(match.path, 'gateways')))),
+    resource
+      .list(['spec', kind])
+      .flatMap(({ path }) => resource.list(childPath(path, 'match')).flatMap((match) => locatedStrings(resource, childPath(match.path, 'gateways')))),
   );
   return {
     resource,

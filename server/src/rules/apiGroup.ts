@@ -13,12 +13,14 @@ export const misspeltApiGroupRule: ResourceRule = {
     const correct = MISSPELT_API_GROUPS[group];
     if (!correct) return [];
     const meant = [correct, ...rest].join('/');
-    return [{
-      code: 'IOP002',
-      severity: 'warning',
-      message: `\`${resource.apiVersion}\` is a misspelling of \`${meant}\`: no cluster serves that group, so \`kubectl apply\` rejects the object, and tools that check the apiVersion skip or refuse it. Write \`${meant}\`.`,
-      location: resource.location(['apiVersion']),
-      fixes: [{ title: `Change apiVersion to ${meant}`, preferred: true, edits: [{ location: resource.location(['apiVersion']), newText: meant }] }],
-    }];
+    return [
+      {
+        code: 'IOP002',
+        severity: 'warning',
+        message: `\`${resource.apiVersion}\` is a misspelling of \`${meant}\`: no cluster serves that group, so \`kubectl apply\` rejects the object, and tools that check the apiVersion skip or refuse it. Write \`${meant}\`.`,
+        location: resource.location(['apiVersion']),
+        fixes: [{ title: `Change apiVersion to ${meant}`, preferred: true, edits: [{ location: resource.location(['apiVersion']), newText: meant }] }],
+      },
+    ];
   },
 };

@@ -1,28 +1,35 @@
-import { presentResources, type Cluster, type MeshModel } from '../mesh/model';
+import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
+import { type Cluster, type MeshModel, presentResources } from '../mesh/model';
+import { routingIndexOf } from '../mesh/routingIndex';
 import {
-  type IstiodExposure,
   controlPlaneClustersOf,
   eastWestGateways,
-  istiodExposure,
   hasServiceExposureFor,
+  type IstiodExposure,
+  istiodExposure,
   presentEastWestGateways,
   primariesOfRemote,
   remotesServedBy,
   sortedClusters,
   splitClusterList,
 } from '../mesh/topology';
-import { CONTROL_PLANE_CLUSTERS_ANNOTATION, declaredClusterName, isExternalIstiod, isRemoteProfile, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
-import { isHboneEastWestGateway } from '../resources/installSources';
-import type { Finding, RelatedInformation } from './finding';
 import type { SourceLocation } from '../parse/text';
+import { qualifiedName } from '../resources/fields';
+import {
+  CONTROL_PLANE_CLUSTERS_ANNOTATION,
+  declaredClusterName,
+  type GatewayDeployment,
+  type InstallConfig,
+  isExternalIstiod,
+  isRemoteProfile,
+} from '../resources/installConfig';
+import { isHboneEastWestGateway } from '../resources/installSources';
+import { passthroughPortUnrouted } from './facts';
+import type { Finding, RelatedInformation } from './finding';
+import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
+import { missingGatewayFact, unresolvedGatewayReferences } from './gateways/gatewayNotFound';
 import { missingValueLocation, relatedAt } from './meshIdentity';
 import type { MeshRule } from './rule';
-import { passthroughPortUnrouted } from './facts';
-import { missingGatewayFact, unresolvedGatewayReferences } from './gateways/gatewayNotFound';
-import { routingIndexOf } from '../mesh/routingIndex';
-import { qualifiedName } from '../resources/fields';
-import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
-import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
 
 /** The labels a Gateway resource selects this gateway deployment by: `istio: <name>` as the docs do. */
 function gatewaySelector(gateway: GatewayDeployment): Record<string, string> {
@@ -58,7 +65,8 @@ export const remoteWithoutControlPlaneAddress: MeshRule = {
         return {
           code: 'MESH201',
           severity: 'error' as const,
-          message: 'This remote (profile "remote") sets neither values.global.remotePilotAddress nor istiodRemote.injectionPath/injectionURL: its proxies and injection webhook cannot reach the primary\'s istiod. Set remotePilotAddress to the address of the primary\'s east-west gateway.',
+          message:
+            'This remote (profile "remote") sets neither values.global.remotePilotAddress nor istiodRemote.injectionPath/injectionURL: its proxies and injection webhook cannot reach the primary\'s istiod. Set remotePilotAddress to the address of the primary\'s east-west gateway.',
           location: install.profile!.location(),
           cluster: clusters.length === 1 ? clusters[0] : undefined,
         };
@@ -111,7 +119,10 @@ export const istiodNotExposed: MeshRule = {
       for (const primary of primariesOfRemote(mesh, remote).primaries) {
         const gateways = eastWestGateways(primary);
         if (gateways.length === 0) continue;
-        const exposures = gateways.map((gateway) => ({ gateway, exposure: istiodExposure(presentResources(mesh, primary), gateway, mesh.controlPlaneNamespace) }));
+        const exposures = gateways.map((gateway) => ({
+          gateway,
+          exposure: istiodExposure(presentResources(mesh, primary), gateway, mesh.controlPlaneNamespace),
+        }));
         if (exposures.some((e) => e.exposure.missing.length === 0)) continue;
         const { gateway, exposure } = exposures.find((e) => e.exposure.gateway) ?? exposures[0];
         if (reported.has(gateway)) continue;
@@ -125,10 +136,21 @@ export const istiodNotExposed: MeshRule = {
           related: [relatedAt(install.remotePilotAddress!, `remotePilotAddress of remote cluster ${remote.name}`)],
           ...istiodExposureFacts(mesh, primary, exposure),
           consequence: `remote cluster ${remote.name}'s proxies cannot reach istiod of ${primary.name}`,
-          fixes: exposure.gateway ? undefined : [{
-            title: `Generate ${primary.name}-expose-istiod.yaml`,
-            edits: [generatedFile(gateway.declaration.doc.file.file, primary.name, 'expose-istiod', exposeIstiod(primary.name, mesh.controlPlaneNamespace, gatewaySelector(gateway)))],
-          }],
+          fixes: exposure.gateway
+            ? undefined
+            : [
+                {
+                  title: `Generate ${primary.name}-expose-istiod.yaml`,
+                  edits: [
+                    generatedFile(
+                      gateway.declaration.doc.file.file,
+                      primary.name,
+                      'expose-istiod',
+                      exposeIstiod(primary.name, mesh.controlPlaneNamespace, gatewaySelector(gateway)),
+                    ),
+                  ],
+                },
+              ],
         });
       }
     }
@@ -155,7 +177,11 @@ export const missingEastWestGateway: MeshRule = {
   severity: 'warning',
   check(mesh) {
     if (!mesh.multiNetwork) return [];
-    const networksWithGateway = new Set(sortedClusters(mesh).filter((c) => c.network && eastWestGateways(c).length > 0).map((c) => c.network));
+    const networksWithGateway = new Set(
+      sortedClusters(mesh)
+        .filter((c) => c.network && eastWestGateways(c).length > 0)
+        .map((c) => c.network),
+    );
     return clustersWithControlPlane(mesh)
       .filter((cluster) => presentEastWestGateways(mesh, cluster).length === 0 && !(cluster.network && networksWithGateway.has(cluster.network)))
       .map((cluster) => {
@@ -196,18 +222,35 @@ export const servicesNotExposed: MeshRule = {
       // A Gateway in a file no cluster claims counts for every cluster (a `common/` folder applied to each).
       if (gateways.some((gateway) => controllers.some((c) => hasServiceExposureFor(presentResources(mesh, c), gateway)))) return [];
       const gateway = gateways[0];
-      const where = cluster.role === 'remote' && controllers.length > 1 ? ` (apply it in ${controllers.slice(1).map((c) => c.name).join(', ')}, whose istiod configures this remote)` : '';
-      return [{
-        code: 'MESH204',
-        severity: 'warning' as const,
-        message: `No Gateway with AUTO_PASSTHROUGH on port 15443 for "*.local" selects the east-west gateway ${gateway.name} of cluster ${cluster.name}: services in network ${cluster.network ?? '(unknown)'} are not reachable from other networks. Apply samples/multicluster/expose-services.yaml${where}.`,
-        location: gateway.declaration.location(),
-        cluster: cluster.name,
-        fixes: [{
-          title: `Generate ${(controllers[1] ?? cluster).name}-expose-services.yaml`,
-          edits: [generatedFile(gateway.declaration.doc.file.file, (controllers[1] ?? cluster).name, 'expose-services', exposeServicesGateway((controllers[1] ?? cluster).name, mesh.controlPlaneNamespace, gatewaySelector(gateway)))],
-        }],
-      }];
+      const where =
+        cluster.role === 'remote' && controllers.length > 1
+          ? ` (apply it in ${controllers
+              .slice(1)
+              .map((c) => c.name)
+              .join(', ')}, whose istiod configures this remote)`
+          : '';
+      return [
+        {
+          code: 'MESH204',
+          severity: 'warning' as const,
+          message: `No Gateway with AUTO_PASSTHROUGH on port 15443 for "*.local" selects the east-west gateway ${gateway.name} of cluster ${cluster.name}: services in network ${cluster.network ?? '(unknown)'} are not reachable from other networks. Apply samples/multicluster/expose-services.yaml${where}.`,
+          location: gateway.declaration.location(),
+          cluster: cluster.name,
+          fixes: [
+            {
+              title: `Generate ${(controllers[1] ?? cluster).name}-expose-services.yaml`,
+              edits: [
+                generatedFile(
+                  gateway.declaration.doc.file.file,
+                  (controllers[1] ?? cluster).name,
+                  'expose-services',
+                  exposeServicesGateway((controllers[1] ?? cluster).name, mesh.controlPlaneNamespace, gatewaySelector(gateway)),
+                ),
+              ],
+            },
+          ],
+        },
+      ];
     });
   },
 };
@@ -225,15 +268,21 @@ export const primaryNotExternalIstiod: MeshRule = {
       if (remotes.length === 0) return [];
       const install = controlPlaneOf(primary)!;
       const located = install.externalIstiod;
-      return [{
-        code: 'MESH205',
-        severity: 'error' as const,
-        message: `Cluster ${primary.name} is the control plane of remote cluster${remotes.length > 1 ? 's' : ''} ${remotes.map((r) => r.name).join(', ')}${remotes.some((r) => r.network && primary.network && r.network !== primary.network) ? ' in another network' : ''}, but is not installed with values.global.externalIstiod: true (or EXTERNAL_ISTIOD=true): it does not serve injection and discovery to remotes.`,
-        location: located ? located.location() : missingValueLocation(install, 'global', 'externalIstiod'),
-        cluster: primary.name,
-        related: remotes.flatMap((r) => relatedToInstall(controlPlaneOf(r), `remote cluster ${r.name}`)),
-        fixes: located ? [replaceValueFix('Set externalIstiod to true', located, true)] : optionalFix(insertValueFix('Set values.global.externalIstiod: true', install.resource.doc, [...install.valuesPath, 'global', 'externalIstiod'], true)),
-      }];
+      return [
+        {
+          code: 'MESH205',
+          severity: 'error' as const,
+          message: `Cluster ${primary.name} is the control plane of remote cluster${remotes.length > 1 ? 's' : ''} ${remotes.map((r) => r.name).join(', ')}${remotes.some((r) => r.network && primary.network && r.network !== primary.network) ? ' in another network' : ''}, but is not installed with values.global.externalIstiod: true (or EXTERNAL_ISTIOD=true): it does not serve injection and discovery to remotes.`,
+          location: located ? located.location() : missingValueLocation(install, 'global', 'externalIstiod'),
+          cluster: primary.name,
+          related: remotes.flatMap((r) => relatedToInstall(controlPlaneOf(r), `remote cluster ${r.name}`)),
+          fixes: located
+            ? [replaceValueFix('Set externalIstiod to true', located, true)]
+            : optionalFix(
+                insertValueFix('Set values.global.externalIstiod: true', install.resource.doc, [...install.valuesPath, 'global', 'externalIstiod'], true),
+              ),
+        },
+      ];
     });
   },
 };
@@ -242,7 +291,7 @@ export const primaryNotExternalIstiod: MeshRule = {
 export const remoteControlPlaneAnnotation: MeshRule = {
   scope: 'mesh',
   code: 'MESH206',
-  title: 'A remote\'s istio-system does not name its primary in topology.istio.io/controlPlaneClusters',
+  title: "A remote's istio-system does not name its primary in topology.istio.io/controlPlaneClusters",
   severity: 'warning',
   check(mesh) {
     return sortedClusters(mesh).flatMap((remote) => {
@@ -253,29 +302,40 @@ export const remoteControlPlaneAnnotation: MeshRule = {
       const primaries = annotation ? [] : primariesOfRemote(mesh, remote, false).primaries;
       if (!annotation) {
         if (primaries.length === 0) return [];
-        return [{
-          code: 'MESH206',
-          severity: 'warning' as const,
-          message: `The istio-system namespace of remote cluster ${remote.name} has no ${CONTROL_PLANE_CLUSTERS_ANNOTATION} annotation; annotate it with "${primaries.map((p) => p.name).join(',')}", the cluster whose istiod controls it.`,
-          location: namespace.location(['metadata', 'annotations'], 'key'),
-          cluster: remote.name,
-          related: primaries.flatMap((p) => relatedToInstall(controlPlaneOf(p), `primary cluster ${p.name}`)),
-          fixes: optionalFix(insertValueFix(`Annotate with ${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.map((p) => p.name).join(',')}`, namespace.doc, ['metadata', 'annotations', CONTROL_PLANE_CLUSTERS_ANNOTATION], primaries.map((p) => p.name).join(','))),
-        }];
+        return [
+          {
+            code: 'MESH206',
+            severity: 'warning' as const,
+            message: `The istio-system namespace of remote cluster ${remote.name} has no ${CONTROL_PLANE_CLUSTERS_ANNOTATION} annotation; annotate it with "${primaries.map((p) => p.name).join(',')}", the cluster whose istiod controls it.`,
+            location: namespace.location(['metadata', 'annotations'], 'key'),
+            cluster: remote.name,
+            related: primaries.flatMap((p) => relatedToInstall(controlPlaneOf(p), `primary cluster ${p.name}`)),
+            fixes: optionalFix(
+              insertValueFix(
+                `Annotate with ${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.map((p) => p.name).join(',')}`,
+                namespace.doc,
+                ['metadata', 'annotations', CONTROL_PLANE_CLUSTERS_ANNOTATION],
+                primaries.map((p) => p.name).join(','),
+              ),
+            ),
+          },
+        ];
       }
       const names = splitClusterList(annotation.value);
       if (names.includes('*')) return [];
       const knownPrimaries = [...mesh.clusters.values()].filter((c) => c.role === 'primary');
       const wrong = names.filter((name) => !knownPrimaries.some((p) => p.name === name));
       if (wrong.length === 0 || knownPrimaries.length === 0) return [];
-      return [{
-        code: 'MESH206',
-        severity: 'warning' as const,
-        message: `${CONTROL_PLANE_CLUSTERS_ANNOTATION} of remote cluster ${remote.name} names ${wrong.map((w) => `"${w}"`).join(', ')}, which ${wrong.length > 1 ? 'are not primaries' : 'is not a primary'} of this mesh (primaries: ${knownPrimaries.map((p) => p.name).join(', ')}).`,
-        location: annotation.location(),
-        cluster: remote.name,
-        related: knownPrimaries.flatMap((p) => relatedToInstall(controlPlaneOf(p), `primary cluster ${p.name}`)),
-      }];
+      return [
+        {
+          code: 'MESH206',
+          severity: 'warning' as const,
+          message: `${CONTROL_PLANE_CLUSTERS_ANNOTATION} of remote cluster ${remote.name} names ${wrong.map((w) => `"${w}"`).join(', ')}, which ${wrong.length > 1 ? 'are not primaries' : 'is not a primary'} of this mesh (primaries: ${knownPrimaries.map((p) => p.name).join(', ')}).`,
+          location: annotation.location(),
+          cluster: remote.name,
+          related: knownPrimaries.flatMap((p) => relatedToInstall(controlPlaneOf(p), `primary cluster ${p.name}`)),
+        },
+      ];
     });
   },
 };

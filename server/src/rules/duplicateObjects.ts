@@ -1,10 +1,11 @@
 import { dirname, relative } from 'node:path';
+
 import { compositionUnitOf } from '../compose/composedDocument';
-import { isPlaceholder, isRecord, type Resource } from '../resources/resource';
-import { objectIdentity, qualifiedName } from '../resources/fields';
-import { HELM_VALUES_KIND } from '../resources/installSources';
 import { locationKey, type SourceLocation } from '../parse/text';
 import type { ValuePath } from '../parse/yamlFile';
+import { objectIdentity, qualifiedName } from '../resources/fields';
+import { HELM_VALUES_KIND } from '../resources/installSources';
+import { isPlaceholder, isRecord, type Resource } from '../resources/resource';
 import type { Finding } from './finding';
 import type { MeshRule } from './rule';
 
@@ -101,7 +102,9 @@ export const duplicateObjects: MeshRule = {
     const findings: Finding[] = [];
     for (const { definitions, clusters } of groups.values()) {
       // In the order `kubectl apply -f` of a folder applies them: file paths byte by byte, then documents.
-      const ordered = [...definitions].sort((a, b) => (a.location.file < b.location.file ? -1 : a.location.file > b.location.file ? 1 : a.location.range.start.line - b.location.range.start.line));
+      const ordered = [...definitions].sort((a, b) =>
+        a.location.file < b.location.file ? -1 : a.location.file > b.location.file ? 1 : a.location.range.start.line - b.location.range.start.line,
+      );
       const places = ordered.map((d) => `${relative(mesh.root, d.location.file) || d.location.file}:${d.location.range.start.line + 1}`);
       const resources = ordered.map((d) => d.resource);
       const differences = describeDifferences(resources);

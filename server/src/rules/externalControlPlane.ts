@@ -1,7 +1,7 @@
+import { CLUSTER_ID_ENV, type HostedControlPlane, istioNamespaceOf, LOCAL_CLUSTER_SECRET_WATCHER } from '../mesh/externalControlPlane';
 import type { Cluster, MeshModel } from '../mesh/model';
-import { CLUSTER_ID_ENV, istioNamespaceOf, LOCAL_CLUSTER_SECRET_WATCHER, type HostedControlPlane } from '../mesh/externalControlPlane';
 import { sortedClusters } from '../mesh/topology';
-import { declaredClusterName, isExternalIstiod, isRemoteProfile, type InstallConfig } from '../resources/installConfig';
+import { declaredClusterName, type InstallConfig, isExternalIstiod, isRemoteProfile } from '../resources/installConfig';
 import type { Located } from '../resources/resource';
 import type { Finding } from './finding';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
@@ -30,15 +30,17 @@ function clusterIdDisagreements(mesh: MeshModel): Finding[] {
     const clusterId = install.pilotEnv.get(CLUSTER_ID_ENV);
     const named = install.clusterName;
     if (!install.installsControlPlane || !clusterId || !named || clusterId.isPlaceholder || named.isPlaceholder || clusterId.value === named.value) return [];
-    return [{
-      code: 'MESH207',
-      severity: 'error' as const,
-      message: `istiod's ${CLUSTER_ID_ENV} env "${clusterId.value}" differs from its values.global.multiCluster.clusterName "${named.value}": the chart sets ${CLUSTER_ID_ENV} from clusterName, so the pod gets both and the cluster is known by two names. Give both the name of the cluster this istiod serves.`,
-      location: clusterId.location(),
-      cluster: clusterOf(mesh, install),
-      related: [relatedAt(named, 'clusterName')],
-      fixes: [replaceValueFix(`Change ${CLUSTER_ID_ENV} to "${named.value}"`, clusterId, named.value)],
-    }];
+    return [
+      {
+        code: 'MESH207',
+        severity: 'error' as const,
+        message: `istiod's ${CLUSTER_ID_ENV} env "${clusterId.value}" differs from its values.global.multiCluster.clusterName "${named.value}": the chart sets ${CLUSTER_ID_ENV} from clusterName, so the pod gets both and the cluster is known by two names. Give both the name of the cluster this istiod serves.`,
+        location: clusterId.location(),
+        cluster: clusterOf(mesh, install),
+        related: [relatedAt(named, 'clusterName')],
+        fixes: [replaceValueFix(`Change ${CLUSTER_ID_ENV} to "${named.value}"`, clusterId, named.value)],
+      },
+    ];
   });
 }
 
@@ -48,7 +50,11 @@ function clusterIdDisagreements(mesh: MeshModel): Finding[] {
  */
 function servedNameMismatches(mesh: MeshModel): Finding[] {
   const unserved = sortedClusters(mesh).flatMap((cluster) =>
-    cluster.externalControlPlanes.length ? [] : remoteInstalls(cluster).filter((r) => r.configCluster?.value === true).map((remote) => ({ cluster, remote })),
+    cluster.externalControlPlanes.length
+      ? []
+      : remoteInstalls(cluster)
+          .filter((r) => r.configCluster?.value === true)
+          .map((remote) => ({ cluster, remote })),
   );
   return mesh.hostedControlPlanes.flatMap((hosted) => {
     const served = mesh.clusters.get(hosted.served.value);
@@ -58,15 +64,17 @@ function servedNameMismatches(mesh: MeshModel): Finding[] {
     if (candidates.length !== 1) return [];
     const { cluster, remote } = candidates[0];
     const remoteName = declaredClusterName(remote);
-    return [{
-      code: 'MESH207',
-      severity: 'error' as const,
-      message: `This external istiod serves cluster "${hosted.served.value}", but the remote config cluster installed for it (namespace ${namespace}) is ${cluster.name}: istiod registers the remote's endpoints and injection path under the name it is given, so the two must name the same cluster.`,
-      location: hosted.served.location(),
-      cluster: hosted.host,
-      related: remoteName ? [relatedAt(remoteName, `remote config cluster ${cluster.name}`)] : undefined,
-      fixes: [replaceValueFix(`Change to "${cluster.name}"`, hosted.served, cluster.name)],
-    }];
+    return [
+      {
+        code: 'MESH207',
+        severity: 'error' as const,
+        message: `This external istiod serves cluster "${hosted.served.value}", but the remote config cluster installed for it (namespace ${namespace}) is ${cluster.name}: istiod registers the remote's endpoints and injection path under the name it is given, so the two must name the same cluster.`,
+        location: hosted.served.location(),
+        cluster: hosted.host,
+        related: remoteName ? [relatedAt(remoteName, `remote config cluster ${cluster.name}`)] : undefined,
+        fixes: [replaceValueFix(`Change to "${cluster.name}"`, hosted.served, cluster.name)],
+      },
+    ];
   });
 }
 
@@ -107,7 +115,11 @@ export const remoteWithoutConfigCluster: MeshRule = {
             location: written ? written.location() : missingValueLocation(remote, 'global', 'configCluster'),
             cluster: cluster.name,
             related: [relatedAt(evidenceOf(hosted), `external istiod of ${cluster.name}`)],
-            fixes: written ? [replaceValueFix('Set configCluster to true', written, true)] : optionalFix(insertValueFix('Set values.global.configCluster: true', remote.resource.doc, [...remote.valuesPath, 'global', 'configCluster'], true)),
+            fixes: written
+              ? [replaceValueFix('Set configCluster to true', written, true)]
+              : optionalFix(
+                  insertValueFix('Set values.global.configCluster: true', remote.resource.doc, [...remote.valuesPath, 'global', 'configCluster'], true),
+                ),
           };
         });
     });
@@ -142,7 +154,11 @@ export const externalIstiodFlagMissing: MeshRule = {
           location: written ? written.location() : evidenceOf(hosted).location(),
           cluster: hosted.host,
           related: servedClusterInstalls(mesh, hosted).map((name) => relatedAt(name, `the install of ${hosted.served.value}, the cluster it serves`)),
-          fixes: written ? [replaceValueFix('Set externalIstiod to true', written, true)] : optionalFix(insertValueFix('Set values.global.externalIstiod: true', install.resource.doc, [...install.valuesPath, 'global', 'externalIstiod'], true)),
+          fixes: written
+            ? [replaceValueFix('Set externalIstiod to true', written, true)]
+            : optionalFix(
+                insertValueFix('Set values.global.externalIstiod: true', install.resource.doc, [...install.valuesPath, 'global', 'externalIstiod'], true),
+              ),
         };
       });
   },

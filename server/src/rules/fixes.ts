@@ -1,6 +1,7 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { ValuePath, YamlDocument } from '../parse/yamlFile';
+
 import { NestedYamlDocument } from '../parse/nested';
+import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import type { Located } from '../resources/resource';
 import type { Fix } from './finding';
 
@@ -92,6 +93,15 @@ export function removeValueFix(title: string, doc: YamlDocument, path: ValuePath
   const lineStart = lines.offsetAt({ line: key.start.line, character: 0 });
   if (text.slice(lineStart, lines.offsetAt(key.start)).trim() !== '') return undefined;
   const endLine = value.end.character === 0 ? value.end.line : value.end.line + 1;
-  if (text.slice(lines.offsetAt(value.end), lines.offsetAt({ line: endLine, character: 0 })).trim().replace(/^#.*/, '') !== '') return undefined;
-  return { title, edits: [{ location: { file: doc.file.file, range: { start: { line: key.start.line, character: 0 }, end: { line: endLine, character: 0 } } }, newText: '' }] };
+  if (
+    text
+      .slice(lines.offsetAt(value.end), lines.offsetAt({ line: endLine, character: 0 }))
+      .trim()
+      .replace(/^#.*/, '') !== ''
+  )
+    return undefined;
+  return {
+    title,
+    edits: [{ location: { file: doc.file.file, range: { start: { line: key.start.line, character: 0 }, end: { line: endLine, character: 0 } } }, newText: '' }],
+  };
 }

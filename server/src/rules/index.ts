@@ -1,20 +1,20 @@
-import type { Rule } from './rule';
-import { unassignedFile } from './unassignedFile';
-import { duplicateObjects } from './duplicateObjects';
-import { MESH_IDENTITY_RULES } from './meshIdentity';
+import { misspeltApiGroupRule } from './apiGroup';
+import { sharedDestinationRule } from './compose/sharedDestination';
+import { templateFileRule } from './compose/templateFile';
 import { DEPLOYMENT_MODEL_RULES } from './deploymentModel';
-import { SECRET_RULES } from './secrets';
-import { TRUST_RULES } from './trust';
+import { duplicateObjects } from './duplicateObjects';
+import { EXTERNAL_CONTROL_PLANE_RULES } from './externalControlPlane';
 import { GATEWAY_RULES } from './gateways';
+import { INSTALL_SOURCE_RULES } from './installSources';
+import { MESH_IDENTITY_RULES } from './meshIdentity';
+import { removedValuesRule } from './removedValues';
+import type { Rule } from './rule';
+import { SCHEMA_RULES } from './schema';
+import { SECRET_RULES } from './secrets';
 import { SERVICE_ENTRY_RULES } from './serviceEntries';
 import { SERVICE_RULES } from './services';
-import { SCHEMA_RULES } from './schema';
-import { removedValuesRule } from './removedValues';
-import { misspeltApiGroupRule } from './apiGroup';
-import { INSTALL_SOURCE_RULES } from './installSources';
-import { EXTERNAL_CONTROL_PLANE_RULES } from './externalControlPlane';
-import { templateFileRule } from './compose/templateFile';
-import { sharedDestinationRule } from './compose/sharedDestination';
+import { TRUST_RULES } from './trust';
+import { unassignedFile } from './unassignedFile';
 
 /** Every rule, in the order their findings are listed. Adding a rule means adding it here and its docs page. */
 export const ALL_RULES: readonly Rule[] = [

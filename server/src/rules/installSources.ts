@@ -1,14 +1,14 @@
-import { targetVersionOfResource, type Cluster, type MeshModel } from '../mesh/model';
-import { compareMinors, istioMinorOf, judgeRemoval, versionFact } from '../resources/istioVersions';
+import { type Cluster, type MeshModel, targetVersionOfResource } from '../mesh/model';
 import { presentEastWestGateways, sortedClusters } from '../mesh/topology';
-import { isAmbient, isExternalIstiod, isRemoteProfile, type InstallConfig } from '../resources/installConfig';
-import { istioChartName, isHboneEastWestGateway } from '../resources/installSources';
-import { locatedBoolean, locatedString } from '../resources/installConfig';
-import { isRecord, type Located, type Resource } from '../resources/resource';
 import chartKeys from '../resources/helmChartKeys.json';
+import { type InstallConfig, isAmbient, isExternalIstiod, isRemoteProfile } from '../resources/installConfig';
+import { locatedBoolean, locatedString } from '../resources/installConfig';
+import { isHboneEastWestGateway, istioChartName } from '../resources/installSources';
+import { compareMinors, istioMinorOf, judgeRemoval, versionFact } from '../resources/istioVersions';
+import { isRecord, type Located, type Resource } from '../resources/resource';
+import { clusterNameLocation } from './deploymentModel';
 import type { Finding, Severity } from './finding';
 import { relatedAt } from './meshIdentity';
-import { clusterNameLocation } from './deploymentModel';
 import type { MeshRule, ResourceRule } from './rule';
 
 /**
@@ -45,12 +45,29 @@ export const releasesDisagree: MeshRule = {
         const istiodSays = istiod.externalIstiod ?? istiod.pilotEnv.get('EXTERNAL_ISTIOD');
         if ((baseExternal?.value === true) !== isExternalIstiod(istiod) && (baseExternal || istiodSays)) {
           const at: Located<unknown> = baseExternal ?? istiodSays!;
-          findings.push(finding('MESH801', 'error', `The istio-base and istiod releases of cluster ${cluster.name} disagree on externalIstiod (${baseExternal?.value ?? 'unset'} and ${istiodSays?.value ?? 'unset'}): the docs set global.externalIstiod on both, or the base chart's validation webhook and istiod's do not match.`, at, cluster.name, [relatedAt(at === baseExternal ? (istiodSays ?? istiod.chart!) : base.chart!, 'the other release')]));
+          findings.push(
+            finding(
+              'MESH801',
+              'error',
+              `The istio-base and istiod releases of cluster ${cluster.name} disagree on externalIstiod (${baseExternal?.value ?? 'unset'} and ${istiodSays?.value ?? 'unset'}): the docs set global.externalIstiod on both, or the base chart's validation webhook and istiod's do not match.`,
+              at,
+              cluster.name,
+              [relatedAt(at === baseExternal ? (istiodSays ?? istiod.chart!) : base.chart!, 'the other release')],
+            ),
+          );
         }
         const baseProfile = locatedString(base.values, ['profile']);
         if ((baseProfile?.value === 'remote') !== isRemoteProfile(istiod) && (baseProfile?.value === 'remote' || isRemoteProfile(istiod))) {
           const at = baseProfile ?? istiod.profile!;
-          findings.push(finding('MESH801', 'error', `The istio-base and istiod releases of cluster ${cluster.name} disagree on profile=remote: a remote installs both charts with profile=remote, a primary neither.`, at, cluster.name));
+          findings.push(
+            finding(
+              'MESH801',
+              'error',
+              `The istio-base and istiod releases of cluster ${cluster.name} disagree on profile=remote: a remote installs both charts with profile=remote, a primary neither.`,
+              at,
+              cluster.name,
+            ),
+          );
         }
       }
     }
@@ -70,7 +87,13 @@ export const helmRemoteWithoutProfile: MeshRule = {
       .map((install) => {
         const at = install.remotePilotAddress ?? install.injectionPath ?? install.injectionURL!;
         const clusters = mesh.assignments.get(install.resource)?.clusters ?? [];
-        return finding('MESH802', 'error', 'This istiod release points at another cluster\'s control plane (remotePilotAddress/injectionPath) but is not installed with profile=remote: since Istio 1.24 the istiod chart installs a full control plane unless `profile: remote` is set (with `global.configCluster: true` when this cluster also holds the config).', at, clusters.length === 1 ? clusters[0] : undefined);
+        return finding(
+          'MESH802',
+          'error',
+          "This istiod release points at another cluster's control plane (remotePilotAddress/injectionPath) but is not installed with profile=remote: since Istio 1.24 the istiod chart installs a full control plane unless `profile: remote` is set (with `global.configCluster: true` when this cluster also holds the config).",
+          at,
+          clusters.length === 1 ? clusters[0] : undefined,
+        );
       });
   },
 };
@@ -90,11 +113,20 @@ export const removedIstiodRemoteChart: MeshRule = {
     return mesh.installs
       .filter((i) => chartOf(i) === 'istiod-remote')
       .map((install) => {
-        const fix = install.source === 'Helm values' ? [] : [{ title: 'Use the istiod chart', edits: [{ location: install.chart!.location(), newText: install.chart!.value.replace(/istiod-remote$/, 'istiod') }] }];
+        const fix =
+          install.source === 'Helm values'
+            ? []
+            : [
+                {
+                  title: 'Use the istiod chart',
+                  edits: [{ location: install.chart!.location(), newText: install.chart!.value.replace(/istiod-remote$/, 'istiod') }],
+                },
+              ];
         const { severity, removedIn, context } = judgeRemoval(fact, targetVersionOfResource(mesh, install.resource));
-        const message = severity === 'warning'
-          ? `The istiod-remote chart was removed in Istio ${removedIn}; ${context}: ${instead} (${fact.link}).`
-          : `The istiod-remote chart was removed in Istio ${removedIn}; ${context}. When upgrading to ${removedIn}: ${instead} (${fact.link}).`;
+        const message =
+          severity === 'warning'
+            ? `The istiod-remote chart was removed in Istio ${removedIn}; ${context}: ${instead} (${fact.link}).`
+            : `The istiod-remote chart was removed in Istio ${removedIn}; ${context}. When upgrading to ${removedIn}: ${instead} (${fact.link}).`;
         return { ...finding('MESH803', severity === 'warning' ? 'error' : 'information', message, install.chart!), ...(fix.length ? { fixes: fix } : {}) };
       });
   },
@@ -117,7 +149,14 @@ export const controlPlaneVersionSkew: MeshRule = {
       .filter((v) => compareMinors(newest.minor, v.minor) > 1)
       .map((v) => {
         const clusters = mesh.assignments.get(v.install.resource)?.clusters ?? [];
-        return finding('MESH804', 'warning', `This control plane is at ${v.version.value}, more than one minor version behind ${newest.version.value}: Istio supports multicluster meshes whose control planes are at most one minor version apart (as during a canary upgrade).`, v.version, clusters.length === 1 ? clusters[0] : undefined, [relatedAt(newest.version, 'the newest control plane')]);
+        return finding(
+          'MESH804',
+          'warning',
+          `This control plane is at ${v.version.value}, more than one minor version behind ${newest.version.value}: Istio supports multicluster meshes whose control planes are at most one minor version apart (as during a canary upgrade).`,
+          v.version,
+          clusters.length === 1 ? clusters[0] : undefined,
+          [relatedAt(newest.version, 'the newest control plane')],
+        );
       });
   },
 };
@@ -147,7 +186,14 @@ export const ambientSidecarMix: MeshRule = {
       .filter((c) => !ambientInstall(c))
       .map((cluster) => {
         const install = cluster.controlPlanes[0];
-        return { code: 'MESH805', severity: 'error' as const, message: `Cluster ${cluster.name} runs sidecars while ${ambient.map((c) => c.name).join(', ')} run${ambient.length === 1 ? 's' : ''} ambient: ambient multicluster links only ambient clusters (install every cluster with profile ambient).`, location: install.profile?.location() ?? clusterNameLocation(install), cluster: cluster.name, related: [relatedAt(reference.profile!, `ambient profile of ${ambient[0].name}`)] };
+        return {
+          code: 'MESH805',
+          severity: 'error' as const,
+          message: `Cluster ${cluster.name} runs sidecars while ${ambient.map((c) => c.name).join(', ')} run${ambient.length === 1 ? 's' : ''} ambient: ambient multicluster links only ambient clusters (install every cluster with profile ambient).`,
+          location: install.profile?.location() ?? clusterNameLocation(install),
+          cluster: cluster.name,
+          related: [relatedAt(reference.profile!, `ambient profile of ${ambient[0].name}`)],
+        };
       });
   },
 };
@@ -165,7 +211,15 @@ export const ambientMultiNetworkFlag: MeshRule = {
       const install = cluster.controlPlanes.find(isAmbient);
       if (!install || install.pilotEnv.get(MULTI_NETWORK_FLAG)?.value === 'true') return [];
       const set = install.pilotEnv.get(MULTI_NETWORK_FLAG);
-      return [finding('MESH806', 'error', `The ambient control plane of cluster ${cluster.name} does not set ${MULTI_NETWORK_FLAG}="true": without it istiod does not send traffic to other clusters' networks through their east-west gateways.`, set ?? install.profile!, cluster.name)];
+      return [
+        finding(
+          'MESH806',
+          'error',
+          `The ambient control plane of cluster ${cluster.name} does not set ${MULTI_NETWORK_FLAG}="true": without it istiod does not send traffic to other clusters' networks through their east-west gateways.`,
+          set ?? install.profile!,
+          cluster.name,
+        ),
+      ];
     });
   },
 };
@@ -180,7 +234,15 @@ export const ambientGatewayNotHbone: MeshRule = {
     return multiclusterControlPlanes(mesh).flatMap((cluster) => {
       const gateways = presentEastWestGateways(mesh, cluster);
       if (!ambientInstall(cluster) || gateways.length === 0 || gateways.some(isHboneEastWestGateway)) return [];
-      return [finding('MESH807', 'warning', `Cluster ${cluster.name} runs ambient, but its east-west gateway ${gateways[0].name} is the sidecar kind (AUTO_PASSTHROUGH on 15443): ambient clusters reach each other through a Gateway API Gateway of class istio-east-west listening for HBONE on 15008 (gen-eastwest-gateway.sh --ambient).`, gateways[0].declaration, cluster.name)];
+      return [
+        finding(
+          'MESH807',
+          'warning',
+          `Cluster ${cluster.name} runs ambient, but its east-west gateway ${gateways[0].name} is the sidecar kind (AUTO_PASSTHROUGH on 15443): ambient clusters reach each other through a Gateway API Gateway of class istio-east-west listening for HBONE on 15008 (gen-eastwest-gateway.sh --ambient).`,
+          gateways[0].declaration,
+          cluster.name,
+        ),
+      ];
     });
   },
 };
@@ -205,10 +267,28 @@ export const ztunnelIdentityMismatch: MeshRule = {
         ];
         for (const [field, own, expected] of pairs) {
           if (!own || !expected || own.isPlaceholder || expected.isPlaceholder || own.value === expected.value) continue;
-          findings.push(finding('MESH808', 'error', `ztunnel's ${field} "${own.value}" differs from istiod's "${expected.value}" in cluster ${cluster.name}: ztunnel identifies its workloads with it, so traffic between clusters is routed to the wrong cluster or network.`, own, cluster.name, [relatedAt(expected, `istiod's ${field}`)]));
+          findings.push(
+            finding(
+              'MESH808',
+              'error',
+              `ztunnel's ${field} "${own.value}" differs from istiod's "${expected.value}" in cluster ${cluster.name}: ztunnel identifies its workloads with it, so traffic between clusters is routed to the wrong cluster or network.`,
+              own,
+              cluster.name,
+              [relatedAt(expected, `istiod's ${field}`)],
+            ),
+          );
         }
         if (!ztunnel.clusterName && istiod.clusterName && multiclusterControlPlanes(mesh).length > 0) {
-          findings.push(finding('MESH808', 'error', `ztunnel of cluster ${cluster.name} sets no multiCluster.clusterName: it then calls its cluster "Kubernetes", not "${istiod.clusterName.value}" as istiod does.`, ztunnel.network ?? install.chart ?? install.resource.located(['kind'], install.resource.kind), cluster.name, [relatedAt(istiod.clusterName, "istiod's clusterName")]));
+          findings.push(
+            finding(
+              'MESH808',
+              'error',
+              `ztunnel of cluster ${cluster.name} sets no multiCluster.clusterName: it then calls its cluster "Kubernetes", not "${istiod.clusterName.value}" as istiod does.`,
+              ztunnel.network ?? install.chart ?? install.resource.located(['kind'], install.resource.kind),
+              cluster.name,
+              [relatedAt(istiod.clusterName, "istiod's clusterName")],
+            ),
+          );
         }
       }
     }
@@ -228,10 +308,26 @@ export const ambientUnsupportedModel: MeshRule = {
     if (!ambient) return [];
     const at = ambientInstall(ambient)!.profile!;
     if (mesh.controlPlaneModel === 'primary-remote') {
-      return [finding('MESH809', 'information', 'Ambient multicluster (alpha since Istio 1.27) supports only multi-primary meshes: a remote cluster without its own istiod is not supported in ambient mode.', at, ambient.name)];
+      return [
+        finding(
+          'MESH809',
+          'information',
+          'Ambient multicluster (alpha since Istio 1.27) supports only multi-primary meshes: a remote cluster without its own istiod is not supported in ambient mode.',
+          at,
+          ambient.name,
+        ),
+      ];
     }
     if (!mesh.multiNetwork) {
-      return [finding('MESH809', 'information', 'Ambient multicluster (alpha since Istio 1.27) is supported for clusters in different networks; with every cluster in one network it is untested. Give each cluster its own network, with an east-west gateway.', at, ambient.name)];
+      return [
+        finding(
+          'MESH809',
+          'information',
+          'Ambient multicluster (alpha since Istio 1.27) is supported for clusters in different networks; with every cluster in one network it is untested. Give each cluster its own network, with an east-west gateway.',
+          at,
+          ambient.name,
+        ),
+      ];
     }
     return [];
   },
@@ -263,15 +359,25 @@ export const sailUnknownSpecField: ResourceRule = {
     const facts = sailKindFacts(resource);
     const spec = resource.get(['spec']);
     if (!facts || !isRecord(spec)) return [];
-    return Object.keys(spec).filter((key) => !facts.specKeys.includes(key)).map((key): Finding => {
-      const value = spec[key];
-      const inner = key === 'global' && isRecord(value) ? Object.keys(value).map((k) => `global.${k}`).join(', ') : undefined;
-      const message = inner !== undefined
-        ? `The Sail Operator's ${resource.kind} has no spec.global: ${inner} here is dropped by the API server (the CRD prunes unknown fields). Helm values go under spec.values, as spec.values.global.`
-        : `The Sail Operator's ${resource.kind} has no spec.${key}: the API server drops it (the CRD prunes unknown fields)` +
-          (facts.valuesKeys.includes(key) ? `. ${key} is a Helm value: move it under spec.values, as spec.values.${key}.` : `; its spec has ${facts.specKeys.join(', ')}.`);
-      return { code: 'MESH810', severity: 'error', message, location: resource.location(['spec', key], 'key') };
-    });
+    return Object.keys(spec)
+      .filter((key) => !facts.specKeys.includes(key))
+      .map((key): Finding => {
+        const value = spec[key];
+        const inner =
+          key === 'global' && isRecord(value)
+            ? Object.keys(value)
+                .map((k) => `global.${k}`)
+                .join(', ')
+            : undefined;
+        const message =
+          inner !== undefined
+            ? `The Sail Operator's ${resource.kind} has no spec.global: ${inner} here is dropped by the API server (the CRD prunes unknown fields). Helm values go under spec.values, as spec.values.global.`
+            : `The Sail Operator's ${resource.kind} has no spec.${key}: the API server drops it (the CRD prunes unknown fields)` +
+              (facts.valuesKeys.includes(key)
+                ? `. ${key} is a Helm value: move it under spec.values, as spec.values.${key}.`
+                : `; its spec has ${facts.specKeys.join(', ')}.`);
+        return { code: 'MESH810', severity: 'error', message, location: resource.location(['spec', key], 'key') };
+      });
   },
 };
 
@@ -279,8 +385,15 @@ export const sailUnknownSpecField: ResourceRule = {
 function unknownSailValues(resource: Resource, facts: SailKindFacts): Finding[] {
   const values = resource.get(['spec', 'values']);
   if (!isRecord(values)) return [];
-  const unknown = Object.keys(values).filter((k) => !facts.valuesKeys.includes(k)).map((k) => [k]);
-  if (isRecord(values.global)) unknown.push(...Object.keys(values.global).filter((k) => !facts.globalKeys.includes(k)).map((k) => ['global', k]));
+  const unknown = Object.keys(values)
+    .filter((k) => !facts.valuesKeys.includes(k))
+    .map((k) => [k]);
+  if (isRecord(values.global))
+    unknown.push(
+      ...Object.keys(values.global)
+        .filter((k) => !facts.globalKeys.includes(k))
+        .map((k) => ['global', k]),
+    );
   return unknown.map((path) => ({
     code: 'MESH811',
     severity: 'warning',
@@ -316,16 +429,28 @@ export const unknownChartValue: MeshRule = {
       if (!facts || !install.values) continue;
       const top = install.values.get([]);
       if (!isRecord(top)) continue;
-      const unknown: { path: string[]; where: string }[] = Object.keys(top).filter((k) => !facts.keys.includes(k)).map((k) => ({ path: [k], where: `the ${chart} chart` }));
+      const unknown: { path: string[]; where: string }[] = Object.keys(top)
+        .filter((k) => !facts.keys.includes(k))
+        .map((k) => ({ path: [k], where: `the ${chart} chart` }));
       const global = top.global;
-      if (facts.globalKeys && isRecord(global)) unknown.push(...Object.keys(global).filter((k) => !facts.globalKeys!.includes(k)).map((k) => ({ path: ['global', k], where: `global in the ${chart} chart` })));
+      if (facts.globalKeys && isRecord(global))
+        unknown.push(
+          ...Object.keys(global)
+            .filter((k) => !facts.globalKeys!.includes(k))
+            .map((k) => ({ path: ['global', k], where: `global in the ${chart} chart` })),
+        );
       for (const { path, where } of unknown) {
         const key = path.join('.');
         const location = install.values.located(path, key).location('key');
         const written = `${location.file}:${location.range.start.line}:${location.range.start.character}`;
         if (reported.has(written)) continue;
         reported.add(written);
-        findings.push({ code: 'MESH811', severity: 'warning', message: `\`${key}\` is not a value of ${where}: Helm ignores it, so whatever it was meant to set keeps its default.`, location });
+        findings.push({
+          code: 'MESH811',
+          severity: 'warning',
+          message: `\`${key}\` is not a value of ${where}: Helm ignores it, so whatever it was meant to set keeps its default.`,
+          location,
+        });
       }
     }
     return findings;

@@ -1,14 +1,15 @@
 import { dirname, relative, sep } from 'node:path';
-import { targetVersionOfResource, type Cluster, type MeshModel, type NetworkSource, type NetworkSourceKind } from '../mesh/model';
-import { compareMinors, versionFact } from '../resources/istioVersions';
+
+import { type Cluster, type MeshModel, type NetworkSource, type NetworkSourceKind, targetVersionOfResource } from '../mesh/model';
 import { sortedClusters } from '../mesh/topology';
-import { clusterNameOf, declaredClusterName, isRemoteProfile, NETWORK_LABEL, type InstallConfig } from '../resources/installConfig';
-import type { Located } from '../resources/resource';
 import type { SourceLocation } from '../parse/text';
-import type { Finding, Fix, RelatedInformation } from './finding';
-import type { MeshRule } from './rule';
-import { insertValueFix, optionalFix, replaceValueFix, yamlScalar } from './fixes';
+import { clusterNameOf, declaredClusterName, type InstallConfig, isRemoteProfile, NETWORK_LABEL } from '../resources/installConfig';
+import { compareMinors, versionFact } from '../resources/istioVersions';
+import type { Located } from '../resources/resource';
 import { clusterNameShared } from './facts';
+import type { Finding, Fix, RelatedInformation } from './finding';
+import { insertValueFix, optionalFix, replaceValueFix, yamlScalar } from './fixes';
+import type { MeshRule } from './rule';
 
 /** Where a missing Helm value would go: the nearest part of its path that is written. */
 export function missingValueLocation(install: InstallConfig, ...path: string[]): SourceLocation {
@@ -120,15 +121,19 @@ function missingMeshIDs(mesh: MeshModel, declared: ClusterMeshID[]): Finding[] {
   return sortedClusters(mesh).flatMap((cluster) => {
     if (cluster.role !== 'primary' || cluster.meshID) return [];
     const install = cluster.controlPlanes[0];
-    return [{
-      code: 'MESH101',
-      severity: 'warning' as const,
-      message: `Cluster ${cluster.name} sets no meshID while ${example.cluster.name} uses "${example.meshID.value}": set values.global.meshID to the same value in every primary.`,
-      location: missingValueLocation(install, 'global', 'meshID'),
-      cluster: cluster.name,
-      related: [relatedAt(example.meshID, `meshID "${example.meshID.value}" of cluster ${example.cluster.name}`)],
-      fixes: optionalFix(insertValueFix(`Set meshID to "${example.meshID.value}"`, install.resource.doc, [...install.valuesPath, 'global', 'meshID'], example.meshID.value)),
-    }];
+    return [
+      {
+        code: 'MESH101',
+        severity: 'warning' as const,
+        message: `Cluster ${cluster.name} sets no meshID while ${example.cluster.name} uses "${example.meshID.value}": set values.global.meshID to the same value in every primary.`,
+        location: missingValueLocation(install, 'global', 'meshID'),
+        cluster: cluster.name,
+        related: [relatedAt(example.meshID, `meshID "${example.meshID.value}" of cluster ${example.cluster.name}`)],
+        fixes: optionalFix(
+          insertValueFix(`Set meshID to "${example.meshID.value}"`, install.resource.doc, [...install.valuesPath, 'global', 'meshID'], example.meshID.value),
+        ),
+      },
+    ];
   });
 }
 
@@ -214,7 +219,9 @@ function isReplicatedGlobalControlPlane(mesh: MeshModel, install: InstallConfig)
   const values = install.values ?? install.resource;
   const enabled = values.get([...(install.values ? [] : install.valuesPath), 'global', 'multiCluster', 'enabled']);
   const target = targetVersionOfResource(mesh, install.resource);
-  return (enabled === true || enabled === 'true') && !!target && compareMinors(target.minor, versionFact('values-global-multicluster-enabled-ignored').since) < 0;
+  return (
+    (enabled === true || enabled === 'true') && !!target && compareMinors(target.minor, versionFact('values-global-multicluster-enabled-ignored').since) < 0
+  );
 }
 
 /** Every control plane of a multicluster mesh needs a name; istiod's default ("Kubernetes") collides. */
@@ -227,7 +234,10 @@ export const missingClusterName: MeshRule = {
     const controlPlanes = mesh.installs.filter((i) => i.installsControlPlane);
     if (Math.max(mesh.clusters.size, controlPlanes.length) < 2) return [];
     return controlPlanes
-      .filter((install) => !install.clusterName && !declaredClusterName(install) && !onlyInHostClusters(mesh, install) && !isReplicatedGlobalControlPlane(mesh, install))
+      .filter(
+        (install) =>
+          !install.clusterName && !declaredClusterName(install) && !onlyInHostClusters(mesh, install) && !isReplicatedGlobalControlPlane(mesh, install),
+      )
       .map((install) => {
         const assigned = mesh.assignments.get(install.resource)?.clusters ?? [];
         return {
@@ -236,7 +246,17 @@ export const missingClusterName: MeshRule = {
           message: `This ${install.source} installs a control plane but sets no values.global.multiCluster.clusterName${isRemoteProfile(install) ? ' (nor istiodRemote.injectionPath)' : ''}; with several clusters in the mesh each must be named, or they all register as "Kubernetes".`,
           location: missingValueLocation(install, 'global', 'multiCluster', 'clusterName'),
           cluster: assigned.length === 1 ? assigned[0] : undefined,
-          fixes: assigned.length === 1 ? optionalFix(insertValueFix(`Set clusterName to "${assigned[0]}"`, install.resource.doc, [...install.valuesPath, 'global', 'multiCluster', 'clusterName'], assigned[0])) : undefined,
+          fixes:
+            assigned.length === 1
+              ? optionalFix(
+                  insertValueFix(
+                    `Set clusterName to "${assigned[0]}"`,
+                    install.resource.doc,
+                    [...install.valuesPath, 'global', 'multiCluster', 'clusterName'],
+                    assigned[0],
+                  ),
+                )
+              : undefined,
         };
       });
   },
@@ -274,7 +294,13 @@ export const networkDisagreement: MeshRule = {
           location: source.value.location(),
           cluster: cluster.name,
           related: [relatedAt(reference.value, describeSource(reference, cluster))],
-          fixes: [replaceValueFix(`Change to network "${reference.network}"`, source.value, source.kind === 'injection-path' ? source.value.value.replace(/\/net\/[^/?]+/, `/net/${reference.network}`) : reference.network)],
+          fixes: [
+            replaceValueFix(
+              `Change to network "${reference.network}"`,
+              source.value,
+              source.kind === 'injection-path' ? source.value.value.replace(/\/net\/[^/?]+/, `/net/${reference.network}`) : reference.network,
+            ),
+          ],
         }));
     });
   },
@@ -292,17 +318,27 @@ export const namespaceNetworkLabelMissing: MeshRule = {
       const namespace = cluster.istioSystemNamespace;
       if (!namespace || namespace.labels()[NETWORK_LABEL] !== undefined) return [];
       const network = cluster.network;
-      return [{
-        code: 'MESH105',
-        severity: 'warning' as const,
-        message: `The istio-system namespace of cluster ${cluster.name} has no ${NETWORK_LABEL} label; in a multi-network mesh label it with the cluster's network${network ? ` ("${network}")` : ''}.`,
-        location: namespace.location(['metadata', 'labels'], 'key'),
-        cluster: cluster.name,
-        related: cluster.networkSources[0] ? [relatedAt(cluster.networkSources[0].value, describeSource(cluster.networkSources[0], cluster))] : undefined,
-        fixes: network ? optionalFix(insertValueFix(`Label istio-system with ${NETWORK_LABEL}=${network}`, namespace.doc, ['metadata', 'labels', NETWORK_LABEL], network)) : undefined,
-      }];
+      return [
+        {
+          code: 'MESH105',
+          severity: 'warning' as const,
+          message: `The istio-system namespace of cluster ${cluster.name} has no ${NETWORK_LABEL} label; in a multi-network mesh label it with the cluster's network${network ? ` ("${network}")` : ''}.`,
+          location: namespace.location(['metadata', 'labels'], 'key'),
+          cluster: cluster.name,
+          related: cluster.networkSources[0] ? [relatedAt(cluster.networkSources[0].value, describeSource(cluster.networkSources[0], cluster))] : undefined,
+          fixes: network
+            ? optionalFix(insertValueFix(`Label istio-system with ${NETWORK_LABEL}=${network}`, namespace.doc, ['metadata', 'labels', NETWORK_LABEL], network))
+            : undefined,
+        },
+      ];
     });
   },
 };
 
-export const MESH_IDENTITY_RULES: readonly MeshRule[] = [meshIDConsistency, duplicateClusterName, missingClusterName, networkDisagreement, namespaceNetworkLabelMissing];
+export const MESH_IDENTITY_RULES: readonly MeshRule[] = [
+  meshIDConsistency,
+  duplicateClusterName,
+  missingClusterName,
+  networkDisagreement,
+  namespaceNetworkLabelMissing,
+];

@@ -1,11 +1,11 @@
-import type { ValuePath } from '../parse/yamlFile';
-import { isRecord, type Resource } from '../resources/resource';
-import { judgeRemoval, versionFact, type TargetVersion } from '../resources/istioVersions';
 import { targetVersionOfResource } from '../mesh/model';
+import type { ValuePath } from '../parse/yamlFile';
+import { judgeRemoval, type TargetVersion, versionFact } from '../resources/istioVersions';
+import { isRecord, type Resource } from '../resources/resource';
 import type { Finding, Fix } from './finding';
 import { optionalFix, removeValueFix } from './fixes';
-import { displayPath } from './schema/validator';
 import type { MeshRule } from './rule';
+import { displayPath } from './schema/validator';
 
 /**
  * IstioOperator settings that old guides still show but Istio no longer reads. One table, used by IOP001,
@@ -153,7 +153,9 @@ const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1
 /** What replaced a removed value where the table knows, else the setting removed. */
 function removedValueFixes(resource: Resource, { entry, path }: FoundRemovedValue): Fix[] | undefined {
   if (entry.replacement !== undefined) {
-    return [{ title: `Change profile to ${entry.replacement}`, preferred: true, edits: [{ location: resource.location(path, 'value'), newText: entry.replacement }] }];
+    return [
+      { title: `Change profile to ${entry.replacement}`, preferred: true, edits: [{ location: resource.location(path, 'value'), newText: entry.replacement }] },
+    ];
   }
   if (entry.value !== undefined) return undefined;
   return optionalFix(removeValueFix(`Remove ${displayPath(path.slice(1))}`, resource.doc, path));
@@ -165,15 +167,22 @@ function removedValueFinding(resource: Resource, found: FoundRemovedValue, targe
   const shown = entry.value !== undefined ? `profile \`${entry.value}\`` : `\`${displayPath(path.slice(1))}\``;
   const location = resource.location(path, entry.value !== undefined ? 'value' : 'key');
   if (!entry.fact) {
-    return { code: 'IOP001', severity: 'warning', message: `${shown} is ${entry.status}, so it has no effect. ${entry.advice}`, location, fixes: removedValueFixes(resource, found) };
+    return {
+      code: 'IOP001',
+      severity: 'warning',
+      message: `${shown} is ${entry.status}, so it has no effect. ${entry.advice}`,
+      location,
+      fixes: removedValueFixes(resource, found),
+    };
   }
   const fact = versionFact(entry.fact);
   const { severity, removedIn, context } = judgeRemoval(fact, target);
   const removed = `${shown} was removed in Istio ${removedIn}${entry.status ? ` (${entry.status})` : ''}${fact.unconfirmed ? ` (not confirmed: ${fact.unconfirmed})` : ''}`;
   const link = fact.link ? ` See ${fact.link}` : '';
-  const message = severity === 'warning'
-    ? `${removed}; ${context}, so it has no effect. ${entry.advice}${link}`
-    : `${removed}; ${context}. When upgrading to ${removedIn}: ${lowerFirst(entry.advice)}${link}`;
+  const message =
+    severity === 'warning'
+      ? `${removed}; ${context}, so it has no effect. ${entry.advice}${link}`
+      : `${removed}; ${context}. When upgrading to ${removedIn}: ${lowerFirst(entry.advice)}${link}`;
   return { code: 'IOP001', severity, message, location, fixes: severity === 'warning' ? removedValueFixes(resource, found) : undefined };
 }
 

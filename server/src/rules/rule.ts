@@ -1,5 +1,5 @@
-import type { Resource } from '../resources/resource';
 import type { MeshModel } from '../mesh/model';
+import type { Resource } from '../resources/resource';
 import type { Finding, Severity } from './finding';
 
 interface RuleInfo {

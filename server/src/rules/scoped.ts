@@ -1,11 +1,12 @@
 import { dirname } from 'node:path';
-import { locationKey, type SourceLocation } from '../parse/text';
-import { routingIndexOf, sameItems, type RoutingIndex, type RoutingScope } from '../mesh/routingIndex';
-import { unassignedResources, type MeshModel } from '../mesh/model';
-import type { Resource } from '../resources/resource';
-import { objectIdentity } from '../resources/fields';
+
 import { compositionUnitOf } from '../compose/composedDocument';
-import { SEVERITY_RANK, type Finding, type RelatedInformation, type Severity } from './finding';
+import { type MeshModel, unassignedResources } from '../mesh/model';
+import { type RoutingIndex, routingIndexOf, type RoutingScope, sameItems } from '../mesh/routingIndex';
+import { locationKey, type SourceLocation } from '../parse/text';
+import { objectIdentity } from '../resources/fields';
+import type { Resource } from '../resources/resource';
+import { type Finding, type RelatedInformation, type Severity, SEVERITY_RANK } from './finding';
 import type { MeshRule } from './rule';
 
 /** What a scoped rule reports before it is known how many clusters share it. */

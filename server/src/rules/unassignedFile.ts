@@ -1,8 +1,9 @@
 import { basename, dirname, relative, sep } from 'node:path';
-import { unassignedResources } from '../mesh/model';
-import { fileNameMentions } from '../mesh/assignment';
-import type { Resource } from '../resources/resource';
+
 import { compositionUnitOf } from '../compose/composedDocument';
+import { fileNameMentions } from '../mesh/assignment';
+import { unassignedResources } from '../mesh/model';
+import type { Resource } from '../resources/resource';
 import type { Finding, Fix } from './finding';
 import type { MeshRule } from './rule';
 
@@ -15,7 +16,11 @@ const MAX_ASSIGN_FIXES = 10;
 /** "Assign this file to cluster X": the comment the message spells out, at the top of the file. */
 function assignFix(file: string, cluster: string, preferred: boolean): Fix {
   const top = { line: 0, character: 0 };
-  return { title: `Assign this file to cluster ${cluster}`, preferred, edits: [{ location: { file, range: { start: top, end: top } }, newText: `# istio-mesh: cluster=${cluster}\n` }] };
+  return {
+    title: `Assign this file to cluster ${cluster}`,
+    preferred,
+    edits: [{ location: { file, range: { start: top, end: top } }, newText: `# istio-mesh: cluster=${cluster}\n` }],
+  };
 }
 
 /**
@@ -23,7 +28,9 @@ function assignFix(file: string, cluster: string, preferred: boolean): Fix {
  * `east-apps/`), the deepest folder first; a folder that mentions two clusters names neither.
  */
 function clusterFolderMentions(folder: string, root: string, clusterNames: readonly string[]): string | undefined {
-  const segments = relative(root, folder).split(sep).filter((s) => s && s !== '..');
+  const segments = relative(root, folder)
+    .split(sep)
+    .filter((s) => s && s !== '..');
   for (const segment of segments.reverse()) {
     const named = clusterNames.filter((name) => fileNameMentions(segment, name));
     if (named.length === 1) return named[0];
@@ -69,21 +76,31 @@ export const unassignedFile: MeshRule = {
       const proposed = folderCluster ?? clusterNames[0];
       const offered = [proposed, ...clusterNames.filter((name) => name !== proposed)].slice(0, MAX_ASSIGN_FIXES);
       const them = others.length === 0 ? 'it' : 'them';
-      const what = others.length === 0
-        ? `${first.displayName} belongs to no cluster`
-        : `${firsts.length} files of folder ${relative(mesh.root, folder) || basename(folder)}/ belong to no cluster (${firsts.slice(0, FILES_NAMED).map((r) => basename(r.file)).join(', ')}${firsts.length > FILES_NAMED ? ', ...' : ''})`;
+      const what =
+        others.length === 0
+          ? `${first.displayName} belongs to no cluster`
+          : `${firsts.length} files of folder ${relative(mesh.root, folder) || basename(folder)}/ belong to no cluster (${firsts
+              .slice(0, FILES_NAMED)
+              .map((r) => basename(r.file))
+              .join(', ')}${firsts.length > FILES_NAMED ? ', ...' : ''})`;
       findings.push({
         code: 'MESH001',
         severity: 'information',
         message: `${what}, so checks that compare clusters skip ${them}, and checks of what a cluster has count ${them} in every cluster. Assign ${others.length === 0 ? 'the file' : 'each file'} with a "# istio-mesh: cluster=${proposed}" comment at its top (a comma list for several clusters), with the istioMesh.clusters setting, by moving it into a cluster's folder, or by naming the cluster in the file name ${clustersHere}.`,
         location: first.location(['kind']),
         fixes: offered.map((name) => assignFix(first.file, name, name === folderCluster)),
-        ...(others.length ? { related: others.map((r) => ({ location: r.location(['kind']), message: `${r.displayName} belongs to no cluster either` })) } : {}),
+        ...(others.length
+          ? { related: others.map((r) => ({ location: r.location(['kind']), message: `${r.displayName} belongs to no cluster either` })) }
+          : {}),
       });
     }
     for (const [folder, resources] of overlays) {
       const unit = compositionUnitOf(resources[0])!;
-      const names = resources.slice(0, FILES_NAMED).map((r) => r.displayName).join(', ') + (resources.length > FILES_NAMED ? ', ...' : '');
+      const names =
+        resources
+          .slice(0, FILES_NAMED)
+          .map((r) => r.displayName)
+          .join(', ') + (resources.length > FILES_NAMED ? ', ...' : '');
       findings.push({
         code: 'MESH001',
         severity: 'information',

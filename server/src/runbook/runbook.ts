@@ -1,15 +1,16 @@
 import { basename, dirname, join, relative, sep } from 'node:path';
+
+import { clustersInRunOrder, INSTALL_STAGES, installSequence, type InstallSlot, type InstallStage, stageOf, stringsUnder } from '../apply/installOrder';
 import type { ContextsOfMesh } from '../apply/meshClusters';
 import { discoveryAddressOf, externalAddressArgs } from '../apply/variables';
-import { clustersInRunOrder, INSTALL_STAGES, installSequence, stageOf, stringsUnder, type InstallSlot, type InstallStage } from '../apply/installOrder';
 import { compositionUnitOf } from '../compose/composedDocument';
 import { fileNameMentions } from '../mesh/assignment';
 import { chartOfTemplate } from '../mesh/chartTemplates';
 import { assignerOf, type Cluster, type MeshModel } from '../mesh/model';
 import { eastWestGateways, exposesServices, gatewaysSelecting, primariesOfRemote } from '../mesh/topology';
-import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, NETWORK_LABEL, type GatewayDeployment, type InstallConfig } from '../resources/installConfig';
-import { gitopsTarget, HELM_VALUES_KIND, isHboneEastWestGateway, istioChartName, type IstioChart } from '../resources/installSources';
-import { remoteSecretClusters, type RemoteSecret } from '../resources/remoteSecret';
+import { CONTROL_PLANE_CLUSTERS_ANNOTATION, EAST_WEST_PORTS, type GatewayDeployment, type InstallConfig, NETWORK_LABEL } from '../resources/installConfig';
+import { gitopsTarget, HELM_VALUES_KIND, isHboneEastWestGateway, type IstioChart, istioChartName } from '../resources/installSources';
+import { type RemoteSecret, remoteSecretClusters } from '../resources/remoteSecret';
 import type { Resource } from '../resources/resource';
 import type { Finding } from '../rules/finding';
 import { displayCommand } from './shell';
@@ -120,7 +121,14 @@ export interface RunbookInput {
 export const ISTIO_DIR_VARIABLE = 'ISTIO_DIR';
 /** The chart install order of the Helm guides: CRDs, the control plane, then the ambient data plane. */
 const CHART_ORDER: IstioChart[] = ['base', 'istiod', 'istiod-remote', 'cni', 'ztunnel', 'gateway'];
-const HELM_RELEASES: Record<IstioChart, string> = { base: 'istio-base', istiod: 'istiod', 'istiod-remote': 'istiod-remote', cni: 'istio-cni', ztunnel: 'ztunnel', gateway: 'istio-eastwestgateway' };
+const HELM_RELEASES: Record<IstioChart, string> = {
+  base: 'istio-base',
+  istiod: 'istiod',
+  'istiod-remote': 'istiod-remote',
+  cni: 'istio-cni',
+  ztunnel: 'ztunnel',
+  gateway: 'istio-eastwestgateway',
+};
 const GITOPS_CONTROLLERS: Record<string, string> = { HelmRelease: 'flux', Application: 'argocd' };
 /** Argo CD's names for the cluster it runs in: a wrapper sent there is applied where Argo runs. */
 const IN_CLUSTER_TARGETS = new Set(['in-cluster', 'https://kubernetes.default.svc']);
@@ -199,9 +207,10 @@ class RunbookBuilder {
     if (known !== undefined) return known;
     const variable = contextVariable(name);
     if (!this.variables.has(variable)) {
-      const meaning = GITOPS_CONTROLLERS.HelmRelease === name || GITOPS_CONTROLLERS.Application === name
-        ? `the kube context of the cluster ${name === 'flux' ? 'Flux' : 'Argo CD'} runs in`
-        : `the kube context of cluster ${name}`;
+      const meaning =
+        GITOPS_CONTROLLERS.HelmRelease === name || GITOPS_CONTROLLERS.Application === name
+          ? `the kube context of the cluster ${name === 'flux' ? 'Flux' : 'Argo CD'} runs in`
+          : `the kube context of cluster ${name}`;
       this.variables.set(variable, { name: variable, meaning });
     }
     return `\${${variable}}`;
@@ -209,7 +218,10 @@ class RunbookBuilder {
 
   private istioDir(): string {
     if (!this.variables.has(ISTIO_DIR_VARIABLE)) {
-      this.variables.set(ISTIO_DIR_VARIABLE, { name: ISTIO_DIR_VARIABLE, meaning: 'the folder of the Istio release (where istioctl was downloaded): its tools/certs Makefiles and samples' });
+      this.variables.set(ISTIO_DIR_VARIABLE, {
+        name: ISTIO_DIR_VARIABLE,
+        meaning: 'the folder of the Istio release (where istioctl was downloaded): its tools/certs Makefiles and samples',
+      });
     }
     return `\${${ISTIO_DIR_VARIABLE}}`;
   }
@@ -261,7 +273,13 @@ class RunbookBuilder {
     const files = new Set(this.mesh.resources.map((r) => r.file));
     return this.input.findings
       .filter((f) => f.severity === 'error' && files.has(f.location.file))
-      .map((f) => ({ code: f.code, message: f.message, file: f.location.file, line: f.location.range.start.line + 1, column: f.location.range.start.character + 1 }))
+      .map((f) => ({
+        code: f.code,
+        message: f.message,
+        file: f.location.file,
+        line: f.location.range.start.line + 1,
+        column: f.location.range.start.character + 1,
+      }))
       .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
   }
 
@@ -280,29 +298,51 @@ class RunbookBuilder {
         // istio-system: the file when the workspace has it, else the docs' create / annotate / label commands.
         const generatesCacerts = this.needsGeneratedCacerts(cluster, fileApplies);
         const usesHelmOrSail = toolInstalls.some((t) => t.tool === 'helm') || fileApplies.some((f) => f.stage === 'control-plane' && !f.controller);
-        for (const file of byStage('namespace')) this.applyFile(cluster, file, 'namespace', `Create ${cluster.name}'s namespaces from the workspace`, 'the namespace carries the cluster\'s network label and control plane annotation; the cacerts Secret and the control plane go into it');
+        for (const file of byStage('namespace'))
+          this.applyFile(
+            cluster,
+            file,
+            'namespace',
+            `Create ${cluster.name}'s namespaces from the workspace`,
+            "the namespace carries the cluster's network label and control plane annotation; the cacerts Secret and the control plane go into it",
+          );
         const primaries = this.primaryNames(cluster);
         const labelNetwork = !cluster.istioSystemNamespace && this.mesh.multiNetwork && cluster.network !== undefined;
         const annotate = !cluster.istioSystemNamespace && primaries.length > 0;
         const namespace = this.mesh.controlPlaneNamespace;
         if (!cluster.istioSystemNamespace && (generatesCacerts || byStage('cacerts').length || labelNetwork || annotate || usesHelmOrSail)) {
           this.add({
-            kind: 'namespace', phase: generatesCacerts ? 'before-you-begin' : 'install', title: `Create the ${namespace} namespace in ${cluster.name}`, cluster: cluster.name, context,
-            pipeline: [['kubectl', 'create', 'namespace', namespace, '--context', context]], files: [],
+            kind: 'namespace',
+            phase: generatesCacerts ? 'before-you-begin' : 'install',
+            title: `Create the ${namespace} namespace in ${cluster.name}`,
+            cluster: cluster.name,
+            context,
+            pipeline: [['kubectl', 'create', 'namespace', namespace, '--context', context]],
+            files: [],
             why: `no Namespace ${namespace} is in ${cluster.name}'s files, and ${generatesCacerts ? 'the cacerts Secret' : labelNetwork || annotate ? 'its labels' : 'the Helm releases'} need it before the control plane is installed`,
           });
         }
         if (annotate) {
           this.add({
-            kind: 'control-plane-clusters', phase: 'install', title: `Name ${cluster.name}'s control plane cluster`, cluster: cluster.name, context,
-            pipeline: [['kubectl', 'annotate', 'namespace', namespace, `${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.join(',')}`, '--context', context]], files: [],
+            kind: 'control-plane-clusters',
+            phase: 'install',
+            title: `Name ${cluster.name}'s control plane cluster`,
+            cluster: cluster.name,
+            context,
+            pipeline: [['kubectl', 'annotate', 'namespace', namespace, `${CONTROL_PLANE_CLUSTERS_ANNOTATION}=${primaries.join(',')}`, '--context', context]],
+            files: [],
             why: `${cluster.name} is a remote: the annotation tells ${primaries.join(' and ')}'s istiod that it controls this cluster`,
           });
         }
         if (labelNetwork) {
           this.add({
-            kind: 'network-label', phase: 'install', title: `Set ${cluster.name}'s default network to ${cluster.network}`, cluster: cluster.name, context,
-            pipeline: [['kubectl', 'label', 'namespace', namespace, `${NETWORK_LABEL}=${cluster.network}`, '--context', context]], files: [],
+            kind: 'network-label',
+            phase: 'install',
+            title: `Set ${cluster.name}'s default network to ${cluster.network}`,
+            cluster: cluster.name,
+            context,
+            pipeline: [['kubectl', 'label', 'namespace', namespace, `${NETWORK_LABEL}=${cluster.network}`, '--context', context]],
+            files: [],
             why: `the mesh spans several networks: istiod reads the network of ${cluster.name}'s pods from this label`,
           });
         }
@@ -310,7 +350,14 @@ class RunbookBuilder {
       }
       case 'cacerts':
         // Trust: the workspace's cacerts (or cert-manager/istio-csr objects), else the plug-in CA commands.
-        for (const file of byStage('cacerts')) this.applyFile(cluster, file, 'cacerts', `Apply ${cluster.name}'s root of trust`, `every cluster of the mesh needs certificates from one root, in place before istiod starts`);
+        for (const file of byStage('cacerts'))
+          this.applyFile(
+            cluster,
+            file,
+            'cacerts',
+            `Apply ${cluster.name}'s root of trust`,
+            `every cluster of the mesh needs certificates from one root, in place before istiod starts`,
+          );
         if (this.needsGeneratedCacerts(cluster, fileApplies)) this.generateCacerts(cluster, context);
         return;
       case 'discovery-address':
@@ -318,23 +365,52 @@ class RunbookBuilder {
         return;
       case 'control-plane':
         for (const install of installs('control-plane')) this.toolInstall(cluster, install, context);
-        for (const file of byStage('control-plane')) this.applyFile(cluster, file, 'control-plane', `Install ${cluster.name}'s control plane`, this.controlPlaneWhy(cluster, file));
+        for (const file of byStage('control-plane'))
+          this.applyFile(cluster, file, 'control-plane', `Install ${cluster.name}'s control plane`, this.controlPlaneWhy(cluster, file));
         return;
       case 'gateways':
         for (const install of installs('gateway')) this.toolInstall(cluster, install, context);
-        for (const file of byStage('gateways')) this.applyFile(cluster, file, 'gateway', `Install ${cluster.name}'s east-west gateway`, `the east-west gateway carries traffic from other networks (and remote clusters' control plane traffic) into ${cluster.name}`);
+        for (const file of byStage('gateways'))
+          this.applyFile(
+            cluster,
+            file,
+            'gateway',
+            `Install ${cluster.name}'s east-west gateway`,
+            `the east-west gateway carries traffic from other networks (and remote clusters' control plane traffic) into ${cluster.name}`,
+          );
         for (const gateway of eastWestGateways(cluster)) this.gatewayAddress(cluster, gateway, context);
         return;
       case 'expose-istiod':
-        for (const file of byStage('expose-istiod')) this.applyFile(cluster, file, 'expose-istiod', `Expose ${cluster.name}'s istiod through the east-west gateway`, `remote clusters reach ${cluster.name}'s istiod (discovery on ${EAST_WEST_PORTS.istiod}, injection on ${EAST_WEST_PORTS.webhook}) through its east-west gateway`);
+        for (const file of byStage('expose-istiod'))
+          this.applyFile(
+            cluster,
+            file,
+            'expose-istiod',
+            `Expose ${cluster.name}'s istiod through the east-west gateway`,
+            `remote clusters reach ${cluster.name}'s istiod (discovery on ${EAST_WEST_PORTS.istiod}, injection on ${EAST_WEST_PORTS.webhook}) through its east-west gateway`,
+          );
         if (slot.servesRemotes && byStage('expose-istiod').length === 0) this.sampleExposure(cluster, 'expose-istiod', context);
         return;
       case 'expose-services':
-        for (const file of byStage('expose-services')) this.applyFile(cluster, file, 'expose-services', `Expose ${cluster.name}'s services to other networks`, `pods in other networks reach ${cluster.name}'s services through the gateway's AUTO_PASSTHROUGH port ${EAST_WEST_PORTS.crossNetwork}`);
+        for (const file of byStage('expose-services'))
+          this.applyFile(
+            cluster,
+            file,
+            'expose-services',
+            `Expose ${cluster.name}'s services to other networks`,
+            `pods in other networks reach ${cluster.name}'s services through the gateway's AUTO_PASSTHROUGH port ${EAST_WEST_PORTS.crossNetwork}`,
+          );
         if (this.needsServiceExposure(cluster) && byStage('expose-services').length === 0) this.sampleExposure(cluster, 'expose-services', context);
         return;
       case 'other':
-        for (const file of byStage('other')) this.applyFile(cluster, file, 'apply', `Apply the rest of ${cluster.name}'s files`, `these documents belong to ${cluster.name} and need its control plane in place`);
+        for (const file of byStage('other'))
+          this.applyFile(
+            cluster,
+            file,
+            'apply',
+            `Apply the rest of ${cluster.name}'s files`,
+            `these documents belong to ${cluster.name} and need its control plane in place`,
+          );
         return;
     }
   }
@@ -356,7 +432,10 @@ class RunbookBuilder {
         const overlay = composedIn ? dirname(composedIn) : undefined;
         const stage = gatewayOnly ? 'gateway' : 'control-plane';
         if (overlay && toolInstalls.some((t) => t.overlay === overlay)) continue;
-        if (overlay) this.notes.push(`${this.rel(overlay)}: the overlay renders its IstioOperators with other objects; istioctl installs the IstioOperators, and \`kubectl apply -k\` must not send them (there is no IstioOperator CRD since Istio 1.24): keep them in an overlay of their own`);
+        if (overlay)
+          this.notes.push(
+            `${this.rel(overlay)}: the overlay renders its IstioOperators with other objects; istioctl installs the IstioOperators, and \`kubectl apply -k\` must not send them (there is no IstioOperator CRD since Istio 1.24): keep them in an overlay of their own`,
+          );
         toolInstalls.push({ install, overlay, tool: resource.kind === 'IstioOperator' ? 'istioctl' : 'helm', stage, chart });
         continue;
       }
@@ -378,7 +457,15 @@ class RunbookBuilder {
         existing.withoutNamespace &&= !resource.namespace;
         existing.resources.push(resource);
       } else {
-        files.set(path, { path, overlay: unit ? dirname(path) : undefined, stage, line: unit ? 1 : documentLine(resource), controller, withoutNamespace: !resource.namespace, resources: [resource] });
+        files.set(path, {
+          path,
+          overlay: unit ? dirname(path) : undefined,
+          stage,
+          line: unit ? 1 : documentLine(resource),
+          controller,
+          withoutNamespace: !resource.namespace,
+          resources: [resource],
+        });
       }
     }
     const chartRank = (t: ToolInstall) => (t.chart ? CHART_ORDER.indexOf(t.chart) : -1);
@@ -393,7 +480,8 @@ class RunbookBuilder {
   }
 
   private controlPlaneWhy(cluster: Cluster, file: FileApply): string {
-    if (file.controller) return `${file.controller === 'flux' ? 'Flux' : 'Argo CD'} installs ${cluster.name}'s Istio releases from these resources: they are applied where it runs, not to ${cluster.name}`;
+    if (file.controller)
+      return `${file.controller === 'flux' ? 'Flux' : 'Argo CD'} installs ${cluster.name}'s Istio releases from these resources: they are applied where it runs, not to ${cluster.name}`;
     const kinds = [...new Set(file.resources.map((r) => r.kind))].join(', ');
     return `${kinds} resources install ${cluster.name}'s Istio (the Sail Operator or the GitOps controller in ${cluster.name} reconciles them)`;
   }
@@ -402,11 +490,21 @@ class RunbookBuilder {
     const context = file.controller ? this.contextOf(file.controller) : this.contextOf(cluster.name);
     const namespaceArgs = (kind === 'expose-istiod' || kind === 'expose-services') && file.withoutNamespace ? ['-n', this.mesh.controlPlaneNamespace] : [];
     const source = file.overlay ? ['-k', this.rel(file.overlay)] : ['-f', this.rel(file.path)];
-    const names = file.resources.slice(0, 3).map((r) => r.displayName).join(', ') + (file.resources.length > 3 ? `, … (${file.resources.length} documents)` : '');
+    const names =
+      file.resources
+        .slice(0, 3)
+        .map((r) => r.displayName)
+        .join(', ') + (file.resources.length > 3 ? `, … (${file.resources.length} documents)` : '');
     const rendering = this.chartRendering(cluster, file.path);
     this.add({
-      kind, phase: 'install', title, cluster: cluster.name, context,
-      pipeline: rendering ? [rendering, ['kubectl', 'apply', '-f', '-', ...namespaceArgs, '--context', context]] : [['kubectl', 'apply', ...source, ...namespaceArgs, '--context', context]],
+      kind,
+      phase: 'install',
+      title,
+      cluster: cluster.name,
+      context,
+      pipeline: rendering
+        ? [rendering, ['kubectl', 'apply', '-f', '-', ...namespaceArgs, '--context', context]]
+        : [['kubectl', 'apply', ...source, ...namespaceArgs, '--context', context]],
       files: [{ path: file.path, line: file.line }],
       why: `${why} (${names})`,
     });
@@ -429,17 +527,33 @@ class RunbookBuilder {
     const file = install.resource.file;
     const files = [{ path: file, line: documentLine(install.resource) }];
     const gatewayNames = install.gateways.map((g) => g.name).join(', ');
-    const what = tool.stage === 'gateway' ? `the gateway ${gatewayNames || '(unnamed)'}` : tool.chart ? `the ${tool.chart} chart` : `the control plane${install.profile ? ` (profile ${install.profile.value})` : ''}`;
-    const title = tool.stage === 'gateway' ? `Install ${cluster.name}'s east-west gateway` : `Install ${cluster.name}'s ${tool.chart && tool.chart !== 'istiod' ? `${tool.chart} chart` : 'control plane'}`;
-    const why = tool.stage === 'gateway'
-      ? `the east-west gateway carries traffic from other networks (and remote clusters' control plane traffic) into ${cluster.name}`
-      : cluster.role === 'remote'
-        ? `${cluster.name} is a remote: this installs the injection webhook and configuration that point at its primary's istiod`
-        : `installs ${cluster.name}'s istiod with meshID ${install.meshID?.value ?? '(default)'}, cluster name ${install.clusterName?.value ?? cluster.name}${install.network ? `, network ${install.network.value}` : ''}`;
+    const what =
+      tool.stage === 'gateway'
+        ? `the gateway ${gatewayNames || '(unnamed)'}`
+        : tool.chart
+          ? `the ${tool.chart} chart`
+          : `the control plane${install.profile ? ` (profile ${install.profile.value})` : ''}`;
+    const title =
+      tool.stage === 'gateway'
+        ? `Install ${cluster.name}'s east-west gateway`
+        : `Install ${cluster.name}'s ${tool.chart && tool.chart !== 'istiod' ? `${tool.chart} chart` : 'control plane'}`;
+    const why =
+      tool.stage === 'gateway'
+        ? `the east-west gateway carries traffic from other networks (and remote clusters' control plane traffic) into ${cluster.name}`
+        : cluster.role === 'remote'
+          ? `${cluster.name} is a remote: this installs the injection webhook and configuration that point at its primary's istiod`
+          : `installs ${cluster.name}'s istiod with meshID ${install.meshID?.value ?? '(default)'}, cluster name ${install.clusterName?.value ?? cluster.name}${install.network ? `, network ${install.network.value}` : ''}`;
     if (tool.overlay) {
       this.add({
-        kind: tool.stage, phase: 'install', title, cluster: cluster.name, context,
-        pipeline: [['kubectl', 'kustomize', this.rel(tool.overlay)], ['istioctl', 'install', '-f', '-', '--context', context, '-y']],
+        kind: tool.stage,
+        phase: 'install',
+        title,
+        cluster: cluster.name,
+        context,
+        pipeline: [
+          ['kubectl', 'kustomize', this.rel(tool.overlay)],
+          ['istioctl', 'install', '-f', '-', '--context', context, '-y'],
+        ],
         files: [{ path: join(tool.overlay, 'kustomization.yaml'), line: 1 }],
         why: `${why}: istioctl installs the IstioOperators the overlay renders`,
       });
@@ -448,24 +562,36 @@ class RunbookBuilder {
     if (tool.tool === 'istioctl') {
       const variables = shellVariablesIn(install.resource);
       const istioctl = ['istioctl', 'install', '-f', variables.length ? '-' : this.rel(file), '--context', context, '-y'];
-      for (const variable of variables) if (!this.variables.has(variable)) this.variables.set(variable, { name: variable, meaning: `used in ${this.rel(file)}; envsubst fills it in before istioctl reads the file` });
+      for (const variable of variables)
+        if (!this.variables.has(variable))
+          this.variables.set(variable, { name: variable, meaning: `used in ${this.rel(file)}; envsubst fills it in before istioctl reads the file` });
       this.add({
-        kind: tool.stage, phase: 'install', title, cluster: cluster.name, context,
+        kind: tool.stage,
+        phase: 'install',
+        title,
+        cluster: cluster.name,
+        context,
         pipeline: variables.length ? [['envsubst'], istioctl] : [istioctl],
         ...(variables.length ? { input: this.rel(file) } : {}),
-        variables, files,
+        variables,
+        files,
         why: `${why}: istioctl installs ${what}${variables.length ? ` (the file's ${variables.map((v) => `\${${v}}`).join(', ')} filled in by envsubst)` : ''}`,
       });
       return;
     }
     const chart = tool.chart!;
-    const release = chart === 'gateway' ? install.gateways[0]?.name ?? HELM_RELEASES.gateway : HELM_RELEASES[chart];
-    const namespace = chart === 'gateway' ? install.gateways[0]?.namespace ?? this.mesh.controlPlaneNamespace : this.mesh.controlPlaneNamespace;
+    const release = chart === 'gateway' ? (install.gateways[0]?.name ?? HELM_RELEASES.gateway) : HELM_RELEASES[chart];
+    const namespace = chart === 'gateway' ? (install.gateways[0]?.namespace ?? this.mesh.controlPlaneNamespace) : this.mesh.controlPlaneNamespace;
     const version = install.version && !install.version.isPlaceholder ? ['--version', install.version.value] : [];
     this.add({
-      kind: tool.stage, phase: 'install', title, cluster: cluster.name, context,
+      kind: tool.stage,
+      phase: 'install',
+      title,
+      cluster: cluster.name,
+      context,
       pipeline: [['helm', 'upgrade', '--install', release, `istio/${chart}`, '-n', namespace, '-f', this.rel(file), ...version, '--kube-context', context]],
-      files, why: `${why}: Helm installs ${what}`,
+      files,
+      why: `${why}: Helm installs ${what}`,
     });
   }
 
@@ -481,20 +607,36 @@ class RunbookBuilder {
     if (!this.trustedRootMade.done) {
       this.trustedRootMade.done = true;
       this.add({
-        kind: 'root-ca', phase: 'before-you-begin', title: 'Make the mesh\'s root CA', workingDirectory: certs, createsWorkingDirectory: true,
-        pipeline: [['make', '-f', makefile, 'root-ca']], files: [],
-        why: 'no cacerts Secret (nor cert-manager or istio-csr) is in the workspace: every cluster\'s intermediate CA must come from one root, or cross-cluster mTLS fails. Keep these keys out of the repository',
+        kind: 'root-ca',
+        phase: 'before-you-begin',
+        title: "Make the mesh's root CA",
+        workingDirectory: certs,
+        createsWorkingDirectory: true,
+        pipeline: [['make', '-f', makefile, 'root-ca']],
+        files: [],
+        why: "no cacerts Secret (nor cert-manager or istio-csr) is in the workspace: every cluster's intermediate CA must come from one root, or cross-cluster mTLS fails. Keep these keys out of the repository",
       });
     }
     this.add({
-      kind: 'cacerts', phase: 'before-you-begin', title: `Make ${cluster.name}'s intermediate CA`, cluster: cluster.name, workingDirectory: certs,
-      pipeline: [['make', '-f', makefile, `${cluster.name}-cacerts`]], files: [],
+      kind: 'cacerts',
+      phase: 'before-you-begin',
+      title: `Make ${cluster.name}'s intermediate CA`,
+      cluster: cluster.name,
+      workingDirectory: certs,
+      pipeline: [['make', '-f', makefile, `${cluster.name}-cacerts`]],
+      files: [],
       why: `${cluster.name}'s istiod signs workload certificates with an intermediate CA of the shared root`,
     });
     const pems = ['ca-cert.pem', 'ca-key.pem', 'root-cert.pem', 'cert-chain.pem'].map((pem) => `--from-file=${cluster.name}/${pem}`);
     this.add({
-      kind: 'cacerts', phase: 'before-you-begin', title: `Create ${cluster.name}'s cacerts Secret`, cluster: cluster.name, context, workingDirectory: certs,
-      pipeline: [['kubectl', 'create', 'secret', 'generic', 'cacerts', '-n', this.mesh.controlPlaneNamespace, ...pems, '--context', context]], files: [],
+      kind: 'cacerts',
+      phase: 'before-you-begin',
+      title: `Create ${cluster.name}'s cacerts Secret`,
+      cluster: cluster.name,
+      context,
+      workingDirectory: certs,
+      pipeline: [['kubectl', 'create', 'secret', 'generic', 'cacerts', '-n', this.mesh.controlPlaneNamespace, ...pems, '--context', context]],
+      files: [],
       why: `istiod reads its CA from the cacerts Secret when it starts: it must exist before ${cluster.name}'s control plane is installed`,
     });
   }
@@ -509,15 +651,26 @@ class RunbookBuilder {
     const hostname = 'on clouds whose load balancers have a host name (AWS), read .hostname instead of .ip';
     if (variable) {
       const number = this.add({
-        kind: 'discovery-address', phase: 'install', title: `Save the address of ${primary.name}'s east-west gateway as ${variable}`, cluster: primary.name, context,
-        pipeline, assigns: variable, files,
+        kind: 'discovery-address',
+        phase: 'install',
+        title: `Save the address of ${primary.name}'s east-west gateway as ${variable}`,
+        cluster: primary.name,
+        context,
+        pipeline,
+        assigns: variable,
+        files,
         why: `${remote.name}'s remotePilotAddress is \${${variable}}: its proxies reach ${primary.name}'s istiod at this address (${hostname})`,
       });
       this.variables.set(variable, { name: variable, meaning: `the external address of ${gateway.name} in ${primary.name}`, setByStep: number });
     } else if (!address.isPlaceholder) {
       this.add({
-        kind: 'discovery-address', phase: 'install', title: `Check that ${remote.name}'s remotePilotAddress ${address.value} is ${primary.name}'s east-west gateway`, cluster: primary.name, context,
-        pipeline, files,
+        kind: 'discovery-address',
+        phase: 'install',
+        title: `Check that ${remote.name}'s remotePilotAddress ${address.value} is ${primary.name}'s east-west gateway`,
+        cluster: primary.name,
+        context,
+        pipeline,
+        files,
         why: `${remote.name}'s proxies reach ${primary.name}'s istiod at ${address.value}: the gateway's external address must be that (${hostname})`,
       });
     }
@@ -525,7 +678,11 @@ class RunbookBuilder {
 
   private gatewayAddress(cluster: Cluster, gateway: GatewayDeployment, context: string): void {
     this.add({
-      kind: 'gateway-address', phase: 'install', title: `Wait for an external address of ${gateway.name} in ${cluster.name}`, cluster: cluster.name, context,
+      kind: 'gateway-address',
+      phase: 'install',
+      title: `Wait for an external address of ${gateway.name} in ${cluster.name}`,
+      cluster: cluster.name,
+      context,
       pipeline: [['kubectl', 'get', 'svc', gateway.name, '-n', gateway.namespace, '--context', context]],
       files: [{ path: gateway.declaration.doc.file.file, line: gateway.declaration.location().range.start.line + 1 }],
       why: `other clusters reach ${cluster.name} through this address: wait until EXTERNAL-IP is set before going on`,
@@ -543,12 +700,18 @@ class RunbookBuilder {
   private sampleExposure(cluster: Cluster, kind: 'expose-istiod' | 'expose-services', context: string): void {
     const sample = `samples/multicluster/${kind}.yaml`;
     this.add({
-      kind, phase: 'install', title: `${kind === 'expose-istiod' ? 'Expose istiod' : 'Expose services'} in ${cluster.name} with Istio's sample (not in your files)`, cluster: cluster.name, context,
+      kind,
+      phase: 'install',
+      title: `${kind === 'expose-istiod' ? 'Expose istiod' : 'Expose services'} in ${cluster.name} with Istio's sample (not in your files)`,
+      cluster: cluster.name,
+      context,
       workingDirectory: this.istioDir(),
-      pipeline: [['kubectl', 'apply', '-n', this.mesh.controlPlaneNamespace, '-f', sample, '--context', context]], files: [],
-      why: kind === 'expose-istiod'
-        ? `${cluster.name} serves remote clusters, and no Gateway in its files passes istiod's ports (${EAST_WEST_PORTS.istiod}, ${EAST_WEST_PORTS.webhook}) through its east-west gateway`
-        : `the mesh spans networks, and no Gateway in ${cluster.name}'s files exposes its services on port ${EAST_WEST_PORTS.crossNetwork} of its east-west gateway`,
+      pipeline: [['kubectl', 'apply', '-n', this.mesh.controlPlaneNamespace, '-f', sample, '--context', context]],
+      files: [],
+      why:
+        kind === 'expose-istiod'
+          ? `${cluster.name} serves remote clusters, and no Gateway in its files passes istiod's ports (${EAST_WEST_PORTS.istiod}, ${EAST_WEST_PORTS.webhook}) through its east-west gateway`
+          : `the mesh spans networks, and no Gateway in ${cluster.name}'s files exposes its services on port ${EAST_WEST_PORTS.crossNetwork} of its east-west gateway`,
     });
   }
 
@@ -560,17 +723,30 @@ class RunbookBuilder {
     if (file) {
       this.remoteSecretFilesUsed.add(file);
       this.add({
-        kind: 'remote-secret', phase: 'install', title: `Give ${holder} the remote secret of ${source}`, cluster: holder, context: holderContext,
+        kind: 'remote-secret',
+        phase: 'install',
+        title: `Give ${holder} the remote secret of ${source}`,
+        cluster: holder,
+        context: holderContext,
         pipeline: [['kubectl', 'apply', '-f', this.rel(file.resource.file), '--context', holderContext]],
-        files: [{ path: file.resource.file, line: documentLine(file.resource) }], why,
+        files: [{ path: file.resource.file, line: documentLine(file.resource) }],
+        why,
       });
       return;
     }
     const sourceContext = this.contextOf(source);
     this.add({
-      kind: 'remote-secret', phase: 'install', title: `Give ${holder} a remote secret for ${source}`, cluster: holder, context: holderContext,
-      pipeline: [['istioctl', 'create-remote-secret', '--context', sourceContext, `--name=${source}`], ['kubectl', 'apply', '-f', '-', '--context', holderContext]],
-      files: [], why: `${why}; istioctl makes it from ${source}'s context, so the credentials never enter the workspace`,
+      kind: 'remote-secret',
+      phase: 'install',
+      title: `Give ${holder} a remote secret for ${source}`,
+      cluster: holder,
+      context: holderContext,
+      pipeline: [
+        ['istioctl', 'create-remote-secret', '--context', sourceContext, `--name=${source}`],
+        ['kubectl', 'apply', '-f', '-', '--context', holderContext],
+      ],
+      files: [],
+      why: `${why}; istioctl makes it from ${source}'s context, so the credentials never enter the workspace`,
     });
   }
 
@@ -588,10 +764,16 @@ class RunbookBuilder {
       for (const holder of secret.holders) {
         const context = this.contextOf(holder);
         this.add({
-          kind: 'remote-secret', phase: 'install', title: `Apply the remote secret ${secret.resource.name ?? ''} to ${holder}`, cluster: holder, context,
+          kind: 'remote-secret',
+          phase: 'install',
+          title: `Apply the remote secret ${secret.resource.name ?? ''} to ${holder}`,
+          cluster: holder,
+          context,
           pipeline: [['kubectl', 'apply', '-f', this.rel(secret.resource.file), '--context', context]],
           files: [{ path: secret.resource.file, line: documentLine(secret.resource) }],
-          why: usableRemoteSecret(secret) ? `it is in ${holder}'s files` : `it is in ${holder}'s files, but its kubeconfig is a placeholder or has no credentials: fill it in first`,
+          why: usableRemoteSecret(secret)
+            ? `it is in ${holder}'s files`
+            : `it is in ${holder}'s files, but its kubeconfig is a placeholder or has no credentials: fill it in first`,
         });
       }
     }
@@ -602,8 +784,13 @@ class RunbookBuilder {
     for (const cluster of withIstiod) {
       const context = this.contextOf(cluster.name);
       this.add({
-        kind: 'verify', phase: 'verify', title: `Check that ${cluster.name}'s istiod sees every cluster`, cluster: cluster.name, context,
-        pipeline: [['istioctl', 'remote-clusters', '--context', context]], files: [],
+        kind: 'verify',
+        phase: 'verify',
+        title: `Check that ${cluster.name}'s istiod sees every cluster`,
+        cluster: cluster.name,
+        context,
+        pipeline: [['istioctl', 'remote-clusters', '--context', context]],
+        files: [],
         why: 'every remote cluster should be listed with STATUS synced',
       });
     }
@@ -613,20 +800,69 @@ class RunbookBuilder {
     const istioDir = this.istioDir();
     const dataPlaneLabel = ambient ? 'istio.io/dataplane-mode=ambient' : 'istio-injection=enabled';
     const verify = (cluster: Cluster, title: string, argv: string[], why: string, workingDirectory?: string) =>
-      this.add({ kind: 'verify', phase: 'verify', title, cluster: cluster.name, context: this.contextOf(cluster.name), pipeline: [argv], files: [], why, ...(workingDirectory ? { workingDirectory } : {}) });
+      this.add({
+        kind: 'verify',
+        phase: 'verify',
+        title,
+        cluster: cluster.name,
+        context: this.contextOf(cluster.name),
+        pipeline: [argv],
+        files: [],
+        why,
+        ...(workingDirectory ? { workingDirectory } : {}),
+      });
     members.forEach((cluster, index) => {
       const context = this.contextOf(cluster.name);
       const version = index % 2 === 0 ? 'v1' : 'v2';
-      verify(cluster, `Create the sample namespace in ${cluster.name}`, ['kubectl', 'create', 'namespace', 'sample', '--context', context], 'the docs\' verification deploys HelloWorld and curl there');
-      verify(cluster, `Add the sample namespace in ${cluster.name} to the mesh`, ['kubectl', 'label', 'namespace', 'sample', dataPlaneLabel, '--context', context], ambient ? 'ambient mode captures the namespace\'s traffic' : 'sidecars are injected into the namespace\'s pods');
-      verify(cluster, `Deploy the HelloWorld Service in ${cluster.name}`, ['kubectl', 'apply', '-f', 'samples/helloworld/helloworld.yaml', '-l', `service=helloworld`, '-n', 'sample', '--context', context], 'the Service exists in every cluster, so every cluster can resolve it', istioDir);
-      verify(cluster, `Deploy HelloWorld ${version} in ${cluster.name}`, ['kubectl', 'apply', '-f', 'samples/helloworld/helloworld.yaml', '-l', `version=${version}`, '-n', 'sample', '--context', context], `answers name the version: seeing both shows traffic crossing clusters`, istioDir);
-      if (ambient) verify(cluster, `Make HelloWorld global in ${cluster.name}`, ['kubectl', 'label', 'svc', 'helloworld', '-n', 'sample', 'istio.io/global=true', '--context', context], 'ambient multicluster shares only Services labelled istio.io/global');
-      verify(cluster, `Deploy curl in ${cluster.name}`, ['kubectl', 'apply', '-f', 'samples/curl/curl.yaml', '-n', 'sample', '--context', context], 'the client of the test', istioDir);
+      verify(
+        cluster,
+        `Create the sample namespace in ${cluster.name}`,
+        ['kubectl', 'create', 'namespace', 'sample', '--context', context],
+        "the docs' verification deploys HelloWorld and curl there",
+      );
+      verify(
+        cluster,
+        `Add the sample namespace in ${cluster.name} to the mesh`,
+        ['kubectl', 'label', 'namespace', 'sample', dataPlaneLabel, '--context', context],
+        ambient ? "ambient mode captures the namespace's traffic" : "sidecars are injected into the namespace's pods",
+      );
+      verify(
+        cluster,
+        `Deploy the HelloWorld Service in ${cluster.name}`,
+        ['kubectl', 'apply', '-f', 'samples/helloworld/helloworld.yaml', '-l', `service=helloworld`, '-n', 'sample', '--context', context],
+        'the Service exists in every cluster, so every cluster can resolve it',
+        istioDir,
+      );
+      verify(
+        cluster,
+        `Deploy HelloWorld ${version} in ${cluster.name}`,
+        ['kubectl', 'apply', '-f', 'samples/helloworld/helloworld.yaml', '-l', `version=${version}`, '-n', 'sample', '--context', context],
+        `answers name the version: seeing both shows traffic crossing clusters`,
+        istioDir,
+      );
+      if (ambient)
+        verify(
+          cluster,
+          `Make HelloWorld global in ${cluster.name}`,
+          ['kubectl', 'label', 'svc', 'helloworld', '-n', 'sample', 'istio.io/global=true', '--context', context],
+          'ambient multicluster shares only Services labelled istio.io/global',
+        );
+      verify(
+        cluster,
+        `Deploy curl in ${cluster.name}`,
+        ['kubectl', 'apply', '-f', 'samples/curl/curl.yaml', '-n', 'sample', '--context', context],
+        'the client of the test',
+        istioDir,
+      );
     });
     for (const cluster of members) {
       const context = this.contextOf(cluster.name);
-      verify(cluster, `Call HelloWorld from ${cluster.name}`, ['kubectl', 'exec', '-n', 'sample', '-c', 'curl', 'deploy/curl', '--context', context, '--', 'curl', '-sS', 'helloworld.sample:5000/hello'], 'repeat it: the answers should alternate between v1 and v2, from both clusters');
+      verify(
+        cluster,
+        `Call HelloWorld from ${cluster.name}`,
+        ['kubectl', 'exec', '-n', 'sample', '-c', 'curl', 'deploy/curl', '--context', context, '--', 'curl', '-sS', 'helloworld.sample:5000/hello'],
+        'repeat it: the answers should alternate between v1 and v2, from both clusters',
+      );
     }
   }
 }

@@ -38,4 +38,3 @@ export function displayCommand(step: Quotable & Pick<RunbookStep, 'assigns'>): s
   const text = commandText(step);
   return step.assigns ? `export ${step.assigns}="$(${text})"` : text;
 }
-

@@ -1,8 +1,9 @@
-import type { ContextsOfMesh } from '../apply/meshClusters';
 import { basename, relative } from 'node:path';
+
+import type { ContextsOfMesh } from '../apply/meshClusters';
 import type { Cluster, MeshModel } from '../mesh/model';
-import type { Located, Resource } from '../resources/resource';
 import { remoteSecretClusters } from '../resources/remoteSecret';
+import type { Located, Resource } from '../resources/resource';
 import type { Finding } from '../rules/finding';
 import { contextVariable } from './runbook';
 
@@ -60,21 +61,48 @@ function clusterNode(cluster: Cluster, findings: readonly Finding[], contexts: R
   const clusterFindings = findings.filter((f) => f.cluster === cluster.name || (f.cluster === undefined && files.has(f.location.file)));
   if (cluster.istioSystemNamespace) {
     const ns = cluster.istioSystemNamespace;
-    children.push({ kind: 'namespace', label: `Namespace ${ns.name}`, description: basename(ns.file), location: resourceLocation(ns), findings: countFindings(findingsIn(ns, findings)) });
+    children.push({
+      kind: 'namespace',
+      label: `Namespace ${ns.name}`,
+      description: basename(ns.file),
+      location: resourceLocation(ns),
+      findings: countFindings(findingsIn(ns, findings)),
+    });
   }
   for (const install of cluster.installs) {
     const resource = install.resource;
     const what = install.chart ? `${install.source} (${install.chart.value})` : `${install.source} ${resource.name ?? ''}`.trim();
-    const facts = [install.profile && `profile ${install.profile.value}`, install.installsControlPlane ? 'control plane' : install.gateways.length ? 'gateway' : undefined].filter(Boolean).join(', ');
-    children.push({ kind: 'install', label: what, description: `${basename(resource.file)}${facts ? ` · ${facts}` : ''}`, location: resourceLocation(resource), findings: countFindings(findingsIn(resource, findings)) });
+    const facts = [
+      install.profile && `profile ${install.profile.value}`,
+      install.installsControlPlane ? 'control plane' : install.gateways.length ? 'gateway' : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    children.push({
+      kind: 'install',
+      label: what,
+      description: `${basename(resource.file)}${facts ? ` · ${facts}` : ''}`,
+      location: resourceLocation(resource),
+      findings: countFindings(findingsIn(resource, findings)),
+    });
   }
   for (const hosted of cluster.externalControlPlanes) {
-    children.push({ kind: 'install', label: `${hosted.install.source} ${hosted.install.resource.name ?? ''}`.trim(), description: 'external control plane', location: resourceLocation(hosted.install.resource) });
+    children.push({
+      kind: 'install',
+      label: `${hosted.install.source} ${hosted.install.resource.name ?? ''}`.trim(),
+      description: 'external control plane',
+      location: resourceLocation(hosted.install.resource),
+    });
   }
   for (const gateway of cluster.gateways) {
     const network = gateway.networkLabel ? `network ${gateway.networkLabel.value}` : undefined;
     const ports = gateway.ports.map((p) => p.port).join(', ');
-    children.push({ kind: 'gateway', label: `Gateway ${gateway.name}`, description: [network, ports && `ports ${ports}`].filter(Boolean).join(' · '), location: at(gateway.declaration) });
+    children.push({
+      kind: 'gateway',
+      label: `Gateway ${gateway.name}`,
+      description: [network, ports && `ports ${ports}`].filter(Boolean).join(' · '),
+      location: at(gateway.declaration),
+    });
   }
   for (const secret of cluster.remoteSecrets) {
     const targets = remoteSecretClusters(secret);
@@ -88,22 +116,44 @@ function clusterNode(cluster: Cluster, findings: readonly Finding[], contexts: R
     });
   }
   if (cluster.cacerts) {
-    children.push({ kind: 'cacerts', label: 'cacerts Secret', description: basename(cluster.cacerts.resource.file), location: resourceLocation(cluster.cacerts.resource), findings: countFindings(findingsIn(cluster.cacerts.resource, findings)) });
+    children.push({
+      kind: 'cacerts',
+      label: 'cacerts Secret',
+      description: basename(cluster.cacerts.resource.file),
+      location: resourceLocation(cluster.cacerts.resource),
+      findings: countFindings(findingsIn(cluster.cacerts.resource, findings)),
+    });
   }
   const context = contexts.get(cluster.name) ?? `\${${contextVariable(cluster.name)}}`;
   const description = [cluster.role, cluster.network && `network ${cluster.network}`, `context ${context}`].filter(Boolean).join(' · ');
   const first = cluster.controlPlanes[0]?.resource ?? cluster.resources[0];
-  return { kind: 'cluster', label: cluster.name, description, location: first ? resourceLocation(first) : undefined, findings: countFindings(clusterFindings), children };
+  return {
+    kind: 'cluster',
+    label: cluster.name,
+    description,
+    location: first ? resourceLocation(first) : undefined,
+    findings: countFindings(clusterFindings),
+    children,
+  };
 }
 
 /** One node per mesh (with at least one cluster), its clusters sorted by name. */
 export function topologyTree(meshes: readonly MeshModel[], findings: readonly Finding[], contextsOf: ContextsOfMesh, baseDir?: string): TopologyNode[] {
-  return meshes.filter((m) => m.clusters.size > 0).map((mesh) => {
-    const files = new Set(mesh.resources.map((r) => r.file));
-    const meshFindings = findings.filter((f) => files.has(f.location.file));
-    const clusters = [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
-    const label = baseDir ? relative(baseDir, mesh.root) || basename(mesh.root) : basename(mesh.root);
-    const model = `${mesh.controlPlaneModel}${mesh.multiNetwork ? ', multi-network' : ''}`;
-    return { kind: 'mesh', label, description: model, tooltip: mesh.root, findings: countFindings(meshFindings), children: clusters.map((c) => clusterNode(c, findings, contextsOf(mesh))) };
-  });
+  return meshes
+    .filter((m) => m.clusters.size > 0)
+    .map((mesh) => {
+      const files = new Set(mesh.resources.map((r) => r.file));
+      const meshFindings = findings.filter((f) => files.has(f.location.file));
+      const clusters = [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
+      const label = baseDir ? relative(baseDir, mesh.root) || basename(mesh.root) : basename(mesh.root);
+      const model = `${mesh.controlPlaneModel}${mesh.multiNetwork ? ', multi-network' : ''}`;
+      return {
+        kind: 'mesh',
+        label,
+        description: model,
+        tooltip: mesh.root,
+        findings: countFindings(meshFindings),
+        children: clusters.map((c) => clusterNode(c, findings, contextsOf(mesh))),
+      };
+    });
 }

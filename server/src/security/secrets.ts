@@ -1,4 +1,5 @@
 import * as jsYaml from 'js-yaml';
+
 import type { Workspace, WorkspaceFile } from '../engine/workspace';
 import { rememberedByText, sharedString } from '../parse/compact';
 import { decodeBase64 } from '../resources/remoteSecret';

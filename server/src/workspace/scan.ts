@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+
 import picomatch from 'picomatch';
 
 export const DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024;

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { freePort, spawnGroup } from './processes.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -101,12 +102,14 @@ export class CodeServer {
     const args = [
       this.entry,
       ...this.baseArgs(),
-      '--auth', 'none',
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',
       '--ignore-last-opened',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
     ];
     if (!workspaceTrust) args.push('--disable-workspace-trust');
     this.process = spawnGroup(process.execPath, args, { env: this.env, cwd: this.runDir, logLines: this.logLines });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
  */
 export async function startFakeKube(repo) {
   const compiled = join(repo, 'out', 'test', 'support', 'kubeClusters.js');
-  if (!existsSync(compiled)) return { skipReason: `${compiled.slice(repo.length + 1)} is missing: run "npx tsc -b" (npm test does) to compile the fake API server` };
+  if (!existsSync(compiled))
+    return { skipReason: `${compiled.slice(repo.length + 1)} is missing: run "npx tsc -b" (npm test does) to compile the fake API server` };
   const { startFakeClusters, KUBECTL_SKIP_REASON } = createRequire(import.meta.url)(compiled);
   if (KUBECTL_SKIP_REASON) return { skipReason: KUBECTL_SKIP_REASON };
   // A stale build still works, but a change to the fake server would not be in it: say so rather than puzzle.

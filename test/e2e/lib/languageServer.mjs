@@ -2,13 +2,16 @@
 // scenario for a feature that has not landed yet skips with a clear reason instead of failing on a missing widget.
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
+
 import rpc from 'vscode-jsonrpc/node.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
 function withTimeout(promise, what) {
   let timer;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the language server did not answer ${what} in 15 s`)), REQUEST_TIMEOUT_MS)));
+  const timeout = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`the language server did not answer ${what} in 15 s`)), REQUEST_TIMEOUT_MS)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -59,7 +62,10 @@ export class LanguageServerProbe {
     if (!this.capabilities.completionProvider) return [];
     this.open(path, text);
     const result = await withTimeout(
-      this.connection.sendRequest('textDocument/completion', { textDocument: { uri: pathToFileURL(path).href }, position: { line: line - 1, character: column - 1 } }),
+      this.connection.sendRequest('textDocument/completion', {
+        textDocument: { uri: pathToFileURL(path).href },
+        position: { line: line - 1, character: column - 1 },
+      }),
       'completion',
     );
     const items = Array.isArray(result) ? result : (result?.items ?? []);
@@ -71,7 +77,10 @@ export class LanguageServerProbe {
     if (!this.capabilities.hoverProvider) return '';
     this.open(path, text);
     const result = await withTimeout(
-      this.connection.sendRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(path).href }, position: { line: line - 1, character: column - 1 } }),
+      this.connection.sendRequest('textDocument/hover', {
+        textDocument: { uri: pathToFileURL(path).href },
+        position: { line: line - 1, character: column - 1 },
+      }),
       'hover',
     );
     const contents = result?.contents;

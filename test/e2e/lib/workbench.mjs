@@ -47,7 +47,8 @@ export class Workbench {
   /** Runs a command by its palette label. */
   async runCommand(label) {
     const entries = await this.paletteEntries(label);
-    if (!entries.some((entry) => entry.startsWith(label))) throw new Error(`command "${label}" is not in the palette (saw: ${entries.slice(0, 5).join(' | ')})`);
+    if (!entries.some((entry) => entry.startsWith(label)))
+      throw new Error(`command "${label}" is not in the palette (saw: ${entries.slice(0, 5).join(' | ')})`);
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector(QUICK_INPUT, { state: 'hidden' });
   }
@@ -123,7 +124,13 @@ export class Workbench {
 
   /** The texts of the code lenses of the active editor. */
   async codeLenses() {
-    return this.page.evaluate((editorSelector) => [...document.querySelectorAll(`${editorSelector} .codelens-decoration a, ${editorSelector} .codelens-decoration span`)].map((el) => el.textContent?.trim() ?? '').filter(Boolean), ACTIVE_EDITOR);
+    return this.page.evaluate(
+      (editorSelector) =>
+        [...document.querySelectorAll(`${editorSelector} .codelens-decoration a, ${editorSelector} .codelens-decoration span`)]
+          .map((el) => el.textContent?.trim() ?? '')
+          .filter(Boolean),
+      ACTIVE_EDITOR,
+    );
   }
 
   /** The rendered text of an editor line (it must be on screen: goTo it first). */
@@ -429,7 +436,10 @@ export class Workbench {
       await this.page.waitForTimeout(100);
     }
     await this.page.mouse.wheel(0, -100_000);
-    return parseProblemRows([...byIndex.values()].sort((a, b) => a.index - b.index), this.workspaceDir);
+    return parseProblemRows(
+      [...byIndex.values()].sort((a, b) => a.index - b.index),
+      this.workspaceDir,
+    );
   }
 
   async waitForProblems(description, predicate, timeoutMs = 30_000) {

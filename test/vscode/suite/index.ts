@@ -1,6 +1,7 @@
 // Runs inside VS Code's extension host (loaded by @vscode/test-electron): each test uses the real VS Code API and
 // node's assert, no test framework. The workspace is a copy of test/e2e/workspace.
 import * as assert from 'node:assert/strict';
+
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'istio-mesh.istio-mesh';
@@ -18,7 +19,11 @@ function codeOf(diagnostic: vscode.Diagnostic): string {
 }
 
 /** Resolves when `predicate` holds for the diagnostics of `uri`, which may be a file that is not open. */
-function waitForDiagnostics(uri: vscode.Uri, predicate: (diagnostics: readonly vscode.Diagnostic[]) => boolean, what: string): Promise<readonly vscode.Diagnostic[]> {
+function waitForDiagnostics(
+  uri: vscode.Uri,
+  predicate: (diagnostics: readonly vscode.Diagnostic[]) => boolean,
+  what: string,
+): Promise<readonly vscode.Diagnostic[]> {
   return new Promise((resolvePromise, reject) => {
     const check = (): boolean => {
       const diagnostics = vscode.languages.getDiagnostics(uri);
@@ -58,7 +63,10 @@ const TESTS: { name: string; run: () => Promise<void> }[] = [
       const mismatch = await waitForDiagnostics(workspaceUri('cluster1/istio-operator.yaml'), hasMeshIDMismatch, 'MESH101 in cluster1');
       const finding = mismatch.find((d) => codeOf(d) === 'MESH101')!;
       assert.deepEqual([finding.range.start.line, finding.range.start.character], [8, 14]);
-      assert.ok(finding.relatedInformation?.some((r) => r.location.uri.path.endsWith('cluster2/istio-operator.yaml')), 'MESH101 points at cluster2');
+      assert.ok(
+        finding.relatedInformation?.some((r) => r.location.uri.path.endsWith('cluster2/istio-operator.yaml')),
+        'MESH101 points at cluster2',
+      );
     },
   },
   {

@@ -1,6 +1,6 @@
 import type { TemplateReading, ValuePath, YamlDocument } from '../../parse/yamlFile';
 import { recogniseResource } from '../../resources/kinds';
-import { isRecord, placeholderIn, scalarString, valueAt, type Resource } from '../../resources/resource';
+import { isRecord, placeholderIn, type Resource, scalarString, valueAt } from '../../resources/resource';
 import type { Finding } from '../finding';
 import type { ResourceRule } from '../rule';
 
@@ -69,13 +69,18 @@ function firstTemplateDocument(doc: YamlDocument): YamlDocument | undefined {
 function templateNotice(resource: Resource, template: TemplateReading): Finding[] {
   if (resource.doc.file.documents.find((d) => recogniseResource(d) !== undefined) !== resource.doc) return [];
   const unread = template.unreadDocuments.length;
-  const notRead = unread === 0 ? '' : ` ${unread === 1 ? 'One of its documents is' : `${unread} of its documents are`} not YAML even so and ${unread === 1 ? 'is' : 'are'} not checked.`;
-  return [{
-    code: 'COMPOSE001',
-    severity: 'information',
-    message: `This file is a Go template (Helm): actions such as "${shortQuote(template.firstActionText)}" are filled in when it is rendered, so Istio Mesh reads each as an opaque value and checks only the literal values.${notRead}`,
-    location: { file: resource.file, range: resource.doc.file.lines.rangeOf(template.firstAction.start, template.firstAction.end) },
-  }];
+  const notRead =
+    unread === 0
+      ? ''
+      : ` ${unread === 1 ? 'One of its documents is' : `${unread} of its documents are`} not YAML even so and ${unread === 1 ? 'is' : 'are'} not checked.`;
+  return [
+    {
+      code: 'COMPOSE001',
+      severity: 'information',
+      message: `This file is a Go template (Helm): actions such as "${shortQuote(template.firstActionText)}" are filled in when it is rendered, so Istio Mesh reads each as an opaque value and checks only the literal values.${notRead}`,
+      location: { file: resource.file, range: resource.doc.file.lines.rangeOf(template.firstAction.start, template.firstAction.end) },
+    },
+  ];
 }
 
 /**
@@ -94,11 +99,13 @@ export const templateFileRule: ResourceRule = {
     if (template) return templateNotice(resource, template);
     const placeholder = firstPlaceholder(resource.object);
     if (!placeholder || firstTemplateDocument(resource.doc) !== resource.doc) return [];
-    return [{
-      code: 'COMPOSE001',
-      severity: 'information',
-      message: `This file is a template: values such as "${shortQuote(placeholder.quoted)}" are filled in before it is applied (envsubst, sed, Helm, Argo CD or Flux substitution), so Istio Mesh reads them as opaque and checks only the literal values.`,
-      location: resource.location(placeholder.path),
-    }];
+    return [
+      {
+        code: 'COMPOSE001',
+        severity: 'information',
+        message: `This file is a template: values such as "${shortQuote(placeholder.quoted)}" are filled in before it is applied (envsubst, sed, Helm, Argo CD or Flux substitution), so Istio Mesh reads them as opaque and checks only the literal values.`,
+        location: resource.location(placeholder.path),
+      },
+    ];
   },
 };

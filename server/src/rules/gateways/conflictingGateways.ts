@@ -1,6 +1,6 @@
 import { qualifiedName } from '../../resources/fields';
-import { formatSelector, selectorsOverlap, type GatewayServer } from '../../resources/gateway';
-import { isOtherObjectBeside, scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
+import { formatSelector, type GatewayServer, selectorsOverlap } from '../../resources/gateway';
+import { isOtherObjectBeside, type ScopedIssue, scopedRule, subjectsOfKind } from '../scoped';
 
 /**
  * The hosts two servers both list, as written, when they bind the same address. Istio merges the servers of
@@ -36,11 +36,13 @@ export const conflictingGateways = scopedRule(
         if (!clashes.length) return [];
         const names = [...new Set(clashes.map((c) => qualifiedName(c.other.resource)))].sort();
         const hosts = [...new Set(clashes.flatMap((c) => sharedHosts(server, c.server)))];
-        return [{
-          location: port.location(),
-          message: `Gateway ${qualifiedName(resource)} conflicts with ${names.join(', ')}: same workload (${formatSelector(gateway.selector)}), port ${port.value}, same hosts (${hosts.join(', ')})`,
-          related: clashes.map((c) => ({ location: c.port.location(), message: `port ${c.port.value} of Gateway ${qualifiedName(c.other.resource)}` })),
-        }];
+        return [
+          {
+            location: port.location(),
+            message: `Gateway ${qualifiedName(resource)} conflicts with ${names.join(', ')}: same workload (${formatSelector(gateway.selector)}), port ${port.value}, same hosts (${hosts.join(', ')})`,
+            related: clashes.map((c) => ({ location: c.port.location(), message: `port ${c.port.value} of Gateway ${qualifiedName(c.other.resource)}` })),
+          },
+        ];
       });
     });
   },

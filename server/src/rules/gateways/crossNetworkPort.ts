@@ -1,12 +1,12 @@
+import type { MeshModel } from '../../mesh/model';
 import type { GatewayWorkload, MeshNetworkGateway, RoutingIndex, RoutingScope } from '../../mesh/routingIndex';
 import { resourcesOfKind } from '../../mesh/selection';
-import type { MeshModel } from '../../mesh/model';
 import { qualifiedName } from '../../resources/fields';
-import { selectorMatches, upper, type GatewayServer, type GatewayView } from '../../resources/gateway';
+import { type GatewayServer, type GatewayView, selectorMatches, upper } from '../../resources/gateway';
 import { EAST_WEST_PORTS, NETWORK_LABEL } from '../../resources/installConfig';
 import type { Located } from '../../resources/resource';
 import type { RelatedInformation } from '../finding';
-import { scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
+import { type ScopedIssue, scopedRule, subjectsOfKind } from '../scoped';
 
 interface AutoPassthroughServer {
   gateway: GatewayView;

@@ -1,12 +1,12 @@
 import type { Rule } from '../rule';
-import { gatewayNotFound } from './gatewayNotFound';
-import { tlsMatchPortNotOnGateway } from './tlsMatchPort';
-import { selectorMatchesNoGateway } from './selectorNoWorkload';
-import { passthroughOnNonTlsPort } from './passthroughProtocol';
-import { crossNetworkPortMismatch } from './crossNetworkPort';
-import { passthroughNotRouted } from './passthroughNotRouted';
-import { hostNotInGateway } from './hostNotInGateway';
 import { conflictingGateways } from './conflictingGateways';
+import { crossNetworkPortMismatch } from './crossNetworkPort';
+import { gatewayNotFound } from './gatewayNotFound';
+import { hostNotInGateway } from './hostNotInGateway';
+import { passthroughNotRouted } from './passthroughNotRouted';
+import { passthroughOnNonTlsPort } from './passthroughProtocol';
+import { selectorMatchesNoGateway } from './selectorNoWorkload';
+import { tlsMatchPortNotOnGateway } from './tlsMatchPort';
 
 /** Gateways and the VirtualServices bound to them (MESH401–MESH408). */
 export const GATEWAY_RULES: readonly Rule[] = [

@@ -1,9 +1,9 @@
 import { resolveGateway, type RoutingScope } from '../../mesh/routingIndex';
 import { qualifiedName } from '../../resources/fields';
-import { upper, type GatewayServer, type GatewayView } from '../../resources/gateway';
+import { type GatewayServer, type GatewayView, upper } from '../../resources/gateway';
 import { gatewayOffersHost, MESH_GATEWAY } from '../../resources/hosts';
-import { type TlsRouteMatch, type VirtualServiceView } from '../../resources/virtualService';
 import type { Located } from '../../resources/resource';
+import { type TlsRouteMatch, type VirtualServiceView } from '../../resources/virtualService';
 import { passthroughPortUnrouted } from '../facts';
 import { scopedRule, subjectsOfKind } from '../scoped';
 import { missingGatewayFact, unresolvedGatewayReferences } from './gatewayNotFound';
@@ -21,7 +21,9 @@ function referencesRouting(vs: VirtualServiceView, server: GatewayServer): Locat
 }
 
 function offersAHost(vs: VirtualServiceView, server: GatewayServer): boolean {
-  return vs.hosts.some((host) => host.isPlaceholder || server.hosts.some((h) => h.written.isPlaceholder || gatewayOffersHost(h.parsed, host.value, vs.namespace)));
+  return vs.hosts.some(
+    (host) => host.isPlaceholder || server.hosts.some((h) => h.written.isPlaceholder || gatewayOffersHost(h.parsed, host.value, vs.namespace)),
+  );
 }
 
 /** A TLS route routes the server when it is bound to the gateway and matches its port (or any port). */
@@ -34,7 +36,9 @@ function routesServer(scope: RoutingScope, vs: VirtualServiceView, gateway: Gate
  * VirtualService that would route it but is bound to a Gateway that does not exist (MESH401).
  */
 function causesOfUnrouted(scope: RoutingScope, gateway: GatewayView, server: GatewayServer): string[] {
-  const missingGateways = scope.virtualServices.flatMap((vs) => unresolvedGatewayReferences(scope, vs, referencesRouting(vs, server)).map((ref) => missingGatewayFact(scope, vs, ref)));
+  const missingGateways = scope.virtualServices.flatMap((vs) =>
+    unresolvedGatewayReferences(scope, vs, referencesRouting(vs, server)).map((ref) => missingGatewayFact(scope, vs, ref)),
+  );
   const unrouted = server.port ? [passthroughPortUnrouted(scope.cluster, qualifiedName(gateway.resource), server.port.value)] : [];
   return [...new Set([...unrouted, ...missingGateways])];
 }

@@ -1,6 +1,6 @@
 import { qualifiedName } from '../../resources/fields';
 import { isPassthrough, TLS_PROTOCOLS, upper } from '../../resources/gateway';
-import { scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
+import { type ScopedIssue, scopedRule, subjectsOfKind } from '../scoped';
 
 /**
  * MESH404: a passthrough server forwards by the TLS SNI, which only a TLS (or HTTPS) port reads; on an
@@ -14,11 +14,13 @@ export const passthroughOnNonTlsPort = scopedRule(
         const protocol = server.protocol;
         if (!isPassthrough(server) || !protocol || protocol.isPlaceholder) return [];
         if ((TLS_PROTOCOLS as readonly string[]).includes(upper(protocol)!)) return [];
-        return [{
-          location: protocol.location(),
-          message: `Gateway ${qualifiedName(resource)} uses tls.mode ${server.tlsMode!.value} on a ${protocol.value} port${server.port ? ` (${server.port.value})` : ''}: passthrough needs protocol TLS`,
-          related: [{ location: server.tlsMode!.location(), message: `tls.mode ${server.tlsMode!.value}` }],
-        }];
+        return [
+          {
+            location: protocol.location(),
+            message: `Gateway ${qualifiedName(resource)} uses tls.mode ${server.tlsMode!.value} on a ${protocol.value} port${server.port ? ` (${server.port.value})` : ''}: passthrough needs protocol TLS`,
+            related: [{ location: server.tlsMode!.location(), message: `tls.mode ${server.tlsMode!.value}` }],
+          },
+        ];
       }),
     ),
 );

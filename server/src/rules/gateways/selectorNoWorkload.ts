@@ -19,11 +19,15 @@ export const selectorMatchesNoGateway = scopedRule(
       if (Object.values(selector).some(isPlaceholder)) return [];
       if (scope.gatewayDeployments.some((d) => selectorMatches(selector, d.labels))) return [];
       const known = scope.gatewayDeployments.map((d) => `${d.name} (${formatSelector(d.labels)})`).join('; ');
-      return [{
-        location: resource.location(['spec', 'selector'], 'key'),
-        message: `Gateway ${qualifiedName(resource)} selects ${formatSelector(selector)}, which matches no gateway deployment defined for this cluster (${known}): no gateway serves its servers`,
-        related: scope.gatewayDeployments.flatMap((d) => (d.declaration ? [{ location: d.declaration.location(), message: `gateway deployment ${d.name}` }] : [])),
-      }];
+      return [
+        {
+          location: resource.location(['spec', 'selector'], 'key'),
+          message: `Gateway ${qualifiedName(resource)} selects ${formatSelector(selector)}, which matches no gateway deployment defined for this cluster (${known}): no gateway serves its servers`,
+          related: scope.gatewayDeployments.flatMap((d) =>
+            d.declaration ? [{ location: d.declaration.location(), message: `gateway deployment ${d.name}` }] : [],
+          ),
+        },
+      ];
     });
   },
 );

@@ -1,10 +1,10 @@
-import { yamlScalar } from '../fixes';
 import { MISSPELT_API_GROUPS, RECOGNISED_KINDS } from '../../resources/kinds';
 import type { Resource } from '../../resources/resource';
 import type { Finding, Severity } from '../finding';
+import { yamlScalar } from '../fixes';
 import { findRemovedValues } from '../removedValues';
 import type { ResourceRule } from '../rule';
-import { validateResource, type SchemaCode, type SchemaProblem } from './validator';
+import { type SchemaCode, type SchemaProblem, validateResource } from './validator';
 
 const TITLES: Record<SchemaCode, string> = {
   SCHEMA001: 'Unknown field',
@@ -77,7 +77,16 @@ function schemaRule(code: SchemaCode): ResourceRule {
           severity: severityOf(resource, problem),
           message: problem.message,
           location: resource.location(problem.path, problem.part),
-          fixes: problem.suggestion === undefined ? undefined : [{ title: `Change to ${problem.suggestion}`, preferred: true, edits: [{ location: resource.location(problem.path, problem.part), newText: yamlScalar(problem.suggestion) }] }],
+          fixes:
+            problem.suggestion === undefined
+              ? undefined
+              : [
+                  {
+                    title: `Change to ${problem.suggestion}`,
+                    preferred: true,
+                    edits: [{ location: resource.location(problem.path, problem.part), newText: yamlScalar(problem.suggestion) }],
+                  },
+                ],
         }));
     },
   };

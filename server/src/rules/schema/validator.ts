@@ -1,8 +1,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+
 import type { ValuePath } from '../../parse/yamlFile';
-import { isPlaceholder, isRecord, scalarString, type Resource } from '../../resources/resource';
 import type { RecognisedKind } from '../../resources/kinds';
-import { EXCLUSIVE_KEYWORD, IGNORE_CASE_KEYWORD, objectSchema, type JsonSchema } from '../../schemas';
+import { isPlaceholder, isRecord, type Resource, scalarString } from '../../resources/resource';
+import { EXCLUSIVE_KEYWORD, IGNORE_CASE_KEYWORD, type JsonSchema, objectSchema } from '../../schemas';
 
 /** SCHEMA001 unknown field · 002 wrong type · 003 value not allowed · 004 required field missing · 005 out of range/form · 006 fields that exclude each other. */
 export type SchemaCode = 'SCHEMA001' | 'SCHEMA002' | 'SCHEMA003' | 'SCHEMA004' | 'SCHEMA005' | 'SCHEMA006';
@@ -47,7 +48,9 @@ function createAjv(): Ajv {
     validate: function caseInsensitiveEnum(allowed: string[], data: unknown) {
       if (typeof data !== 'string') return true;
       if (allowed.some((value) => value.toLowerCase() === data.toLowerCase())) return true;
-      (caseInsensitiveEnum as unknown as { errors: Partial<ErrorObject>[] }).errors = [{ keyword: 'enum', params: { allowedValues: allowed }, message: 'must be one of the allowed values' }];
+      (caseInsensitiveEnum as unknown as { errors: Partial<ErrorObject>[] }).errors = [
+        { keyword: 'enum', params: { allowedValues: allowed }, message: 'must be one of the allowed values' },
+      ];
       return false;
     },
   });
@@ -151,7 +154,13 @@ export function displayPath(path: ValuePath): string {
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  object: 'a map', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'true or false', null: 'empty',
+  object: 'a map',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'empty',
 };
 
 function typeOf(value: unknown): string {
@@ -278,7 +287,13 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
       const allowed = (error.params.allowedValues ?? [error.params.allowedValue]) as unknown[];
       const suggestion = typeof value === 'string' ? closest(value, allowed.map(String)) : undefined;
       const hint = suggestion ? ` Did you mean \`${suggestion}\`?` : '';
-      return { code: 'SCHEMA003', path, part: 'value', message: `${name} must be one of ${allowed.join(', ')} — got ${shown(value, resource.kind)}.${hint}`, suggestion };
+      return {
+        code: 'SCHEMA003',
+        path,
+        part: 'value',
+        message: `${name} must be one of ${allowed.join(', ')} — got ${shown(value, resource.kind)}.${hint}`,
+        suggestion,
+      };
     }
     case 'required': {
       const missing = String(error.params.missingProperty);
@@ -287,7 +302,12 @@ function toProblem(error: ErrorObject, resource: Resource): SchemaProblem | unde
     case EXCLUSIVE_KEYWORD: {
       const present = error.params.present as string[];
       const where = path.length ? ` in \`${displayPath(path)}\`` : '';
-      return { code: 'SCHEMA006', path: [...path, present[1]], part: 'key', message: `Only one of ${present.map((f) => `\`${f}\``).join(', ')} may be set${where}; Istio rejects ${resource.kind}s that set more.` };
+      return {
+        code: 'SCHEMA006',
+        path: [...path, present[1]],
+        part: 'key',
+        message: `Only one of ${present.map((f) => `\`${f}\``).join(', ')} may be set${where}; Istio rejects ${resource.kind}s that set more.`,
+      };
     }
     default: {
       const limit = error.params.limit ?? error.params.pattern;

@@ -1,5 +1,5 @@
-import type { Located } from '../../resources/resource';
 import type { RemoteSecret } from '../../resources/remoteSecret';
+import type { Located } from '../../resources/resource';
 import { remoteSecretRegistersAnother } from '../facts';
 
 /** One place a remote secret says which cluster it is for. */
@@ -32,7 +32,11 @@ export function registeredIdentities(secret: RemoteSecret): SecretIdentity[] {
  * each holder's secret for those clusters registers another cluster, so the holder does not discover them.
  */
 export function misregisteredTargets(secret: RemoteSecret, registered: string, inMesh: (cluster: string) => boolean): string[] {
-  const targets = new Set(secretIdentities(secret).map((i) => i.cluster).filter((cluster) => cluster !== registered && inMesh(cluster)));
+  const targets = new Set(
+    secretIdentities(secret)
+      .map((i) => i.cluster)
+      .filter((cluster) => cluster !== registered && inMesh(cluster)),
+  );
   return [...targets].flatMap((target) => secret.holders.map((holder) => remoteSecretRegistersAnother(holder, target)));
 }
 

@@ -1,5 +1,4 @@
 import type { MeshRule, Rule } from '../rule';
-import { remoteSecretInputs } from './places';
 import { remoteSecretsAbsent } from './mesh300';
 import { remoteSecretMissing } from './mesh301';
 import { remoteSecretUnknownCluster } from './mesh302';
@@ -8,6 +7,7 @@ import { remoteSecretWrongNamespace } from './mesh304';
 import { remoteSecretInvalidKubeconfig } from './mesh305';
 import { remoteSecretForItself } from './mesh306';
 import { remoteSecretNamesDisagree } from './mesh307';
+import { remoteSecretInputs } from './places';
 
 /**
  * Remote secret checks (MESH300–MESH307). They all read the same inputs (`remoteSecretInputs`): a multi-primary

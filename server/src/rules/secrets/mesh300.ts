@@ -13,13 +13,15 @@ export const remoteSecretsAbsent: MeshRule = {
     const location = meshAnchor(mesh);
     if (!required.length || !location) return [];
     const commands = required.map(({ holder, target }) => createRemoteSecretCommand(target.name, holder.name));
-    return [{
-      code: remoteSecretsAbsent.code,
-      severity: remoteSecretsAbsent.severity,
-      location,
-      message:
-        `This workspace holds no remote secrets (they carry cluster credentials and are usually created, not committed). ` +
-        `Each primary needs one for every other cluster it discovers endpoints in: ${listCommands(commands)}.`,
-    }];
+    return [
+      {
+        code: remoteSecretsAbsent.code,
+        severity: remoteSecretsAbsent.severity,
+        location,
+        message:
+          `This workspace holds no remote secrets (they carry cluster credentials and are usually created, not committed). ` +
+          `Each primary needs one for every other cluster it discovers endpoints in: ${listCommands(commands)}.`,
+      },
+    ];
   },
 };

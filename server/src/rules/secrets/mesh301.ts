@@ -1,7 +1,7 @@
-import type { RelatedInformation } from '../finding';
-import type { MeshRule } from '../rule';
 import { remoteSecretClusters } from '../../resources/remoteSecret';
 import { remoteSecretRegistersAnother } from '../facts';
+import type { RelatedInformation } from '../finding';
+import type { MeshRule } from '../rule';
 import { clusterAnchor, createRemoteSecretCommand, requiredRemoteSecrets } from './places';
 
 export const remoteSecretMissing: MeshRule = {
@@ -30,18 +30,20 @@ export const remoteSecretMissing: MeshRule = {
       if (!location) return [];
       const targetAnchor = clusterAnchor(target);
       const related: RelatedInformation[] = targetAnchor ? [{ location: targetAnchor, message: `cluster ${target.name}` }] : [];
-      return [{
-        code: remoteSecretMissing.code,
-        severity: remoteSecretMissing.severity,
-        location,
-        cluster: holder.name,
-        related,
-        message:
-          `${holder.name} holds no remote secret for ${target.name} (${target.role}), so its istiod does not discover ${target.name}'s endpoints. ` +
-          `Create it: \`${createRemoteSecretCommand(target.name, holder.name)}\`.`,
-        explainedBy: [remoteSecretRegistersAnother(holder.name, target.name)],
-        consequence: `${holder.name}'s istiod does not discover ${target.name}'s endpoints`,
-      }];
+      return [
+        {
+          code: remoteSecretMissing.code,
+          severity: remoteSecretMissing.severity,
+          location,
+          cluster: holder.name,
+          related,
+          message:
+            `${holder.name} holds no remote secret for ${target.name} (${target.role}), so its istiod does not discover ${target.name}'s endpoints. ` +
+            `Create it: \`${createRemoteSecretCommand(target.name, holder.name)}\`.`,
+          explainedBy: [remoteSecretRegistersAnother(holder.name, target.name)],
+          consequence: `${holder.name}'s istiod does not discover ${target.name}'s endpoints`,
+        },
+      ];
     });
   },
 };

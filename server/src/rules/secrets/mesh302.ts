@@ -1,5 +1,5 @@
-import type { MeshRule } from '../rule';
 import { remoteSecretDisagrees } from '../facts';
+import type { MeshRule } from '../rule';
 import { describeSecret, misregisteredTargets, registeredIdentities } from './identities';
 
 export const remoteSecretUnknownCluster: MeshRule = {

@@ -15,13 +15,15 @@ export const remoteSecretWrongNamespace: MeshRule = {
       const holder = secret.holders.length === 1 ? mesh.clusters.get(secret.holders[0]) : undefined;
       const expected = controlPlaneNamespaceOf(mesh, holder);
       if (namespace.value === expected) return [];
-      return [{
-        code: remoteSecretWrongNamespace.code,
-        severity: remoteSecretWrongNamespace.severity,
-        location: namespace.location(),
-        cluster: holder?.name,
-        message: `${describeSecret(secret)} is in namespace \`${namespace.value}\`, but istiod reads remote secrets only from its own namespace \`${expected}\`: it is ignored there.`,
-      }];
+      return [
+        {
+          code: remoteSecretWrongNamespace.code,
+          severity: remoteSecretWrongNamespace.severity,
+          location: namespace.location(),
+          cluster: holder?.name,
+          message: `${describeSecret(secret)} is in namespace \`${namespace.value}\`, but istiod reads remote secrets only from its own namespace \`${expected}\`: it is ignored there.`,
+        },
+      ];
     });
   },
 };

@@ -1,5 +1,5 @@
-import type { MeshRule } from '../rule';
 import { kubeconfigProblems } from '../../resources/remoteSecret';
+import type { MeshRule } from '../rule';
 import { describeSecret } from './identities';
 
 /** Messages name the structural problem only: never a token, key, certificate or server address. */
@@ -10,17 +10,21 @@ export const remoteSecretInvalidKubeconfig: MeshRule = {
   severity: 'error',
   check(mesh) {
     return mesh.remoteSecrets.flatMap((secret) =>
-      secret.entries.filter((entry) => !entry.placeholder).flatMap((entry) => {
-        const problems = kubeconfigProblems(entry.kubeconfig);
-        if (!problems.length) return [];
-        return [{
-          code: remoteSecretInvalidKubeconfig.code,
-          severity: remoteSecretInvalidKubeconfig.severity,
-          location: entry.key.location('key'),
-          cluster: secret.holders.length === 1 ? secret.holders[0] : undefined,
-          message: `The kubeconfig for \`${entry.key.value}\` in ${describeSecret(secret)} is unusable: ${problems.join('; ')}. istiod cannot connect to that cluster; recreate the secret with \`istioctl create-remote-secret\`.`,
-        }];
-      }),
+      secret.entries
+        .filter((entry) => !entry.placeholder)
+        .flatMap((entry) => {
+          const problems = kubeconfigProblems(entry.kubeconfig);
+          if (!problems.length) return [];
+          return [
+            {
+              code: remoteSecretInvalidKubeconfig.code,
+              severity: remoteSecretInvalidKubeconfig.severity,
+              location: entry.key.location('key'),
+              cluster: secret.holders.length === 1 ? secret.holders[0] : undefined,
+              message: `The kubeconfig for \`${entry.key.value}\` in ${describeSecret(secret)} is unusable: ${problems.join('; ')}. istiod cannot connect to that cluster; recreate the secret with \`istioctl create-remote-secret\`.`,
+            },
+          ];
+        }),
     );
   },
 };

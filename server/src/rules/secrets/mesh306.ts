@@ -1,5 +1,5 @@
-import type { MeshRule } from '../rule';
 import { clusterNameShared } from '../facts';
+import type { MeshRule } from '../rule';
 import { describeSecret, registeredIdentities } from './identities';
 
 export const remoteSecretForItself: MeshRule = {

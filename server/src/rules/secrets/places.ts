@@ -1,8 +1,8 @@
-import { locationKey, type SourceLocation } from '../../parse/text';
+import { istioNamespaceOf } from '../../mesh/externalControlPlane';
 import type { Cluster, MeshModel } from '../../mesh/model';
+import { locationKey, type SourceLocation } from '../../parse/text';
 import { declaredClusterName, type InstallConfig } from '../../resources/installConfig';
 import type { Resource } from '../../resources/resource';
-import { istioNamespaceOf } from '../../mesh/externalControlPlane';
 
 /** Resources in a stable order (file, then document), whatever order the workspace was filled in. */
 export function byPosition<T>(items: readonly T[], resourceOf: (item: T) => Resource): T[] {
@@ -27,7 +27,10 @@ function installAnchor(install: InstallConfig): SourceLocation {
 
 /** The first control-plane install config of the mesh: where mesh-wide notices go. */
 export function meshAnchor(mesh: MeshModel): SourceLocation | undefined {
-  const controlPlanes = byPosition(mesh.installs.filter((i) => i.installsControlPlane), (i) => i.resource);
+  const controlPlanes = byPosition(
+    mesh.installs.filter((i) => i.installsControlPlane),
+    (i) => i.resource,
+  );
   const install = controlPlanes[0] ?? byPosition(mesh.installs, (i) => i.resource)[0];
   return install && installAnchor(install);
 }
@@ -64,7 +67,10 @@ export function createRemoteSecretCommand(target: string, holder: string): strin
 
 /** Lists commands in a one-line message, eliding the tail of long lists. */
 export function listCommands(commands: readonly string[], shown = 3): string {
-  const listed = commands.slice(0, shown).map((c) => `\`${c}\``).join('; ');
+  const listed = commands
+    .slice(0, shown)
+    .map((c) => `\`${c}\``)
+    .join('; ');
   return commands.length > shown ? `${listed}; and ${commands.length - shown} more like it` : listed;
 }
 
@@ -74,9 +80,7 @@ export function listCommands(commands: readonly string[], shown = 3): string {
  */
 export function requiredRemoteSecrets(mesh: MeshModel): { holder: Cluster; target: Cluster }[] {
   const known = [...mesh.clusters.values()].filter((c) => c.role !== 'unknown').sort((a, b) => a.name.localeCompare(b.name));
-  return known
-    .filter((c) => c.role === 'primary')
-    .flatMap((holder) => known.filter((target) => target !== holder).map((target) => ({ holder, target })));
+  return known.filter((c) => c.role === 'primary').flatMap((holder) => known.filter((target) => target !== holder).map((target) => ({ holder, target })));
 }
 
 const remoteSecretInputLists = new WeakMap<MeshModel, readonly unknown[]>();
@@ -95,7 +99,8 @@ export function remoteSecretInputs(mesh: MeshModel): readonly unknown[] {
   let inputs = remoteSecretInputLists.get(mesh);
   if (!inputs) {
     const list: unknown[] = [mesh.remoteSecrets, mesh.controlPlaneNamespace, placeKey(meshAnchor(mesh))];
-    for (const cluster of mesh.clusters.values()) list.push(cluster.name, cluster.role, placeKey(clusterAnchor(cluster)), controlPlaneNamespaceOf(mesh, cluster));
+    for (const cluster of mesh.clusters.values())
+      list.push(cluster.name, cluster.role, placeKey(clusterAnchor(cluster)), controlPlaneNamespaceOf(mesh, cluster));
     inputs = list;
     remoteSecretInputLists.set(mesh, inputs);
   }

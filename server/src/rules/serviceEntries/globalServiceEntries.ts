@@ -1,9 +1,9 @@
+import type { MeshModel } from '../../mesh/model';
+import type { RoutingIndex, RoutingScope } from '../../mesh/routingIndex';
 import { qualifiedName } from '../../resources/fields';
 import { allocatesServiceEntryAddresses, EAST_WEST_PORTS, type InstallConfig } from '../../resources/installConfig';
 import { isGlobalHost, type ServiceEntryView } from '../../resources/serviceEntry';
-import { isOtherObjectBeside, scopedRule, subjectsOfKind, type ScopedIssue } from '../scoped';
-import type { RoutingIndex, RoutingScope } from '../../mesh/routingIndex';
-import type { MeshModel } from '../../mesh/model';
+import { isOtherObjectBeside, type ScopedIssue, scopedRule, subjectsOfKind } from '../scoped';
 
 function serviceEntries(scope: RoutingScope, index: RoutingIndex): ServiceEntryView[] {
   return subjectsOfKind(scope, 'ServiceEntry').map((r) => index.serviceEntry(r));
@@ -18,7 +18,7 @@ function globalHosts(entry: ServiceEntryView) {
  * without one in the workspace, or the unassigned files) every control plane of the mesh.
  */
 function controlPlanesOf(scope: RoutingScope, mesh: MeshModel): InstallConfig[] {
-  const own = scope.cluster === undefined ? [] : mesh.clusters.get(scope.cluster)?.controlPlanes ?? [];
+  const own = scope.cluster === undefined ? [] : (mesh.clusters.get(scope.cluster)?.controlPlanes ?? []);
   return own.length ? own : mesh.installs.filter((install) => install.installsControlPlane);
 }
 
@@ -34,10 +34,12 @@ export const globalHostWithoutAddress = scopedRule(
     return serviceEntries(scope, index).flatMap((entry): ScopedIssue[] => {
       const hosts = globalHosts(entry);
       if (!hosts.length || entry.addresses.length) return [];
-      return [{
-        location: hosts[0].location(),
-        message: `ServiceEntry ${qualifiedName(entry.resource)} declares ${hosts.map((h) => h.value).join(', ')} without addresses: a *.global host needs a VIP (e.g. from 240.0.0.0/4) for sidecars to capture its traffic, unless DNS proxying allocates one (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in meshConfig.defaultConfig.proxyMetadata)`,
-      }];
+      return [
+        {
+          location: hosts[0].location(),
+          message: `ServiceEntry ${qualifiedName(entry.resource)} declares ${hosts.map((h) => h.value).join(', ')} without addresses: a *.global host needs a VIP (e.g. from 240.0.0.0/4) for sidecars to capture its traffic, unless DNS proxying allocates one (ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in meshConfig.defaultConfig.proxyMetadata)`,
+        },
+      ];
     });
   },
   // A cluster without a control plane of its own reads the mesh's.
@@ -53,13 +55,17 @@ export const duplicateServiceEntryAddress = scopedRule(
       entry.addresses
         .filter((address, i) => !address.isPlaceholder && entry.addresses.findIndex((a) => a.value === address.value) === i)
         .flatMap((address): ScopedIssue[] => {
-          const others = peers.flatMap((p) => (!isOtherObjectBeside(scope, entry.resource, p.resource) ? [] : p.addresses.filter((a) => a.value === address.value).map((a) => ({ peer: p, a }))));
+          const others = peers.flatMap((p) =>
+            !isOtherObjectBeside(scope, entry.resource, p.resource) ? [] : p.addresses.filter((a) => a.value === address.value).map((a) => ({ peer: p, a })),
+          );
           if (!others.length) return [];
-          return [{
-            location: address.location(),
-            message: `Address ${address.value} of ServiceEntry ${qualifiedName(entry.resource)} is also used by ${[...new Set(others.map((o) => qualifiedName(o.peer.resource)))].join(', ')}: each ServiceEntry needs its own VIP`,
-            related: others.map((o) => ({ location: o.a.location(), message: `address of ServiceEntry ${qualifiedName(o.peer.resource)}` })),
-          }];
+          return [
+            {
+              location: address.location(),
+              message: `Address ${address.value} of ServiceEntry ${qualifiedName(entry.resource)} is also used by ${[...new Set(others.map((o) => qualifiedName(o.peer.resource)))].join(', ')}: each ServiceEntry needs its own VIP`,
+              related: others.map((o) => ({ location: o.a.location(), message: `address of ServiceEntry ${qualifiedName(o.peer.resource)}` })),
+            },
+          ];
         }),
     );
   },
@@ -88,10 +94,12 @@ export const globalEndpointNotOnGatewayPort = scopedRule(
         }
         const entryPorts = entry.ports.filter((p) => p.value !== expected);
         if (!entryPorts.length) return [];
-        return [{
-          location: endpoint.address?.location() ?? entry.resource.location([...endpoint.path]),
-          message: `Endpoint${where} of ServiceEntry ${name} has no ports mapping, so it receives ${entryPorts.map((p) => p.value).join(', ')}; map the ports to the remote gateway's ${expected}`,
-        }];
+        return [
+          {
+            location: endpoint.address?.location() ?? entry.resource.location([...endpoint.path]),
+            message: `Endpoint${where} of ServiceEntry ${name} has no ports mapping, so it receives ${entryPorts.map((p) => p.value).join(', ')}; map the ports to the remote gateway's ${expected}`,
+          },
+        ];
       });
     }),
 );

@@ -1,3 +1,4 @@
+import { resourcesOfKind } from '../../mesh/selection';
 import type { SourceLocation } from '../../parse/text';
 import type { ValuePath } from '../../parse/yamlFile';
 import { qualifiedName } from '../../resources/fields';
@@ -5,7 +6,6 @@ import type { Resource } from '../../resources/resource';
 import { readService, type ServicePort, type ServiceView } from '../../resources/service';
 import type { Finding } from '../finding';
 import type { MeshRule } from '../rule';
-import { resourcesOfKind } from '../../mesh/selection';
 
 interface Difference {
   location: SourceLocation;
@@ -43,11 +43,17 @@ function differences(reference: ServiceView, service: ServiceView): Difference[]
     // Resolving a location builds the document's CST: only done for a difference that is reported.
     if (!other) found.push({ location: resource.location(port.path), text: `port ${key} (not there)` });
     else {
-      if (other.name !== port.name) found.push({ location: fieldOr(resource, [...port.path, 'name'], port.path), text: `port ${key} named "${port.name}" (there: "${other.name}")` });
-      if (other.protocol !== port.protocol) found.push({ location: fieldOr(resource, [...port.path, 'protocol'], port.path), text: `port ${key} protocol ${port.protocol} (there: ${other.protocol})` });
+      if (other.name !== port.name)
+        found.push({ location: fieldOr(resource, [...port.path, 'name'], port.path), text: `port ${key} named "${port.name}" (there: "${other.name}")` });
+      if (other.protocol !== port.protocol)
+        found.push({
+          location: fieldOr(resource, [...port.path, 'protocol'], port.path),
+          text: `port ${key} protocol ${port.protocol} (there: ${other.protocol})`,
+        });
     }
   }
-  for (const key of referencePorts.keys()) if (!ports.has(key)) found.push({ location: resource.location(['spec', 'ports'], 'key'), text: `no port ${key} (there: present)` });
+  for (const key of referencePorts.keys())
+    if (!ports.has(key)) found.push({ location: resource.location(['spec', 'ports'], 'key'), text: `no port ${key} (there: present)` });
   return found;
 }
 

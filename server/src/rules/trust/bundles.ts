@@ -1,11 +1,11 @@
-import type { Finding } from '../finding';
-import type { MeshRule } from '../rule';
 import type { Cluster } from '../../mesh/model';
+import { resourcesOfKind } from '../../mesh/selection';
 import { readBundle, type TrustProvider } from '../../mesh/trust';
+import { shortFingerprint } from '../../resources/cacerts';
 import { BUNDLE_KIND, bundleFacts, isBundle, istioCsrFacts } from '../../resources/certManager';
 import type { Resource } from '../../resources/resource';
-import { resourcesOfKind } from '../../mesh/selection';
-import { shortFingerprint } from '../../resources/cacerts';
+import type { Finding } from '../finding';
+import type { MeshRule } from '../rule';
 
 const TRUST_MANAGER_DOCS = 'https://cert-manager.io/docs/trust/trust-manager/';
 
@@ -39,7 +39,8 @@ function whyNotRead(bundle: Resource, provider: TrustProvider | undefined): stri
     const { targets } = bundleFacts(bundle);
     const reads = `istio-csr's app.tls.rootCAFile reads ${rootCASource.kind} ${rootCASource.name.value} key ${rootCASource.key}`;
     // The right target that still does not arrive: the selector leaves istio-csr's namespace out (bundleWriting).
-    if (targets.some((t) => t.kind === rootCASource.kind && t.key.value === rootCASource.key)) return `${reads}, but the Bundle's namespaceSelector does not select istio-csr's namespace`;
+    if (targets.some((t) => t.kind === rootCASource.kind && t.key.value === rootCASource.key))
+      return `${reads}, but the Bundle's namespaceSelector does not select istio-csr's namespace`;
     return `${reads}, while the Bundle writes ${targets.map((t) => `${t.kind} key ${t.key.value}`).join(', ') || 'no target key'}`;
   }
   return `istio-csr's app.tls.rootCAFile (${rootCAFile.value}) reads ${rootCASource ? `${rootCASource.kind} ${rootCASource.name.value}` : 'another volume'}`;

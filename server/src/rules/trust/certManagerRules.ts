@@ -1,25 +1,25 @@
-import type { Finding, Fix } from '../finding';
-import type { MeshRule } from '../rule';
-import { presentResources, type Cluster, type MeshModel } from '../../mesh/model';
+import { type Cluster, type MeshModel, presentResources } from '../../mesh/model';
+import { resourcesOfKind } from '../../mesh/selection';
 import { resolveIssuer, type TrustProvider } from '../../mesh/trust';
 import {
   CERTIFICATE_KIND,
   certificateIssuerRef,
   CLUSTER_ISSUER_KIND,
   ISSUER_KIND,
-  istioCsrFacts,
+  type IssuerRef,
   ISTIO_CSR_CHART,
   ISTIO_CSR_DEFAULT_CLUSTER_ID,
+  istioCsrFacts,
   readTrustChart,
-  type IssuerRef,
   type TrustChartValues,
 } from '../../resources/certManager';
 import type { InstallConfig } from '../../resources/installConfig';
-import type { Resource } from '../../resources/resource';
-import { closest } from '../schema/validator';
-import { resourcesOfKind } from '../../mesh/selection';
 import { HELM_VALUES_KIND } from '../../resources/installSources';
+import type { Resource } from '../../resources/resource';
+import type { Finding, Fix } from '../finding';
 import { insertValueFix, replaceValueFix } from '../fixes';
+import type { MeshRule } from '../rule';
+import { closest } from '../schema/validator';
 import { clusterAnchor } from '../secrets/places';
 
 const ISTIO_CSR_DOCS = 'https://cert-manager.io/docs/usage/istio-csr/';
@@ -45,7 +45,9 @@ function suggestion(ref: IssuerRef, issuers: readonly Resource[], resource: Reso
         : undefined;
     return { hint: ` A ${otherKind} of that name exists: the reference needs \`kind: ${otherKind}\`.`, fix };
   }
-  const names = issuers.filter((i) => i.kind === ref.kind && (ref.kind === CLUSTER_ISSUER_KIND || !ref.namespace || !i.namespace || i.namespace === ref.namespace)).flatMap((i) => (i.name ? [i.name] : []));
+  const names = issuers
+    .filter((i) => i.kind === ref.kind && (ref.kind === CLUSTER_ISSUER_KIND || !ref.namespace || !i.namespace || i.namespace === ref.namespace))
+    .flatMap((i) => (i.name ? [i.name] : []));
   const near = closest(ref.resolvedName, names);
   if (!near) return { hint: names.length ? ` The ${ref.kind}s there: ${names.join(', ')}.` : '' };
   return { hint: ` Did you mean ${near}?`, fix: ref.name ? replaceValueFix(`Change the issuer to ${near}`, ref.name, near) : undefined };
@@ -73,16 +75,18 @@ export const issuerNotFound: MeshRule = {
       if (!clusters.length) return [];
       const { hint, fix } = suggestion(ref, issuersOf(clusters[0]), resource);
       const where = ref.kind === ISSUER_KIND ? ` in namespace ${ref.namespace ?? '(the default one)'}` : '';
-      return [{
-        code: issuerNotFound.code,
-        severity: issuerNotFound.severity,
-        location: (ref.name ?? ref.anchor).location(),
-        cluster: clusters.length === 1 ? clusters[0].name : undefined,
-        message:
-          `${resource.kind === CERTIFICATE_KIND ? resource.displayName : 'istio-csr'} asks ${ref.kind} ${ref.resolvedName}${where} for certificates, but ${clusters.map((c) => c.name).join(', ')} ${clusters.length === 1 ? 'has' : 'have'} no such issuer: ` +
-          `cert-manager never issues it, so istiod gets no CA and workloads no certificates.${hint}`,
-        ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
-      }];
+      return [
+        {
+          code: issuerNotFound.code,
+          severity: issuerNotFound.severity,
+          location: (ref.name ?? ref.anchor).location(),
+          cluster: clusters.length === 1 ? clusters[0].name : undefined,
+          message:
+            `${resource.kind === CERTIFICATE_KIND ? resource.displayName : 'istio-csr'} asks ${ref.kind} ${ref.resolvedName}${where} for certificates, but ${clusters.map((c) => c.name).join(', ')} ${clusters.length === 1 ? 'has' : 'have'} no such issuer: ` +
+            `cert-manager never issues it, so istiod gets no CA and workloads no certificates.${hint}`,
+          ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
+        },
+      ];
     });
   },
 };
@@ -103,7 +107,9 @@ export const istioCsrClusterId: MeshRule = {
   severity: 'error',
   check(mesh) {
     return [...mesh.clusters.values()].flatMap((cluster) => {
-      const clusterName = istiodInstalls(cluster).map((i) => i.clusterName).find((n) => n && !n.isPlaceholder);
+      const clusterName = istiodInstalls(cluster)
+        .map((i) => i.clusterName)
+        .find((n) => n && !n.isPlaceholder);
       if (!clusterName) return [];
       return istioCsrProviders(cluster).flatMap(({ chart }): Finding[] => {
         const { clusterID } = istioCsrFacts(chart);
@@ -119,17 +125,19 @@ export const istioCsrClusterId: MeshRule = {
           : chart.plainValuesFile
             ? insertValueFix(title, chart.resource.doc, ['app', 'server', 'clusterID'], clusterName.value)
             : undefined;
-        return [{
-          code: istioCsrClusterId.code,
-          severity: istioCsrClusterId.severity,
-          location,
-          cluster: cluster.name,
-          related: [{ location: clusterName.location(), message: `istiod's clusterName in ${cluster.name}` }],
-          message:
-            `istio-csr in ${cluster.name} ${clusterID ? `has clusterID "${id}"` : `sets no app.server.clusterID (so "${ISTIO_CSR_DEFAULT_CLUSTER_ID}")`}, but istiod calls the cluster "${clusterName.value}": ` +
-            `istio-csr rejects the workloads' certificate requests, which carry istiod's cluster name. Set app.server.clusterID to ${clusterName.value} (${ISTIO_CSR_DOCS}).`,
-          ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
-        }];
+        return [
+          {
+            code: istioCsrClusterId.code,
+            severity: istioCsrClusterId.severity,
+            location,
+            cluster: cluster.name,
+            related: [{ location: clusterName.location(), message: `istiod's clusterName in ${cluster.name}` }],
+            message:
+              `istio-csr in ${cluster.name} ${clusterID ? `has clusterID "${id}"` : `sets no app.server.clusterID (so "${ISTIO_CSR_DEFAULT_CLUSTER_ID}")`}, but istiod calls the cluster "${clusterName.value}": ` +
+              `istio-csr rejects the workloads' certificate requests, which carry istiod's cluster name. Set app.server.clusterID to ${clusterName.value} (${ISTIO_CSR_DOCS}).`,
+            ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
+          },
+        ];
       });
     });
   },
@@ -154,18 +162,22 @@ export const istiodOwnCaWithIstioCsr: MeshRule = {
       if (!location) return [];
       const address = istioCsrAddress(provider.chart);
       const install = installs[0];
-      const fix = install.values ? undefined : insertValueFix(`Set global.caAddress to ${address}`, install.resource.doc, [...install.valuesPath, 'global', 'caAddress'], address);
-      return [{
-        code: istiodOwnCaWithIstioCsr.code,
-        severity: istiodOwnCaWithIstioCsr.severity,
-        location,
-        cluster: cluster.name,
-        related: [{ location: provider.anchor.location(), message: `istio-csr of ${cluster.name}` }],
-        message:
-          `${cluster.name} installs istio-csr, but its istiod sets no global.caAddress: workloads still get certificates from istiod's own self-signed CA, not from cert-manager. ` +
-          `Set global.caAddress to ${address} and turn istiod's CA off (pilot env ENABLE_CA_SERVER=false) (${ISTIO_CSR_DOCS}).`,
-        ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
-      }];
+      const fix = install.values
+        ? undefined
+        : insertValueFix(`Set global.caAddress to ${address}`, install.resource.doc, [...install.valuesPath, 'global', 'caAddress'], address);
+      return [
+        {
+          code: istiodOwnCaWithIstioCsr.code,
+          severity: istiodOwnCaWithIstioCsr.severity,
+          location,
+          cluster: cluster.name,
+          related: [{ location: provider.anchor.location(), message: `istio-csr of ${cluster.name}` }],
+          message:
+            `${cluster.name} installs istio-csr, but its istiod sets no global.caAddress: workloads still get certificates from istiod's own self-signed CA, not from cert-manager. ` +
+            `Set global.caAddress to ${address} and turn istiod's CA off (pilot env ENABLE_CA_SERVER=false) (${ISTIO_CSR_DOCS}).`,
+          ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
+        },
+      ];
     });
   },
 };
@@ -181,15 +193,17 @@ export const caAddressWithoutIstioCsr: MeshRule = {
       return istiodInstalls(cluster).flatMap((install): Finding[] => {
         const address = install.caAddress;
         if (!address || address.isPlaceholder || !address.value.includes('istio-csr')) return [];
-        return [{
-          code: caAddressWithoutIstioCsr.code,
-          severity: caAddressWithoutIstioCsr.severity,
-          location: address.location(),
-          cluster: cluster.name,
-          message:
-            `istiod of ${cluster.name} sends certificate requests to istio-csr (${address.value}), but the workspace installs no istio-csr in ${cluster.name}: ` +
-            `without it no workload gets a certificate. Install the cert-manager-istio-csr chart in ${cluster.name} (or assign its values to the cluster), or remove global.caAddress (${ISTIO_CSR_DOCS}).`,
-        }];
+        return [
+          {
+            code: caAddressWithoutIstioCsr.code,
+            severity: caAddressWithoutIstioCsr.severity,
+            location: address.location(),
+            cluster: cluster.name,
+            message:
+              `istiod of ${cluster.name} sends certificate requests to istio-csr (${address.value}), but the workspace installs no istio-csr in ${cluster.name}: ` +
+              `without it no workload gets a certificate. Install the cert-manager-istio-csr chart in ${cluster.name} (or assign its values to the cluster), or remove global.caAddress (${ISTIO_CSR_DOCS}).`,
+          },
+        ];
       });
     });
   },

@@ -1,8 +1,8 @@
 import type { Cluster, MeshModel } from '../../mesh/model';
-import type { TrustProvider } from '../../mesh/trust';
-import { describeCertificate, isCaCertsSecret, readCaCerts, type CaCerts } from '../../resources/cacerts';
-import { contextVariable } from '../secrets/places';
 import { selectResources } from '../../mesh/selection';
+import type { TrustProvider } from '../../mesh/trust';
+import { type CaCerts, describeCertificate, isCaCertsSecret, readCaCerts } from '../../resources/cacerts';
+import { contextVariable } from '../secrets/places';
 
 export const PLUGIN_CA_DOCS = 'https://istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert/';
 

@@ -1,11 +1,11 @@
-import type { Finding } from '../finding';
-import type { MeshRule } from '../rule';
-import { CLUSTER_ISSUER_KIND, issuerBackend, issuerCredentialRefs, ISSUER_KIND } from '../../resources/certManager';
-import { isPrivateKey } from '../../resources/cacerts';
-import { secretValues } from '../../resources/remoteSecret';
-import type { Resource } from '../../resources/resource';
 import { resourcesOfKind } from '../../mesh/selection';
 import { namedObject } from '../../mesh/trust';
+import { isPrivateKey } from '../../resources/cacerts';
+import { CLUSTER_ISSUER_KIND, ISSUER_KIND, issuerBackend, issuerCredentialRefs } from '../../resources/certManager';
+import { secretValues } from '../../resources/remoteSecret';
+import type { Resource } from '../../resources/resource';
+import type { Finding } from '../finding';
+import type { MeshRule } from '../rule';
 
 /** Shorter values are samples (`changeme`, `xxx`), not credentials worth a notice. */
 const MIN_TOKEN_LENGTH = 8;
@@ -57,15 +57,17 @@ export const committedKeyMaterial: MeshRule = {
       const entry = secretValues(secret).get(key);
       if (!entry) return [];
       // Where it is and what kind of credential, never the value nor any part of it.
-      return [{
-        code: committedKeyMaterial.code,
-        severity: committedKeyMaterial.severity,
-        location: entry.key.location('key'),
-        related: [{ location: issuer.location(['metadata', 'name']), message: `${issuer.displayName} uses it` }],
-        message:
-          `${secret.displayName} holds ${what} in "${key}", committed with the files: whoever can read the repository can ${what.includes('CA') ? 'sign certificates every cluster of the mesh trusts' : 'use that Vault credential to sign certificates the mesh trusts'}. ` +
-          `Keep it out of Git: create the Secret at deploy time (External Secrets, Sealed Secrets, SOPS) and rotate the one committed here.`,
-      }];
+      return [
+        {
+          code: committedKeyMaterial.code,
+          severity: committedKeyMaterial.severity,
+          location: entry.key.location('key'),
+          related: [{ location: issuer.location(['metadata', 'name']), message: `${issuer.displayName} uses it` }],
+          message:
+            `${secret.displayName} holds ${what} in "${key}", committed with the files: whoever can read the repository can ${what.includes('CA') ? 'sign certificates every cluster of the mesh trusts' : 'use that Vault credential to sign certificates the mesh trusts'}. ` +
+            `Keep it out of Git: create the Secret at deploy time (External Secrets, Sealed Secrets, SOPS) and rotate the one committed here.`,
+        },
+      ];
     });
   },
 };

@@ -16,14 +16,16 @@ export const cacertsAbsent: MeshRule = {
     // Another provider (cert-manager, istio-csr, SPIRE) supplies the root: no cacerts is expected, say which once.
     const provided = clusters.filter(trustProviderOf);
     if (provided.length) {
-      return [{
-        code: cacertsAbsent.code,
-        severity: cacertsAbsent.severity,
-        location,
-        message:
-          `No cacerts secret is committed, as expected: the root of trust comes from ${describeProviders(provided)}. ` +
-          `The cacerts checks do not apply to ${provided.length === clusters.length ? 'these clusters' : provided.map((c) => c.name).join(', ')}; their roots are compared instead (MESH601).`,
-      }];
+      return [
+        {
+          code: cacertsAbsent.code,
+          severity: cacertsAbsent.severity,
+          location,
+          message:
+            `No cacerts secret is committed, as expected: the root of trust comes from ${describeProviders(provided)}. ` +
+            `The cacerts checks do not apply to ${provided.length === clusters.length ? 'these clusters' : provided.map((c) => c.name).join(', ')}; their roots are compared instead (MESH601).`,
+        },
+      ];
     }
     const first = clusters[0].name;
     // SPIRE installed beside an istiod that signs with its own CA: SPIRE's roots are not the mesh's.
@@ -31,14 +33,16 @@ export const cacertsAbsent: MeshRule = {
     const spireNote = idleSpire.length
       ? ` SPIRE is installed in ${idleSpire.join(', ')}, but istiod's values do not mount its socket (no \`spire\` injection template), so istiod still signs the workloads with its own CA.`
       : '';
-    return [{
-      code: cacertsAbsent.code,
-      severity: cacertsAbsent.severity,
-      location,
-      message:
-        `No cluster of this mesh has a \`cacerts\` secret in the workspace (it holds a CA key and is usually created, not committed).${spireNote} ` +
-        `The clusters need a common root of trust: give each an intermediate CA from one root, e.g. for ${first}: ` +
-        `\`${createCacertsCommand(first, mesh.controlPlaneNamespace)}\`, and likewise for the others (${PLUGIN_CA_DOCS}).`,
-    }];
+    return [
+      {
+        code: cacertsAbsent.code,
+        severity: cacertsAbsent.severity,
+        location,
+        message:
+          `No cluster of this mesh has a \`cacerts\` secret in the workspace (it holds a CA key and is usually created, not committed).${spireNote} ` +
+          `The clusters need a common root of trust: give each an intermediate CA from one root, e.g. for ${first}: ` +
+          `\`${createCacertsCommand(first, mesh.controlPlaneNamespace)}\`, and likewise for the others (${PLUGIN_CA_DOCS}).`,
+      },
+    ];
   },
 };

@@ -1,6 +1,6 @@
+import { type CaCerts, type PemEntry, readCaCerts } from '../../resources/cacerts';
 import type { Finding, RelatedInformation } from '../finding';
 import type { ResourceRule } from '../rule';
-import { readCaCerts, type CaCerts, type PemEntry } from '../../resources/cacerts';
 import { describeCertificate } from './common';
 
 function firstCertificate(entry: PemEntry | undefined): string {
@@ -19,7 +19,9 @@ function problemsOf(cacerts: CaCerts): { entry?: PemEntry; message: string; rela
     if (entry?.problem) problems.push({ entry, message: `${entry.key.value} of the cacerts secret ${entry.problem}.` });
   }
   if (cacerts.missingKeys.length) {
-    problems.push({ message: `The cacerts secret lacks ${cacerts.missingKeys.join(', ')}: istiod does not use an incomplete plug-in CA and signs with a self-signed root of its own instead.` });
+    problems.push({
+      message: `The cacerts secret lacks ${cacerts.missingKeys.join(', ')}: istiod does not use an incomplete plug-in CA and signs with a self-signed root of its own instead.`,
+    });
   }
   if (cacerts.caSignedByRoot === false) {
     problems.push({
@@ -29,7 +31,10 @@ function problemsOf(cacerts: CaCerts): { entry?: PemEntry; message: string; rela
     });
   }
   if (cacerts.chainProblem) {
-    problems.push({ entry: cacerts.certChain, message: `${cacerts.chainProblem.message}: it must run from ca-cert.pem through any intermediates to the root.` });
+    problems.push({
+      entry: cacerts.certChain,
+      message: `${cacerts.chainProblem.message}: it must run from ca-cert.pem through any intermediates to the root.`,
+    });
   }
   if (cacerts.keyMatchesCert === false) {
     problems.push({

@@ -1,6 +1,6 @@
+import type { CaCerts, CertificateFacts, PemEntry } from '../../resources/cacerts';
 import type { Finding } from '../finding';
 import type { MeshRule } from '../rule';
-import type { CaCerts, CertificateFacts, PemEntry } from '../../resources/cacerts';
 import { cacertsOfMesh, clusterOf, describeCertificate } from './common';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,15 +35,17 @@ export const caCertificateExpiry: MeshRule = {
         const expired = certificate.notAfter.getTime() <= now;
         if (!expired && remainingDays >= EXPIRY_WARNING_DAYS) return [];
         const what = `The CA certificate ${describeCertificate(certificate)} in ${entry.key.value}`;
-        return [{
-          code: caCertificateExpiry.code,
-          severity: expired ? 'error' : 'warning',
-          location: entry.key.location('key'),
-          cluster: clusterOf(cacerts),
-          message: expired
-            ? `${what} expired on ${day(certificate.notAfter)}: istiod cannot issue valid workload certificates, and mTLS fails. Rotate the plug-in CA.`
-            : `${what} expires on ${day(certificate.notAfter)} (in ${remainingDays} day${remainingDays === 1 ? '' : 's'}): rotate the plug-in CA before then.`,
-        }];
+        return [
+          {
+            code: caCertificateExpiry.code,
+            severity: expired ? 'error' : 'warning',
+            location: entry.key.location('key'),
+            cluster: clusterOf(cacerts),
+            message: expired
+              ? `${what} expired on ${day(certificate.notAfter)}: istiod cannot issue valid workload certificates, and mTLS fails. Rotate the plug-in CA.`
+              : `${what} expires on ${day(certificate.notAfter)} (in ${remainingDays} day${remainingDays === 1 ? '' : 's'}): rotate the plug-in CA before then.`,
+          },
+        ];
       }),
     );
   },

@@ -24,22 +24,27 @@ export const cacertsPartial: MeshRule = {
       const theyHave = onlyCacerts
         ? `no cacerts secret while ${others} ${withTrust.length === 1 ? 'has one' : 'have one'}`
         : `no cacerts secret nor other root of trust while ${withTrust.length === 1 ? 'another cluster gets one' : 'other clusters get theirs'} from ${describeProviders(withTrust)}`;
-      return [{
-        code: cacertsPartial.code,
-        severity: cacertsPartial.severity,
-        location,
-        cluster: cluster.name,
-        related: withTrust.map((other) => {
-          const provider = trustProviderOf(other)!;
-          return { location: provider.anchor.location(), message: provider.kind === 'cacerts' ? `cacerts of ${other.name}` : `${provider.description} of ${other.name}` };
-        }),
-        message:
-          `${cluster.name} has ${theyHave}: ` +
-          `its istiod would mint its own self-signed root, which the other clusters do not trust. ` +
-          (onlyCacerts
-            ? `Create it from the same root: \`${createCacertsCommand(cluster.name, controlPlaneNamespaceOf(mesh, cluster))}\`.`
-            : `Give it the same provider and issuer as the others, or a cacerts secret from their root.`),
-      }];
+      return [
+        {
+          code: cacertsPartial.code,
+          severity: cacertsPartial.severity,
+          location,
+          cluster: cluster.name,
+          related: withTrust.map((other) => {
+            const provider = trustProviderOf(other)!;
+            return {
+              location: provider.anchor.location(),
+              message: provider.kind === 'cacerts' ? `cacerts of ${other.name}` : `${provider.description} of ${other.name}`,
+            };
+          }),
+          message:
+            `${cluster.name} has ${theyHave}: ` +
+            `its istiod would mint its own self-signed root, which the other clusters do not trust. ` +
+            (onlyCacerts
+              ? `Create it from the same root: \`${createCacertsCommand(cluster.name, controlPlaneNamespaceOf(mesh, cluster))}\`.`
+              : `Give it the same provider and issuer as the others, or a cacerts secret from their root.`),
+        },
+      ];
     });
   },
 };

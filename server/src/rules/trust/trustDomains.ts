@@ -1,11 +1,11 @@
-import type { Finding, Fix } from '../finding';
-import type { MeshRule } from '../rule';
 import type { Cluster } from '../../mesh/model';
 import { istioCsrFacts, SPIRE_DEFAULT_TRUST_DOMAIN, spireFacts } from '../../resources/certManager';
 import { DEFAULT_TRUST_DOMAIN } from '../../resources/installConfig';
-import type { Located } from '../../resources/resource';
 import type { ValuesReader } from '../../resources/mergedValues';
+import type { Located } from '../../resources/resource';
+import type { Finding, Fix } from '../finding';
 import { insertValueFix, replaceValueFix } from '../fixes';
+import type { MeshRule } from '../rule';
 import { clusterAnchor } from '../secrets/places';
 import { mintsCertificates } from './common';
 
@@ -23,7 +23,10 @@ interface ClusterTrustDomain {
 function trustDomainOf(cluster: Cluster): ClusterTrustDomain | undefined {
   const written = cluster.controlPlanes.map((i) => i.trustDomain).find((d) => d !== undefined);
   if (written?.isPlaceholder) return undefined;
-  const aliases = cluster.controlPlanes.flatMap((i) => i.trustDomainAliases ?? []).filter((a) => !a.isPlaceholder).map((a) => a.value);
+  const aliases = cluster.controlPlanes
+    .flatMap((i) => i.trustDomainAliases ?? [])
+    .filter((a) => !a.isPlaceholder)
+    .map((a) => a.value);
   return { cluster, domain: written?.value ?? DEFAULT_TRUST_DOMAIN, written, aliases: new Set(aliases) };
 }
 
@@ -48,23 +51,28 @@ export const trustDomainsDiffer: MeshRule = {
       if (!location) return [];
       const foreign = [...new Set(uncovered.map((o) => o.domain))];
       // When every other cluster agrees, using their domain is the obvious repair; adding aliases is the other.
-      const fixes: Fix[] = own.written && foreign.length === 1 && uncovered.length === domains.length - 1 ? [replaceValueFix(`Use trust domain ${foreign[0]} like the other clusters`, own.written, foreign[0], false)] : [];
-      return [{
-        code: trustDomainsDiffer.code,
-        severity: trustDomainsDiffer.severity,
-        location,
-        cluster: own.cluster.name,
-        related: uncovered.flatMap((other) => {
-          const at = where(other);
-          return at ? [{ location: at, message: `trust domain of ${other.cluster.name}: ${other.domain}` }] : [];
-        }),
-        message:
-          `${own.cluster.name} uses trust domain "${own.domain}"${own.written ? '' : ' (the default)'} while ${uncovered.map((o) => `${o.cluster.name} uses "${o.domain}"`).join(', ')}, ` +
-          `and its meshConfig.trustDomainAliases does not list ${foreign.map((d) => `"${d}"`).join(', ')}: ` +
-          `identities from the other cluster (spiffe://${foreign[0]}/...) match no authorization policy here and fail peer checks (istio#39204). ` +
-          `Use one trust domain, or list the others in trustDomainAliases on every cluster (${TRUST_DOMAIN_DOCS}).`,
-        ...(fixes.length ? { fixes } : {}),
-      }];
+      const fixes: Fix[] =
+        own.written && foreign.length === 1 && uncovered.length === domains.length - 1
+          ? [replaceValueFix(`Use trust domain ${foreign[0]} like the other clusters`, own.written, foreign[0], false)]
+          : [];
+      return [
+        {
+          code: trustDomainsDiffer.code,
+          severity: trustDomainsDiffer.severity,
+          location,
+          cluster: own.cluster.name,
+          related: uncovered.flatMap((other) => {
+            const at = where(other);
+            return at ? [{ location: at, message: `trust domain of ${other.cluster.name}: ${other.domain}` }] : [];
+          }),
+          message:
+            `${own.cluster.name} uses trust domain "${own.domain}"${own.written ? '' : ' (the default)'} while ${uncovered.map((o) => `${o.cluster.name} uses "${o.domain}"`).join(', ')}, ` +
+            `and its meshConfig.trustDomainAliases does not list ${foreign.map((d) => `"${d}"`).join(', ')}: ` +
+            `identities from the other cluster (spiffe://${foreign[0]}/...) match no authorization policy here and fail peer checks (istio#39204). ` +
+            `Use one trust domain, or list the others in trustDomainAliases on every cluster (${TRUST_DOMAIN_DOCS}).`,
+          ...(fixes.length ? { fixes } : {}),
+        },
+      ];
     });
   },
 };
@@ -85,17 +93,19 @@ export const spireTrustDomainMismatch: MeshRule = {
         const domain = spire?.value ?? SPIRE_DEFAULT_TRUST_DOMAIN;
         if (domain === istio.domain) return [];
         const istioAt = where(istio);
-        return [{
-          code: spireTrustDomainMismatch.code,
-          severity: spireTrustDomainMismatch.severity,
-          location: (spire ?? provider.anchor).location(),
-          cluster: cluster.name,
-          related: istioAt ? [{ location: istioAt, message: `Istio's trust domain in ${cluster.name}: ${istio.domain}` }] : [],
-          message:
-            `SPIRE in ${cluster.name} issues identities in trust domain "${domain}"${spire ? '' : ' (the chart default)'}, but istiod's meshConfig.trustDomain is "${istio.domain}"${istio.written ? '' : ' (the default)'}: ` +
-            `istiod and the proxies do not accept the SPIRE identities as the mesh's. Set both to one trust domain (https://istio.io/latest/docs/ops/integrations/spire/).`,
-          ...(spire ? { fixes: [replaceValueFix(`Set SPIRE's trust domain to ${istio.domain}`, spire, istio.domain)] } : {}),
-        }];
+        return [
+          {
+            code: spireTrustDomainMismatch.code,
+            severity: spireTrustDomainMismatch.severity,
+            location: (spire ?? provider.anchor).location(),
+            cluster: cluster.name,
+            related: istioAt ? [{ location: istioAt, message: `Istio's trust domain in ${cluster.name}: ${istio.domain}` }] : [],
+            message:
+              `SPIRE in ${cluster.name} issues identities in trust domain "${domain}"${spire ? '' : ' (the chart default)'}, but istiod's meshConfig.trustDomain is "${istio.domain}"${istio.written ? '' : ' (the default)'}: ` +
+              `istiod and the proxies do not accept the SPIRE identities as the mesh's. Set both to one trust domain (https://istio.io/latest/docs/ops/integrations/spire/).`,
+            ...(spire ? { fixes: [replaceValueFix(`Set SPIRE's trust domain to ${istio.domain}`, spire, istio.domain)] } : {}),
+          },
+        ];
       });
     });
   },
@@ -131,18 +141,24 @@ export const istioCsrTrustDomainMismatch: MeshRule = {
         if (domain === istio.domain) return [];
         const istioAt = where(istio);
         const title = `Set app.tls.trustDomain to ${istio.domain}`;
-        const fix = written ? replaceValueFix(title, written, istio.domain) : chart.plainValuesFile ? insertValueFix(title, chart.resource.doc, ['app', 'tls', 'trustDomain'], istio.domain) : undefined;
-        return [{
-          code: istioCsrTrustDomainMismatch.code,
-          severity: istioCsrTrustDomainMismatch.severity,
-          location: written?.location() ?? keyWhereMissing(chart.values, ['app', 'tls']) ?? chart.anchor.location(),
-          cluster: cluster.name,
-          related: istioAt ? [{ location: istioAt, message: `istiod's trust domain in ${cluster.name}: ${istio.domain}` }] : [],
-          message:
-            `istio-csr in ${cluster.name} works in trust domain "${domain}"${written ? '' : ' (the chart default)'}, but istiod's meshConfig.trustDomain is "${istio.domain}"${istio.written ? '' : ' (the default)'}: ` +
-            `the workloads ask for identities (spiffe://${istio.domain}/...) that istio-csr does not sign. Set app.tls.trustDomain to istiod's trust domain (${ISTIO_CSR_DOCS}).`,
-          ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
-        }];
+        const fix = written
+          ? replaceValueFix(title, written, istio.domain)
+          : chart.plainValuesFile
+            ? insertValueFix(title, chart.resource.doc, ['app', 'tls', 'trustDomain'], istio.domain)
+            : undefined;
+        return [
+          {
+            code: istioCsrTrustDomainMismatch.code,
+            severity: istioCsrTrustDomainMismatch.severity,
+            location: written?.location() ?? keyWhereMissing(chart.values, ['app', 'tls']) ?? chart.anchor.location(),
+            cluster: cluster.name,
+            related: istioAt ? [{ location: istioAt, message: `istiod's trust domain in ${cluster.name}: ${istio.domain}` }] : [],
+            message:
+              `istio-csr in ${cluster.name} works in trust domain "${domain}"${written ? '' : ' (the chart default)'}, but istiod's meshConfig.trustDomain is "${istio.domain}"${istio.written ? '' : ' (the default)'}: ` +
+              `the workloads ask for identities (spiffe://${istio.domain}/...) that istio-csr does not sign. Set app.tls.trustDomain to istiod's trust domain (${ISTIO_CSR_DOCS}).`,
+            ...(fix ? { fixes: [{ ...fix, preferred: true }] } : {}),
+          },
+        ];
       });
     });
   },
