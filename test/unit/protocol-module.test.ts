@@ -24,3 +24,11 @@ test('the client and the server name custom requests only through the protocol m
     );
   assert.deepEqual(spelled, []);
 });
+
+test('no custom method name is spelt outside the protocol module, in any quotes, declared there or not', () => {
+  const protocol = join(REPO_ROOT, 'server', 'src', 'lsp', 'protocol.ts');
+  const spelled = [...sourcesUnder(join(REPO_ROOT, 'client', 'src')), ...sourcesUnder(join(REPO_ROOT, 'server', 'src'))]
+    .filter((file) => file !== protocol)
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/['"`]istioMesh\/[^'"`]*['"`]/g)].map((m) => `${relative(REPO_ROOT, file)}: ${m[0]}`));
+  assert.deepEqual(spelled, []);
+});

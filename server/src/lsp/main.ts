@@ -12,7 +12,7 @@ const secrets = new WorkspaceSecrets();
 // eslint-disable-next-line prefer-const
 let server: IstioMeshServer | undefined;
 
-const currentRedactor = () => (server ? secrets.redactorFor(server.currentWorkspace) : undefined);
+const currentRedactor = () => (server ? secrets.redactorFor(server.workspace) : undefined);
 
 /** The transports VS Code starts us with; other ones (socket, pipe) get the library's own handling. */
 function createRedactingConnection(): { connection: Connection; stdio: boolean } {
