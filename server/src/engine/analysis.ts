@@ -5,7 +5,8 @@ import { sameItems } from '../mesh/routingIndex';
 import { YAML_PROBLEM_CODES, type YamlProblem } from '../parse/yamlFile';
 import { ALL_RULES } from '../rules';
 import type { Finding } from '../rules/finding';
-import type { MeshRule, ResourceRule, Rule } from '../rules/rule';
+import type { MeshRule, ResourceRule, Rule, RuleContext } from '../rules/rule';
+import { CacheStore, CacheVerificationError, cacheVerificationRequested } from './cacheStore';
 import { foldConsequences } from './folding';
 import { type RuleLevels, tuneFindings, UNUSED_SUPPRESSION } from './tuning';
 import { readWorkspaceFile, type Workspace, type WorkspaceFile } from './workspace';
@@ -138,10 +139,14 @@ export class Analyzer {
   private lastRun: LastRun | undefined;
   /** Every code a finding may have, so an ignore comment naming another can say so. */
   private readonly knownCodes: ReadonlySet<string>;
+  /** What the mesh rules are given: this Analyzer's cache store, the only place they keep anything between analyses. */
+  private readonly ruleContext: RuleContext = { cache: new CacheStore() };
 
   constructor(
     rules: readonly Rule[] = ALL_RULES,
     private readonly log: Logger = () => {},
+    /** Whether every mesh rule's findings are checked against a run on an empty cache store (see engine/cacheStore.ts). */
+    private readonly verifyCache = cacheVerificationRequested(),
   ) {
     this.resourceRules = rules.filter((r): r is ResourceRule => r.scope === 'resource');
     this.meshRules = rules.filter((r): r is MeshRule => r.scope === 'mesh');
@@ -197,10 +202,21 @@ export class Analyzer {
     }
   }
 
-  /** A mesh rule's findings; the last run's for the same mesh when the rule declares what it reads and that is unchanged. */
+  /** A mesh rule's findings, checked against a run on an empty cache store in the verification mode. */
   private runMeshRule(rule: MeshRule, mesh: MeshModel, meshKey: string): Finding[] {
-    if (!rule.reads) return this.runRule(rule, () => rule.check(mesh));
-    const inputs = this.runRule(rule, () => rule.reads!(mesh) as unknown[]);
+    const findings = this.cachedMeshRule(rule, mesh, meshKey);
+    if (this.verifyCache) {
+      const recomputed = this.runRule(rule, () => rule.check(mesh, { cache: new CacheStore() }));
+      if (JSON.stringify(recomputed) !== JSON.stringify(findings)) throw new CacheVerificationError(rule, findings, recomputed);
+    }
+    return findings;
+  }
+
+  /** A mesh rule's findings; the last run's for the same mesh when the rule declares what it reads and that is unchanged. */
+  private cachedMeshRule(rule: MeshRule, mesh: MeshModel, meshKey: string): Finding[] {
+    const context = this.ruleContext;
+    if (!rule.reads) return this.runRule(rule, () => rule.check(mesh, context));
+    const inputs = this.runRule(rule, () => rule.reads!(mesh, context) as unknown[]);
     let memos = this.meshRuleMemos.get(rule);
     if (!memos) {
       memos = new Map();
@@ -208,7 +224,7 @@ export class Analyzer {
     }
     const memo = memos.get(meshKey);
     if (memo && sameItems(memo.inputs, inputs)) return memo.findings;
-    const findings = this.runRule(rule, () => rule.check(mesh));
+    const findings = this.runRule(rule, () => rule.check(mesh, context));
     memos.set(meshKey, { inputs, findings });
     return findings;
   }

@@ -7,7 +7,7 @@ import { locationKey, type SourceLocation } from '../parse/text';
 import { objectIdentity } from '../resources/fields';
 import type { Resource } from '../resources/resource';
 import { type Finding, type RelatedInformation, type Severity, SEVERITY_RANK } from './finding';
-import type { MeshRule } from './rule';
+import type { CacheStore, MeshRule } from './rule';
 
 /** What a scoped rule reports before it is known how many clusters share it. */
 export interface ScopedIssue {
@@ -29,24 +29,16 @@ function sameInputs(a: readonly (readonly unknown[])[], b: readonly (readonly un
   return a.length === b.length && a.every((list, i) => sameItems(list, b[i]));
 }
 
-/**
- * Everything a scope's check can read: its subjects and peers, the unassigned resources its references may
- * resolve to (every resource, for the unassigned scope), the gateway deployments that may run in it, the
- * meshNetworks gateways, and what the rule declares it reads from the whole mesh. Resources and install
- * configs are immutable per version of their file, so equal inputs give equal issues.
- */
-const meshNetworkInputLists = new WeakMap<RoutingIndex, readonly unknown[]>();
-/** The last list built, so an equal list of the next model is the same object and compares in O(1). */
-let lastMeshNetworkInputs: readonly unknown[] = [];
-
 /** The meshNetworks gateways as compared inputs, built once per routing index (every scope of every rule reads them). */
-function meshNetworkInputs(index: RoutingIndex): readonly unknown[] {
-  let inputs = meshNetworkInputLists.get(index);
+function meshNetworkInputs(index: RoutingIndex, cache: CacheStore): readonly unknown[] {
+  // `last` is the last list built, so an equal list of the next model is the same object and compares in O(1).
+  const built = cache.of(meshNetworkInputs, () => ({ lists: new WeakMap<RoutingIndex, readonly unknown[]>(), last: [] as readonly unknown[] }));
+  let inputs = built.lists.get(index);
   if (!inputs) {
     inputs = index.meshNetworkGateways.flatMap((g) => [g.install, g.network, g.port.value, g.port.isPlaceholder]);
-    if (sameItems(inputs, lastMeshNetworkInputs)) inputs = lastMeshNetworkInputs;
-    lastMeshNetworkInputs = inputs;
-    meshNetworkInputLists.set(index, inputs);
+    if (sameItems(inputs, built.last)) inputs = built.last;
+    built.last = inputs;
+    built.lists.set(index, inputs);
   }
   return inputs;
 }
@@ -65,7 +57,13 @@ function resolvableResources(scope: RoutingScope, meshWide: MeshWideInputs): rea
   return scope.cluster === undefined ? meshWide.mesh.resources : meshWide.unassigned;
 }
 
-/** `sameMeshWideInputs` reads entries 2, 5 and 6 (what comes from the mesh rather than the scope). */
+/**
+ * Everything a scope's check can read: its subjects and peers, the unassigned resources its references may
+ * resolve to (every resource, for the unassigned scope), the gateway deployments that may run in it, the
+ * meshNetworks gateways, and what the rule declares it reads from the whole mesh. Resources and install
+ * configs are immutable per version of their file, so equal inputs give equal issues.
+ * `sameMeshWideInputs` reads entries 2, 5 and 6 (what comes from the mesh rather than the scope).
+ */
 function scopeInputs(scope: RoutingScope, meshWide: MeshWideInputs): (readonly unknown[])[] {
   return [
     scope.subjects,
@@ -100,8 +98,6 @@ export function scopedRule(
   check: (scope: RoutingScope, index: RoutingIndex, mesh: MeshModel) => ScopedIssue[],
   meshInputs: (mesh: MeshModel) => readonly unknown[] = () => [],
 ): MeshRule {
-  /** Per mesh root, then per cluster ('' for the unassigned scope): nested, so no key is built per scope and run. */
-  const cache = new Map<string, ScopeCache>();
   const issuesOf = (scope: RoutingScope, index: RoutingIndex, meshWide: MeshWideInputs, cached: ScopeCache): ScopedIssue[] => {
     const key = scope.cluster ?? '';
     const before = cached.get(key);
@@ -117,16 +113,23 @@ export function scopedRule(
     cached.set(key, { scope, inputs, issues });
     return issues;
   };
-  return {
+  const rule: MeshRule = {
     ...info,
     scope: 'mesh',
-    check(mesh) {
+    check(mesh, context) {
       const index = routingIndexOf(mesh);
-      const meshWide: MeshWideInputs = { unassigned: unassignedResources(mesh), mesh, network: meshNetworkInputs(index), wide: meshInputs(mesh) };
-      let cached = cache.get(mesh.root);
+      const meshWide: MeshWideInputs = {
+        unassigned: unassignedResources(mesh),
+        mesh,
+        network: meshNetworkInputs(index, context.cache),
+        wide: meshInputs(mesh),
+      };
+      // Per mesh root, then per cluster ('' for the unassigned scope): nested, so no key is built per scope and run.
+      const byRoot = context.cache.of(rule, () => new Map<string, ScopeCache>());
+      let cached = byRoot.get(mesh.root);
       if (!cached) {
         cached = new Map();
-        cache.set(mesh.root, cached);
+        byRoot.set(mesh.root, cached);
       }
       const merged = new Map<string, { issue: ScopedIssue; severity: Severity; clusters: string[]; explains: Set<string>; explainedBy: Set<string> }>();
       for (const scope of index.scopes) {
@@ -154,6 +157,7 @@ export function scopedRule(
       }));
     },
   };
+  return rule;
 }
 
 /**

@@ -26,10 +26,10 @@ function fieldOr(resource: Resource, path: ValuePath, fallback: ValuePath = ['me
 }
 
 /** How `service` differs from `reference`, each difference located in `service`. */
-function differences(reference: ServiceView, service: ServiceView): Difference[] {
+function differences(reference: ServiceView, service: ServiceView, memo: ServiceMemo): Difference[] {
   // Most copies of a Service are identical: two of one shape differ in nothing compared below (a shape is computed
   // once per view), so the two maps of ports are not built.
-  if (referenceShape(reference) === referenceShape(service)) return [];
+  if (referenceShape(reference, memo) === referenceShape(service, memo)) return [];
   const resource = service.resource;
   const found: Difference[] = [];
   if (reference.type !== service.type) found.push({ location: fieldOr(resource, ['spec', 'type']), text: `type ${service.type} (there: ${reference.type})` });
@@ -57,17 +57,27 @@ function differences(reference: ServiceView, service: ServiceView): Difference[]
   return found;
 }
 
-/** Views and comparisons are cached per Resource, which is rebuilt whenever its file changes. */
-const serviceViews = new WeakMap<Resource, ServiceView>();
-const clusterServices = new WeakMap<readonly Resource[], Map<string, ServiceView>>();
-const comparisons = new WeakMap<ServiceView, { shape: string; found: Difference[] }>();
-const shapes = new WeakMap<ServiceView, string>();
+/**
+ * What MESH701 keeps in the Analyzer's cache store: each mesh's merge (by root), and views and comparisons per
+ * Resource, which is rebuilt whenever its file changes.
+ */
+interface ServiceMemo {
+  merges: Map<string, Merged>;
+  serviceViews: WeakMap<Resource, ServiceView>;
+  clusterServices: WeakMap<readonly Resource[], Map<string, ServiceView>>;
+  comparisons: WeakMap<ServiceView, { shape: string; found: Difference[] }>;
+  shapes: WeakMap<ServiceView, string>;
+}
 
-function serviceView(resource: Resource): ServiceView {
-  let view = serviceViews.get(resource);
+function newServiceMemo(): ServiceMemo {
+  return { merges: new Map(), serviceViews: new WeakMap(), clusterServices: new WeakMap(), comparisons: new WeakMap(), shapes: new WeakMap() };
+}
+
+function serviceView(resource: Resource, memo: ServiceMemo): ServiceView {
+  let view = memo.serviceViews.get(resource);
   if (!view) {
     view = readService(resource);
-    serviceViews.set(resource, view);
+    memo.serviceViews.set(resource, view);
   }
   return view;
 }
@@ -77,37 +87,37 @@ function serviceView(resource: Resource): ServiceView {
  * reference cluster's file makes new views of the same Services: comparing by shape keeps the comparisons of
  * every other cluster's copies.
  */
-function referenceShape(reference: ServiceView): string {
-  let shape = shapes.get(reference);
+function referenceShape(reference: ServiceView, memo: ServiceMemo): string {
+  let shape = memo.shapes.get(reference);
   if (shape === undefined) {
     shape = JSON.stringify([reference.type, reference.headless, reference.ports.map((p) => [portKey(p), p.name, p.protocol])]);
-    shapes.set(reference, shape);
+    memo.shapes.set(reference, shape);
   }
   return shape;
 }
 
 /** The first copy of each Service (by `namespace/name`) among a cluster's resources, kept per resource list. */
-function firstServiceCopies(resources: readonly Resource[]): Map<string, ServiceView> {
-  let services = clusterServices.get(resources);
+function firstServiceCopies(resources: readonly Resource[], memo: ServiceMemo): Map<string, ServiceView> {
+  let services = memo.clusterServices.get(resources);
   if (!services) {
     services = new Map();
     for (const resource of resourcesOfKind(resources, 'Service')) {
       if (!resource.name) continue;
       const key = qualifiedName(resource);
-      if (!services.has(key)) services.set(key, serviceView(resource));
+      if (!services.has(key)) services.set(key, serviceView(resource, memo));
     }
-    clusterServices.set(resources, services);
+    memo.clusterServices.set(resources, services);
   }
   return services;
 }
 
 /** `differences`, reused while neither copy changed: most copies are compared to the same reference on every run. */
-function cachedDifferences(reference: ServiceView, service: ServiceView): Difference[] {
-  const shape = referenceShape(reference);
-  const cached = comparisons.get(service);
+function cachedDifferences(reference: ServiceView, service: ServiceView, memo: ServiceMemo): Difference[] {
+  const shape = referenceShape(reference, memo);
+  const cached = memo.comparisons.get(service);
   if (cached?.shape === shape) return cached.found;
-  const found = differences(reference, service);
-  comparisons.set(service, { shape, found });
+  const found = differences(reference, service, memo);
+  memo.comparisons.set(service, { shape, found });
   return found;
 }
 
@@ -119,21 +129,21 @@ interface ClusterServices {
 type Copies = { cluster: string; service: ServiceView }[];
 
 /** Every copy of one Service, the first cluster's (in name order) first. */
-function copiesOf(key: string, clusters: readonly ClusterServices[]): Copies {
+function copiesOf(key: string, clusters: readonly ClusterServices[], memo: ServiceMemo): Copies {
   const copies: Copies = [];
   for (const cluster of clusters) {
-    const service = firstServiceCopies(cluster.resources).get(key);
+    const service = firstServiceCopies(cluster.resources, memo).get(key);
     if (service) copies.push({ cluster: cluster.name, service });
   }
   return copies;
 }
 
-function findingsOf(name: string, copies: Copies): Finding[] {
+function findingsOf(name: string, copies: Copies, memo: ServiceMemo): Finding[] {
   const findings: Finding[] = [];
   const [reference, ...others] = copies;
   for (const { cluster, service } of others) {
     if (service.resource === reference.service.resource) continue;
-    const found = cachedDifferences(reference.service, service);
+    const found = cachedDifferences(reference.service, service, memo);
     if (!found.length) continue;
     findings.push({
       code: 'MESH701',
@@ -154,17 +164,17 @@ interface Merged {
   findingsByName: Map<string, Finding[]>;
 }
 
-function mergeFromScratch(clusters: ClusterServices[]): Merged {
+function mergeFromScratch(clusters: ClusterServices[], memo: ServiceMemo): Merged {
   const copiesByName = new Map<string, Copies>();
   for (const cluster of clusters) {
-    for (const [key, service] of firstServiceCopies(cluster.resources)) {
+    for (const [key, service] of firstServiceCopies(cluster.resources, memo)) {
       const copies = copiesByName.get(key);
       if (copies) copies.push({ cluster: cluster.name, service });
       else copiesByName.set(key, [{ cluster: cluster.name, service }]);
     }
   }
   const findingsByName = new Map<string, Finding[]>();
-  for (const [key, copies] of copiesByName) findingsByName.set(key, findingsOf(key, copies));
+  for (const [key, copies] of copiesByName) findingsByName.set(key, findingsOf(key, copies, memo));
   return { clusters, findingsByName };
 }
 
@@ -180,7 +190,7 @@ function sameKeys(a: Map<string, unknown>, b: Map<string, unknown>): boolean {
  * hold are merged again. Undefined (merge from scratch) when the clusters themselves changed, or a changed
  * cluster's Services are not the same names in the same order (the findings' order would change).
  */
-function mergeIncrementally(previous: Merged, clusters: ClusterServices[]): Merged | undefined {
+function mergeIncrementally(previous: Merged, clusters: ClusterServices[], memo: ServiceMemo): Merged | undefined {
   if (previous.clusters.length !== clusters.length) return undefined;
   /** The Services the changed clusters hold a new copy of, and whether some new copy differs in shape from the old. */
   const affected = new Map<string, boolean>();
@@ -189,12 +199,12 @@ function mergeIncrementally(previous: Merged, clusters: ClusterServices[]): Merg
     const after = clusters[i];
     if (before.name !== after.name) return undefined;
     if (before.resources === after.resources) continue;
-    const oldServices = firstServiceCopies(before.resources);
-    const newServices = firstServiceCopies(after.resources);
+    const oldServices = firstServiceCopies(before.resources, memo);
+    const newServices = firstServiceCopies(after.resources, memo);
     if (!sameKeys(oldServices, newServices)) return undefined;
     for (const [key, service] of newServices) {
       const old = oldServices.get(key)!;
-      if (old !== service) affected.set(key, affected.get(key) || referenceShape(old) !== referenceShape(service));
+      if (old !== service) affected.set(key, affected.get(key) || referenceShape(old, memo) !== referenceShape(service, memo));
     }
   }
   let findingsByName = previous.findingsByName;
@@ -202,12 +212,10 @@ function mergeIncrementally(previous: Merged, clusters: ClusterServices[]): Merg
     // Whether two copies differ depends on their shapes alone: copies that kept theirs, where none differed, still do not.
     if (!reshaped && !previous.findingsByName.get(key)?.length) continue;
     if (findingsByName === previous.findingsByName) findingsByName = new Map(previous.findingsByName);
-    findingsByName.set(key, findingsOf(key, copiesOf(key, clusters)));
+    findingsByName.set(key, findingsOf(key, copiesOf(key, clusters, memo), memo));
   }
   return { clusters, findingsByName };
 }
-
-const merges = new Map<string, Merged>();
 
 /**
  * MESH701 (istioctl IST0170): istiod merges a Service of the same name and namespace from every cluster
@@ -223,11 +231,12 @@ export const inconsistentService: MeshRule = {
   title: 'The same Service differs between clusters',
   severity: 'warning',
   scope: 'mesh',
-  check(mesh): Finding[] {
+  check(mesh, context): Finding[] {
+    const memo = context.cache.of(inconsistentService, newServiceMemo);
     const clusters = [...mesh.clusters.values()].sort((a, b) => a.name.localeCompare(b.name)).map(({ name, resources }) => ({ name, resources }));
-    const previous = merges.get(mesh.root);
-    const merged = (previous && mergeIncrementally(previous, clusters)) ?? mergeFromScratch(clusters);
-    merges.set(mesh.root, merged);
+    const previous = memo.merges.get(mesh.root);
+    const merged = (previous && mergeIncrementally(previous, clusters, memo)) ?? mergeFromScratch(clusters, memo);
+    memo.merges.set(mesh.root, merged);
     return [...merged.findingsByName.values()].flat();
   },
 };
