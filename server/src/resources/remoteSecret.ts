@@ -25,6 +25,8 @@ export interface KubeconfigFacts {
   /** The user each context authenticates as. */
   contextUsers: Record<string, string | undefined>;
   serverCount: number;
+  /** Clusters of the kubeconfig that set `insecure-skip-tls-verify: true` (their API server's certificate is not checked). */
+  clustersSkippingTlsVerify: string[];
   /** Users that carry some credential (token, client certificate and key, exec or auth-provider). */
   usersWithCredentials: number;
   userCount: number;
@@ -66,6 +68,7 @@ function readKubeconfigFacts(text: string | undefined): KubeconfigFacts {
     contextClusters: {},
     contextUsers: {},
     serverCount: 0,
+    clustersSkippingTlsVerify: [],
     usersWithCredentials: 0,
     userCount: 0,
   };
@@ -83,6 +86,7 @@ function readKubeconfigFacts(text: string | undefined): KubeconfigFacts {
     const name = scalarString(entry.name);
     if (name) facts.clusterNames.push(name);
     if (isRecord(entry.cluster) && scalarString(entry.cluster.server)) facts.serverCount++;
+    if (isRecord(entry.cluster) && String(entry.cluster['insecure-skip-tls-verify']) === 'true') facts.clustersSkippingTlsVerify.push(name ?? '(unnamed)');
   }
   for (const entry of list('contexts')) {
     const name = scalarString(entry.name);

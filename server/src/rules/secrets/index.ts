@@ -8,9 +8,10 @@ import { remoteSecretInvalidKubeconfig } from './mesh305';
 import { remoteSecretForItself } from './mesh306';
 import { remoteSecretNamesDisagree } from './mesh307';
 import { remoteSecretInputs } from './places';
+import { remoteSecretSkipsTlsVerification } from './remoteSecretSkipsTlsVerification';
 
 /**
- * Remote secret checks (MESH300–MESH307). They all read the same inputs (`remoteSecretInputs`): a multi-primary
+ * Remote secret checks (MESH300–MESH308). They all read the same inputs (`remoteSecretInputs`): a multi-primary
  * mesh of 200 clusters holds 39,800 remote secrets, and an edit that changes none of them reuses their findings.
  */
 const REMOTE_SECRET_RULES: readonly MeshRule[] = [
@@ -22,6 +23,7 @@ const REMOTE_SECRET_RULES: readonly MeshRule[] = [
   remoteSecretInvalidKubeconfig,
   remoteSecretForItself,
   remoteSecretNamesDisagree,
+  remoteSecretSkipsTlsVerification,
 ];
 
 /** Typed, not cast: a resource rule in the list above would not compile, rather than gain a mesh rule's `reads`. */
