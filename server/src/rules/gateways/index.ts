@@ -3,12 +3,13 @@ import { conflictingGateways } from './conflictingGateways';
 import { crossNetworkPortMismatch } from './crossNetworkPort';
 import { gatewayNotFound } from './gatewayNotFound';
 import { hostNotInGateway } from './hostNotInGateway';
+import { httpRoutesOnPassthroughGateway } from './httpRoutesOnPassthroughGateway';
 import { passthroughNotRouted } from './passthroughNotRouted';
 import { passthroughOnNonTlsPort } from './passthroughProtocol';
 import { selectorMatchesNoGateway } from './selectorNoWorkload';
 import { tlsMatchPortNotOnGateway } from './tlsMatchPort';
 
-/** Gateways and the VirtualServices bound to them (MESH401–MESH408). */
+/** Gateways and the VirtualServices bound to them (MESH401–MESH409). */
 export const GATEWAY_RULES: readonly Rule[] = [
   gatewayNotFound,
   tlsMatchPortNotOnGateway,
@@ -18,4 +19,5 @@ export const GATEWAY_RULES: readonly Rule[] = [
   passthroughNotRouted,
   hostNotInGateway,
   conflictingGateways,
+  httpRoutesOnPassthroughGateway,
 ];
