@@ -1,9 +1,17 @@
 import { resolveGateway } from '../../mesh/routingIndex';
 import { qualifiedName } from '../../resources/fields';
-import { isPassthrough } from '../../resources/gateway';
+import { type GatewayServer, isPassthrough, TLS_PROTOCOLS, upper } from '../../resources/gateway';
 import { gatewayOffersHost, MESH_GATEWAY } from '../../resources/hosts';
 import { childPath } from '../../resources/resource';
 import { scopedRule, subjectsOfKind } from '../scoped';
+
+/**
+ * A server that hands TLS on undecrypted. Istio ignores the TLS mode of a plain HTTP server (MESH404 reports the
+ * mode there), so its http routes do apply: only a TLS or HTTPS server passes through.
+ */
+function passesTlsThrough(server: GatewayServer): boolean {
+  return isPassthrough(server) && (TLS_PROTOCOLS as readonly string[]).includes(upper(server.protocol) ?? '');
+}
 
 /**
  * MESH409: `http` routes bound only to Gateways whose servers for the VirtualService's hosts pass TLS through
@@ -31,7 +39,7 @@ export const httpRoutesOnPassthroughGateway = scopedRule(
         return { ref, servers };
       });
       // Every gateway named must exist and offer a host; all the servers that do must pass TLS through.
-      if (serving.some(({ servers }) => !servers.length || servers.some((s) => !isPassthrough(s)))) return [];
+      if (serving.some(({ servers }) => !servers.length || servers.some((s) => !passesTlsThrough(s)))) return [];
       const alsoMesh = vs.gateways.some((ref) => ref.value === MESH_GATEWAY);
       const names = gatewayRefs.map((ref) => ref.value).join(', ');
       return [
