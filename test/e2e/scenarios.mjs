@@ -108,8 +108,8 @@ export const GENERATOR = {
   code: 'MESH203',
   line: 13,
   column: 16,
-  title: 'Generate cluster1-eastwest-gateway.yaml',
-  creates: 'cluster1/cluster1-eastwest-gateway.yaml',
+  title: 'Generate eastwest-gateway.yaml',
+  creates: 'cluster1/eastwest-gateway.yaml',
   createdContains: ['kind: IstioOperator', 'istio: eastwestgateway', 'topology.istio.io/network: network1'],
   stays: { code: 'MESH203', file: 'cluster2/istio-operator.yaml' },
 };

@@ -2,12 +2,13 @@
 // without any new syntax or schema problem.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { test } from 'node:test';
 
 import * as jsYaml from 'js-yaml';
 
 import { suppressionFix } from '../../server/src/engine/tuning';
+import { type GeneratedFileKind, generatorFix } from '../../server/src/generators/eastWest';
 import { LineIndex } from '../../server/src/parse/text';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
 import type { Finding, Fix } from '../../server/src/rules/finding';
@@ -99,14 +100,47 @@ test('generators create the missing east-west gateway and the Gateways that expo
       files = applyFix(files, fix);
     }
   }
-  assert.ok(generated.includes('Generate cluster1-eastwest-gateway.yaml'), `generated: ${generated}`);
-  assert.ok(generated.includes('Generate cluster1-expose-services.yaml'), `generated: ${generated}`);
-  assert.ok(generated.includes('Generate cluster1-expose-istiod.yaml'), `generated: ${generated}`);
+  // cluster1/ names the cluster: the files are named as the docs name them, without it.
+  for (const title of ['Generate eastwest-gateway.yaml', 'Generate expose-istiod.yaml', 'Generate expose-services.yaml'])
+    assert.ok(generated.includes(title), `generated: ${generated.join(', ')}`);
+  assert.ok(
+    files['cluster1/eastwest-gateway.yaml'] && files['cluster1/expose-istiod.yaml'] && files['cluster1/expose-services.yaml'],
+    Object.keys(files).join(', '),
+  );
   const remaining = analyzeTexts(ROOT, files).findings.filter((f) => ['MESH202', 'MESH203', 'MESH204'].includes(f.code) || /^(YAML|SCHEMA)/.test(f.code));
   assert.deepEqual(
     remaining.map((f) => `${f.code} ${f.location.file}: ${f.message}`),
     [],
   );
+});
+
+test('a generated file is named like the files around it', () => {
+  const named = (nextTo: string, cluster: string, kind: GeneratedFileKind, files: string[]) => {
+    const fix = generatorFix(join(ROOT, nextTo), cluster, kind, '', { root: ROOT, files: files.map((f) => join(ROOT, f)) });
+    const edit = fix.edits[0];
+    assert.ok('createFile' in edit);
+    assert.equal(fix.title, `Generate ${basename(edit.createFile)}`);
+    return relative(ROOT, edit.createFile);
+  };
+  // The folder names the cluster: the name the docs give the file.
+  assert.equal(
+    named('clusters/cluster2/istio.yaml', 'cluster2', 'expose-services', ['clusters/cluster2/istio.yaml']),
+    'clusters/cluster2/expose-services.yaml',
+  );
+  // One folder for several clusters: the cluster's name in front.
+  assert.equal(named('cluster2.yaml', 'cluster2', 'eastwest-gateway', ['cluster1.yaml', 'cluster2.yaml']), 'cluster2-eastwest-gateway.yaml');
+  // The other cluster's file spells it east-west, and the folder's files end in .yml.
+  assert.equal(
+    named('cluster2/istio.yml', 'cluster2', 'eastwest-gateway', ['cluster1/istio.yml', 'cluster1/east-west-gateway.yml', 'cluster2/istio.yml']),
+    'cluster2/east-west-gateway.yml',
+  );
+  // A file of that name is already there (for another gateway): the cluster's name keeps them apart.
+  assert.equal(
+    named('cluster2/gateways.yaml', 'cluster2', 'expose-services', ['cluster2/gateways.yaml', 'cluster2/expose-services.yaml']),
+    'cluster2/cluster2-expose-services.yaml',
+  );
+  // A folder above the mesh that happens to carry the cluster's name says nothing about its files.
+  assert.equal(named('cluster2.yaml', 'mesh', 'expose-istiod', ['cluster2.yaml']), 'mesh-expose-istiod.yaml');
 });
 
 /** An example folder's YAML as files under ROOT, without the documents `drop` says cluster2's east-west gateway is. */
@@ -140,13 +174,13 @@ function generateEastWestGateway(files: Record<string, string>, title: string, f
 
 test('for a cluster installed with Helm, the east-west gateway is generated as values of the gateway chart', () => {
   const files = exampleWithoutEastWest('helm', (name) => name === join('cluster2', 'eastwest-gateway-values.yaml'));
-  const generated = generateEastWestGateway(files, 'Generate cluster2-eastwest-gateway-values.yaml', 'cluster2/cluster2-eastwest-gateway-values.yaml');
+  const generated = generateEastWestGateway(files, 'Generate eastwest-gateway-values.yaml', 'cluster2/eastwest-gateway-values.yaml');
   assert.match(generated, /^name: istio-eastwestgateway\nnetworkGateway: network2\n/m);
 });
 
 test('for a cluster installed with the Sail Operator, the east-west gateway is generated as gateway chart values', () => {
   const files = exampleWithoutEastWest('sail', (name) => name === join('cluster2', 'eastwest-gateway-values.yaml'));
-  const generated = generateEastWestGateway(files, 'Generate cluster2-eastwest-gateway-values.yaml', 'cluster2/cluster2-eastwest-gateway-values.yaml');
+  const generated = generateEastWestGateway(files, 'Generate eastwest-gateway-values.yaml', 'cluster2/eastwest-gateway-values.yaml');
   assert.match(generated, /^# istio-mesh: cluster=cluster2 chart=gateway\n/);
 });
 

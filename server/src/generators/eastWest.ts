@@ -1,7 +1,9 @@
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 
 import * as jsYaml from 'js-yaml';
 
+import { fileNameMentions } from '../mesh/assignment';
+import type { MeshModel } from '../mesh/model';
 import type { InstallConfig } from '../resources/installConfig';
 import { EAST_WEST_PORTS, isAmbient, NETWORK_LABEL } from '../resources/installConfig';
 import { applicationChartSource } from '../resources/installSources';
@@ -151,9 +153,64 @@ spec:
 `;
 }
 
-/** A new file beside `nextTo`, named after the cluster: `cluster2-eastwest-gateway.yaml`. */
-export function generatedFile(nextTo: string, cluster: string, suffix: string, content: string): FileCreation {
-  return { createFile: join(dirname(nextTo), `${cluster}-${suffix}.yaml`), content };
+/** What a generator writes, by the words of its file name (spelt `eastwest-gateway` unless the mesh spells them otherwise). */
+const GENERATED_FILE_WORDS = {
+  'eastwest-gateway': ['east', 'west', 'gateway'],
+  'eastwest-gateway-values': ['east', 'west', 'gateway', 'values'],
+  'expose-istiod': ['expose', 'istiod'],
+  'expose-services': ['expose', 'services'],
+} as const;
+
+export type GeneratedFileKind = keyof typeof GENERATED_FILE_WORDS;
+
+/** How the mesh's files already spell a kind's words (`east-west-gateway`, `eastwest_gateway`): the folder's first. */
+function spellingOf(kind: GeneratedFileKind, folderNames: readonly string[], meshNames: readonly string[]): string {
+  const words = new RegExp(GENERATED_FILE_WORDS[kind].join('[-_]?'), 'i');
+  for (const name of [...folderNames, ...meshNames]) {
+    const match = words.exec(name);
+    if (match) return match[0];
+  }
+  return kind;
+}
+
+/** What generated files are named after: the mesh's folder and its files. */
+export interface MeshFiles {
+  root: string;
+  files: readonly string[];
+}
+
+export function meshFilesOf(mesh: MeshModel): MeshFiles {
+  return { root: mesh.root, files: [...new Set(mesh.resources.map((resource) => resource.file))] };
+}
+
+/**
+ * A new file beside `nextTo`, named like the files around it: without the cluster's name when a folder of its path
+ * inside the mesh is named after the cluster (`cluster2/expose-services.yaml`), else with it in front
+ * (`cluster2-expose-services.yaml`); the words spelt as the mesh's files spell them, `.yml` where the folder's files
+ * all are.
+ */
+function generatedFile(nextTo: string, cluster: string, kind: GeneratedFileKind, content: string, mesh: MeshFiles): FileCreation {
+  const folder = dirname(nextTo);
+  const folderNames = mesh.files.filter((file) => dirname(file) === folder).map((file) => basename(file));
+  const extension = folderNames.length > 0 && folderNames.every((name) => /\.yml$/i.test(name)) ? '.yml' : '.yaml';
+  const stem = spellingOf(
+    kind,
+    folderNames,
+    mesh.files.map((file) => basename(file)),
+  );
+  const folderNamesCluster = relative(mesh.root, folder)
+    .split(sep)
+    .some((segment) => fileNameMentions(segment, cluster));
+  const plain = join(folder, `${stem}${extension}`);
+  // A file of that name that is already there belongs to something else: the cluster's name tells them apart.
+  const createFile = folderNamesCluster && !mesh.files.includes(plain) ? plain : join(folder, `${cluster}-${stem}${extension}`);
+  return { createFile, content };
+}
+
+/** The fix that writes one generated file, titled with its name. */
+export function generatorFix(nextTo: string, cluster: string, kind: GeneratedFileKind, content: string, mesh: MeshFiles): Fix {
+  const file = generatedFile(nextTo, cluster, kind, content, mesh);
+  return { title: `Generate ${basename(file.createFile)}`, edits: [file] };
 }
 
 /** The east-west gateway as values of the `istio/gateway` chart, for a cluster installed with Helm. */
@@ -247,28 +304,18 @@ export function eastWestGatewayApplication(istiod: Resource, cluster: string, ne
  * gateway in with its own manifest; the gateway chart is the supported way), a HelmRelease beside a HelmRelease,
  * an Application beside an Application.
  */
-export function eastWestGatewayGenerator(install: InstallConfig, cluster: string, network: string): Fix | undefined {
+export function eastWestGatewayGenerator(install: InstallConfig, cluster: string, network: string, mesh: MeshFiles): Fix | undefined {
   // An ambient cluster's east-west gateway is a Gateway API Gateway (HBONE), not one of these.
   if (isAmbient(install)) return undefined;
-  if (install.source === 'IstioOperator') {
-    return {
-      title: `Generate ${cluster}-eastwest-gateway.yaml`,
-      edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', eastWestGatewayOperator(cluster, network))],
-    };
-  }
-  if (install.source === 'Helm values' || install.source === 'Istio') {
-    return {
-      title: `Generate ${cluster}-eastwest-gateway-values.yaml`,
-      edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway-values', eastWestGatewayHelmValues(cluster, network))],
-    };
-  }
+  const nextTo = install.resource.file;
+  if (install.source === 'IstioOperator') return generatorFix(nextTo, cluster, 'eastwest-gateway', eastWestGatewayOperator(cluster, network), mesh);
+  if (install.source === 'Helm values' || install.source === 'Istio')
+    return generatorFix(nextTo, cluster, 'eastwest-gateway-values', eastWestGatewayHelmValues(cluster, network), mesh);
   const wrapper =
     install.source === 'HelmRelease'
       ? eastWestGatewayHelmRelease(install.resource, cluster, network)
       : install.source === 'Application'
         ? eastWestGatewayApplication(install.resource, cluster, network)
         : undefined;
-  return wrapper
-    ? { title: `Generate ${cluster}-eastwest-gateway.yaml`, edits: [generatedFile(install.resource.file, cluster, 'eastwest-gateway', wrapper)] }
-    : undefined;
+  return wrapper ? generatorFix(nextTo, cluster, 'eastwest-gateway', wrapper, mesh) : undefined;
 }

@@ -1,4 +1,4 @@
-import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatedFile } from '../generators/eastWest';
+import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatorFix, meshFilesOf } from '../generators/eastWest';
 import { type Cluster, type MeshModel, presentResources } from '../mesh/model';
 import { routingIndexOf } from '../mesh/routingIndex';
 import {
@@ -139,17 +139,13 @@ export const istiodNotExposed: MeshRule = {
           fixes: exposure.gateway
             ? undefined
             : [
-                {
-                  title: `Generate ${primary.name}-expose-istiod.yaml`,
-                  edits: [
-                    generatedFile(
-                      gateway.declaration.doc.file.file,
-                      primary.name,
-                      'expose-istiod',
-                      exposeIstiod(primary.name, mesh.controlPlaneNamespace, gatewaySelector(gateway)),
-                    ),
-                  ],
-                },
+                generatorFix(
+                  gateway.declaration.doc.file.file,
+                  primary.name,
+                  'expose-istiod',
+                  exposeIstiod(primary.name, mesh.controlPlaneNamespace, gatewaySelector(gateway)),
+                  meshFilesOf(mesh),
+                ),
               ],
         });
       }
@@ -195,7 +191,8 @@ export const missingEastWestGateway: MeshRule = {
           location: install.network?.location() ?? clusterNameLocation(install),
           cluster: cluster.name,
           // The generator writes beside the install; an istiod hosted in another cluster's folder is the wrong place.
-          fixes: cluster.network && !hostedElsewhere ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network)) : undefined,
+          fixes:
+            cluster.network && !hostedElsewhere ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network, meshFilesOf(mesh))) : undefined,
         };
       });
   },
@@ -237,17 +234,13 @@ export const servicesNotExposed: MeshRule = {
           location: gateway.declaration.location(),
           cluster: cluster.name,
           fixes: [
-            {
-              title: `Generate ${(controllers[1] ?? cluster).name}-expose-services.yaml`,
-              edits: [
-                generatedFile(
-                  gateway.declaration.doc.file.file,
-                  (controllers[1] ?? cluster).name,
-                  'expose-services',
-                  exposeServicesGateway((controllers[1] ?? cluster).name, mesh.controlPlaneNamespace, gatewaySelector(gateway)),
-                ),
-              ],
-            },
+            generatorFix(
+              gateway.declaration.doc.file.file,
+              (controllers[1] ?? cluster).name,
+              'expose-services',
+              exposeServicesGateway((controllers[1] ?? cluster).name, mesh.controlPlaneNamespace, gatewaySelector(gateway)),
+              meshFilesOf(mesh),
+            ),
           ],
         },
       ];
