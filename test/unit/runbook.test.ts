@@ -1,8 +1,9 @@
 // The runbook: the docs' install procedure derived from the workspace's files, for every example model, compared
 // with the istio.io commands where the reference data is present, and quoted safely for a shell.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 
@@ -291,6 +292,73 @@ describe('runbook safety', () => {
     const tree = topologyTree(meshes, findings, () => new Map());
     for (const text of [JSON.stringify(runbooks), formatMarkdown(runbooks, folder), formatShell(runbooks, folder), JSON.stringify(tree)])
       assert.ok(!text.includes(token));
+  });
+});
+
+describe('the shell script runs end to end', () => {
+  /**
+   * The script of primary-remote-multi-network run by bash with stand-ins for kubectl, istioctl, make and envsubst
+   * (each logs its arguments): cluster1's east-west gateway gets an address at the third look, cluster2's never
+   * unless `addressAfter` says so.
+   */
+  function runScript(addressAfter: number, env: Record<string, string> = {}): { status: number | null; log: string[]; stderr: string } {
+    const folder = join(EXAMPLES, 'primary-remote-multi-network');
+    const work = mkdtempSync(join(tmpdir(), 'istio-mesh-runbook-'));
+    try {
+      const bin = join(work, 'bin');
+      mkdirSync(bin);
+      const stub = [
+        '#!/usr/bin/env bash',
+        'echo "$(basename "$0") $*" >> "$STUB_LOG"',
+        // A look at the Service's address: empty until the attempt addressAfter.
+        'if [[ "$*" == *"get svc"*"-o jsonpath="* ]]; then',
+        '  n=$(( $(cat "$STUB_COUNT" 2>/dev/null || echo 0) + 1 )); echo "$n" > "$STUB_COUNT"',
+        '  [ "$n" -ge "$ADDRESS_AFTER" ] && echo 192.0.2.10',
+        'fi',
+        'exit 0',
+      ].join('\n');
+      for (const program of ['kubectl', 'istioctl', 'make', 'envsubst']) writeFileSync(join(bin, program), stub, { mode: 0o755 });
+      writeFileSync(join(work, 'runbook.sh'), formatShell([runbookOf(folder)], folder));
+      // stdin is not a socket: bash would read ~/.bashrc as for a remote shell.
+      const result = spawnSync('bash', [join(work, 'runbook.sh')], {
+        cwd: folder,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: `${bin}:${process.env.PATH}`,
+          STUB_LOG: join(work, 'log'),
+          STUB_COUNT: join(work, 'count'),
+          ADDRESS_AFTER: String(addressAfter),
+          CTX_CLUSTER1: 'kind-cluster1',
+          CTX_CLUSTER2: 'kind-cluster2',
+          ISTIO_DIR: join(work, 'istio'),
+          ISTIO_MESH_WAIT_SECONDS: '0',
+          ...env,
+        },
+      });
+      const log = existsSync(join(work, 'log')) ? readFileSync(join(work, 'log'), 'utf8').trim().split('\n') : [];
+      return { status: result.status, log, stderr: result.stderr };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  test("it waits for the east-west gateway's address, then goes on to the end", () => {
+    const { status, log, stderr } = runScript(3);
+    assert.equal(status, 0, stderr);
+    const looks = log.filter((line) => line.includes('get svc istio-eastwestgateway') && line.includes('--context kind-cluster1 -o'));
+    // Two looks without an address, the one that finds it (the wait), then DISCOVERY_ADDRESS read once.
+    assert.equal(looks.length, 4, log.join('\n'));
+    assert.match(stderr, /^step 7: waiting for an external address of istio-eastwestgateway in cluster1 \(attempt 2\)$/m);
+    assert.match(log.at(-1)!, /^kubectl exec -n sample -c curl deploy\/curl --context kind-cluster2 /);
+  });
+
+  test('it gives up after its attempts, saying what it waited for', () => {
+    const { status, log, stderr } = runScript(1000, { ISTIO_MESH_WAIT_ATTEMPTS: '3' });
+    assert.equal(status, 1);
+    assert.match(stderr, /^step 7: gave up waiting for an external address of istio-eastwestgateway in cluster1 after 3 attempts$/m);
+    assert.equal(log.filter((line) => line.includes('get svc')).length, 3);
+    assert.ok(!log.some((line) => line.startsWith('kubectl apply -f cluster1/expose-istiod.yaml')), log.join('\n'));
   });
 });
 

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 
 import { shellQuote } from '../apply/redact';
-import type { Runbook } from './runbook';
+import type { Runbook, RunbookStep, RunbookWait } from './runbook';
 import { commandText } from './shell';
 
 /** The runbook as people read and run it: markdown (the editor's preview, a wiki page), a bash script, or JSON. */
@@ -65,6 +65,29 @@ export function formatMarkdown(runbooks: readonly Runbook[], baseDir: string): s
   return out.join('\n').trimEnd() + '\n';
 }
 
+/**
+ * A bounded wait: the step's check runs until it prints something, its number of attempts apart by its interval
+ * (`ISTIO_MESH_WAIT_ATTEMPTS` and `ISTIO_MESH_WAIT_SECONDS` override both), then the script stops saying what it
+ * waited for. A failing check (the Service not created yet) counts as nothing printed.
+ */
+function waitLoop(step: RunbookStep, wait: RunbookWait): string[] {
+  const attempts = `"\${ISTIO_MESH_WAIT_ATTEMPTS:-${wait.attempts}}"`;
+  const seconds = `"\${ISTIO_MESH_WAIT_SECONDS:-${wait.intervalSeconds}}"`;
+  const check = commandText({ ...step, pipeline: wait.pipeline, input: undefined, workingDirectory: undefined });
+  const what = shellQuote(comment(wait.what));
+  return [
+    `for attempt in $(seq 1 ${attempts}); do`,
+    `  [ -n "$(${check} 2>/dev/null || true)" ] && break`,
+    `  if [ "\${attempt}" -ge ${attempts} ]; then`,
+    `    printf 'step ${step.number}: gave up waiting for %s after %s attempts\\n' ${what} "\${attempt}" >&2`,
+    '    exit 1',
+    '  fi',
+    `  printf 'step ${step.number}: waiting for %s (attempt %s)\\n' ${what} "\${attempt}" >&2`,
+    `  sleep ${seconds}`,
+    'done',
+  ];
+}
+
 /** A bash script: stops at the first failure, checks the variables it needs, every value quoted. */
 export function formatShell(runbooks: readonly Runbook[], baseDir: string): string {
   const out = [
@@ -90,6 +113,8 @@ export function formatShell(runbooks: readonly Runbook[], baseDir: string): stri
       if (step.assigns) {
         out.push(`${step.assigns}="$(${commandText(step)})"`, `export ${step.assigns}`);
         out.push(`[ -n "\${${step.assigns}}" ] || { echo "step ${step.number}: ${step.assigns} is empty (no external address yet?)" >&2; exit 1; }`);
+      } else if (step.waitsFor) {
+        out.push(...waitLoop(step, step.waitsFor));
       } else {
         out.push(commandText(step));
       }

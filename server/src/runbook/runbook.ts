@@ -65,10 +65,24 @@ export interface RunbookStep {
   assigns?: string;
   /** Shell variables the step's arguments refer to as `${NAME}` (expanded when the command is copied to a shell). */
   variables: string[];
+  /** A step that waits: the shell form runs this until it prints something, a bounded number of times (see format.ts). */
+  waitsFor?: RunbookWait;
   /** The workspace files the step uses (absolute), with the line of the first document it applies. */
   files: { path: string; line: number }[];
   why: string;
 }
+
+export interface RunbookWait {
+  /** What is waited for, in words (`an external address of istio-eastwestgateway in cluster1`). */
+  what: string;
+  /** Prints something once what is waited for is there, nothing before. */
+  pipeline: string[][];
+  attempts: number;
+  intervalSeconds: number;
+}
+
+/** A load balancer's address: its IP, or the host name some clouds (AWS) give instead. */
+const LOAD_BALANCER_ADDRESS_JSONPATH = 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}';
 
 export interface RunbookVariable {
   name: string;
@@ -686,6 +700,13 @@ class RunbookBuilder {
       pipeline: [['kubectl', 'get', 'svc', gateway.name, '-n', gateway.namespace, '--context', context]],
       files: [{ path: gateway.declaration.doc.file.file, line: gateway.declaration.location().range.start.line + 1 }],
       why: `other clusters reach ${cluster.name} through this address: wait until EXTERNAL-IP is set before going on`,
+      // Cloud load balancers take from seconds to a few minutes: ten minutes, every ten seconds.
+      waitsFor: {
+        what: `an external address of ${gateway.name} in ${cluster.name}`,
+        pipeline: [['kubectl', 'get', 'svc', gateway.name, '-n', gateway.namespace, '--context', context, '-o', LOAD_BALANCER_ADDRESS_JSONPATH]],
+        attempts: 60,
+        intervalSeconds: 10,
+      },
     });
   }
 
