@@ -4,6 +4,7 @@ import type { WorkspaceFile } from '../engine/workspace';
 import type { MeshModel } from '../mesh/model';
 import { pathAtOffset } from '../parse/pathAt';
 import type { Resource } from '../resources/resource';
+import { completeChartValues } from './helmValues';
 
 /** The mesh that holds a resource, and the clusters it belongs to there. */
 export function meshOfResource(meshes: readonly MeshModel[], resource: Resource): MeshModel | undefined {
@@ -36,8 +37,10 @@ function gatewayReferences(mesh: MeshModel, resource: Resource): CompletionItem[
   return items;
 }
 
-/** Completion that needs the mesh model: names of other resources, as defined in the user's clusters. */
+/** Completion that needs the mesh model: names of other resources, as defined in the user's clusters; a chart's values. */
 export function completeFromMesh(file: WorkspaceFile, offset: number, meshes: readonly MeshModel[]): CompletionItem[] {
+  const chartValues = completeChartValues(file, offset, meshes);
+  if (chartValues.length) return chartValues;
   const doc = documentAt(file, offset);
   const resource = doc && file.resources.find((r) => r.doc === doc);
   if (!doc || !resource) return [];

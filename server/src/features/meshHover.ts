@@ -8,6 +8,7 @@ import type { InstallConfig } from '../resources/installConfig';
 import { NEWEST_ISTIO_MINOR } from '../resources/istioVersions';
 import type { Located } from '../resources/resource';
 import { composedValueHover } from './composedHover';
+import { chartValueHover } from './helmValues';
 import { meshOfResource } from './meshCompletion';
 import { trustHover } from './trustHover';
 
@@ -74,6 +75,8 @@ export function hoverFromMesh(file: WorkspaceFile, offset: number, meshes: reado
     if (field) return `**${field}** across the mesh\n\n${identityTable(mesh, field)}`;
     if (install.istioVersion && samePath(install.istioVersion.written.path, at.path)) return targetVersionLine(mesh, install);
   }
+  const chartValue = chartValueHover(file, offset, meshes);
+  if (chartValue) return chartValue;
   if (at.path.length === 2 && at.path[0] === 'metadata' && at.path[1] === 'name') {
     const assignment = mesh.assignments.get(resource);
     if (!assignment || assignment.clusters.length === 0) {
