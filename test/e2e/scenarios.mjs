@@ -826,7 +826,7 @@ export const SCENARIOS = [
         lenses.some((t) => t.includes('Apply Cluster')),
         `the code lens names ${n.lens} and offers Apply Cluster…`,
       );
-      await shot('code-lens');
+      await shot('code-lens', { readme: 'navigation' });
       await wb.openFile(n.renameIn);
       const at = locate(workspaceDir, n.renameIn, n.renameAt.text, n.renameAt.after);
       await wb.goTo(at.line, at.column + 1);
