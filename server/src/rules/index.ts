@@ -1,6 +1,7 @@
 import { misspeltApiGroupRule } from './apiGroup';
 import { sharedDestinationRule } from './compose/sharedDestination';
 import { templateFileRule } from './compose/templateFile';
+import { controlPlaneSettingsInGatewayInstall } from './controlPlaneSettingsInGatewayInstall';
 import { DEPLOYMENT_MODEL_RULES } from './deploymentModel';
 import { duplicateObjects } from './duplicateObjects';
 import { EXTERNAL_CONTROL_PLANE_RULES } from './externalControlPlane';
@@ -32,6 +33,7 @@ export const ALL_RULES: readonly Rule[] = [
   removedValuesRule,
   misspeltApiGroupRule,
   ...INSTALL_SOURCE_RULES,
+  controlPlaneSettingsInGatewayInstall,
   templateFileRule,
   sharedDestinationRule,
 ];

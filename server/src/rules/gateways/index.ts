@@ -1,4 +1,5 @@
 import type { Rule } from '../rule';
+import { ambientEastWestGatewayClass } from './ambientEastWestGatewayClass';
 import { conflictingGateways } from './conflictingGateways';
 import { crossNetworkPortMismatch } from './crossNetworkPort';
 import { gatewayNotFound } from './gatewayNotFound';
@@ -9,7 +10,7 @@ import { passthroughOnNonTlsPort } from './passthroughProtocol';
 import { selectorMatchesNoGateway } from './selectorNoWorkload';
 import { tlsMatchPortNotOnGateway } from './tlsMatchPort';
 
-/** Gateways and the VirtualServices bound to them (MESH401–MESH409). */
+/** Gateways and the VirtualServices bound to them (MESH401–MESH410). */
 export const GATEWAY_RULES: readonly Rule[] = [
   gatewayNotFound,
   tlsMatchPortNotOnGateway,
@@ -20,4 +21,5 @@ export const GATEWAY_RULES: readonly Rule[] = [
   hostNotInGateway,
   conflictingGateways,
   httpRoutesOnPassthroughGateway,
+  ambientEastWestGatewayClass,
 ];

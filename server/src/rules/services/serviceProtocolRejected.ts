@@ -1,8 +1,9 @@
+import { locationKey } from '../../parse/text';
 import { istioChartName } from '../../resources/installSources';
 import type { Located } from '../../resources/resource';
 import { isRecord, scalarString } from '../../resources/resource';
-import type { Finding } from '../finding';
-import { replaceValueFix } from '../fixes';
+import type { Finding, Fix } from '../finding';
+import { yamlScalar } from '../fixes';
 import type { MeshRule } from '../rule';
 
 /** The only values core/v1 ServicePort.protocol takes, spelt exactly so. */
@@ -20,22 +21,41 @@ const ISTIO_PROTOCOL_WORDS: Record<string, string> = {
   MYSQL: 'mysql',
 };
 
-function finding(protocol: Located<string>, where: string): Finding {
+/** What a rejected protocol is replaced by: its upper-case spelling when that is valid, else TCP. */
+function replacementOf(protocol: Located<string>): string {
   const upper = protocol.value.toUpperCase();
-  const valid = SERVICE_PROTOCOLS.includes(upper);
+  return SERVICE_PROTOCOLS.includes(upper) ? upper : 'TCP';
+}
+
+function adviceFor(protocol: Located<string>): string {
+  const upper = protocol.value.toUpperCase();
   const appProtocol = ISTIO_PROTOCOL_WORDS[upper];
-  const advice = valid
-    ? `Write it as \`${upper}\`: the value is case-sensitive.`
-    : appProtocol
-      ? `The protocol of a Service port is the transport: write \`TCP\`, and tell Istio the application protocol with \`appProtocol: ${appProtocol}\` or a port name starting with \`${appProtocol}-\`.`
-      : 'Write `TCP`, `UDP` or `SCTP`.';
-  const replacement = valid ? upper : 'TCP';
+  if (SERVICE_PROTOCOLS.includes(upper)) return `Write it as \`${upper}\`: the value is case-sensitive.`;
+  if (appProtocol)
+    return `The protocol of a Service port is the transport: write \`TCP\`, and tell Istio the application protocol with \`appProtocol: ${appProtocol}\` or a port name starting with \`${appProtocol}-\`.`;
+  return 'Write `TCP`, `UDP` or `SCTP`.';
+}
+
+/** One finding per Service: the same slip copied into each of its ports is one mistake, fixed at once. */
+function finding(protocols: Located<string>[], where: string): Finding {
+  const [first, ...others] = protocols;
+  const written = [...new Set(protocols.map((p) => `\`${p.value}\``))].join(', ');
+  const ports = protocols.length === 1 ? 'port protocol' : `${protocols.length} port protocols`;
+  const fix: Fix = {
+    title:
+      protocols.length === 1
+        ? `Change protocol to ${replacementOf(first)}`
+        : `Change the ${protocols.length} protocols to ${[...new Set(protocols.map(replacementOf))].join('/')}`,
+    preferred: true,
+    edits: protocols.map((p) => ({ location: p.location(), newText: yamlScalar(replacementOf(p)) })),
+  };
   return {
     code: serviceProtocolRejected.code,
     severity: serviceProtocolRejected.severity,
-    message: `${where} has port protocol \`${protocol.value}\`, which Kubernetes rejects (a Service port's protocol is one of TCP, UDP, SCTP): the Service is not created or updated. ${advice}`,
-    location: protocol.location(),
-    fixes: [replaceValueFix(`Change protocol to ${replacement}`, protocol, replacement)],
+    message: `${where} has ${ports} ${written}, which Kubernetes rejects (a Service port's protocol is one of TCP, UDP, SCTP): the Service is not created or updated. ${adviceFor(first)}`,
+    location: first.location(),
+    ...(others.length ? { related: others.map((p) => ({ location: p.location(), message: `protocol ${p.value}` })) } : {}),
+    fixes: [fix],
   };
 }
 
@@ -61,22 +81,31 @@ export const serviceProtocolRejected: MeshRule = {
       for (const kind of ['ingressGateways', 'egressGateways']) {
         for (const gateway of resource.list(['spec', 'components', kind])) {
           const name = scalarString(gateway.item.name) ?? kind;
-          for (const { path } of resource.list([...gateway.path, 'k8s', 'service', 'ports'])) {
-            const protocol = resource.locatedString([...path, 'protocol']);
-            if (rejected(protocol)) findings.push(finding(protocol, `The Service of gateway ${name}`));
-          }
+          const protocols = resource
+            .list([...gateway.path, 'k8s', 'service', 'ports'])
+            .map(({ path }) => resource.locatedString([...path, 'protocol']))
+            .filter(rejected);
+          if (protocols.length) findings.push(finding(protocols, `The Service of gateway ${name}`));
         }
       }
     }
+    const reported = new Set<string>();
     for (const install of mesh.installs) {
       if (istioChartName(install.chart?.value) !== 'gateway' || !install.values) continue;
       const ports = install.values.get(['service', 'ports']);
       if (!Array.isArray(ports)) continue;
-      ports.forEach((port, index) => {
-        if (!isRecord(port) || typeof port.protocol !== 'string') return;
-        const protocol = install.values!.located(['service', 'ports', index, 'protocol'], port.protocol);
-        if (rejected(protocol)) findings.push(finding(protocol, `The gateway chart's service.ports[${index}]`));
-      });
+      const values = install.values;
+      const protocols = ports
+        .map((port, index) =>
+          isRecord(port) && typeof port.protocol === 'string' ? values.located(['service', 'ports', index, 'protocol'], port.protocol) : undefined,
+        )
+        .filter(rejected);
+      // A values file several releases read (an umbrella's values.yaml) holds one mistake.
+      const key = protocols.length ? locationKey(protocols[0].location()) : undefined;
+      if (key && !reported.has(key)) {
+        reported.add(key);
+        findings.push(finding(protocols, "The gateway chart's service.ports"));
+      }
     }
     return findings;
   },
