@@ -71,6 +71,13 @@ export function describeFindings(findings: Finding[], root: string): ExpectedFin
     );
 }
 
+/** How many findings there are of each code. */
+export function countByCode(findings: readonly Finding[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const finding of findings) counts[finding.code] = (counts[finding.code] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * Findings reported more than once at one place with one code and message: an editor's hover would list each of
  * them twice. Empty when each finding is reported once.
