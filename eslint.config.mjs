@@ -8,8 +8,11 @@ import tseslint from 'typescript-eslint';
 
 const LSP = ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languageserver-textdocument', 'vscode-jsonrpc', 'vscode-jsonrpc/*'];
 
-/** Forbids value imports of the given folders of server/src (by name, from any depth) and of the given packages. */
-function layer(folders, packages = []) {
+/**
+ * Forbids value imports of the given folders of server/src (by name, from any depth) and of the given packages;
+ * `sealed` folders may not be imported at all, not even for a type.
+ */
+function layer(folders, packages = [], sealed = []) {
   return {
     '@typescript-eslint/no-restricted-imports': [
       'error',
@@ -17,8 +20,10 @@ function layer(folders, packages = []) {
         patterns: [
           ...folders.map((folder) => ({
             group: [`**/${folder}`, `**/${folder}/*`, `./${folder}`, `./${folder}/*`],
-            allowTypeImports: true,
-            message: `this layer sits below ${folder}/ (ARCHITECTURE.md): import only types from it`,
+            allowTypeImports: !sealed.includes(folder),
+            message: sealed.includes(folder)
+              ? `this layer sits below ${folder}/ and knows nothing of it (ARCHITECTURE.md), not even its types`
+              : `this layer sits below ${folder}/ (ARCHITECTURE.md): import only types from it`,
           })),
           ...(packages.length ? [{ group: packages, message: 'this layer must not reach the language server protocol or the file system' }] : []),
         ],
@@ -67,12 +72,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
-  { files: ['server/src/parse/**/*.ts'], rules: layer(['resources', 'mesh', 'rules', 'engine', 'compose', ...ABOVE_ENGINE], LSP) },
-  { files: ['server/src/resources/**/*.ts'], rules: layer(['mesh', 'rules', 'engine', ...ABOVE_ENGINE], LSP) },
-  { files: ['server/src/mesh/**/*.ts'], rules: layer(['rules', 'engine', ...ABOVE_ENGINE], LSP) },
-  { files: ['server/src/rules/**/*.ts'], rules: layer(['engine', 'apply', 'runbook', ...ABOVE_ENGINE], [...LSP, 'fs', 'node:fs', 'fs/*', 'node:fs/*']) },
+  // Below the engine nothing imports it, not even a type: a file is resources/workspaceFile.ts there.
+  { files: ['server/src/parse/**/*.ts'], rules: layer(['resources', 'mesh', 'rules', 'engine', 'compose', ...ABOVE_ENGINE], LSP, ['engine']) },
+  { files: ['server/src/resources/**/*.ts'], rules: layer(['mesh', 'rules', 'engine', ...ABOVE_ENGINE], LSP, ['engine']) },
+  { files: ['server/src/mesh/**/*.ts'], rules: layer(['rules', 'engine', ...ABOVE_ENGINE], LSP, ['engine']) },
+  {
+    files: ['server/src/rules/**/*.ts'],
+    rules: layer(['engine', 'apply', 'runbook', ...ABOVE_ENGINE], [...LSP, 'fs', 'node:fs', 'fs/*', 'node:fs/*'], ['engine']),
+  },
   { files: ['server/src/engine/**/*.ts'], rules: layer(ABOVE_ENGINE, LSP) },
-  { files: ['server/src/{apply,compose,runbook,security,generators,schemas,workspace}/**/*.ts'], rules: layer(ABOVE_ENGINE, LSP) },
+  { files: ['server/src/{apply,compose,runbook,generators,schemas,workspace}/**/*.ts'], rules: layer(['engine', ...ABOVE_ENGINE], LSP, ['engine']) },
+  // security/ redacts by the engine's Workspace (lsp/main.ts hands it the server's): its type only.
+  { files: ['server/src/security/**/*.ts'], rules: layer(['engine', ...ABOVE_ENGINE], LSP) },
   { files: ['server/src/cli/**/*.ts'], rules: layer(['lsp', 'features'], LSP) },
   prettier,
 );

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { readWorkspaceFile } from '../../server/src/engine/workspace';
+import { readWorkspaceFile } from '../../server/src/resources/workspaceFile';
 
 const kindsOf = (text: string) => readWorkspaceFile('/mesh/file.yaml', text).resources.map((r) => `${r.apiVersion} ${r.kind}`);
 

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { readWorkspaceFile } from '../../server/src/engine/workspace';
 import { readCaCerts } from '../../server/src/resources/cacerts';
 import { kubeconfigProblems, readRemoteSecret, remoteSecretClusters } from '../../server/src/resources/remoteSecret';
 import { isPlaceholder, type Resource } from '../../server/src/resources/resource';
+import { readWorkspaceFile } from '../../server/src/resources/workspaceFile';
 import { analyzeTexts } from '../support/analyze';
 import { FIXTURES } from '../support/paths';
 

@@ -1,12 +1,12 @@
 import { isAbsolute } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import { ClusterAssigner } from '../mesh/assignment';
 import type { MeshModel, MeshSettings } from '../mesh/model';
 import type { YamlDocument } from '../parse/yamlFile';
 import { isGitopsDeployer } from '../resources/installSources';
 import { type RemoteSecret, remoteSecretClusters } from '../resources/remoteSecret';
 import { isPlaceholder, isRecord, Resource, scalarString } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import type { Finding } from '../rules/finding';
 import { INSTALL_STAGES, InstallOrder, type InstallStage, stageOf } from './installOrder';
 import { isUnder, type MeshCluster, MeshClusterKeys, meshClusters, qualifiesClusters } from './meshClusters';

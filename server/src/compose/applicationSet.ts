@@ -1,7 +1,7 @@
-import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { recogniseResource } from '../resources/kinds';
 import { isRecord, type Resource, scalarString, valueAt } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { substituteExpressions } from './substitute';
 import { childOf, nodeOf, scalarNode, type ValueNode } from './tree';

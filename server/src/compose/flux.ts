@@ -1,9 +1,9 @@
 import { dirname, join, sep } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import type { YamlDocument } from '../parse/yamlFile';
 import { recogniseResource } from '../resources/kinds';
 import { isRecord, type Resource, scalarString, valueAt } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { buildKustomization, type FileLookup, filesRead, findKustomization } from './kustomize';
 import { substituteExpressions } from './substitute';

@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import { recogniseHelmValues, recogniseResource } from '../resources/kinds';
 import type { Resource } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { withApplicationSets } from './applicationSet';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { withFluxKustomizations } from './flux';

@@ -1,9 +1,9 @@
 import { basename, dirname, join, resolve } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import { embeddedDocument } from '../parse/embedded';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { isRecord, scalarString, valueAt } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { applyJsonPatch, type JsonPatchOperation, strategicMerge } from './patch';
 import { childOf, nodeOf, type Origin, scalarNode, type ValueNode } from './tree';
 

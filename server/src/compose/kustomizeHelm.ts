@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { istioChartName } from '../resources/installSources';
 import { isRecord, Located, scalarString, valueAt } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { type FileLookup, findKustomization, isKustomizationFile, isRemote, kustomizationDocument, stringEntries } from './kustomize';
 import { strategicMerge } from './patch';
 import { nodeOf, type ValueNode } from './tree';

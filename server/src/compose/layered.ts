@@ -1,12 +1,12 @@
 import { basename, dirname, relative, sep } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import { fileNameMentions } from '../mesh/assignment';
 import type { YamlDocument } from '../parse/yamlFile';
 import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
 import { HELM_VALUES_KIND, readInstallSource } from '../resources/installSources';
 import { recogniseHelmValues, recogniseResource } from '../resources/kinds';
 import type { Located, Resource } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { ComposedYamlDocument, type CompositionUnit, compositionUnitOf } from './composedDocument';
 import { strategicMerge } from './patch';
 import { nodeOf, type ValueNode } from './tree';

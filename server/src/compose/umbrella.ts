@@ -1,11 +1,11 @@
 import { basename, dirname, join } from 'node:path';
 
-import type { WorkspaceFile } from '../engine/workspace';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { trustChartName } from '../resources/certManager';
 import { istioChartName } from '../resources/installSources';
 import { recogniseHelmValues } from '../resources/kinds';
 import { isRecord, Located, type Resource, scalarString, valueAt } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { ComposedYamlDocument, type CompositionUnit } from './composedDocument';
 import { strategicMerge } from './patch';
 import { childOf, nodeOf, type ValueNode } from './tree';

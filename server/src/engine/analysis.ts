@@ -3,13 +3,14 @@ import { buildMeshes, filesByRoot, type MeshModel, type MeshSettings } from '../
 import { meshesWithFileReplaced } from '../mesh/reuse';
 import { sameItems } from '../mesh/routingIndex';
 import { YAML_PROBLEM_CODES, type YamlProblem } from '../parse/yamlFile';
+import { readWorkspaceFile, type WorkspaceFile } from '../resources/workspaceFile';
 import { ALL_RULES } from '../rules';
 import type { Finding } from '../rules/finding';
 import type { MeshRule, ResourceRule, Rule, RuleContext } from '../rules/rule';
 import { CacheStore, CacheVerificationError, cacheVerificationRequested } from './cacheStore';
 import { foldConsequences } from './folding';
 import { type RuleLevels, tuneFindings, UNUSED_SUPPRESSION } from './tuning';
-import { readWorkspaceFile, type Workspace, type WorkspaceFile } from './workspace';
+import type { Workspace } from './workspace';
 
 /** What an analysis reads besides the files: the mesh's settings, and how findings are tuned. */
 export interface AnalysisOptions extends MeshSettings {

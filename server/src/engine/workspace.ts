@@ -1,26 +1,8 @@
-import { type ParseOptions, parseYamlFile, unanalysedYamlFile, type YamlFile } from '../parse/yamlFile';
-import { recogniseResources } from '../resources/kinds';
-import type { Resource } from '../resources/resource';
+import { type ParseOptions, unanalysedYamlFile, type YamlFile } from '../parse/yamlFile';
+import { readWorkspaceFile, type WorkspaceFile, workspaceFileOf } from '../resources/workspaceFile';
 
-/** One YAML file of the workspace, parsed once per version of its text. */
-export interface WorkspaceFile {
-  readonly path: string;
-  readonly yaml: YamlFile;
-  readonly resources: readonly Resource[];
-  /** Why the file's text was not analysed (too large, binary), when it was not. */
-  readonly unanalysedReason?: string;
-}
-
-export function readWorkspaceFile(path: string, text: string, options?: ParseOptions): WorkspaceFile {
-  return workspaceFileOf(parseYamlFile(path, text, options));
-}
-
-/** The workspace's view of a parsed file: its documents recognised as resources. */
-export function workspaceFileOf(yaml: YamlFile): WorkspaceFile {
-  const resources: Resource[] = [];
-  for (const doc of yaml.documents) resources.push(...recogniseResources(doc));
-  return { path: yaml.file, yaml, resources };
-}
+/** The layers above the engine (features, lsp, cli) know files through it. */
+export type { WorkspaceFile };
 
 export interface WorkspaceOptions {
   /**

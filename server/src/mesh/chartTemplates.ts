@@ -1,8 +1,8 @@
 import { basename, dirname, join, sep } from 'node:path';
 
 import { compositionUnitOf } from '../compose/composedDocument';
-import type { WorkspaceFile } from '../engine/workspace';
 import { type Resource, scalarString } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 
 /**
  * Helm charts of the workspace whose `templates/` hold resources, and what installs each: the resources a

@@ -3,10 +3,10 @@ import { relative, sep } from 'node:path';
 import picomatch from 'picomatch';
 
 import { compositionUnitOf } from '../compose/composedDocument';
-import type { WorkspaceFile } from '../engine/workspace';
 import { guessChartFromValues, HELM_VALUES_KIND, istioChartName } from '../resources/installSources';
 import { chartDirective, recogniseHelmValues } from '../resources/kinds';
 import { Located, type Resource } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 
 /** `istioMesh.helmValues` entries: the values files at `paths` (globs relative to a workspace root) are for `chart`. */
 export interface HelmValuesSetting {

@@ -2,7 +2,6 @@ import { dirname, sep } from 'node:path';
 
 import { composeWorkspace } from '../compose';
 import { withLayeredInstalls } from '../compose/layered';
-import type { WorkspaceFile } from '../engine/workspace';
 import { rendersUnreadStructure } from '../parse/yamlFile';
 import { type CaCerts, readCaCerts } from '../resources/cacerts';
 import { clusterNameOf, type GatewayDeployment, type InstallConfig, isRemoteProfile, NETWORK_LABEL, parseInjectionPath } from '../resources/installConfig';
@@ -10,6 +9,7 @@ import { HELM_VALUES_KIND, isGitopsDeployer, managedNamespaceNetwork, mayHoldIns
 import type { TargetVersion } from '../resources/istioVersions';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { type Located, type Resource } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { type Assignment, ClusterAssigner, type ClusterSetting, directiveClusters } from './assignment';
 import { chartsOfTemplates } from './chartTemplates';
 import { findHostedControlPlanes, type HostedControlPlane } from './externalControlPlane';

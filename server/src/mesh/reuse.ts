@@ -3,11 +3,11 @@ import { basename } from 'node:path';
 import { ComposedYamlDocument } from '../compose/composedDocument';
 import { mayBeSharedLayer } from '../compose/layered';
 import { composedAmong } from '../compose/related';
-import type { WorkspaceFile } from '../engine/workspace';
 import { clusterNameOf, type InstallConfig } from '../resources/installConfig';
 import { HELM_VALUES_KIND, readGatewayService } from '../resources/installSources';
 import { readRemoteSecret, type RemoteSecret } from '../resources/remoteSecret';
 import { isRecord, type Resource } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 import { type Assignment, ClusterAssigner, directiveClusters } from './assignment';
 import { findHostedControlPlanes } from './externalControlPlane';
 import {

@@ -1,9 +1,10 @@
 import * as jsYaml from 'js-yaml';
 
-import type { Workspace, WorkspaceFile } from '../engine/workspace';
+import type { Workspace } from '../engine/workspace';
 import { rememberedByText, sharedString } from '../parse/compact';
 import { decodeBase64 } from '../resources/remoteSecret';
 import { isPlaceholder, isRecord } from '../resources/resource';
+import type { WorkspaceFile } from '../resources/workspaceFile';
 
 /** What is shown instead of a credential, wherever one would be printed. */
 export const REDACTED = '<redacted>';
