@@ -1,4 +1,4 @@
-import { eastWestGatewayGenerator, exposeIstiod, exposeServicesGateway, generatorFix, meshFilesOf } from '../generators/eastWest';
+import { exposeIstiod, exposeServicesGateway, generatorFix, meshFilesOf } from '../generators/eastWest';
 import { type Cluster, type MeshModel, presentResources } from '../mesh/model';
 import { routingIndexOf } from '../mesh/routingIndex';
 import {
@@ -24,7 +24,8 @@ import {
   isRemoteProfile,
 } from '../resources/installConfig';
 import { isHboneEastWestGateway } from '../resources/installSources';
-import { passthroughPortUnrouted } from './facts';
+import { eastWestGatewayFix } from './eastWestGatewayFix';
+import { passthroughPortUnrouted, severalNetworks } from './facts';
 import type { Finding, RelatedInformation } from './finding';
 import { insertValueFix, optionalFix, replaceValueFix } from './fixes';
 import { missingGatewayFact, unresolvedGatewayReferences } from './gateways/gatewayNotFound';
@@ -182,7 +183,6 @@ export const missingEastWestGateway: MeshRule = {
       .filter((cluster) => presentEastWestGateways(mesh, cluster).length === 0 && !(cluster.network && networksWithGateway.has(cluster.network)))
       .map((cluster) => {
         const install = controlPlaneOf(cluster)!;
-        const hostedElsewhere = cluster.externalControlPlanes.some((hosted) => hosted.install === install);
         return {
           code: 'MESH203',
           severity: 'warning' as const,
@@ -190,9 +190,9 @@ export const missingEastWestGateway: MeshRule = {
           // The network is why the cluster needs a gateway of its own; a served cluster's network is in the istiod that serves it.
           location: install.network?.location() ?? clusterNameLocation(install),
           cluster: cluster.name,
-          // The generator writes beside the install; an istiod hosted in another cluster's folder is the wrong place.
-          fixes:
-            cluster.network && !hostedElsewhere ? optionalFix(eastWestGatewayGenerator(install, cluster.name, cluster.network, meshFilesOf(mesh))) : undefined,
+          fixes: optionalFix(eastWestGatewayFix(mesh, cluster)),
+          explainedBy: [severalNetworks()],
+          consequence: `cluster ${cluster.name} needs an east-west gateway`,
         };
       });
   },
@@ -242,6 +242,8 @@ export const servicesNotExposed: MeshRule = {
               meshFilesOf(mesh),
             ),
           ],
+          explainedBy: [severalNetworks()],
+          consequence: `cluster ${cluster.name} exposes no services to other networks`,
         },
       ];
     });

@@ -35,3 +35,13 @@ export function remoteSecretRegistersAnother(holder: string, target: string): st
 export function remoteSecretDisagrees(secret: RemoteSecret): string {
   return `remote secret ${qualifiedName(secret.resource)} (${secret.resource.file}, document ${secret.resource.doc.index}) disagrees about its cluster`;
 }
+
+/** The mesh has more than one network: what multi-network checks (MESH105, MESH203, MESH204) follow from. */
+export function severalNetworks(): string {
+  return 'the mesh has more than one network';
+}
+
+/** This cluster's network is the odd one out among the mesh's clusters (MESH106). */
+export function networkIsOddOneOut(cluster: string): string {
+  return `the network of ${cluster} differs from every other cluster's`;
+}

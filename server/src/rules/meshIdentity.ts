@@ -1,18 +1,29 @@
 import { dirname, relative, sep } from 'node:path';
 
 import { type Cluster, type MeshModel, type NetworkSource, type NetworkSourceKind, targetVersionOfResource } from '../mesh/model';
-import { sortedClusters } from '../mesh/topology';
+import { eastWestGateways, sortedClusters } from '../mesh/topology';
 import type { SourceLocation } from '../parse/text';
 import { clusterNameOf, declaredClusterName, type InstallConfig, isRemoteProfile, NETWORK_LABEL } from '../resources/installConfig';
 import { compareMinors, versionFact } from '../resources/istioVersions';
 import type { Located } from '../resources/resource';
-import { clusterNameShared } from './facts';
+import { eastWestGatewayFix } from './eastWestGatewayFix';
+import { clusterNameShared, networkIsOddOneOut, severalNetworks } from './facts';
 import type { Finding, Fix, RelatedInformation } from './finding';
 import { insertValueFix, optionalFix, replaceValueFix, yamlScalar } from './fixes';
 import type { MeshRule } from './rule';
 
-/** Where a missing Helm value would go: the nearest part of its path that is written. */
+/**
+ * Where a missing Helm value would go: the nearest part of its path that is written. Values merged from several
+ * places (a `helm.values` string, `valuesObject`, parameters, `valuesFrom`) are looked up where each was written,
+ * so the finding sits on the `global:` of the values string rather than on the wrapper's `helm:`.
+ */
 export function missingValueLocation(install: InstallConfig, ...path: string[]): SourceLocation {
+  const { values } = install;
+  if (values) {
+    let depth = path.length;
+    while (depth > 0 && values.get(path.slice(0, depth)) === undefined) depth--;
+    if (depth > 0) return values.located(path.slice(0, depth), undefined).location('key');
+  }
   return install.resource.location([...install.valuesPath, ...path], 'key');
 }
 
@@ -275,7 +286,26 @@ function describeSource(source: NetworkSource, cluster: Cluster): string {
   return `${SOURCE_NAMES[source.kind]} says ${source.network} (cluster ${cluster.name})`;
 }
 
-/** One cluster, one network: every place that says the network must agree with the one that decides it. */
+/**
+ * The network a cluster's sources agree on: the one most of them say, when more say it than any other (three
+ * places saying network1 against one saying network-1 point at the one that is wrong); else the one that
+ * decides (the first by precedence).
+ */
+function agreedNetworkSource(sources: readonly NetworkSource[]): NetworkSource {
+  const counts = new Map<string, number>();
+  for (const source of sources) counts.set(source.network, (counts.get(source.network) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+  const majority = ranked.length > 1 && ranked[0][1] > ranked[1][1] ? ranked[0][0] : sources[0].network;
+  return sources.find((source) => source.network === majority)!;
+}
+
+/** Sets a network source to `network`; in an injection path, only its `/net/` segment. */
+function networkFix(source: NetworkSource, network: string, preferred = true): Fix {
+  const newValue = source.kind === 'injection-path' ? source.value.value.replace(/\/net\/[^/?]+/, `/net/${network}`) : network;
+  return replaceValueFix(`Change to network "${network}"`, source.value, newValue, preferred);
+}
+
+/** One cluster, one network: every place that says the network must agree with the one most of them say. */
 export const networkDisagreement: MeshRule = {
   scope: 'mesh',
   code: 'MESH104',
@@ -283,8 +313,8 @@ export const networkDisagreement: MeshRule = {
   severity: 'error',
   check(mesh) {
     return sortedClusters(mesh).flatMap((cluster) => {
-      const [reference] = cluster.networkSources;
-      if (!reference) return [];
+      if (cluster.networkSources.length === 0) return [];
+      const reference = agreedNetworkSource(cluster.networkSources);
       return cluster.networkSources
         .filter((source) => source.network !== reference.network)
         .map((source) => ({
@@ -294,17 +324,90 @@ export const networkDisagreement: MeshRule = {
           location: source.value.location(),
           cluster: cluster.name,
           related: [relatedAt(reference.value, describeSource(reference, cluster))],
-          fixes: [
-            replaceValueFix(
-              `Change to network "${reference.network}"`,
-              source.value,
-              source.kind === 'injection-path' ? source.value.value.replace(/\/net\/[^/?]+/, `/net/${reference.network}`) : reference.network,
-            ),
-          ],
+          fixes: [networkFix(source, reference.network)],
+          explainedBy: [networkIsOddOneOut(cluster.name)],
+          consequence: `${SOURCE_NAMES[source.kind]} of cluster ${cluster.name} disagrees with ${SOURCE_NAMES[reference.kind]}`,
         }));
     });
   },
 };
+
+/**
+ * Case, `-`, `_` and `.` aside, or two neighbouring letters swapped, or one letter added, dropped or changed
+ * before the end: a misspelling. A different last character or digit (`network2`, `zone-b`) names another network.
+ */
+function misspells(value: string, of: string): boolean {
+  const plain = (text: string) => text.toLowerCase().replace(/[-_.]/g, '');
+  const [a, b] = [plain(value), plain(of)];
+  if (a === b) return true;
+  const isLetter = (c: string | undefined) => c !== undefined && /[a-z]/.test(c);
+  const beforeEnd = (at: number, text: string) => at < text.length - 1;
+  if (a.length === b.length) {
+    const differing = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+    const [i, j] = differing;
+    if (differing.length === 1) return beforeEnd(i, a) && isLetter(a[i]) && isLetter(b[i]);
+    return differing.length === 2 && j === i + 1 && a[i] === b[j] && a[j] === b[i] && isLetter(a[i]) && isLetter(a[j]);
+  }
+  const [shorter, longer] = a.length < b.length ? [a, b] : [b, a];
+  if (longer.length !== shorter.length + 1) return false;
+  let at = 0;
+  while (at < shorter.length && shorter[at] === longer[at]) at++;
+  return beforeEnd(at, longer) && isLetter(longer[at]) && shorter.slice(at) === longer.slice(at + 1);
+}
+
+/**
+ * With three or more clusters in one network, a cluster alone in another is the odd one out when its network is
+ * a misspelling of theirs, or when no cluster has an east-west gateway (the mesh is built as one network). It is
+ * reported on that cluster's network, with the others' as related information; the findings that only hold
+ * because the mesh now has several networks (MESH105, MESH203, MESH204) are folded into it.
+ */
+export const networkOddOneOut: MeshRule = {
+  scope: 'mesh',
+  code: 'MESH106',
+  title: "One cluster's network differs from that of every other cluster",
+  severity: 'warning',
+  check(mesh) {
+    const clusters = sortedClusters(mesh).filter((cluster) => cluster.network !== undefined && cluster.role !== 'external-control-plane');
+    if (clusters.length < 3) return [];
+    const byNetwork = new Map<string, Cluster[]>();
+    for (const cluster of clusters) byNetwork.set(cluster.network!, [...(byNetwork.get(cluster.network!) ?? []), cluster]);
+    if (byNetwork.size !== 2) return [];
+    const [[odd, [oddCluster]], [shared, others]] = [...byNetwork].sort((a, b) => a[1].length - b[1].length);
+    if (byNetwork.get(odd)!.length !== 1) return [];
+    const misspelt = misspells(odd, shared);
+    const noEastWest = clusters.every((cluster) => eastWestGateways(cluster).length === 0);
+    if (!misspelt && !noEastWest) return [];
+    const source = agreedNetworkSource(oddCluster.networkSources);
+    const generator = misspelt ? undefined : eastWestGatewayFix(mesh, oddCluster);
+    const why = misspelt
+      ? `: "${odd}" looks like a misspelling of "${shared}"`
+      : ', and no cluster has an east-west gateway: a cluster in a network of its own is reachable only through one';
+    return [
+      {
+        code: 'MESH106',
+        severity: 'warning' as const,
+        message: `Cluster ${oddCluster.name} is in network "${odd}" while every other cluster (${describeClusters(others)}) is in "${shared}"${why}. If ${oddCluster.name} shares their network, set "${shared}"; otherwise give each network an east-west gateway.`,
+        location: locationOf(source.value),
+        cluster: oddCluster.name,
+        related: others
+          .slice(0, RELATED_EXAMPLES)
+          .map((other) => relatedAt(agreedNetworkSource(other.networkSources).value, `network "${shared}" of cluster ${other.name}`)),
+        // The two ways out: the shared network (preferred for a misspelling), or, when the cluster really is in a
+        // network of its own, the east-west gateway it then needs (the other networks' come back as MESH203).
+        fixes: [networkFix(source, shared, misspelt), ...(generator ? [generator] : [])],
+        explains: [severalNetworks(), networkIsOddOneOut(oddCluster.name)],
+      },
+    ];
+  },
+};
+
+function describeClusters(clusters: readonly Cluster[]): string {
+  const named = clusters
+    .slice(0, NAMED_CLUSTERS)
+    .map((c) => c.name)
+    .join(', ');
+  return clusters.length > NAMED_CLUSTERS ? `${named} and ${clusters.length - NAMED_CLUSTERS} more` : named;
+}
 
 /** In a multi-network mesh, istio-system's network label tells istiod which network the cluster's pods are in. */
 export const namespaceNetworkLabelMissing: MeshRule = {
@@ -329,6 +432,8 @@ export const namespaceNetworkLabelMissing: MeshRule = {
           fixes: network
             ? optionalFix(insertValueFix(`Label istio-system with ${NETWORK_LABEL}=${network}`, namespace.doc, ['metadata', 'labels', NETWORK_LABEL], network))
             : undefined,
+          explainedBy: [severalNetworks()],
+          consequence: `the istio-system namespace of cluster ${cluster.name} needs a ${NETWORK_LABEL} label`,
         },
       ];
     });
@@ -341,4 +446,5 @@ export const MESH_IDENTITY_RULES: readonly MeshRule[] = [
   missingClusterName,
   networkDisagreement,
   namespaceNetworkLabelMissing,
+  networkOddOneOut,
 ];
