@@ -236,6 +236,17 @@ function isReplicatedGlobalControlPlane(mesh: MeshModel, install: InstallConfig)
 }
 
 /** Every control plane of a multicluster mesh needs a name; istiod's default ("Kubernetes") collides. */
+/**
+ * Whether the workspace is meant as more than one cluster: two named clusters, or a control plane that writes a
+ * value only a multicluster mesh needs (a meshID, a network, a cluster name, the remote profile), or a remote
+ * secret. Control planes that write none of these (a folder of a project's single-cluster samples, each an
+ * alternative to the others) are not clusters of one mesh that forgot their names.
+ */
+function saysMulticluster(mesh: MeshModel, controlPlanes: readonly InstallConfig[]): boolean {
+  if (mesh.clusters.size >= 2 || mesh.remoteSecrets.length > 0) return true;
+  return controlPlanes.some((install) => install.meshID || install.network || install.clusterName || declaredClusterName(install) || isRemoteProfile(install));
+}
+
 export const missingClusterName: MeshRule = {
   scope: 'mesh',
   code: 'MESH103',
@@ -243,7 +254,7 @@ export const missingClusterName: MeshRule = {
   severity: 'error',
   check(mesh) {
     const controlPlanes = mesh.installs.filter((i) => i.installsControlPlane);
-    if (Math.max(mesh.clusters.size, controlPlanes.length) < 2) return [];
+    if (Math.max(mesh.clusters.size, controlPlanes.length) < 2 || !saysMulticluster(mesh, controlPlanes)) return [];
     return controlPlanes
       .filter(
         (install) =>
