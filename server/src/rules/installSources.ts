@@ -1,3 +1,5 @@
+import { dirname, join, sep } from 'node:path';
+
 import { type Cluster, type MeshModel, targetVersionOfResource } from '../mesh/model';
 import { presentEastWestGateways, sortedClusters } from '../mesh/topology';
 import chartKeys from '../resources/helmChartKeys.json';
@@ -408,6 +410,19 @@ interface ChartKeyFacts {
 }
 const CHART_KEYS = (chartKeys as { charts: Record<string, ChartKeyFacts> }).charts;
 
+/**
+ * The `global` keys that the templates of the chart whose values file is `valuesFile` read themselves
+ * (`.Values.global.exposeNamespace`): Helm gives an umbrella chart's `global` to its own templates as well as to
+ * every subchart, so such a key is used even where the subchart has no value of that name.
+ */
+function globalKeysReadByOwnTemplates(mesh: MeshModel, valuesFile: string): Set<string> {
+  const templates = join(dirname(valuesFile), 'templates') + sep;
+  const keys = new Set<string>();
+  const files = new Set(mesh.resources.filter((r) => r.file.startsWith(templates) && r.doc.file.template).map((r) => r.doc.file));
+  for (const file of files) for (const match of file.text.matchAll(/\.Values\.global\.([A-Za-z_][\w-]*)/g)) keys.add(match[1]);
+  return keys;
+}
+
 /** MESH811: values a chart does not have (judged against the chart's own values; see scripts/generate-chart-keys.mjs). */
 export const unknownChartValue: MeshRule = {
   scope: 'mesh',
@@ -442,6 +457,7 @@ export const unknownChartValue: MeshRule = {
       for (const { path, where } of unknown) {
         const key = path.join('.');
         const location = install.values.located(path, key).location('key');
+        if (path[0] === 'global' && globalKeysReadByOwnTemplates(mesh, location.file).has(path[1])) continue;
         const written = `${location.file}:${location.range.start.line}:${location.range.start.character}`;
         if (reported.has(written)) continue;
         reported.add(written);
