@@ -134,3 +134,62 @@ test('a code lens above each control plane install names its cluster, role, netw
     await client.stop();
   }
 });
+
+test("go to definition from a Gateway's selector opens the gateway deployment it selects; rename of a Gateway edits its bindings", async () => {
+  const client = await LspTestClient.start([MESH]);
+  const eastWest = join(MESH, 'cluster1', 'eastwest-gateway.yaml');
+  try {
+    client.open(EXPOSE);
+    await client.waitForDiagnostics(EXPOSE, () => true);
+    const selector = positionOf(EXPOSE, 'eastwestgateway', 'selector:');
+    const [deployment] = await client.request<Location[]>('textDocument/definition', { textDocument: { uri: fileUri(EXPOSE) }, position: selector });
+    assert.equal(deployment.uri, fileUri(eastWest));
+    assert.equal(deployment.range.start.line, positionOf(eastWest, '- name: istio-eastwestgateway').line);
+    const name = positionOf(EXPOSE, 'istiod-gateway');
+    const prepared = await client.request<{ placeholder: string }>('textDocument/prepareRename', { textDocument: { uri: fileUri(EXPOSE) }, position: name });
+    assert.equal(prepared.placeholder, 'istiod-gateway');
+    const edit = await client.request<{ changes: Record<string, { range: { start: { line: number; character: number } }; newText: string }[]> }>(
+      'textDocument/rename',
+      { textDocument: { uri: fileUri(EXPOSE), version: 1 }, position: name, newName: 'istiod-door' },
+    );
+    assert.deepEqual(Object.keys(edit.changes), [fileUri(EXPOSE)]);
+    const binding = positionOf(EXPOSE, 'istiod-gateway', 'gateways:');
+    assert.deepEqual(
+      edit.changes[fileUri(EXPOSE)].map((e) => [e.range.start.line, e.range.start.character, e.newText]),
+      [
+        [name.line, name.character - 1, 'istiod-door'],
+        [binding.line, binding.character - 1, 'istiod-door'],
+      ],
+    );
+    await assert.rejects(
+      client.request('textDocument/rename', { textDocument: { uri: fileUri(EXPOSE) }, position: name, newName: 'istiod.door' }),
+      /not a valid Gateway name/,
+    );
+  } finally {
+    await client.stop();
+  }
+});
+
+test('references of a network in an ApplicationSet: the list element, and the label of the cluster Secret a clusters generator reads', async () => {
+  const root = join(EXAMPLES, 'applicationset');
+  const controlPlanes = join(root, 'control-planes.yaml');
+  const client = await LspTestClient.start([root]);
+  try {
+    client.open(controlPlanes);
+    await client.waitForDiagnostics(controlPlanes, () => true);
+    const references = await client.request<Location[]>('textDocument/references', {
+      textDocument: { uri: fileUri(controlPlanes) },
+      position: positionOf(controlPlanes, 'network2'),
+      context: { includeDeclaration: true },
+    });
+    assert.deepEqual(
+      references.map((l) => `${l.uri.slice(fileUri(root).length + 1)}:${l.range.start.line}`),
+      [
+        `clusters.yaml:${positionOf(join(root, 'clusters.yaml'), 'network: network2').line}`,
+        `control-planes.yaml:${positionOf(controlPlanes, 'network2').line}`,
+      ],
+    );
+  } finally {
+    await client.stop();
+  }
+});

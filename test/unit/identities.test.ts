@@ -1,10 +1,13 @@
 // Find references and rename of a cluster name, network or meshID: every place a mesh writes it, nothing else.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { Analyzer } from '../../server/src/engine/analysis';
 import { Workspace } from '../../server/src/engine/workspace';
 import { identityAt, identityOccurrences, invalidNewName, meshOfFile, renameRefusal } from '../../server/src/features/identities';
+import { EXAMPLES } from '../support/paths';
 import { controlPlaneText } from '../support/texts';
 
 const ROOT = '/mesh';
@@ -57,8 +60,8 @@ function at(path: string, text: string, nth = 1) {
   const file = workspace.getFile(`${ROOT}/${path}`)!;
   let offset = -1;
   for (let i = 0; i < nth; i++) offset = file.yaml.text.indexOf(text, offset + 1);
-  const identity = identityAt(file, offset + 1);
   const mesh = meshOfFile(meshes, file)!;
+  const identity = identityAt(file, offset + 1, mesh);
   const occurrences = identity ? identityOccurrences(mesh, identity, (p) => workspace.getFile(p)) : [];
   return { file, identity, occurrences, workspace };
 }
@@ -112,4 +115,34 @@ test('rename refuses placeholders and template files, and names that are not nam
   assert.match(renameRefusal(file, undefined)!, /cluster name, a network or a meshID/);
   assert.equal(invalidNewName('cluster-east'), undefined);
   assert.match(invalidNewName('east cluster')!, /not a valid name/);
+});
+
+test('an ApplicationSet: the list element a template puts in clusterName, and the cluster Secret a clusters generator reads', () => {
+  const root = join(EXAMPLES, 'applicationset');
+  const workspace = new Workspace([root]);
+  for (const name of ['clusters.yaml', 'control-planes.yaml', 'expose-services.yaml', 'gateways.yaml'])
+    workspace.setFile(join(root, name), readFileSync(join(root, name), 'utf8'));
+  const analysed = new Analyzer().analyze(workspace, { roots: [root], clusters: [] });
+  const found = (path: string, text: string) => {
+    const file = workspace.getFile(join(root, path))!;
+    const mesh = meshOfFile(analysed.meshes, file)!;
+    const identity = identityAt(file, file.yaml.text.indexOf(text) + text.trim().length, mesh);
+    assert.ok(identity, `${text} in ${path} is an identity`);
+    return identityOccurrences(mesh, identity, (p) => workspace.getFile(p)).map((o) => {
+      const line = readFileSync(o.location.file, 'utf8').split('\n')[o.location.range.start.line];
+      return `${o.location.file.slice(root.length + 1)}: ${line.trim()}`;
+    });
+  };
+  assert.equal(analysed.meshes.length, 1);
+  const cluster1 = [
+    'clusters.yaml: name: cluster1',
+    'control-planes.yaml: - cluster: cluster1',
+    'expose-services.yaml: # istio-mesh: cluster=cluster1,cluster2',
+  ];
+  assert.deepEqual(found('control-planes.yaml', 'cluster: cluster1'), cluster1);
+  assert.deepEqual(found('clusters.yaml', '  name: cluster1\n'), cluster1, 'from the cluster Secret, which the mesh reads only through the generator');
+  assert.deepEqual(found('control-planes.yaml', 'network: network2'), [
+    'clusters.yaml: topology.istio.io/network: network2',
+    'control-planes.yaml: network: network2',
+  ]);
 });

@@ -1,6 +1,11 @@
+import { sep } from 'node:path';
+
+import { ARGOCD_SECRET_TYPE_LABEL } from '../compose/applicationSet';
+import { ComposedYamlDocument } from '../compose/composedDocument';
+import type { ValueNode } from '../compose/tree';
 import type { WorkspaceFile } from '../engine/workspace';
 import type { MeshModel } from '../mesh/model';
-import type { Range, SourceLocation } from '../parse/text';
+import { compareRanges, type Range, type SourceLocation } from '../parse/text';
 import type { ValuePath, YamlDocument } from '../parse/yamlFile';
 import { CONTROL_PLANE_CLUSTERS_ANNOTATION, NETWORK_LABEL } from '../resources/installConfig';
 import { CLUSTER_ANNOTATION } from '../resources/remoteSecret';
@@ -31,6 +36,8 @@ const KEYS: Record<string, IdentityKind> = {
   [CLUSTER_ANNOTATION]: 'cluster',
   network: 'network',
   [NETWORK_LABEL]: 'network',
+  // The gateway chart's value that becomes the east-west gateway's network label.
+  networkGateway: 'network',
   meshID: 'mesh',
 };
 const ENV_KINDS: Record<string, IdentityKind> = { CLUSTER_ID: 'cluster', ISTIO_META_REQUESTED_NETWORK_VIEW: 'network' };
@@ -83,7 +90,18 @@ function partsOf(doc: YamlDocument, path: ValuePath, value: string, key: string 
   ) {
     parts.push({ kind: 'cluster', value: value.slice(REMOTE_SECRET_PREFIX.length), start: REMOTE_SECRET_PREFIX.length });
   }
+  // Argo CD's name of a cluster is the mesh's (an Application belongs to the cluster its destination names):
+  // the destination, and the cluster Secret that registers the name (never its `config`).
+  if (key === 'name' && isArgoClusterName(doc, path)) parts.push({ kind: 'cluster', value, start: 0 });
   return parts;
+}
+
+function isArgoClusterName(doc: YamlDocument, path: ValuePath): boolean {
+  const value = doc.value;
+  if (!isRecord(value)) return false;
+  if (value.kind === 'Application') return path.length === 3 && path[0] === 'spec' && path[1] === 'destination';
+  const labels = isRecord(value.metadata) && isRecord(value.metadata.labels) ? value.metadata.labels : {};
+  return value.kind === 'Secret' && path.length === 2 && path[0] === 'stringData' && labels[ARGOCD_SECRET_TYPE_LABEL] === 'cluster';
 }
 
 /** Whether a document is a remote secret (`istio/multiCluster` label): its data keys are cluster names. */
@@ -94,29 +112,33 @@ function isRemoteSecret(doc: YamlDocument): boolean {
   return isRecord(labels) && (labels['istio/multiCluster'] === 'true' || labels['istio/multiCluster'] === true);
 }
 
-/** The range of a part of a scalar: found in the written text, so quotes and escapes do not shift it. */
-function partRange(doc: YamlDocument, path: ValuePath, part: Part): Range | undefined {
+/**
+ * Where `text`, starting at `start` of the scalar at `valuePath`, is written: found in the written text, so quotes
+ * and escapes do not shift it. A composed document's value is looked up where it was written (an ApplicationSet
+ * element, a kustomize patch); a value filled into a template line there is not written as such, so it is none.
+ */
+export function writtenPartLocation(composed: YamlDocument, valuePath: ValuePath, text: string, partStart: number): SourceLocation | undefined {
+  const { doc, path } = composed.writtenAt(valuePath);
   const whole = doc.rangeOf(path);
   const lines = doc.file.lines;
   const start = lines.offsetAt(whole.start);
   const written = doc.file.text.slice(start, lines.offsetAt(whole.end));
-  if (part.start === 0 && (written === part.value || written === `"${part.value}"` || written === `'${part.value}'`)) {
-    const quoted = written !== part.value ? 1 : 0;
-    return lines.rangeOf(start + quoted, start + quoted + part.value.length);
+  if (partStart === 0 && (written === text || written === `"${text}"` || written === `'${text}'`)) {
+    const quoted = written !== text ? 1 : 0;
+    return { file: doc.file.file, range: lines.rangeOf(start + quoted, start + quoted + text.length) };
   }
-  const at = written.indexOf(part.value, Math.max(0, part.start - 1));
-  return at < 0 ? undefined : lines.rangeOf(start + at, start + at + part.value.length);
+  const at = written.indexOf(text, Math.max(0, partStart - 1));
+  return at < 0 ? undefined : { file: doc.file.file, range: lines.rangeOf(start + at, start + at + text.length) };
 }
 
 /** Every identity written in a document: scalars by their key, remote secret data keys, and so on. */
 function documentOccurrences(doc: YamlDocument): Occurrence[] {
   const found: Occurrence[] = [];
-  const file = doc.file.file;
   const visit = (node: unknown, path: (string | number)[]) => {
     if (typeof node === 'string') {
       for (const part of partsOf(doc, path, node, path[path.length - 1])) {
-        const range = partRange(doc, path, part);
-        if (range) found.push({ kind: part.kind, value: part.value, location: { file, range } });
+        const location = writtenPartLocation(doc, path, part.value, part.start);
+        if (location) found.push({ kind: part.kind, value: part.value, location });
       }
     } else if (Array.isArray(node)) {
       node.forEach((item, i) => visit(item, [...path, i]));
@@ -130,8 +152,11 @@ function documentOccurrences(doc: YamlDocument): Occurrence[] {
       const data = isRecord(doc.value) ? doc.value[field] : undefined;
       if (!isRecord(data)) continue;
       // The key is the cluster's name; the value is a kubeconfig, never read here.
-      for (const key of Object.keys(data))
-        if (!isPlaceholder(key)) found.push({ kind: 'cluster', value: key, location: { file, range: doc.rangeOf([field, key], 'key') } });
+      for (const key of Object.keys(data)) {
+        if (isPlaceholder(key)) continue;
+        const written = doc.writtenAt([field, key]);
+        found.push({ kind: 'cluster', value: key, location: { file: written.doc.file.file, range: written.doc.rangeOf(written.path, 'key') } });
+      }
     }
   }
   return found;
@@ -155,43 +180,82 @@ const contains = (range: Range, line: number, character: number) =>
   (line > range.start.line || (line === range.start.line && character >= range.start.character)) &&
   (line < range.end.line || (line === range.end.line && character <= range.end.character));
 
-/** The identity written at a position of a file, if one is. */
-export function identityAt(file: WorkspaceFile, offset: number): Occurrence | undefined {
+/**
+ * The identities of the mesh's composed documents, where they are written: an ApplicationSet element's
+ * `cluster: cluster1` is a cluster name because the template puts it in `clusterName`, and a kustomize patch's
+ * value is found where the patch writes it.
+ */
+function composedOccurrences(mesh: MeshModel): Occurrence[] {
+  return composedDocuments(mesh).flatMap(documentOccurrences);
+}
+
+function composedDocuments(mesh: MeshModel): ComposedYamlDocument[] {
+  return [...new Set(mesh.resources.flatMap((r) => (r.doc instanceof ComposedYamlDocument ? [r.doc] : [])))];
+}
+
+/** The files a composed document reads values from (patches, the cluster Secrets a generator lists). */
+function originFiles(doc: ComposedYamlDocument): Set<string> {
+  const files = new Set<string>();
+  const visit = (node: ValueNode) => {
+    files.add(node.origin.doc.file.file);
+    if (node.kind === 'map') node.entries.forEach(visit);
+    else if (node.kind === 'seq') node.items.forEach(visit);
+  };
+  visit(doc.tree);
+  return files;
+}
+
+const occurrenceKey = (o: Occurrence) => `${o.kind}|${o.location.file}|${o.location.range.start.line}:${o.location.range.start.character}`;
+
+/** The identity written at a position of a file, if one is; `mesh` adds what its composed documents read there. */
+export function identityAt(file: WorkspaceFile, offset: number, mesh?: MeshModel): Occurrence | undefined {
   const position = file.yaml.lines.positionAt(offset);
   const doc = file.yaml.documents.find((d) => d.startOffset <= offset && offset <= d.endOffset);
   const inDocument = doc ? documentOccurrences(doc) : [];
-  return [...inDocument, ...directiveOccurrences(file)].find((o) => contains(o.location.range, position.line, position.character));
+  const composed = mesh ? composedOccurrences(mesh).filter((o) => o.location.file === file.path) : [];
+  return [...inDocument, ...directiveOccurrences(file), ...composed].find((o) => contains(o.location.range, position.line, position.character));
 }
 
-/** The mesh a file's resources belong to. */
+/**
+ * The mesh a file's resources belong to; for a file the mesh reads only through others (the Argo CD cluster
+ * Secrets an ApplicationSet's `clusters` generator lists), the mesh whose folder holds it.
+ */
 export function meshOfFile(meshes: readonly MeshModel[], file: WorkspaceFile): MeshModel | undefined {
   for (const resource of file.resources) {
     const mesh = meshOfResource(meshes, resource);
     if (mesh) return mesh;
   }
-  return undefined;
+  const holding = meshes.filter((mesh) => file.path.startsWith(mesh.root + sep));
+  return holding.sort((a, b) => b.root.length - a.root.length)[0];
 }
 
 /** Every place of the mesh's files that writes this identity. */
 export function identityOccurrences(mesh: MeshModel, identity: IdentityValue, files: (path: string) => WorkspaceFile | undefined): Occurrence[] {
-  const paths = [...new Set(mesh.resources.map((r) => r.file))].sort();
-  const occurrences: Occurrence[] = [];
+  const paths = new Set([...mesh.resources.map((r) => r.file), ...composedDocuments(mesh).flatMap((doc) => [...originFiles(doc)])]);
+  const all: Occurrence[] = [];
   for (const path of paths) {
     const file = files(path);
-    if (!file) continue;
-    const all = [...file.yaml.documents.flatMap(documentOccurrences), ...directiveOccurrences(file)];
-    occurrences.push(...all.filter((o) => o.kind === identity.kind && o.value === identity.value));
+    if (file) all.push(...file.yaml.documents.flatMap(documentOccurrences), ...directiveOccurrences(file));
   }
-  return occurrences;
+  all.push(...composedOccurrences(mesh));
+  const seen = new Set<string>();
+  return all
+    .filter((o) => o.kind === identity.kind && o.value === identity.value)
+    .filter((o) => !seen.has(occurrenceKey(o)) && seen.add(occurrenceKey(o)))
+    .sort((a, b) => a.location.file.localeCompare(b.location.file) || compareRanges(a.location.range, b.location.range));
+}
+
+/** Why the values of a file are not renamed there: it is a template, rendered before it is applied. */
+export function templateRefusal(file: WorkspaceFile): string | undefined {
+  return file.yaml.template ? 'This file is a template: its values are filled in when it is rendered, so Istio Mesh does not rewrite them.' : undefined;
 }
 
 /** Why a value cannot be renamed where it is written, if it cannot. */
 export function renameRefusal(file: WorkspaceFile, identity: Occurrence | undefined): string | undefined {
   if (!identity)
-    return 'Rename works on a cluster name, a network or a meshID (where it is written in an install config, a label, an injection path or a remote secret).';
+    return "Rename works on a cluster name, a network or a meshID (where it is written in an install config, a label, an injection path or a remote secret), and on a Gateway's name.";
   if (isPlaceholder(identity.value)) return `${identity.value} is a placeholder, filled in when the file is applied: rename the value it is given instead.`;
-  if (file.yaml.template) return 'This file is a template: its values are filled in when it is rendered, so Istio Mesh does not rewrite them.';
-  return undefined;
+  return templateRefusal(file);
 }
 
 /** A new name for a cluster, network or mesh: a DNS label, as Istio's identities are written. */

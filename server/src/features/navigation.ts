@@ -1,11 +1,17 @@
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 import type { WorkspaceFile } from '../engine/workspace';
-import type { MeshModel } from '../mesh/model';
+import { installOf, type MeshModel, presentResources } from '../mesh/model';
+import { routingIndexOf } from '../mesh/routingIndex';
+import { resolveIssuer } from '../mesh/trust';
 import { pathAtOffset } from '../parse/pathAt';
-import type { SourceLocation } from '../parse/text';
+import type { Position, SourceLocation } from '../parse/text';
 import type { ValuePath } from '../parse/yamlFile';
+import { CERTIFICATE_KIND, certificateIssuerRef, type IssuerRef, ISTIO_CSR_CHART, istioCsrFacts, readTrustChart } from '../resources/certManager';
+import { selectorMatches } from '../resources/gateway';
+import { declaredClusterName } from '../resources/installConfig';
 import { isRecord, type Resource, valueAt } from '../resources/resource';
+import { identityAt } from './identities';
 import { meshOfResource } from './meshCompletion';
 
 /**
@@ -151,6 +157,86 @@ function startsWith(path: ValuePath, prefix: readonly (string | number | '*')[])
   return prefix.length <= path.length && prefix.every((part, i) => part === '*' || part === path[i]);
 }
 
+/** Whether `location` (in `file`) holds the position. */
+function holds(location: SourceLocation, file: string, position: Position): boolean {
+  const { start, end } = location.range;
+  return (
+    location.file === file &&
+    (position.line > start.line || (position.line === start.line && position.character >= start.character)) &&
+    (position.line < end.line || (position.line === end.line && position.character <= end.character))
+  );
+}
+
+const unique = (locations: SourceLocation[]) => {
+  const seen = new Set<string>();
+  return locations.filter((l) => {
+    const key = `${l.file}|${l.range.start.line}:${l.range.start.character}`;
+    return !seen.has(key) && seen.add(key);
+  });
+};
+
+/** Where a cluster is installed: the clusterName (or injection path) of its control plane installs, else its installs. */
+function clusterInstalls(mesh: MeshModel, name: string): SourceLocation[] {
+  const cluster = mesh.clusters.get(name);
+  if (!cluster) return [];
+  const installs = cluster.controlPlanes.length ? cluster.controlPlanes : cluster.installs;
+  return installs.map((install) => declaredClusterName(install)?.location() ?? nameLocation(install.resource));
+}
+
+/** The cert-manager issuer reference a resource makes: a Certificate's `issuerRef`, istio-csr's `app.certmanager.issuer`. */
+function issuerRefOf(resource: Resource, mesh: MeshModel): IssuerRef | undefined {
+  if (resource.kind === CERTIFICATE_KIND) return certificateIssuerRef(resource);
+  const chart = readTrustChart(resource, mesh.resources);
+  return chart?.chart === ISTIO_CSR_CHART ? istioCsrFacts(chart).issuer : undefined;
+}
+
+/** The clusters a resource belongs to, each with what is present there; the whole mesh for an unassigned one. */
+function presentLists(mesh: MeshModel, clusters: readonly string[]): (readonly Resource[])[] {
+  const lists = clusters.flatMap((name) => {
+    const cluster = mesh.clusters.get(name);
+    return cluster ? [presentResources(mesh, cluster)] : [];
+  });
+  return lists.length ? lists : [mesh.resources];
+}
+
+/**
+ * Definitions that follow the mesh model rather than one path: a remote secret's cluster → that cluster's install;
+ * an issuerRef → the Issuer/ClusterIssuer of the resource's clusters; `global.caAddress` → istio-csr's Service and
+ * its install; a Gateway's selector → the gateway deployments (install entries, chart values) it selects.
+ */
+function modelDefinitions(file: WorkspaceFile, offset: number, resource: Resource, mesh: MeshModel, at: { path: ValuePath }): SourceLocation[] {
+  const position = file.yaml.lines.positionAt(offset);
+  const clusters = mesh.assignments.get(resource)?.clusters ?? [];
+  if (mesh.remoteSecrets.some((secret) => secret.resource === resource)) {
+    const identity = identityAt(file, offset, mesh);
+    return identity?.kind === 'cluster' ? clusterInstalls(mesh, identity.value) : [];
+  }
+  const ref = issuerRefOf(resource, mesh);
+  if (ref && [ref.name, ref.kindAt].some((written) => written && holds(written.location(), file.path, position))) {
+    const issuers = presentLists(mesh, clusters).flatMap((resources) => resolveIssuer(ref, resources) ?? []);
+    return unique(issuers.map(nameLocation));
+  }
+  const caAddress = installOf(mesh, resource)?.caAddress;
+  if (caAddress && !caAddress.isPlaceholder && holds(caAddress.location(), file.path, position)) {
+    const host = caAddress.value.replace(/:\d+$/, '');
+    const inClusters = (name: string) => mesh.clusters.get(name);
+    const istioCsr = clusters.flatMap((name) => inClusters(name)?.trustProviders.filter((p) => p.kind === 'istio-csr') ?? []);
+    const services = presentLists(mesh, clusters).flatMap((resources) =>
+      hostTargets(mesh, host, resource.namespace ?? 'default', (r) => resources.includes(r)).filter((r) => r.kind === 'Service'),
+    );
+    return unique([...services.map(nameLocation), ...istioCsr.map((p) => (p.chart?.anchor ?? p.anchor).location())]);
+  }
+  if (resource.kind === 'Gateway' && startsWith(at.path, ['spec', 'selector']) && at.path.length > 2) {
+    const selector = resource.labels(['spec', 'selector']);
+    if (Object.keys(selector).length === 0) return [];
+    const deployments = routingIndexOf(mesh)
+      .scopes.filter((scope) => scope.subjects.includes(resource))
+      .flatMap((scope) => scope.gatewayDeployments.filter((d) => selectorMatches(selector, d.labels)));
+    return unique(deployments.flatMap((d) => (d.declaration ? [d.declaration.location()] : [])));
+  }
+  return [];
+}
+
 /** What go to definition finds for the value at `offset` of the file: other resources, or files. */
 export function definitionAt(
   file: WorkspaceFile,
@@ -160,17 +246,20 @@ export function definitionAt(
 ): SourceLocation[] {
   const doc = file.yaml.documents.find((d) => d.startOffset <= offset && offset <= d.endOffset);
   const at = doc && pathAtOffset(doc, offset - doc.startOffset);
-  if (!doc || !at || at.onKey) return [];
+  if (!doc || !at) return [];
+  const resource = file.resources.find((r) => r.doc === doc);
+  const mesh = resource && meshOfResource(meshes, resource);
+  // A remote secret's data key and a selector's label key name what they refer to, so keys are looked at here.
+  const followed = resource && mesh ? modelDefinitions(file, offset, resource, mesh, at) : [];
+  if (followed.length || at.onKey) return followed;
   // A kustomization is read by its file name (compose/), not as a resource of the mesh.
   if (KUSTOMIZATION_FILES.has(basename(file.path)) && KUSTOMIZE_PATHS.some((prefix) => startsWith(at.path, prefix))) {
     const target = valueAt(doc.value, at.path);
     return typeof target === 'string' ? fileOrFolder(dirname(file.path), target, files, 'kustomization.yaml') : [];
   }
-  const resource = file.resources.find((r) => r.doc === doc);
   if (!resource) return [];
   const value = resource.get(at.path);
   if (typeof value !== 'string') return [];
-  const mesh = meshOfResource(meshes, resource);
   const clusters = mesh?.assignments.get(resource)?.clusters ?? [];
   const inScope = (other: Resource) => {
     const theirs = mesh?.assignments.get(other)?.clusters ?? [];

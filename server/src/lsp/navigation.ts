@@ -12,10 +12,11 @@ import {
 
 import type { Workspace } from '../engine/workspace';
 import { controlPlaneLenses } from '../features/codeLenses';
-import { identityAt, identityOccurrences, invalidNewName, meshOfFile, type Occurrence, renameRefusal } from '../features/identities';
+import { gatewayNameAt, gatewayNameOccurrences, invalidGatewayName } from '../features/gatewayNames';
+import { identityAt, identityOccurrences, invalidNewName, meshOfFile, type Occurrence, renameRefusal, templateRefusal } from '../features/identities';
 import { definitionAt, documentSymbols, type MeshSymbol, workspaceSymbols } from '../features/navigation';
 import type { MeshModel, MeshSettings } from '../mesh/model';
-import type { SourceLocation } from '../parse/text';
+import type { Range, SourceLocation } from '../parse/text';
 import type { Finding } from '../rules/finding';
 import { pathToUri, uriToPath } from './convert';
 
@@ -41,6 +42,21 @@ const SYMBOL_KINDS: Record<MeshSymbol['kind'], SymbolKind> = {
 
 const toLocation = (location: SourceLocation): Location => ({ uri: pathToUri(location.file), range: location.range });
 
+/** A name rename can change: where it is under the cursor, what a new name must be, and every place it is written. */
+interface RenameTarget {
+  range: Range;
+  placeholder: string;
+  invalid: (newName: string) => string | undefined;
+  locations: () => SourceLocation[];
+}
+
+/** One workspace edit writing `newName` at each place: only YAML files of the mesh, and in them only the name's own text. */
+function editsOf(locations: readonly SourceLocation[], newName: string): WorkspaceEdit {
+  const changes: Record<string, TextEdit[]> = {};
+  for (const location of locations) (changes[pathToUri(location.file)] ??= []).push({ range: location.range, newText: newName });
+  return { changes };
+}
+
 /** Outline, symbols, definition, references, rename and code lenses, answered from the mesh model (features/). */
 export function registerNavigation(connection: Connection, state: () => NavigationState | undefined): void {
   /** The current state and the workspace file of a document, when both are known. */
@@ -53,12 +69,35 @@ export function registerNavigation(connection: Connection, state: () => Navigati
   /** The identity under the cursor, if one is written there. */
   const identityUnder = (uri: string, position: { line: number; character: number }) => {
     const found = fileAt(uri);
-    return found && { ...found, identity: identityAt(found.file, found.file.yaml.lines.offsetAt(position)) };
+    return found && { ...found, identity: identityAt(found.file, found.file.yaml.lines.offsetAt(position), meshOfFile(found.current.meshes, found.file)) };
+  };
+  /** The Gateway name under the cursor, if one is written there, and every place that writes it. */
+  const gatewayUnder = (uri: string, position: { line: number; character: number }) => {
+    const found = fileAt(uri);
+    const at = found && gatewayNameAt(found.file, found.file.yaml.lines.offsetAt(position), found.current.meshes);
+    const mesh = found && meshOfFile(found.current.meshes, found.file);
+    return found && at && mesh ? { ...found, at, occurrences: () => gatewayNameOccurrences(mesh, at) } : undefined;
   };
   /** Every place the file's mesh writes the identity. */
   const occurrencesOf = ({ current, file }: NonNullable<ReturnType<typeof fileAt>>, identity: Occurrence) => {
     const mesh = meshOfFile(current.meshes, file);
     return mesh ? identityOccurrences(mesh, identity, (p) => current.workspace.getFile(p)) : [];
+  };
+  /** What a rename at the position changes (an identity, else a Gateway name), or why it cannot. */
+  const renameTargetAt = (uri: string, position: { line: number; character: number }): RenameTarget | { refusal: string } | undefined => {
+    const at = identityUnder(uri, position);
+    if (!at) return undefined;
+    const gateway = at.identity ? undefined : gatewayUnder(uri, position);
+    const refusal = gateway ? templateRefusal(gateway.file) : renameRefusal(at.file, at.identity);
+    if (refusal) return { refusal };
+    if (gateway) return { range: gateway.at.location.range, placeholder: gateway.at.name, invalid: invalidGatewayName, locations: gateway.occurrences };
+    const identity = at.identity!;
+    return {
+      range: identity.location.range,
+      placeholder: identity.value,
+      invalid: invalidNewName,
+      locations: () => occurrencesOf(at, identity).map((o) => o.location),
+    };
   };
 
   connection.onDocumentSymbol((params): DocumentSymbol[] => {
@@ -84,25 +123,21 @@ export function registerNavigation(connection: Connection, state: () => Navigati
   });
   connection.onReferences((params): Location[] => {
     const at = identityUnder(params.textDocument.uri, params.position);
-    return at?.identity ? occurrencesOf(at, at.identity).map((o) => toLocation(o.location)) : [];
+    if (at?.identity) return occurrencesOf(at, at.identity).map((o) => toLocation(o.location));
+    return gatewayUnder(params.textDocument.uri, params.position)?.occurrences().map(toLocation) ?? [];
   });
   connection.onPrepareRename((params) => {
-    const at = identityUnder(params.textDocument.uri, params.position);
-    if (!at) return null;
-    const refusal = renameRefusal(at.file, at.identity);
-    if (refusal) throw new ResponseError(0, refusal);
-    return { range: at.identity!.location.range, placeholder: at.identity!.value };
+    const target = renameTargetAt(params.textDocument.uri, params.position);
+    if (!target) return null;
+    if ('refusal' in target) throw new ResponseError(0, target.refusal);
+    return { range: target.range, placeholder: target.placeholder };
   });
   connection.onRenameRequest((params): WorkspaceEdit | null => {
-    const at = identityUnder(params.textDocument.uri, params.position);
-    if (!at) return null;
-    const refusal = renameRefusal(at.file, at.identity) ?? invalidNewName(params.newName);
+    const target = renameTargetAt(params.textDocument.uri, params.position);
+    if (!target) return null;
+    const refusal = 'refusal' in target ? target.refusal : target.invalid(params.newName);
     if (refusal) throw new ResponseError(0, refusal);
-    // Only YAML files of this mesh, and within them only the identity's own text.
-    const changes: Record<string, TextEdit[]> = {};
-    for (const occurrence of occurrencesOf(at, at.identity!))
-      (changes[pathToUri(occurrence.location.file)] ??= []).push({ range: occurrence.location.range, newText: params.newName });
-    return { changes };
+    return 'locations' in target ? editsOf(target.locations(), params.newName) : null;
   });
   connection.onCodeLens((params): CodeLens[] => {
     const found = fileAt(params.textDocument.uri);
