@@ -231,3 +231,39 @@ test('a remote secret without the multiCluster label whose annotation disagrees:
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('source.fixAll applies the preferred fix of every finding of a document in one edit, and the findings are gone', async () => {
+  const root = layout();
+  const typos = join(root, 'cluster1', 'typos.yaml');
+  writeFileSync(
+    typos,
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: typos, namespace: web}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPZ}\n      hostz: ["a.example.com"]\n      tls: {mode: SIMPLEE, credentialName: a}\n',
+  );
+  const fixable = ['SCHEMA001', 'SCHEMA003'];
+  const client = await LspTestClient.start([root]);
+  try {
+    client.open(typos);
+    const diagnostics = await client.waitForDiagnostics(typos, (d) => d.filter((x) => fixable.includes(String(x.code))).length === 3);
+    const whole = { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } };
+    const request = (only?: string[]) =>
+      client.request<(EditAction & { kind: string })[]>('textDocument/codeAction', {
+        textDocument: { uri: fileUri(typos) },
+        range: whole,
+        context: { diagnostics, ...(only ? { only } : {}) },
+      });
+    assert.ok(!(await request()).some((a) => a.kind === 'source.fixAll'), 'the light bulb offers quick fixes only');
+    const [fixAll, ...others] = await request(['source.fixAll']);
+    assert.deepEqual(others, []);
+    assert.equal(fixAll.kind, 'source.fixAll');
+    assert.equal(fixAll.title, 'Fix all 3 problems with an obvious fix (Istio Mesh)');
+    assert.deepEqual(
+      fixAll.edit.documentChanges[0].edits.map((e) => e.newText),
+      ['HTTPS', 'hosts', 'SIMPLE'],
+    );
+    applyAction(client, fixAll, new Map([[fileUri(typos), typos]]));
+    await client.waitForDiagnostics(typos, (d) => !d.some((x) => fixable.includes(String(x.code))));
+  } finally {
+    await client.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

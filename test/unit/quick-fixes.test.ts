@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import * as jsYaml from 'js-yaml';
 
 import { suppressionFix } from '../../server/src/engine/tuning';
+import { codeActionsFor } from '../../server/src/features/codeActions';
 import { type GeneratedFileKind, generatorFix } from '../../server/src/generators/eastWest';
 import { LineIndex } from '../../server/src/parse/text';
 import { parseYamlFile } from '../../server/src/parse/yamlFile';
@@ -393,4 +394,39 @@ test('"Did you mean" of SCHEMA001 and SCHEMA003 applied: the field or value is c
     const after = analyzeTexts(ROOT, applyFix(files, finding.fixes[0])).findings;
     assert.ok(!after.some(sameFinding(finding)), `${finding.fixes[0].title} left ${finding.message}`);
   }
+});
+
+test('source.fixAll takes the preferred fix of each finding of the document, skipping fixes that touch a taken edit, another file or create one', () => {
+  const path = `${ROOT}/namespace.yaml`;
+  const file = parseYamlFile(path, NAMESPACE);
+  const at = (line: number, character: number, end = character) => ({ file: path, range: { start: { line, character }, end: { line, character: end } } });
+  const finding = (code: string, line: number, fix: Fix): Finding => ({ code, severity: 'warning', message: code, location: at(line, 0, 4), fixes: [fix] });
+  const insert = (newText: string, preferred = true): Fix => ({ title: newText, preferred, edits: [{ location: at(4, 0), newText }] });
+  const findings = [
+    finding('LABEL', 3, insert('  labels: {a: b}\n')),
+    finding('ANNOTATION', 3, insert('  labels: {c: d}\n')),
+    finding('CHOICE', 3, insert('  annotations: {e: f}\n', false)),
+    finding('ELSEWHERE', 0, { title: 'other file', preferred: true, edits: [{ location: { ...at(0, 0), file: `${ROOT}/other.yaml` }, newText: 'x' }] }),
+    finding('CREATE', 0, { title: 'create', preferred: true, edits: [{ createFile: `${ROOT}/new.yaml`, content: 'x' }] }),
+    finding('VERSION', 0, { title: 'apiVersion', preferred: true, edits: [{ location: at(0, 12, 14), newText: 'v1' }] }),
+  ];
+  const convert = { toDiagnostic: (f: Finding) => ({ range: f.location.range, message: f.message, code: f.code }), toUri: (p: string) => `file://${p}` };
+  const whole = { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } };
+  const [fixAll, ...rest] = codeActionsFor(findings, whole, [], convert, file, ['source.fixAll']);
+  assert.deepEqual(rest, []);
+  assert.equal(fixAll.kind, 'source.fixAll');
+  assert.deepEqual(
+    fixAll.diagnostics!.map((d) => d.code),
+    ['VERSION', 'LABEL'],
+  );
+  const change = fixAll.edit!.documentChanges![0] as { edits: { newText: string }[] };
+  assert.deepEqual(
+    change.edits.map((e) => e.newText),
+    ['v1', '  labels: {a: b}\n'],
+  );
+  assert.ok(
+    codeActionsFor(findings, whole, [], convert, file).every((a) => a.kind === 'quickfix'),
+    'without `only`, quick fixes only',
+  );
+  assert.deepEqual(codeActionsFor(findings, whole, [], convert, undefined, ['source.fixAll']), [], 'not on a text newer than the one analysed');
 });

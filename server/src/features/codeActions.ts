@@ -43,10 +43,45 @@ function workspaceEdit(fix: Fix, toUri: (path: string) => string): WorkspaceEdit
   return { documentChanges };
 }
 
+/** Whether a request's `only` asks for actions of `kind` (`source` asks for `source.fixAll`); no `only` asks for quick fixes only. */
+function asksFor(only: readonly string[] | undefined, kind: string): boolean {
+  if (!only) return kind === CodeActionKind.QuickFix;
+  return only.some((asked) => kind === asked || kind.startsWith(`${asked}.`));
+}
+
 /**
- * Quick fixes for the findings of one file (`file`, as analysed) that touch `range`: each finding's own fixes,
- * then "Suppress CODE for this document". Diagnostics sent back by the client are matched to findings so the fix
- * belongs to exactly the problem the user clicked.
+ * `source.fixAll` for one document (on save with `editor.codeActionsOnSave`, or Source Action…): the preferred fix
+ * of every finding of the document, where it only edits this document's text. A fix whose edits touch one already
+ * taken is left for the next run (two insertions of one missing `labels:` would write the key twice).
+ */
+function fixAllAction(findings: readonly Finding[], file: YamlFile, convert: Conversions): CodeAction | undefined {
+  const taken: Range[] = [];
+  const edits: { range: Range; newText: string }[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const finding of [...findings].sort((a, b) => compareRanges(a.location.range, b.location.range))) {
+    const fix = finding.fixes?.find((f) => f.preferred);
+    const textEdits = fix?.edits.flatMap((edit) => ('location' in edit && edit.location.file === file.file ? [edit] : [])) ?? [];
+    if (!fix || textEdits.length !== fix.edits.length || textEdits.some((edit) => taken.some((range) => rangesOverlap(range, edit.location.range)))) continue;
+    for (const edit of textEdits) {
+      taken.push(edit.location.range);
+      edits.push({ range: edit.location.range, newText: edit.newText });
+    }
+    diagnostics.push(convert.toDiagnostic(finding));
+  }
+  if (edits.length === 0) return undefined;
+  return {
+    title: `Fix ${diagnostics.length === 1 ? 'the problem' : `all ${diagnostics.length} problems`} with an obvious fix (Istio Mesh)`,
+    kind: CodeActionKind.SourceFixAll,
+    diagnostics,
+    edit: { documentChanges: [{ textDocument: { uri: convert.toUri(file.file), version: null }, edits }] },
+  };
+}
+
+/**
+ * Code actions for the findings of one file (`file`, as analysed; undefined while the editor holds a newer text):
+ * quick fixes for the findings that touch `range` (each finding's own fixes, then "Suppress CODE for this
+ * document"), and `source.fixAll` when `only` asks for it. Diagnostics sent back by the client are matched to
+ * findings so the fix belongs to exactly the problem the user clicked.
  */
 export function codeActionsFor(
   findings: readonly Finding[],
@@ -54,7 +89,10 @@ export function codeActionsFor(
   contextDiagnostics: readonly Diagnostic[],
   convert: Conversions,
   file?: YamlFile,
+  only?: readonly string[],
 ): CodeAction[] {
+  const fixAll = file && asksFor(only, CodeActionKind.SourceFixAll) ? fixAllAction(findings, file, convert) : undefined;
+  if (!asksFor(only, CodeActionKind.QuickFix)) return fixAll ? [fixAll] : [];
   const actions: CodeAction[] = [];
   const suppressions: CodeAction[] = [];
   for (const finding of findings) {
@@ -75,5 +113,5 @@ export function codeActionsFor(
   }
   // Two findings of one code in a document are suppressed by one comment: offered once.
   const offered = new Set<string>();
-  return [...actions, ...suppressions.filter((action) => !offered.has(action.title) && offered.add(action.title))];
+  return [...actions, ...suppressions.filter((action) => !offered.has(action.title) && offered.add(action.title)), ...(fixAll ? [fixAll] : [])];
 }

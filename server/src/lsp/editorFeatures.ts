@@ -57,6 +57,7 @@ export class EditorFeatures {
           toUri: pathToUri,
         },
         current,
+        params.context.only,
       );
     });
     this.connection.onCompletion(async (params) => ({ isIncomplete: false, items: await this.completion(params.textDocument.uri, params.position) }));

@@ -100,7 +100,7 @@ export class IstioMeshServer implements AnalysedWorkspace {
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceFixAll] },
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         definitionProvider: true,
