@@ -237,7 +237,7 @@ test('source.fixAll applies the preferred fix of every finding of a document in 
   const typos = join(root, 'cluster1', 'typos.yaml');
   writeFileSync(
     typos,
-    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: typos, namespace: web}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPZ}\n      hostz: ["a.example.com"]\n      tls: {mode: SIMPLEE, credentialName: a}\n',
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: typos, namespace: web}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n    - port: {number: 443, name: https, protocol: HTTPSS}\n      hostz: ["a.example.com"]\n      tls: {mode: SIMPLEE, credentialName: a}\n',
   );
   const fixable = ['SCHEMA001', 'SCHEMA003'];
   const client = await LspTestClient.start([root]);
