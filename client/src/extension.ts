@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 import { registerApplyCommands } from './commands';
-import { registerRunbookView } from './commands/runbook';
+import { registerRunbookCommand } from './commands/runbook';
+import { registerMeshView } from './view';
 
 export const RED_HAT_YAML = 'redhat.vscode-yaml';
 let client: LanguageClient | undefined;
@@ -33,7 +34,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(output);
   await client.start();
   registerApplyCommands(context, client);
-  registerRunbookView(context, client);
+  registerRunbookCommand(context, client);
+  registerMeshView(context, client);
 }
 
 export async function deactivate(): Promise<void> {

@@ -10,7 +10,6 @@ import { describe, test } from 'node:test';
 import { runRunbookCli } from '../../server/src/cli/runbook';
 import { formatMarkdown, formatShell } from '../../server/src/runbook/format';
 import { buildRunbooks, type Runbook, type RunbookStep } from '../../server/src/runbook/runbook';
-import { topologyTree } from '../../server/src/runbook/topologyTree';
 import { analyzeFolder } from '../support/analyze';
 import { layOutModel, OFFICIAL_MODELS } from '../support/officialModels';
 import { EXAMPLES, FIXTURES, REFERENCE_SKIP_REASON, referenceDir } from '../support/paths';
@@ -289,9 +288,7 @@ describe('runbook safety', () => {
       fromFile.map((s) => s.display),
       ['kubectl apply -f cluster1/remote-secret-cluster2.yaml --context "${CTX_CLUSTER1}"'],
     );
-    const tree = topologyTree(meshes, findings, () => new Map());
-    for (const text of [JSON.stringify(runbooks), formatMarkdown(runbooks, folder), formatShell(runbooks, folder), JSON.stringify(tree)])
-      assert.ok(!text.includes(token));
+    for (const text of [JSON.stringify(runbooks), formatMarkdown(runbooks, folder), formatShell(runbooks, folder)]) assert.ok(!text.includes(token));
   });
 });
 
@@ -359,30 +356,6 @@ describe('the shell script runs end to end', () => {
     assert.match(stderr, /^step 7: gave up waiting for an external address of istio-eastwestgateway in cluster1 after 3 attempts$/m);
     assert.equal(log.filter((line) => line.includes('get svc')).length, 3);
     assert.ok(!log.some((line) => line.startsWith('kubectl apply -f cluster1/expose-istiod.yaml')), log.join('\n'));
-  });
-});
-
-describe('topology tree', () => {
-  test('meshes → clusters with role, network and context → installs, gateways, with locations and finding counts', () => {
-    const folder = join(EXAMPLES, 'mistakes');
-    const { meshes, findings } = analyzeFolder(folder);
-    const [mesh] = topologyTree(meshes, findings, () => new Map([['east', 'kind-east']]), folder);
-    assert.equal(mesh.description, 'primary-remote, multi-network');
-    assert.deepEqual(
-      mesh.children!.map((c) => `${c.label}: ${c.description}`),
-      [
-        'east: primary · network east-net · context kind-east',
-        'edge: remote · network east-net · context ${CTX_EDGE}',
-        'west: primary · network west-net · context ${CTX_WEST}',
-      ],
-    );
-    const east = mesh.children![0];
-    assert.ok(east.findings && east.findings.errors >= 2);
-    const gateway = east.children!.find((c) => c.kind === 'gateway')!;
-    assert.equal(basename(gateway.location!.path), 'eastwest-gateway.yaml');
-    const controlPlane = east.children!.find((c) => c.kind === 'install' && c.description?.includes('control plane'))!;
-    assert.equal(basename(controlPlane.location!.path), 'control-plane.yaml');
-    assert.equal(controlPlane.findings?.errors, 2);
   });
 });
 

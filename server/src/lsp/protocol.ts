@@ -2,8 +2,8 @@ import { RequestType } from 'vscode-jsonrpc';
 
 import type { MeshCluster } from '../apply/meshClusters';
 import type { ApplyPlan } from '../apply/plan';
+import type { MeshViewMesh } from '../features/meshView';
 import type { Runbook } from '../runbook/runbook';
-import type { TopologyNode } from '../runbook/topologyTree';
 
 /**
  * The requests the extension sends the language server beyond LSP, in one module that both import (as
@@ -37,7 +37,8 @@ export interface RunbookResult {
 }
 
 export interface TopologyResult {
-  meshes: TopologyNode[];
+  /** Each mesh as the Istio Mesh view and the topology picture show it (features/meshView.ts). */
+  meshes: MeshViewMesh[];
 }
 
 /** What applying the selection would do; null before the first analysis. */
@@ -48,5 +49,5 @@ export const CLUSTER_OF_REQUEST = new RequestType<{ uri: string }, MeshClustersR
 export const MESH_CLUSTERS_REQUEST = new RequestType<Record<string, never>, MeshClustersResult, void>('istioMesh/meshClusters');
 /** The runbook of every mesh, and its Markdown. */
 export const RUNBOOK_REQUEST = new RequestType<RunbookParams | undefined, RunbookResult | null, void>('istioMesh/runbook');
-/** The tree of the Istio Mesh view. */
+/** The meshes of the workspace as a model: the Istio Mesh view's rows and the topology picture's nodes and arrows. */
 export const TOPOLOGY_REQUEST = new RequestType<RunbookParams | undefined, TopologyResult, void>('istioMesh/topology');

@@ -2,10 +2,10 @@ import type { Connection } from 'vscode-languageserver/node';
 
 import { type ContextsOfMesh, contextsOfMeshes } from '../apply/meshClusters';
 import type { AnalysisResult } from '../engine/analysis';
+import { meshView } from '../features/meshView';
 import type { MeshSettings } from '../mesh/model';
 import { formatMarkdown } from '../runbook/format';
 import { buildRunbooks } from '../runbook/runbook';
-import { topologyTree } from '../runbook/topologyTree';
 import { RUNBOOK_REQUEST, type RunbookResult, TOPOLOGY_REQUEST, type TopologyResult } from './protocol';
 
 export interface RunbookRequestState {
@@ -33,6 +33,7 @@ export function registerRunbookRequests(connection: Connection, state: () => Run
     const current = state();
     if (!current) return { meshes: [] };
     const findings = [...current.result.findings.values()].flat();
-    return { meshes: topologyTree(current.result.meshes, findings, contextsOf(current, params?.contexts), params?.baseDir ?? current.settings.roots[0]) };
+    const contexts = contextsOf(current, params?.contexts);
+    return { meshes: meshView(current.result.meshes, findings, contexts, current.settings.roots, params?.baseDir ?? current.settings.roots[0]) };
   });
 }
