@@ -3,6 +3,7 @@ import { LanguageClient, type LanguageClientOptions, type ServerOptions, Transpo
 
 import { registerApplyCommands } from './commands';
 import { registerRunbookCommand } from './commands/runbook';
+import { registerTopologyPicture } from './topology';
 import { registerMeshView } from './view';
 
 export const RED_HAT_YAML = 'redhat.vscode-yaml';
@@ -36,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerApplyCommands(context, client);
   registerRunbookCommand(context, client);
   registerMeshView(context, client);
+  registerTopologyPicture(context, client);
 }
 
 export async function deactivate(): Promise<void> {

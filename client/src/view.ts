@@ -40,9 +40,30 @@ export function contextValueOf(node: MeshViewNode): string {
   return tokens.join(' ');
 }
 
-export function openLocation(location: MeshViewLocation): Thenable<unknown> {
+/** Opens a row's line; `beside` keeps the editor that asked (the topology picture) in view. */
+export function openLocation(location: MeshViewLocation, beside = false): Thenable<unknown> {
   const position = new vscode.Position(location.line, location.character);
-  return vscode.commands.executeCommand('vscode.open', vscode.Uri.file(location.path), { selection: new vscode.Range(position, position) });
+  return vscode.window.showTextDocument(vscode.Uri.file(location.path), {
+    selection: new vscode.Range(position, position),
+    ...(beside ? { viewColumn: vscode.ViewColumn.Beside } : {}),
+  });
+}
+
+/**
+ * Calls `changed` once per burst of diagnostics (they arrive file by file after each analysis) and when the
+ * istioMesh settings change: when the model the server gives may have changed.
+ */
+export function whenMeshChanges(context: vscode.ExtensionContext, changed: () => void, delayMs = 300): void {
+  let pending: NodeJS.Timeout | undefined;
+  const soon = () => {
+    if (pending) clearTimeout(pending);
+    pending = setTimeout(changed, delayMs);
+  };
+  context.subscriptions.push(
+    vscode.languages.onDidChangeDiagnostics(soon),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('istioMesh') && soon()),
+    { dispose: () => pending && clearTimeout(pending) },
+  );
 }
 
 function workspaceFolder(): string | undefined {
@@ -98,22 +119,14 @@ export class MeshViewProvider implements vscode.TreeDataProvider<MeshViewNode> {
   }
 }
 
-/** Registers the view, its refresh and "Open File"; the view refreshes when diagnostics or the settings change. */
+/** Registers the view, its refresh and "Open File"; the view refreshes when the model may have changed. */
 export function registerMeshView(context: vscode.ExtensionContext, client: LanguageClient): MeshViewProvider {
   const provider = new MeshViewProvider(client, new ContextResolver(context.workspaceState));
-  let pending: NodeJS.Timeout | undefined;
-  const refreshSoon = () => {
-    // Diagnostics arrive file by file after each analysis: one refresh for the burst.
-    if (pending) clearTimeout(pending);
-    pending = setTimeout(() => provider.refresh(), 300);
-  };
   context.subscriptions.push(
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true }),
     vscode.commands.registerCommand('istioMesh.refreshTopology', () => provider.refresh()),
     vscode.commands.registerCommand('istioMesh.openDefinition', (node?: MeshViewNode) => node?.location && openLocation(node.location)),
-    vscode.languages.onDidChangeDiagnostics(refreshSoon),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('istioMesh') && refreshSoon()),
-    { dispose: () => pending && clearTimeout(pending) },
   );
+  whenMeshChanges(context, () => provider.refresh());
   return provider;
 }

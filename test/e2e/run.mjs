@@ -148,6 +148,9 @@ const SESSIONS = {
     extraFixtures: { template: '../fixtures/apply-template' },
     start: () => startFakeKube(REPO),
   },
+  // The Istio Mesh view and the topology picture: a primary-remote mesh of two networks, and three primaries.
+  topology: { workspaceTrust: false, settings: {}, fixture: '../fixtures/topology/primary-remote-multi-network' },
+  topologyMultiPrimary: { workspaceTrust: false, settings: {}, fixture: '../fixtures/topology/multi-primary-three-clusters' },
 };
 
 async function runSession(sessionName, scenarios, { entry, runDir, started }) {

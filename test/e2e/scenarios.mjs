@@ -292,6 +292,51 @@ function outputChannelLogs(codeServer, channel) {
   return codeServer.allLogs().filter((path) => path.endsWith(`/${EXTENSION_ID}/${fileName}`));
 }
 
+/** The Istio Mesh view and the topology picture on the primary-remote mesh of two networks (session 'topology'). */
+export const TOPOLOGY = {
+  rows: [
+    'Cluster east: primary, primary of west, discovers west, network net-east',
+    'Cluster west: remote, remote of east, network net-west',
+    'Relation: west is remote of east',
+    'East-west gateway istio-eastwestgateway of cluster east: network net-east, ports 15021, 15443, 15012, 15017, exposes istiod and services',
+  ],
+  clusterRow: 'Cluster west: remote',
+  menu: ['Apply Cluster…', 'Choose Kube Context for Cluster…', 'Show Runbook', 'Show Topology', 'Open File'],
+  westId: 'workspace#cluster:west',
+  gatewayWithFinding: 'workspace#cluster:west/gateway:istio-eastwestgateway',
+  controlPlane: 'workspace#cluster:east/control-plane:east/control-plane.yaml:1',
+  fix: { file: 'west/eastwest.yaml', from: 'topology.istio.io/network: net-east', to: 'topology.istio.io/network: net-west' },
+};
+
+/** The frame of the webview whose page holds `selector` (webviews are nested iframes), or undefined. */
+async function webviewFrame(page, selector) {
+  for (const frame of page.frames()) {
+    const found = await frame.$(selector).catch(() => null);
+    if (found) return frame;
+  }
+  return undefined;
+}
+
+/** What the topology webview shows: each box's id, classes and accessible label, the arrows, the focused box. */
+async function topologyBoxes(frame) {
+  return frame.evaluate(() => ({
+    boxes: [...document.querySelectorAll('svg.topology [data-id]')].map((g) => ({
+      id: g.getAttribute('data-id'),
+      className: g.getAttribute('class'),
+      label: g.getAttribute('aria-label'),
+      tabIndex: g.getAttribute('tabindex'),
+    })),
+    edges: [...document.querySelectorAll('svg.topology .edge')].map((e) => `${e.getAttribute('class')}: ${e.textContent}`),
+    focused: document.activeElement?.getAttribute('data-id') ?? undefined,
+    scripts: document.querySelectorAll('script').length,
+    csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '',
+  }));
+}
+
+async function showTopologyFrame(wb) {
+  return wb.waitFor('the topology webview', () => webviewFrame(wb.page, 'svg.topology [data-id]'), { timeoutMs: 30_000 });
+}
+
 export const SCENARIOS = [
   {
     name: 'problems',
@@ -889,6 +934,94 @@ export const SCENARIOS = [
       if (prompt) await wb.pressEscape();
       const open = await wb.page.evaluate((t) => [...document.querySelectorAll('.tab .label-name')].some((el) => el.textContent === t), title);
       check(!open, 'the runbook tab is closed');
+    },
+  },
+  {
+    name: 'mesh-view-and-topology',
+    session: 'topology',
+    title:
+      'The Istio Mesh view shows networks, clusters, their relations and gateways with accessible labels and a context menu; Show Topology draws them, a box opens its file, and the picture follows a fix',
+    async run({ wb, workspaceDir, shot, check, note }) {
+      const t = TOPOLOGY;
+      await runListedCommand(wb, 'Explorer: Focus on Istio Mesh View');
+      // The view's list is virtualised: with the folder tree collapsed, all its rows are on screen.
+      await wb.page.locator('.pane-header', { hasText: 'workspace' }).first().click();
+      const labels = await wb.waitFor(
+        'the Istio Mesh view to list the model',
+        async () => {
+          const seen = await wb.page.$$eval('.monaco-list-row', (rows) => rows.map((row) => row.getAttribute('aria-label') ?? ''));
+          return t.rows.every((row) => seen.some((label) => label.startsWith(row))) ? seen : undefined;
+        },
+        { timeoutMs: 45_000 },
+      );
+      for (const row of t.rows)
+        check(
+          labels.some((label) => label.startsWith(row)),
+          `the view has a row "${row}…"`,
+        );
+      await shot('mesh-view', { readme: 'mesh-view' });
+      const clusterRow = wb.page.locator(`.monaco-list-row[aria-label^="${t.clusterRow}"]`);
+      await clusterRow.click({ button: 'right' });
+      const menu = await wb.waitFor('the context menu of a cluster', async () => {
+        const items = await wb.page.$$eval('.context-view .monaco-menu .action-label', (els) => els.map((el) => el.textContent?.trim() ?? '').filter(Boolean));
+        return items.length ? items : undefined;
+      });
+      note(`context menu: ${menu.join(' | ')}`);
+      for (const item of t.menu) check(menu.includes(item), `the cluster's context menu offers ${item}`);
+      await shot('mesh-view-context-menu');
+      await wb.page.locator('.context-view .monaco-menu .action-label', { hasText: 'Show Topology' }).click();
+      const frame = await showTopologyFrame(wb);
+      const shown = await wb.waitFor('the west cluster focused in the picture', async () => {
+        const state = await topologyBoxes(frame);
+        return state.focused === t.westId ? state : undefined;
+      });
+      check(shown.focused === t.westId, 'Show Topology from the west row focuses the west cluster');
+      check(
+        shown.boxes.every((b) => b.tabIndex === '0' && b.label),
+        `every one of the ${shown.boxes.length} boxes is focusable and has an accessible label`,
+      );
+      check(shown.boxes.find((b) => b.id === t.gatewayWithFinding)?.className.includes('has-error'), "the finding is marked on west's east-west gateway");
+      check(
+        shown.edges.some((e) => e.startsWith('edge edge-serves')) && shown.edges.some((e) => e.startsWith('edge edge-discovers')),
+        'arrows: serves and remote secret',
+      );
+      check(/script-src 'nonce-/.test(shown.csp) && !/unsafe|https?:/.test(shown.csp), `a strict Content-Security-Policy (${shown.csp})`);
+      await shot('topology', { readme: 'topology' });
+      await frame.locator(`[data-id="${t.controlPlane}"]`).click();
+      await wb.waitFor('control-plane.yaml to open', () =>
+        wb.page.evaluate(() => [...document.querySelectorAll('.tab .label-name')].some((el) => el.textContent === 'control-plane.yaml')),
+      );
+      check(true, "clicking east's control plane opens control-plane.yaml");
+      const path = join(workspaceDir, t.fix.file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(t.fix.from, t.fix.to));
+      const fixed = await wb.waitFor(
+        'the picture to drop the fixed finding',
+        async () => {
+          const current = await webviewFrame(wb.page, 'svg.topology [data-id]');
+          const state = current && (await topologyBoxes(current));
+          return state && !state.boxes.find((b) => b.id === t.gatewayWithFinding)?.className.includes('has-error') ? state : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      check(!fixed.boxes.some((b) => b.className.includes('has-error')), 'after the fix on disk no box is marked with an error');
+      await shot('topology-after-fix');
+    },
+  },
+  {
+    name: 'topology-multi-primary',
+    session: 'topologyMultiPrimary',
+    title: 'Show Topology draws three primaries on two networks, each pair discovering the other with one two-headed arrow',
+    async run({ wb, shot, check }) {
+      await runListedCommand(wb, 'Istio Mesh: Show Topology');
+      const frame = await showTopologyFrame(wb);
+      const state = await wb.waitFor('three clusters in the picture', async () => {
+        const s = await topologyBoxes(frame);
+        return s.boxes.filter((b) => b.className.includes('cluster')).length === 3 ? s : undefined;
+      });
+      check(state.boxes.filter((b) => b.className.split(' ').includes('network')).length === 2, 'two networks');
+      const discovers = state.edges.filter((e) => e.includes('remote secrets both ways'));
+      check(discovers.length === 3, `three two-headed remote-secret arrows (${discovers.length})`);
+      await shot('topology-multi-primary');
     },
   },
 ];

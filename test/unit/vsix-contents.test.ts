@@ -9,7 +9,7 @@ import { test } from 'node:test';
 
 import { REPO_ROOT } from '../support/paths';
 
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/parseWorker.js'];
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/client.js', 'dist/server.js', 'dist/cli.js', 'dist/parseWorker.js', 'dist/topologyPicture.js'];
 const FORBIDDEN: [RegExp, string][] = [
   [/(^|\/)node_modules\//, 'node_modules'],
   [/^(client|server|test|out|scripts|bench|examples)\//, 'sources, tests or build output'],
@@ -21,7 +21,9 @@ const FORBIDDEN: [RegExp, string][] = [
   [/(^|\/)\.(git|github|vscode|vscode-test|e2e)\//, 'a dot folder'],
 ];
 const MAX_FILES = 150;
-const MAX_TOTAL_BYTES = 8 * 1024 * 1024;
+// The files as `npm test` builds them (unminified, but for the topology picture's elkjs): 8.7 MiB with the picture
+// (1.4 MiB of it elkjs); the packaged .vsix, minified and compressed, is 1.8 MB.
+const MAX_TOTAL_BYTES = 10 * 1024 * 1024;
 
 test('the .vsix lists only what the extension needs, and stays small', { timeout: 120_000 }, (t) => {
   const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');

@@ -37,6 +37,7 @@ export const REQUIRED_IN_VSIX = [
   'dist/server.js',
   'dist/cli.js',
   'dist/parseWorker.js',
+  'dist/topologyPicture.js',
   'snippets/istio-mesh.code-snippets',
   'syntaxes/istio-mesh-placeholders.tmLanguage.json',
 ];
