@@ -14,8 +14,12 @@ function problemCodes(file: YamlFile): string[] {
   return file.documents.flatMap((doc) => doc.problems.map((p) => p.code));
 }
 
-/** Parses and analyses with every rule (a rule failure is logged, and analyzeTexts turns logs into errors). */
-function parseAndAnalyse(text: string, budgetMs = 2000): YamlFile {
+/**
+ * Parses and analyses with every rule (a rule failure is logged, and analyzeTexts turns logs into errors). The
+ * budget catches a blow-up (an alias bomb walked path by path takes minutes), not speed: speed is the benchmark's,
+ * and a loaded CI machine must not fail a correct parser.
+ */
+function parseAndAnalyse(text: string, budgetMs = 20_000): YamlFile {
   const started = Date.now();
   const file = parseYamlFile(`${ROOT}/hostile.yaml`, text);
   analyzeTexts(ROOT, { 'hostile.yaml': text });
@@ -83,13 +87,14 @@ test('nestsDeeperThan counts depth through shared nodes without walking every pa
   const started = Date.now();
   assert.equal(nestsDeeperThan(shared, 100), false);
   assert.equal(nestsDeeperThan(shared, 20), true);
-  assert.ok(Date.now() - started < 200);
+  // 2^40 paths walked one by one would never finish: the bound catches that, not a slow machine.
+  assert.ok(Date.now() - started < 5_000);
 });
 
 test('thousands of documents in one file: the first ones are analysed and YAML004 marks where analysis stops', () => {
   const count = PARSE_LIMITS.maxDocumentsPerFile + 500;
   const text = Array.from({ length: count }, (_, i) => `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns${i}\n`).join('---\n');
-  const file = parseAndAnalyse(text, 5000);
+  const file = parseAndAnalyse(text);
   assert.equal(file.documents.length, PARSE_LIMITS.maxDocumentsPerFile);
   const limit = file.documents.flatMap((doc) => doc.problems).filter((p) => p.code === 'YAML004');
   assert.equal(limit.length, 1);
