@@ -16,7 +16,7 @@ const FORBIDDEN: [RegExp, string][] = [
   [/(^|\/)fixtures?\//, 'fixtures'],
   [/\.map$/, 'a source map'],
   [/\.tsx?$/, 'TypeScript source'],
-  [/(^|\/)(tsconfig[^/]*\.json|package-lock\.json|\.vscodeignore)$/, 'build configuration'],
+  [/(^|\/)(tsconfig[^/]*\.json|package-lock\.json|\.vscodeignore|eslint\.config\.mjs|\.prettierrc\.json|\.prettierignore)$/, 'build configuration'],
   [/\.vsix$/, 'a packaged extension'],
   [/(^|\/)\.(git|github|vscode|vscode-test|e2e)\//, 'a dot folder'],
 ];
