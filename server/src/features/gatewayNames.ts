@@ -1,5 +1,5 @@
 import type { WorkspaceFile } from '../engine/workspace';
-import type { MeshModel } from '../mesh/model';
+import { clustersOfResource, type MeshModel } from '../mesh/model';
 import { compareRanges, type SourceLocation } from '../parse/text';
 import { objectNamespace } from '../resources/fields';
 import { parseGatewayReference } from '../resources/hosts';
@@ -71,7 +71,7 @@ export function gatewayNameAt(file: WorkspaceFile, offset: number, meshes: reado
  * one leaves the other's bindings alone.
  */
 export function gatewayNameOccurrences(mesh: MeshModel, at: GatewayName): SourceLocation[] {
-  const clustersOf = (r: Resource) => mesh.assignments.get(r)?.clusters ?? [];
+  const clustersOf = (r: Resource) => clustersOfResource(mesh, r);
   const see = (a: Resource, b: Resource) => {
     const [ours, theirs] = [clustersOf(a), clustersOf(b)];
     return ours.length === 0 || theirs.length === 0 || theirs.some((c) => ours.includes(c));

@@ -1,7 +1,7 @@
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 import type { WorkspaceFile } from '../engine/workspace';
-import { installOf, type MeshModel, presentResources } from '../mesh/model';
+import { clustersOfResource, installOf, type MeshModel, presentResources } from '../mesh/model';
 import { routingIndexOf } from '../mesh/routingIndex';
 import { resolveIssuer } from '../mesh/trust';
 import { pathAtOffset } from '../parse/pathAt';
@@ -44,8 +44,9 @@ const SYMBOL_KINDS: Record<string, MeshSymbol['kind']> = {
   Secret: 'secret',
 };
 
-function clustersOf(meshes: readonly MeshModel[], resource: Resource): string[] {
-  return meshOfResource(meshes, resource)?.assignments.get(resource)?.clusters ?? [];
+function clustersOf(meshes: readonly MeshModel[], resource: Resource): readonly string[] {
+  const mesh = meshOfResource(meshes, resource);
+  return mesh ? clustersOfResource(mesh, resource) : [];
 }
 
 function nameLocation(resource: Resource): SourceLocation {
@@ -95,7 +96,7 @@ export function workspaceSymbols(meshes: readonly MeshModel[], query: string): M
     for (const resource of mesh.resources) {
       if (resource.kind !== 'Gateway' || !resource.name) continue;
       const location = nameLocation(resource);
-      const clusters = mesh.assignments.get(resource)?.clusters ?? [];
+      const clusters = clustersOfResource(mesh, resource);
       add({
         name: resource.displayName,
         detail: clusters.length ? `Gateway in ${clusters.join(', ')}` : 'Gateway',
@@ -206,7 +207,7 @@ function presentLists(mesh: MeshModel, clusters: readonly string[]): (readonly R
  */
 function modelDefinitions(file: WorkspaceFile, offset: number, resource: Resource, mesh: MeshModel, at: { path: ValuePath }): SourceLocation[] {
   const position = file.yaml.lines.positionAt(offset);
-  const clusters = mesh.assignments.get(resource)?.clusters ?? [];
+  const clusters = clustersOfResource(mesh, resource);
   if (mesh.remoteSecrets.some((secret) => secret.resource === resource)) {
     const identity = identityAt(file, offset, mesh);
     return identity?.kind === 'cluster' ? clusterInstalls(mesh, identity.value) : [];
@@ -260,9 +261,9 @@ export function definitionAt(
   if (!resource) return [];
   const value = resource.get(at.path);
   if (typeof value !== 'string') return [];
-  const clusters = mesh?.assignments.get(resource)?.clusters ?? [];
+  const clusters = mesh ? clustersOfResource(mesh, resource) : [];
   const inScope = (other: Resource) => {
-    const theirs = mesh?.assignments.get(other)?.clusters ?? [];
+    const theirs = mesh ? clustersOfResource(mesh, other) : [];
     return clusters.length === 0 || theirs.length === 0 || theirs.some((c) => clusters.includes(c));
   };
   const namespace = resource.namespace ?? 'default';

@@ -399,6 +399,11 @@ export function assignerOf(mesh: MeshModel): ClusterAssigner | undefined {
   return assigners.get(mesh);
 }
 
+/** The clusters a resource of the mesh belongs to (none when no cluster claims it). */
+export function clustersOfResource(mesh: MeshModel, resource: Resource): readonly string[] {
+  return mesh.assignments.get(resource)?.clusters ?? [];
+}
+
 const unassignedLists = new WeakMap<MeshModel, Resource[]>();
 
 /** The mesh's resources that belong to no cluster, in resource order; listed once per model. */
@@ -487,7 +492,7 @@ export function buildMeshes(workspaceFiles: readonly WorkspaceFile[], settings: 
 export function targetVersionOfResource(mesh: MeshModel, resource: Resource): TargetVersion | undefined {
   const own = installOf(mesh, resource)?.istioVersion;
   if (own) return own;
-  const targets = (mesh.assignments.get(resource)?.clusters ?? []).map((name) => mesh.clusters.get(name)?.istioVersion);
+  const targets = clustersOfResource(mesh, resource).map((name) => mesh.clusters.get(name)?.istioVersion);
   return targets.length && targets.every((t) => t && t.minor === targets[0]!.minor) ? targets[0] : undefined;
 }
 

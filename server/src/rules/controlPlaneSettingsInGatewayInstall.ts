@@ -1,3 +1,4 @@
+import { clustersOfResource } from '../mesh/model';
 import type { ValuePath } from '../parse/yamlFile';
 import { isRecord } from '../resources/resource';
 import type { Finding } from './finding';
@@ -38,7 +39,7 @@ export const controlPlaneSettingsInGatewayInstall: MeshRule = {
       });
       if (!set.length) continue;
       const gateways = install.gateways.map((g) => g.name).join(', ');
-      const clusters = mesh.assignments.get(resource)?.clusters ?? [];
+      const clusters = clustersOfResource(mesh, resource);
       findings.push({
         code: controlPlaneSettingsInGatewayInstall.code,
         severity: controlPlaneSettingsInGatewayInstall.severity,

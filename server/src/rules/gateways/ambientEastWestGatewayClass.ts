@@ -1,4 +1,4 @@
-import type { MeshModel } from '../../mesh/model';
+import { clustersOfResource, type MeshModel } from '../../mesh/model';
 import { NETWORK_LABEL } from '../../resources/installConfig';
 import { EAST_WEST_GATEWAY_CLASS, KUBERNETES_GATEWAY_KIND } from '../../resources/installSources';
 import type { Resource } from '../../resources/resource';
@@ -19,7 +19,7 @@ function listensForHbone(resource: Resource): boolean {
 
 /** The network of the one cluster the Gateway belongs to, for the label fix. */
 function networkOf(mesh: MeshModel, resource: Resource): string | undefined {
-  const clusters = mesh.assignments.get(resource)?.clusters ?? [];
+  const clusters = clustersOfResource(mesh, resource);
   return clusters.length === 1 ? mesh.clusters.get(clusters[0])?.network : undefined;
 }
 
